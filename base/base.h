@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * base: what every kago module shares — the error type, cleanup helpers,
+ * logging and safe file helpers. Depends on nothing else in kago.
+ */
+#ifndef KAGO_BASE_H
+#define KAGO_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* ---- errors ---------------------------------------------------------- */
+
+#define KAGO_ERR_MSG_MAX 2048
+
+/* An error: the errno that caused it (0 when none) and a message that says
+ * what failed, on which path or field, and why. */
+struct kago_err {
+        int errnum;
+        char msg[KAGO_ERR_MSG_MAX];
+};
+
+/* Fill err with a message; returns -1 so callers can `return kago_err_set(...)`. */
+int kago_err_set(struct kago_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, recording errnum; the rendered text gets ": strerror(errnum)". */
+int kago_err_errno(struct kago_err *err, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Prefix context to an existing error: "ctx: old message"; returns -1. */
+int kago_err_wrap(struct kago_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The full text, "message: strerror" when errnum is set; valid until err changes. */
+const char *kago_err_text(struct kago_err *err);
+void kago_err_clear(struct kago_err *err);
+
+/* ---- cleanup helpers ------------------------------------------------- */
+
+static inline void kago_freep(void *p)
+{
+        free(*(void **)p);
+}
+static inline void kago_closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+static inline void kago_fclosep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+static inline void kago_strvfreep(char ***v)
+{
+        if (*v) {
+                for (char **p = *v; *p; p++)
+                        free(*p);
+                free(*v);
+        }
+}
+
+#define _cleanup_free_ __attribute__((cleanup(kago_freep)))
+#define _cleanup_close_ __attribute__((cleanup(kago_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(kago_fclosep)))
+#define _cleanup_strv_ __attribute__((cleanup(kago_strvfreep)))
+
+/* Hand ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                __typeof__(p) _p = (p);                                                            \
+                (p) = NULL;                                                                        \
+                _p;                                                                                \
+        })
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _fd = (fd);                                                                    \
+                (fd) = -1;                                                                         \
+                _fd;                                                                               \
+        })
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail quietly: abort only on OOM, never on bad input. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- logging --------------------------------------------------------- */
+
+enum kago_log_level { KAGO_LOG_ERROR, KAGO_LOG_WARNING, KAGO_LOG_INFO, KAGO_LOG_DEBUG };
+enum kago_log_format { KAGO_LOG_TEXT, KAGO_LOG_JSON };
+
+/* Send log lines to path (NULL: stderr) in format, dropping those above level. */
+int kago_log_open(const char *path, enum kago_log_format format, enum kago_log_level level,
+                  struct kago_err *err);
+void kago_log_close(void);
+int kago_log_parse_level(const char *name, enum kago_log_level *level);
+void kago_log(enum kago_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether an error also goes to stderr (text) besides the log file. */
+bool kago_log_to_file(void);
+
+#define log_error(...) kago_log(KAGO_LOG_ERROR, __VA_ARGS__)
+#define log_warning(...) kago_log(KAGO_LOG_WARNING, __VA_ARGS__)
+#define log_info(...) kago_log(KAGO_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) kago_log(KAGO_LOG_DEBUG, __VA_ARGS__)
+
+/* Write s as a JSON string literal (quotes included) to f. */
+void json_fputs_escaped(FILE *f, const char *s);
+
+/* ---- files ----------------------------------------------------------- */
+
+/* Read a whole file (at most max bytes, else an error naming the cap) into a
+ * NUL-terminated buffer. dirfd may be AT_FDCWD. */
+int file_read_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+                 struct kago_err *err);
+/* Write buf to an existing file (cgroup and proc files): one write, no create. */
+int file_write_at(int dirfd, const char *path, const char *buf, size_t len, struct kago_err *err);
+/* Replace path atomically: write a temp file beside it, fsync, rename. */
+int file_write_atomic_at(int dirfd, const char *path, const char *buf, size_t len, mode_t mode,
+                         struct kago_err *err);
+/* mkdir -p with mode for every created component. */
+int dir_make_parents(const char *path, mode_t mode, struct kago_err *err);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int fd_write_all(int fd, const void *buf, size_t len);
+/* Read up to len bytes, retrying on EINTR and short reads; returns bytes read or -1. */
+ssize_t fd_read_all(int fd, void *buf, size_t len);
+
+/* ---- strings --------------------------------------------------------- */
+
+bool str_has_prefix(const char *s, const char *prefix);
+/* Parse a whole decimal integer in [min, max]; -1 on junk or out of range. */
+int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+size_t strv_length(char *const *v);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Entry points of the commands in the table. Internal to runtime/. */
+#ifndef KAGO_RUNTIME_COMMANDS_H
+#define KAGO_RUNTIME_COMMANDS_H
+
+#include "cli.h"
+
+#define KAGO_COMMAND_ARGS struct kago_global *g, int argc, char **argv, struct kago_err *err
+
+int cmd_help(KAGO_COMMAND_ARGS);
+
+#endif
