@@ -26,7 +26,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 HEADERS   := $(foreach m,$(MODULES),$(wildcard $(m)/*.h)) $(wildcard tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps check unit bats-host bats-vm demo bench format lint clean fuzz kernel
+.PHONY: all deps check clang-check prereq-targets unit bats-host bats-vm demo bench format lint clean fuzz kernel
 all: kago kago-vm
 
 kago: build/obj/runtime/main.o $(LIB_OBJS)
@@ -53,6 +53,17 @@ deps:
 # The one test command: deps, build, unit tests, bats on the host and in the test VM.
 check:
 	@tests/check.sh
+
+# Compile every source with clang too (the build must stay clean with both).
+clang-check:
+	@for f in $(LIB_SRCS) runtime/main.c; do \
+	  clang $(filter-out -g,$(CFLAGS)) $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
+
+# Targets make check builds before testing (artefacts the suites need);
+# modules add theirs to PREREQ_TARGETS.
+PREREQ_TARGETS :=
+prereq-targets:
+	@echo $(PREREQ_TARGETS)
 
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)

@@ -17,8 +17,11 @@ _has_cgroup2() {
         done
 }
 
+# Hardware-assisted KVM only: a /dev/kvm backed by kvm_pvm (this host's) runs
+# only PVM-enabled guest kernels, so it does not count.
 _has_kvm() {
-        [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]
+        [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+                { [ -d /sys/module/kvm_amd ] || [ -d /sys/module/kvm_intel ]; }
 }
 
 _has_criu() {
@@ -38,7 +41,7 @@ requires() {
         for f in "$@"; do
                 case "$f" in
                 cgroup2) _has_cgroup2 || skip "needs cgroup v2 with cpu, memory, pids, io, cpuset controllers (host is cgroup v1/hybrid)" ;;
-                kvm) _has_kvm || skip "needs /dev/kvm (host has no KVM)" ;;
+                kvm) _has_kvm || skip "needs hardware KVM (kvm_amd or kvm_intel with /dev/kvm)" ;;
                 criu) _has_criu || skip "needs a working CRIU ('criu check' fails here)" ;;
                 systemd) _has_systemd || skip "needs systemd as PID 1" ;;
                 userns) _has_userns || skip "needs unprivileged user namespaces" ;;
