@@ -24,6 +24,7 @@
 #include "../base/base.h"
 
 struct oci_linux_resources; /* specs/specs.h: linux.resources */
+struct oci_device;          /* specs/specs.h: linux.devices[] */
 
 enum cgroup_driver { CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD, CGROUP_DRIVER_NONE };
 
@@ -40,6 +41,11 @@ struct cgroup_device_rule {
         int64_t minor;
         char access[4];
 };
+
+/* Allow rules (rwm) for the nodes linux.devices creates, for
+ * cgroup_config.extra_devices; *out is malloc'd. */
+void cgroup_device_rules_from_spec(const struct oci_device *devices, size_t n,
+                                   struct cgroup_device_rule **out, size_t *n_out);
 
 struct cgroup_config {
         enum cgroup_driver driver;
@@ -85,8 +91,12 @@ enum cgroup_driver cgroup_driver(const struct cgroup *cg);
 int cgroup_dirfd(const struct cgroup *cg);
 
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct kago_err *err);
-/* Apply new limits live; a value the kernel rejects restores the old ones. */
-int cgroup_update(struct cgroup *cg, const struct oci_linux_resources *r, struct kago_err *err);
+/* Apply new limits live; a value the kernel rejects restores the old ones.
+ * When r has devices, the allow-list is replaced (extra_devices as in
+ * cgroup_config: the nodes linux.devices creates stay allowed). */
+int cgroup_update(struct cgroup *cg, const struct oci_linux_resources *r,
+                  const struct cgroup_device_rule *extra_devices, size_t n_extra_devices,
+                  struct kago_err *err);
 
 /* Freeze: write cgroup.freeze and wait (up to timeout_ms) for "frozen 1" in
  * cgroup.events; on timeout thaw again and fail. Thaw waits for "frozen 0". */

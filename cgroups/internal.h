@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to cgroups/: the cgroup handle, the write plan, the helpers. */
+#ifndef KAGO_CGROUPS_INTERNAL_H
+#define KAGO_CGROUPS_INTERNAL_H
+
+#include "cgroups.h"
+
+struct cgroup {
+        enum cgroup_driver driver;
+        char *path; /* inside the hierarchy: "/kago/web"; "" for NONE */
+        char *dir;  /* on disk: "/sys/fs/cgroup/kago/web"; "" for NONE */
+        int dirfd;  /* O_DIRECTORY of dir; -1 for NONE */
+        char *unit; /* systemd scope name, NULL otherwise */
+        const char *mount; /* the cgroup2 mount it lives in */
+};
+
+/* ---- the write plan: what linux.resources means as cgroup file writes ---- */
+
+struct cg_write {
+        char *field; /* JSON path it came from, for errors: "linux.resources.memory.limit" */
+        char *file;  /* "memory.max" */
+        char *value; /* "1048576" */
+};
+
+struct cg_plan {
+        struct cg_write *w;
+        size_t n, cap;
+        bool has_devices; /* resources.devices present: (re)build the allow-list */
+        struct cgroup_device_rule *dev;
+        size_t n_dev;
+};
+
+void cg_plan_add(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r);
+void cg_plan_free(struct cg_plan *p);
+/* Translate resources into p. dirfd (the cgroup, -1 when not yet known) lets
+ * choices depend on the files present (io.bfq.weight or io.weight). */
+int cg_plan_build(const struct oci_linux_resources *r, int dirfd, struct cg_plan *p,
+                  struct kago_err *err);
+/* Write the plan in order. With rollback, every file's old content is read
+ * first and written back, newest first, when a write fails. */
+int cg_plan_apply(struct cgroup *cg, const struct cg_plan *p, bool rollback, struct kago_err *err);
+/* The controller a file belongs to ("memory" for "memory.max"), in buf. */
+const char *cg_file_controller(const char *file, char *buf, size_t size);
+
+/* ---- per-resource translation (values in, plan entries out) ---- */
+
+struct oci_memory;
+struct oci_cpu;
+struct oci_block_io;
+struct oci_pids;
+struct oci_hugepage_limit;
+struct oci_rdma;
+struct oci_kv;
+struct oci_device_cgroup;
+struct oci_network;
+
+/* Each adds its writes to p; dirfd (or -1) supplies current values that a
+ * partial update keeps (cpu.max quota when only the period changes, the
+ * memory limit swap is relative to) and tells which files exist. */
+int cg_plan_memory(struct cg_plan *p, const struct oci_memory *m, int dirfd, struct kago_err *err);
+int cg_plan_cpu(struct cg_plan *p, const struct oci_cpu *c, int dirfd, struct kago_err *err);
+int cg_plan_io(struct cg_plan *p, const struct oci_block_io *b, int dirfd, struct kago_err *err);
+int cg_plan_pids(struct cg_plan *p, const struct oci_pids *pids, struct kago_err *err);
+int cg_plan_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
+                    struct kago_err *err);
+int cg_plan_rdma(struct cg_plan *p, const struct oci_rdma *r, size_t n, struct kago_err *err);
+int cg_plan_unified(struct cg_plan *p, const struct oci_kv *kv, size_t n, struct kago_err *err);
+int cg_plan_devices(struct cg_plan *p, const struct oci_device_cgroup *d, size_t n,
+                    struct kago_err *err);
+void cg_plan_network(const struct oci_network *n);
+
+/* cpu.shares (2..262144) to cpu.weight (1..10000); 0 stays 0 (unset). */
+uint64_t cg_cpu_shares_to_weight(uint64_t shares);
+/* blkio weight (10..1000) to io.weight (1..10000); 0 stays 0 (unset). */
+uint64_t cg_blkio_weight_to_io_weight(uint64_t weight);
+/* memory.swap (memory+swap, v1 style) to memory.swap.max; -1 = max, 0 = unset. */
+int cg_memory_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct kago_err *err);
+/* io.max's line for one device: "MAJ:MIN" then each non-empty key
+ * ("rbps=N", "wbps=N", "riops=N", "wiops=N"). */
+char *cg_io_max_line(int64_t major, int64_t minor, char keys[4][32]);
+/* "max" for negative (unlimited) values, the number otherwise. */
+void cg_format_limit(char *buf, size_t size, int64_t v);
+/* cpu.max: "QUOTA PERIOD" (quota <= 0: "max"; period 0: keep the current
+ * period, written as "QUOTA" alone). */
+void cg_format_cpu_max(char *buf, size_t size, int64_t quota, uint64_t period);
+
+/* ---- placement ---- */
+
+/* The cgroup2 mount ("/sys/fs/cgroup" or "/sys/fs/cgroup/unified"). */
+int cg_mount(const char **out, struct kago_err *err);
+/* Our own cgroup from /proc/self/cgroup's "0::" line. */
+int cg_own_cgroup(char **out, struct kago_err *err);
+/* cgroupsPath to a clean path in the hierarchy: absolute kept, relative put
+ * beside our own cgroup (under its parent), empty -> "/kago/<id>". */
+int cg_path_resolve(const char *cgroups_path, const char *id, const char *own, char **out,
+                    struct kago_err *err);
+/* mkdir every missing component under the mount; *created_from is the
+ * first component made here (NULL when the cgroup existed). */
+int cg_path_make(const char *mount, const char *path, char **created_from, struct kago_err *err);
+/* Remove path and its ancestors down to created_from (what cg_path_make made). */
+void cg_path_remove_created(const char *mount, const char *path, const char *created_from);
+/* Enable controller in the cgroup.subtree_control of every ancestor of path. */
+int cg_controller_enable(const char *mount, const char *path, const char *controller,
+                         struct kago_err *err);
+/* Best effort: every controller the root offers. */
+void cg_controllers_enable_all(const char *mount, const char *path);
+/* Whether controller is listed in the cgroup's cgroup.controllers. */
+bool cg_controller_enabled(int dirfd, const char *controller);
+/* Remove dir (relative to the mount dirfd) and every cgroup below it,
+ * retrying while busy for up to timeout_ms. */
+int cg_rmdir_tree(const char *dir, int timeout_ms, struct kago_err *err);
+
+/* ---- devices ---- */
+
+struct bpf_insn;
+/* The eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) for rules: deny all, then
+ * rules in order (last match wins). */
+int cg_devices_program(const struct cgroup_device_rule *rules, size_t n, struct bpf_insn **insns,
+                       size_t *n_insns, struct kago_err *err);
+/* The rules kago applies: deny all, the spec's rules, the standard devices
+ * (null, zero, full, random, urandom, tty, console, ptmx, pts), extra. */
+void cg_devices_rules(const struct cg_plan *p, const struct cgroup_device_rule *extra,
+                      size_t n_extra, struct cgroup_device_rule **out, size_t *n);
+/* Load the program and attach it to the cgroup, detaching any kago program
+ * attached before (update replaces). */
+int cg_devices_attach(int dirfd, const struct bpf_insn *insns, size_t n, struct kago_err *err);
+/* Parse/validate one OCI rule's parts. */
+int cg_device_rule_check(const struct cgroup_device_rule *r, size_t index, struct kago_err *err);
+
+/* ---- systemd ---- */
+
+/* cgroupsPath "slice:prefix:name" into the slice and the scope name
+ * ("prefix-name.scope"); empty -> "system.slice" and "kago-<id>.scope". */
+int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit,
+                          struct kago_err *err);
+/* "a-b.slice" -> "/a.slice/a-b.slice"; "-.slice" -> "". */
+int cg_systemd_slice_path(const char *slice, char **out, struct kago_err *err);
+int cg_systemd_start_scope(const char *slice, const char *unit, pid_t pid,
+                           char *const *properties, struct kago_err *err);
+int cg_systemd_stop_scope(const char *unit, struct kago_err *err);
+
+/* Fails with a clear error (naming what) when cg is a NONE placeholder. */
+bool cg_no_cgroup(struct cgroup *cg, const char *what, struct kago_err *err);
+/* memory.checkBeforeUpdate: refuse a limit below the current usage. */
+int cg_check_before_update(struct cgroup *cg, const struct oci_memory *m, struct kago_err *err);
+/* The cgroup2 path of pid (its "0::" line in /proc/PID/cgroup). */
+int cg_pid_cgroup(pid_t pid, char **out, struct kago_err *err);
+
+/* io.stat's lines into st->io. */
+int cg_parse_io_stat(const char *buf, struct cgroup_stats *st);
+
+/* ---- small file helpers ---- */
+
+/* Whether a space-separated list ("cpu memory pids") holds word. */
+bool cg_list_has(const char *list, const char *word);
+/* Read a cgroup file under dirfd into a buffer (max 1 MiB). */
+int cg_read(int dirfd, const char *file, char **out, struct kago_err *err);
+/* The value of KEY in a flat-keyed file ("key value" per line). */
+int cg_read_key(int dirfd, const char *file, const char *key, uint64_t *out, struct kago_err *err);
+/* A single-value file: a number or "max" (UINT64_MAX). */
+int cg_read_u64(int dirfd, const char *file, uint64_t *out, struct kago_err *err);
+/* Write value; the error names the file in the cgroup, the value and errno. */
+int cg_write(struct cgroup *cg, const char *file, const char *value, struct kago_err *err);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* linux.resources.pids.limit -> pids.max ("max" for 0 or less). */
+#include <inttypes.h>
+
+#include "../specs/specs.h"
+#include "internal.h"
+
+int cg_plan_pids(struct cg_plan *p, const struct oci_pids *pids, struct kago_err *err)
+{
+        (void)err;
+        if (pids->limit > 0)
+                cg_plan_add(p, "linux.resources.pids.limit", "pids.max", "%" PRId64, pids->limit);
+        else
+                cg_plan_add(p, "linux.resources.pids.limit", "pids.max", "max");
+        return 0;
+}

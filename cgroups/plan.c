@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The write plan: a list of (file, value) writes with the field each came
+ * from, applied in order, with rollback for live updates. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+void cg_plan_add(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+{
+        va_list ap;
+        char *value = NULL;
+
+        va_start(ap, fmt);
+        if (vasprintf(&value, fmt, ap) < 0)
+                value = NULL;
+        va_end(ap);
+        if (!value)
+                value = xstrdup("");
+        if (p->n == p->cap) {
+                p->cap = p->cap ? p->cap * 2 : 16;
+                p->w = xrealloc(p->w, p->cap * sizeof *p->w);
+        }
+        p->w[p->n++] = (struct cg_write){ xstrdup(field), xstrdup(file), value };
+}
+
+void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r)
+{
+        p->dev = xrealloc(p->dev, (p->n_dev + 1) * sizeof *p->dev);
+        p->dev[p->n_dev++] = *r;
+        p->has_devices = true;
+}
+
+void cg_plan_free(struct cg_plan *p)
+{
+        for (size_t i = 0; i < p->n; i++) {
+                free(p->w[i].field);
+                free(p->w[i].file);
+                free(p->w[i].value);
+        }
+        free(p->w);
+        free(p->dev);
+        memset(p, 0, sizeof *p);
+}
+
+const char *cg_file_controller(const char *file, char *buf, size_t size)
+{
+        size_t n = strcspn(file, ".");
+
+        if (n >= size)
+                n = size - 1;
+        memcpy(buf, file, n);
+        buf[n] = '\0';
+        return buf;
+}
+
+/* The controller the file needs is enabled in the cgroup, or is made so. */
+static int ensure_controller(struct cgroup *cg, const struct cg_write *w, struct kago_err *err)
+{
+        char ctrl[32];
+        _cleanup_free_ char *offered = NULL;
+
+        cg_file_controller(w->file, ctrl, sizeof ctrl);
+        if (strcmp(ctrl, "cgroup") == 0 || cg_controller_enabled(cg->dirfd, ctrl))
+                return 0;
+        _cleanup_close_ int rootfd = open(cg->mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (rootfd < 0 || cg_read(rootfd, "cgroup.controllers", &offered, err) < 0)
+                offered = xstrdup("");
+        offered[strcspn(offered, "\n")] = '\0';
+        if (!cg_list_has(offered, ctrl))
+                return kago_err_set(err, "%s: needs the cgroup v2 %s controller, which this host does "
+                                    "not offer (cgroup2 at %s has: %s)%s", w->field, ctrl, cg->mount,
+                                    *offered ? offered : "none",
+                                    strcmp(cg->mount, "/sys/fs/cgroup")
+                                            ? "; the host uses cgroup v1 or hybrid mode: boot with "
+                                              "systemd.unified_cgroup_hierarchy=1 (or cgroup_no_v1=all), "
+                                              "or run with --cgroup-manager disabled to ignore limits"
+                                            : "");
+        if (cg_controller_enable(cg->mount, cg->path, ctrl, err) < 0)
+                return kago_err_wrap(err, "%s", w->field);
+        return 0;
+}
+
+/* A line that undoes a keyed entry that did not exist before. */
+static const char *reset_suffix(const char *file)
+{
+        if (strcmp(file, "io.max") == 0)
+                return "rbps=max wbps=max riops=max wiops=max";
+        if (strcmp(file, "rdma.max") == 0)
+                return "hca_handle=max hca_object=max";
+        if (strcmp(file, "io.weight") == 0 || strcmp(file, "io.bfq.weight") == 0)
+                return "default";
+        return NULL;
+}
+
+static bool old_has_key(const char *old, const char *value)
+{
+        size_t klen = strcspn(value, " ");
+        _cleanup_free_ char *key = strndup(value, klen);
+
+        return key && cg_list_has(old, key);
+}
+
+/* Put a file back as it was: each line of its old content, one write each. */
+static void restore_one(struct cgroup *cg, const struct cg_write *w, const char *old)
+{
+        struct kago_err err = { 0 };
+        const char *reset = reset_suffix(w->file);
+
+        if (reset && !old_has_key(old, w->value)) {
+                _cleanup_free_ char *line = xasprintf("%.*s %s", (int)strcspn(w->value, " "), w->value, reset);
+                if (cg_write(cg, w->file, line, &err) < 0)
+                        log_warning("roll back %s: %s", w->file, kago_err_text(&err));
+                return;
+        }
+        _cleanup_free_ char *copy = xstrdup(old);
+        for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n"))
+                if (cg_write(cg, w->file, line, &err) < 0)
+                        log_warning("roll back %s: %s", w->file, kago_err_text(&err));
+}
+
+static void free_olds(char **old, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(old[i]);
+        free(old);
+}
+
+int cg_plan_apply(struct cgroup *cg, const struct cg_plan *p, bool rollback, struct kago_err *err)
+{
+        char **old = xcalloc(p->n + 1, sizeof *old);
+        size_t i;
+        int rc = 0;
+
+        for (i = 0; i < p->n && rc == 0; i++) {
+                rc = ensure_controller(cg, &p->w[i], err);
+                if (rc == 0 && rollback && cg_read(cg->dirfd, p->w[i].file, &old[i], err) < 0)
+                        rc = kago_err_wrap(err, "%s", p->w[i].field);
+        }
+        size_t written = 0;
+        for (; written < p->n && rc == 0; written++) {
+                if (cg_write(cg, p->w[written].file, p->w[written].value, err) < 0) {
+                        rc = kago_err_wrap(err, "%s", p->w[written].field);
+                        break;
+                }
+        }
+        /* Undo what was written, newest first. */
+        for (size_t j = written; rc < 0 && rollback && j-- > 0;)
+                restore_one(cg, &p->w[j], old[j]);
+        free_olds(old, p->n);
+        return rc;
+}

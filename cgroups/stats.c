@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Stats: the figures of cpu.stat, memory.*, pids.*, io.stat and hugetlb.*
+ * in one struct, and as one JSON line in runc's events layout. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void read_u64(int dirfd, const char *file, uint64_t *out)
+{
+        struct kago_err err = { 0 };
+
+        if (cg_read_u64(dirfd, file, out, &err) < 0)
+                *out = 0;
+}
+
+static void read_key(int dirfd, const char *file, const char *key, uint64_t *out)
+{
+        struct kago_err err = { 0 };
+
+        if (cg_read_key(dirfd, file, key, out, &err) < 0)
+                *out = 0;
+}
+
+static void read_cpu(int fd, struct cgroup_stats *st)
+{
+        read_key(fd, "cpu.stat", "usage_usec", &st->cpu_usage_usec);
+        read_key(fd, "cpu.stat", "user_usec", &st->cpu_user_usec);
+        read_key(fd, "cpu.stat", "system_usec", &st->cpu_system_usec);
+        read_key(fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
+        read_key(fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
+        read_key(fd, "cpu.stat", "throttled_usec", &st->cpu_throttled_usec);
+}
+
+static void read_memory(int fd, struct cgroup_stats *st)
+{
+        read_u64(fd, "memory.current", &st->mem_current);
+        read_u64(fd, "memory.max", &st->mem_max);
+        read_u64(fd, "memory.peak", &st->mem_peak);
+        read_u64(fd, "memory.swap.current", &st->mem_swap_current);
+        read_u64(fd, "memory.swap.max", &st->mem_swap_max);
+        read_key(fd, "memory.stat", "anon", &st->mem_anon);
+        read_key(fd, "memory.stat", "file", &st->mem_file);
+        read_key(fd, "memory.stat", "kernel", &st->mem_kernel);
+        read_key(fd, "memory.events", "low", &st->mem_ev_low);
+        read_key(fd, "memory.events", "high", &st->mem_ev_high);
+        read_key(fd, "memory.events", "max", &st->mem_ev_max);
+        read_key(fd, "memory.events", "oom", &st->mem_ev_oom);
+        read_key(fd, "memory.events", "oom_kill", &st->mem_ev_oom_kill);
+}
+
+/* io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N". */
+int cg_parse_io_stat(const char *buf, struct cgroup_stats *st)
+{
+        const char *l = buf;
+
+        st->n_io = 0;
+        while (l && *l && st->n_io < CGROUP_STATS_MAX_IO) {
+                struct cgroup_io_stat *io = &st->io[st->n_io];
+                memset(io, 0, sizeof *io);
+                if (sscanf(l, "%u:%u", &io->major, &io->minor) == 2) {
+                        const char *end = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
+                        for (const char *p = strchr(l, ' '); p && p < end; p = strchr(p + 1, ' ')) {
+                                uint64_t v;
+                                char key[16];
+                                if (sscanf(p + 1, "%15[a-z]=%" SCNu64, key, &v) != 2)
+                                        continue;
+                                if (!strcmp(key, "rbytes")) io->rbytes = v;
+                                else if (!strcmp(key, "wbytes")) io->wbytes = v;
+                                else if (!strcmp(key, "rios")) io->rios = v;
+                                else if (!strcmp(key, "wios")) io->wios = v;
+                        }
+                        st->n_io++;
+                }
+                l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
+        }
+        return 0;
+}
+
+static void read_io(int fd, struct cgroup_stats *st)
+{
+        _cleanup_free_ char *buf = NULL;
+        struct kago_err err = { 0 };
+
+        if (cg_read(fd, "io.stat", &buf, &err) == 0)
+                cg_parse_io_stat(buf, st);
+}
+
+/* hugetlb.<size>.current for every size the kernel offers. */
+static void read_hugetlb(int fd, struct cgroup_stats *st)
+{
+        DIR *d = fdopendir(dup(fd));
+        struct dirent *e;
+
+        if (!d)
+                return;
+        while ((e = readdir(d)) && st->n_hugetlb < CGROUP_STATS_MAX_HUGETLB) {
+                char size[16], file[64];
+                if (sscanf(e->d_name, "hugetlb.%15[0-9KMGB].current", size) != 1 ||
+                    strcmp(e->d_name + strlen(e->d_name) - 8, ".current"))
+                        continue;
+                struct cgroup_hugetlb_stat *h = &st->hugetlb[st->n_hugetlb++];
+                snprintf(h->size, sizeof h->size, "%s", size);
+                snprintf(file, sizeof file, "hugetlb.%s.current", size);
+                read_u64(fd, file, &h->current);
+                snprintf(file, sizeof file, "hugetlb.%s.max", size);
+                read_u64(fd, file, &h->max);
+                snprintf(file, sizeof file, "hugetlb.%s.events", size);
+                read_key(fd, file, "max", &h->failcnt);
+        }
+        closedir(d);
+}
+
+int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_err *err)
+{
+        memset(st, 0, sizeof *st);
+        if (cg_no_cgroup(cg, "stats", err))
+                return -1;
+        if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0)
+                return kago_err_errno(err, errno, "cgroup %s", cg->dir);
+        read_cpu(cg->dirfd, st);
+        read_memory(cg->dirfd, st);
+        read_u64(cg->dirfd, "pids.current", &st->pids_current);
+        read_u64(cg->dirfd, "pids.max", &st->pids_max);
+        read_io(cg->dirfd, st);
+        read_hugetlb(cg->dirfd, st);
+        return 0;
+}
+
+static void json_entry(FILE *f, const char *name, uint64_t limit, uint64_t usage, uint64_t max,
+                       uint64_t failcnt)
+{
+        fprintf(f, "\"%s\":{\"limit\":%" PRIu64 ",\"usage\":%" PRIu64 ",\"max\":%" PRIu64
+                   ",\"failcnt\":%" PRIu64 "}", name, limit, usage, max, failcnt);
+}
+
+static void json_memory(FILE *f, const struct cgroup_stats *st)
+{
+        fputs("\"memory\":{", f);
+        json_entry(f, "usage", st->mem_max, st->mem_current, st->mem_peak, st->mem_ev_max);
+        fputc(',', f);
+        json_entry(f, "swap", st->mem_swap_max, st->mem_swap_current, 0, 0);
+        fprintf(f, ",\"raw\":{\"anon\":%" PRIu64 ",\"file\":%" PRIu64 ",\"kernel\":%" PRIu64 "}",
+                st->mem_anon, st->mem_file, st->mem_kernel);
+        fprintf(f, ",\"event_count\":{\"low\":%" PRIu64 ",\"high\":%" PRIu64 ",\"max\":%" PRIu64
+                   ",\"oom\":%" PRIu64 ",\"oom_kill\":%" PRIu64 "}}",
+                st->mem_ev_low, st->mem_ev_high, st->mem_ev_max, st->mem_ev_oom, st->mem_ev_oom_kill);
+}
+
+static void json_blkio_list(FILE *f, const char *name, const struct cgroup_stats *st, bool ops)
+{
+        fprintf(f, "\"%s\":[", name);
+        for (size_t i = 0; i < st->n_io; i++) {
+                const struct cgroup_io_stat *io = &st->io[i];
+                fprintf(f, "%s{\"major\":%u,\"minor\":%u,\"op\":\"Read\",\"value\":%" PRIu64 "},"
+                           "{\"major\":%u,\"minor\":%u,\"op\":\"Write\",\"value\":%" PRIu64 "}",
+                        i ? "," : "", io->major, io->minor, ops ? io->rios : io->rbytes, io->major,
+                        io->minor, ops ? io->wios : io->wbytes);
+        }
+        fputc(']', f);
+}
+
+static void json_hugetlb(FILE *f, const struct cgroup_stats *st)
+{
+        fputs("\"hugetlb\":{", f);
+        for (size_t i = 0; i < st->n_hugetlb; i++)
+                fprintf(f, "%s\"%s\":{\"usage\":%" PRIu64 ",\"max\":%" PRIu64 ",\"failcnt\":%" PRIu64 "}",
+                        i ? "," : "", st->hugetlb[i].size, st->hugetlb[i].current, st->hugetlb[i].max,
+                        st->hugetlb[i].failcnt);
+        fputc('}', f);
+}
+
+/* Times in nanoseconds, sizes in bytes; "max" limits as UINT64_MAX. */
+void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st)
+{
+        fputs("{\"type\":\"stats\",\"id\":", f);
+        json_fputs_escaped(f, id);
+        fprintf(f, ",\"data\":{\"cpu\":{\"usage\":{\"total\":%" PRIu64 ",\"kernel\":%" PRIu64
+                   ",\"user\":%" PRIu64 "},\"throttling\":{\"periods\":%" PRIu64
+                   ",\"throttledPeriods\":%" PRIu64 ",\"throttledTime\":%" PRIu64 "}},",
+                st->cpu_usage_usec * 1000, st->cpu_system_usec * 1000, st->cpu_user_usec * 1000,
+                st->cpu_nr_periods, st->cpu_nr_throttled, st->cpu_throttled_usec * 1000);
+        json_memory(f, st);
+        fprintf(f, ",\"pids\":{\"current\":%" PRIu64 ",\"limit\":%" PRIu64 "},\"blkio\":{",
+                st->pids_current, st->pids_max);
+        json_blkio_list(f, "ioServiceBytesRecursive", st, false);
+        fputc(',', f);
+        json_blkio_list(f, "ioServicedRecursive", st, true);
+        fputs("},", f);
+        json_hugetlb(f, st);
+        fputs("}}\n", f);
+}
