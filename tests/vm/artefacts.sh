@@ -10,8 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${KAGO_CACHE:-/var/cache/kago}/testvm
 mkdir -p "$cache"
 
-# Modules the init needs before the host root is mounted, in load order.
-BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+# Modules the init loads from RAM: those that reach the host root, and KVM
+# (loading it from the 9p root costs seconds under emulation).
+BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay kvm_amd"
 
 kernel_package() {
         apt-cache depends linux-image-amd64 2>/dev/null |
@@ -63,7 +64,9 @@ build_initramfs() {
         cp /bin/busybox "$tmp/bin/busybox"
         cp "$here/init" "$tmp/init"
         for m in $BOOT_MODULES; do module_closure "$moddir" "$m"; done | awk '!seen[$0]++' >"$tmp/modules/order"
-        while read -r m; do cp "$moddir/$m" "$tmp/modules/"; done <"$tmp/modules/order"
+        while read -r m; do
+                objcopy --strip-debug "$moddir/$m" "$tmp/modules/${m##*/}"
+        done <"$tmp/modules/order"
         sed -i 's|.*/||' "$tmp/modules/order"
         (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
         mv "$out.tmp" "$out"
@@ -77,5 +80,8 @@ kdir="$cache/$pkg"
 
 key=$( (echo "$pkg"; cat "$here/init" /bin/busybox; echo "$BOOT_MODULES"; cat "$0") | sha256sum | cut -c1-16)
 initrd="$cache/initramfs-$key.cpio.gz"
-[ -s "$initrd" ] || build_initramfs "$kdir" "$initrd"
+if [ ! -s "$initrd" ]; then
+        rm -f "$cache"/initramfs-*.cpio.gz
+        build_initramfs "$kdir" "$initrd"
+fi
 echo "$kdir/vmlinux $initrd $kdir/root/lib/modules"
