@@ -26,7 +26,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 HEADERS   := $(foreach m,$(MODULES),$(wildcard $(m)/*.h)) $(wildcard tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps check clang-check prereq-targets unit bats-host bats-vm demo bench format lint clean fuzz kernel
+.PHONY: all deps check clang-check prereq-targets unit bats-host bats-vm demo bench bench-spec format lint clean fuzz kernel
 all: kago kago-vm
 
 kago: build/obj/runtime/main.o $(LIB_OBJS)
@@ -75,6 +75,30 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -D_GNU_SOURCE $(MODULES)
 	clang-tidy --quiet $(LIB_SRCS) runtime/main.c -- $(CFLAGS) $(PKG_CFLAGS)
+
+# libFuzzer on the specs parser (clang): make fuzz FUZZ_SECONDS=N. New inputs go
+# to build/fuzz/corpus, crashes/leaks/timeouts to build/fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := tests/fuzz/spec_fuzz.c $(wildcard specs/*.c) $(wildcard base/*.c)
+fuzz: build/fuzz/spec_fuzz
+	@mkdir -p build/fuzz/corpus build/fuzz/findings
+	build/fuzz/spec_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -dict=tests/fuzz/spec.dict -artifact_prefix=build/fuzz/findings/ -print_final_stats=1 \
+	  build/fuzz/corpus tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions
+
+build/fuzz/spec_fuzz: $(FUZZ_SRCS) specs/specs.h base/base.h
+	@mkdir -p $(dir $@)
+	clang $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ $(FUZZ_SRCS) $(PKG_LIBS)
+
+# Parser benchmark: µs per parse of a typical config, and 1/2/4 MiB timings.
+bench-spec: build/bench/spec_parse
+	bench/spec-parse build/bench/spec_parse
+
+build/bench/spec_parse: bench/spec_parse.c $(wildcard specs/*.c) $(wildcard base/*.c) specs/specs.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ bench/spec_parse.c $(wildcard specs/*.c) \
+	  $(wildcard base/*.c) $(PKG_LIBS)
 
 clean:
 	rm -rf build kago kago-vm

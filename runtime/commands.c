@@ -4,5 +4,7 @@
 
 const struct kago_command kago_commands[] = {
         { "help", "show the commands, or one command's options", "[COMMAND]\n", cmd_help },
+        { "spec", "write a default config.json into a bundle", "[--bundle DIR] [--rootless]\n\n  -b, --bundle DIR  the bundle directory (default: the current directory)\n  --rootless        a config for an unprivileged user: user namespace, host network\n", cmd_spec },
+        { "features", "print the runtime-spec features document (JSON)", "\n", cmd_features },
         { NULL, NULL, NULL, NULL },
 };

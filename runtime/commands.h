@@ -8,5 +8,7 @@
 #define KAGO_COMMAND_ARGS struct kago_global *g, int argc, char **argv, struct kago_err *err
 
 int cmd_help(KAGO_COMMAND_ARGS);
+int cmd_spec(KAGO_COMMAND_ARGS);
+int cmd_features(KAGO_COMMAND_ARGS);
 
 #endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kago features: print the runtime-spec features document. */
+#include <errno.h>
+
+#include "../specs/specs.h"
+#include "commands.h"
+
+int cmd_features(KAGO_COMMAND_ARGS)
+{
+        (void)g;
+        if (argc > 1)
+                return cli_usage_error(err, "features", "unexpected argument \"%s\"", argv[1]);
+        _cleanup_free_ char *json = features_emit();
+        if (fputs(json, stdout) == EOF || fflush(stdout) == EOF)
+                return kago_err_errno(err, errno, "write the features document");
+        return 0;
+}
