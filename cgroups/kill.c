@@ -69,7 +69,8 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct kago_err *err
                 free(TAKE_PTR(*pids));
                 return -1;
         }
-        qsort(*pids, *n, sizeof **pids, cmp_pid);
+        if (*n > 1)
+                qsort(*pids, *n, sizeof **pids, cmp_pid);
         return 0;
 }
 

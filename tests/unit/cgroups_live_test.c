@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Proves the cgroups module on the real cgroup2 hierarchy of the machine it
+ * runs on (the host's hybrid /sys/fs/cgroup/unified, or the test VM's pure
+ * /sys/fs/cgroup): placement, entering, freeze/thaw stopping a counter, a
+ * freeze that cannot complete timing out and thawing, kill of a whole tree,
+ * the device allow-list, limits (applied where the controller exists, a
+ * clear error and nothing left behind where it does not), update rollback,
+ * stats, and removal. Everything lives under /kago-unit-PID, removed at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <linux/bpf.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "../../cgroups/internal.h"
+#include "../../specs/specs.h"
+#include "unit.h"
+
+static char base[64];
+static const char *mount_point;
+
+static void sleep_ms(int ms)
+{
+        struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+}
+
+static bool have_cgroup2(void)
+{
+        struct kago_err err = { 0 };
+
+        if (cg_mount(&mount_point, &err) < 0 || geteuid() != 0) {
+                printf("  no cgroup2 mount or not root: %s\n", kago_err_text(&err));
+                return false;
+        }
+        return true;
+}
+
+static char *path_of(const char *name)
+{
+        return xasprintf("%s/%s", base, name);
+}
+
+static bool dir_exists(const char *cgpath)
+{
+        struct stat st;
+        char *full = xasprintf("%s%s", mount_point, cgpath);
+        bool r = stat(full, &st) == 0;
+
+        free(full);
+        return r;
+}
+
+/* A child that waits for one byte on fd, then runs fn, then pauses. */
+static pid_t spawn(int *go, int (*fn)(void))
+{
+        int p[2];
+
+        if (pipe(p) < 0)
+                return -1;
+        pid_t pid = fork();
+        if (pid == 0) {
+                char c;
+                close(p[1]);
+                if (read(p[0], &c, 1) != 1)
+                        _exit(100);
+                int rc = fn ? fn() : 0;
+                if (fn)
+                        _exit(rc);
+                for (;;)
+                        pause();
+        }
+        close(p[0]);
+        *go = p[1];
+        return pid;
+}
+
+static void go(int fd)
+{
+        if (write(fd, "x", 1) != 1)
+                fprintf(stderr, "write go: %s\n", strerror(errno));
+        close(fd);
+}
+
+static int reap(pid_t pid)
+{
+        int status = 0;
+
+        waitpid(pid, &status, 0);
+        return status;
+}
+
+static struct cgroup *create(const char *name, const char *resources_json, pid_t pid,
+                             struct kago_err *err)
+{
+        struct oci_linux_resources *r = NULL;
+        struct cgroup *cg = NULL;
+        char *path = path_of(name);
+        struct cgroup_config cfg = { .driver = CGROUP_DRIVER_CGROUPFS, .id = name, .cgroups_path = path };
+
+        if (resources_json &&
+            spec_parse_resources(resources_json, strlen(resources_json), "r.json", &r, err) < 0) {
+                free(path);
+                return NULL;
+        }
+        cfg.resources = r;
+        if (cgroup_create(&cfg, pid, &cg, err) < 0)
+                cg = NULL;
+        spec_resources_free(r);
+        free(path);
+        return cg;
+}
+
+UNIT_TEST(create_enter_and_destroy)
+{
+        struct kago_err err = { 0 };
+        int fd;
+        pid_t child = spawn(&fd, NULL);
+        struct cgroup *cg = create("place", NULL, child, &err);
+        pid_t *pids = NULL;
+        size_t n = 0;
+        bool populated = false;
+
+        CHECK(cg != NULL);
+        if (!cg) {
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+                kill(child, SIGKILL);
+                reap(child);
+                return;
+        }
+        CHECK_STR(cgroup_path(cg), strrchr(cgroup_dir(cg), '/') - strlen(base));
+        CHECK(cgroup_pids(cg, &pids, &n, &err) == 0 && n == 1 && pids[0] == child);
+        free(pids);
+        CHECK(cgroup_is_populated(cg, &populated, &err) == 0 && populated);
+        char *mine = NULL;
+        CHECK(cg_pid_cgroup(child, &mine, &err) == 0);
+        CHECK_STR(mine, cgroup_path(cg));
+        free(mine);
+        go(fd);
+        /* destroy kills what is left, then removes the directory. */
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        CHECK(WIFSIGNALED(reap(child)));
+        CHECK(!dir_exists(cgroup_path(cg)));
+        cgroup_free(cg);
+        /* Opening it again says what is missing. */
+        char *p = path_of("place");
+        CHECK(cgroup_open(CGROUP_DRIVER_CGROUPFS, p, &cg, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "No such file");
+        free(p);
+}
+
+static volatile uint64_t *counter;
+
+static int count_forever(void)
+{
+        for (;;)
+                (*counter)++;
+        return 0;
+}
+
+UNIT_TEST(freeze_stops_a_counter_and_thaw_restarts_it)
+{
+        struct kago_err err = { 0 };
+        int fd;
+        bool frozen = true;
+
+        counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        pid_t child = spawn(&fd, count_forever);
+        struct cgroup *cg = create("freeze", NULL, child, &err);
+        CHECK(cg != NULL);
+        go(fd);
+        sleep_ms(50);
+        if (cg) {
+                CHECK(cgroup_freeze(cg, 5000, &err) == 0);
+                CHECK(cgroup_is_frozen(cg, &frozen, &err) == 0 && frozen);
+                uint64_t a = *counter;
+                sleep_ms(200);
+                CHECK(*counter == a);
+                CHECK(cgroup_thaw(cg, 5000, &err) == 0);
+                CHECK(cgroup_is_frozen(cg, &frozen, &err) == 0 && !frozen);
+                sleep_ms(100);
+                CHECK(*counter != a);
+                /* SIGKILL works on a frozen cgroup too. */
+                CHECK(cgroup_freeze(cg, 5000, &err) == 0);
+                CHECK(cgroup_kill_all(cg, SIGKILL, &err) == 0);
+                CHECK(WIFSIGNALED(reap(child)));
+                CHECK(cgroup_destroy(cg, &err) == 0);
+                cgroup_free(cg);
+        } else {
+                kill(child, SIGKILL);
+                reap(child);
+        }
+        munmap((void *)counter, 4096);
+}
+
+/* A process held by the cgroup v1 freezer never reaches the v2 frozen state:
+ * the one way to make a freeze that cannot complete on demand. Only where a
+ * v1 freezer hierarchy exists (the host; the VM is pure v2). */
+static int v1_freeze(const char *dir, pid_t pid, const char *state)
+{
+        struct kago_err err = { 0 };
+        char buf[24];
+        int dfd = open(dir, O_DIRECTORY | O_RDONLY);
+
+        if (dfd < 0)
+                return -1;
+        snprintf(buf, sizeof buf, "%d", (int)pid);
+        int rc = (pid > 0 ? file_write_at(dfd, "cgroup.procs", buf, strlen(buf), &err) : 0) |
+                 file_write_at(dfd, "freezer.state", state, strlen(state), &err);
+        close(dfd);
+        return rc;
+}
+
+UNIT_TEST(freeze_that_cannot_complete_times_out_and_thaws)
+{
+        struct kago_err err = { 0 };
+        char v1[128];
+        int fd;
+        bool frozen = true;
+        struct stat st;
+
+        if (stat("/sys/fs/cgroup/freezer/freezer.state", &st) < 0 &&
+            stat("/sys/fs/cgroup/freezer/cgroup.procs", &st) < 0) {
+                printf("  no cgroup v1 freezer here: the timeout path is covered by "
+                       "tests/bats/cgroups_vm.bats\n");
+                return;
+        }
+        snprintf(v1, sizeof v1, "/sys/fs/cgroup/freezer/kago-unit-%d", (int)getpid());
+        CHECK(mkdir(v1, 0755) == 0);
+        pid_t child = spawn(&fd, NULL);
+        struct cgroup *cg = create("stuck", NULL, child, &err);
+        CHECK(cg != NULL);
+        go(fd);
+        CHECK(v1_freeze(v1, child, "FROZEN") == 0);
+        sleep_ms(100);
+        if (cg) {
+                CHECK(cgroup_freeze(cg, 300, &err) < 0);
+                CHECK_CONTAINS(kago_err_text(&err), "timed out after 300 ms");
+                CHECK_CONTAINS(kago_err_text(&err), "thawed again");
+                CHECK(cgroup_is_frozen(cg, &frozen, &err) == 0 && !frozen);
+                _cleanup_free_ char *want = NULL;
+                CHECK(cg_read(cg->dirfd, "cgroup.freeze", &want, &err) == 0 && want[0] == '0');
+        }
+        v1_freeze(v1, 0, "THAWED");
+        kill(child, SIGKILL);
+        reap(child);
+        if (cg) {
+                CHECK(cgroup_destroy(cg, &err) == 0);
+                cgroup_free(cg);
+        }
+        sleep_ms(50);
+        CHECK(rmdir(v1) == 0);
+}
+
+static int fork_tree(void)
+{
+        if (fork() == 0)
+                for (;;)
+                        pause();
+        for (;;)
+                pause();
+        return 0;
+}
+
+UNIT_TEST(kill_all_reaches_every_process)
+{
+        struct kago_err err = { 0 };
+        int fd;
+        pid_t *pids = NULL;
+        size_t n = 0;
+        pid_t child = spawn(&fd, fork_tree);
+        struct cgroup *cg = create("kill", NULL, child, &err);
+
+        CHECK(cg != NULL);
+        go(fd);
+        sleep_ms(100);
+        if (!cg) {
+                kill(child, SIGKILL);
+                reap(child);
+                return;
+        }
+        CHECK(cgroup_pids(cg, &pids, &n, &err) == 0 && n == 2);
+        free(pids);
+        /* A catchable signal goes to each pid. */
+        CHECK(cgroup_kill_all(cg, SIGTERM, &err) == 0);
+        int status = reap(child);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+        sleep_ms(100);
+        CHECK(cgroup_pids(cg, &pids, &n, &err) == 0 && n == 0);
+        free(pids);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
+static int open_kmsg(void)
+{
+        int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+        if (fd >= 0)
+                return 0;
+        return errno == EPERM ? 1 : 2;
+}
+
+static int open_null(void)
+{
+        int fd = open("/dev/null", O_RDWR);
+        return fd >= 0 ? 0 : errno == EPERM ? 1 : 2;
+}
+
+/* Run fn in a new child placed in cg; its exit status. */
+static int run_in(struct cgroup *cg, int (*fn)(void))
+{
+        struct kago_err err = { 0 };
+        int fd;
+        pid_t child = spawn(&fd, fn);
+
+        if (cgroup_enter(cg, child, &err) < 0)
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+        go(fd);
+        int status = reap(child);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+UNIT_TEST(device_allow_list_is_enforced_and_replaced_on_update)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = create("devices", NULL, 0, &err);
+        struct oci_linux_resources *r = NULL;
+        const char *allow_kmsg = "{\"devices\":[{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"r\"}]}";
+
+        CHECK(cg != NULL);
+        if (!cg) {
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+                return;
+        }
+        CHECK(run_in(cg, open_null) == 0);
+        CHECK(run_in(cg, open_kmsg) == 1); /* EPERM: not in the list */
+        CHECK(spec_parse_resources(allow_kmsg, strlen(allow_kmsg), "r.json", &r, &err) == 0);
+        CHECK(cgroup_update(cg, r, NULL, 0, &err) == 0);
+        spec_resources_free(r);
+        CHECK(run_in(cg, open_kmsg) == 0);
+        CHECK(run_in(cg, open_null) == 0);
+        /* Exactly one program stays attached. */
+        uint32_t ids[8], n = 8;
+        union bpf_attr attr;
+        memset(&attr, 0, sizeof attr);
+        attr.query.target_fd = (uint32_t)cg->dirfd;
+        attr.query.attach_type = BPF_CGROUP_DEVICE;
+        attr.query.prog_ids = (uint64_t)(uintptr_t)ids;
+        attr.query.prog_cnt = n;
+        CHECK(syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof attr) == 0 && attr.query.prog_cnt == 1);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
+UNIT_TEST(limits_apply_or_fail_clearly_leaving_nothing)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = create("limits", "{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":32}}", 0, &err);
+
+        if (cgroup_controller_available("memory") && cgroup_controller_available("pids")) {
+                CHECK(cg != NULL);
+                uint64_t v = 0;
+                CHECK(cg && cg_read_u64(cg->dirfd, "memory.max", &v, &err) == 0 && v == 67108864);
+                CHECK(cg && cg_read_u64(cg->dirfd, "pids.max", &v, &err) == 0 && v == 32);
+                if (cg) {
+                        CHECK(cgroup_destroy(cg, &err) == 0);
+                        cgroup_free(cg);
+                }
+        } else {
+                CHECK(cg == NULL);
+                CHECK_CONTAINS(kago_err_text(&err), "linux.resources.memory.limit: needs the cgroup v2 "
+                                                   "memory controller");
+                char *p = path_of("limits");
+                CHECK(!dir_exists(p));
+                free(p);
+        }
+        /* A bad cgroupsPath creates nothing. */
+        struct cgroup_config cfg = { .driver = CGROUP_DRIVER_CGROUPFS, .id = "x", .cgroups_path = "/kago-unit/../x" };
+        CHECK(cgroup_create(&cfg, 0, &cg, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "\"..\" is not allowed");
+}
+
+/* memory + cpu (VM) or hugetlb (host): a later value the kernel rejects
+ * puts the earlier ones back. */
+UNIT_TEST(update_rejected_by_kernel_changes_nothing)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = create("update", NULL, 0, &err);
+        struct oci_linux_resources *r = NULL;
+        bool mem = cgroup_controller_available("memory") && cgroup_controller_available("cpu");
+        const char *file = mem ? "memory.max" : "hugetlb.2MB.max";
+        const char *json = mem ? "{\"memory\":{\"limit\":33554432},\"cpu\":{\"quota\":500,\"period\":100000}}"
+                               : "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
+                                 "\"unified\":{\"hugetlb.2MB.max\":\"bogus\"}}";
+        _cleanup_free_ char *before = NULL, *after = NULL;
+
+        CHECK(cg != NULL);
+        if (!cg)
+                return;
+        if (!mem && !cgroup_controller_available("hugetlb")) {
+                printf("  neither memory+cpu nor hugetlb in cgroup v2 here\n");
+                cgroup_destroy(cg, &err);
+                cgroup_free(cg);
+                return;
+        }
+        CHECK(spec_parse_resources(json, strlen(json), "r.json", &r, &err) == 0);
+        /* The first update enables the controller; read the value after. */
+        CHECK(cgroup_update(cg, r, NULL, 0, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), mem ? "linux.resources.cpu.quota: write" : "unified[\"hugetlb.2MB.max\"]");
+        CHECK_CONTAINS(kago_err_text(&err), "Invalid argument");
+        CHECK(cg_read(cg->dirfd, file, &before, &err) == 0);
+        CHECK_STR(before, "max\n");
+        CHECK(cgroup_update(cg, r, NULL, 0, &err) < 0);
+        CHECK(cg_read(cg->dirfd, file, &after, &err) == 0);
+        CHECK_STR(after, "max\n");
+        spec_resources_free(r);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
+static int burn(void)
+{
+        struct timespec a, b;
+        /* 100 ms of CPU time, however busy the machine is. */
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+        do
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+        while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 100);
+        return 0;
+}
+
+UNIT_TEST(stats_count_cpu_time)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = create("stats", NULL, 0, &err);
+        struct cgroup_stats st;
+
+        CHECK(cg != NULL);
+        if (!cg)
+                return;
+        CHECK(run_in(cg, burn) == 0);
+        CHECK(cgroup_stats_read(cg, &st, &err) == 0);
+        CHECK(st.cpu_usage_usec >= 90000);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        CHECK(cgroup_stats_read(cg, &st, &err) < 0);
+        cgroup_free(cg);
+}
+
+UNIT_TEST(none_driver_places_nothing_and_says_so)
+{
+        struct kago_err err = { 0 };
+        struct cgroup_config cfg = { .driver = CGROUP_DRIVER_NONE, .id = "x" };
+        struct cgroup *cg = NULL;
+
+        CHECK(cgroup_create(&cfg, getpid(), &cg, &err) == 0);
+        CHECK_STR(cgroup_path(cg), "");
+        CHECK(cgroup_freeze(cg, 100, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "pause needs a cgroup");
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
+int main(void)
+{
+        static const struct unit_test tests[] = {
+                UNIT(create_enter_and_destroy), UNIT(freeze_stops_a_counter_and_thaw_restarts_it),
+                UNIT(freeze_that_cannot_complete_times_out_and_thaws), UNIT(kill_all_reaches_every_process),
+                UNIT(device_allow_list_is_enforced_and_replaced_on_update),
+                UNIT(limits_apply_or_fail_clearly_leaving_nothing),
+                UNIT(update_rejected_by_kernel_changes_nothing), UNIT(stats_count_cpu_time),
+                UNIT(none_driver_places_nothing_and_says_so),
+        };
+        struct kago_err err = { 0 };
+
+        if (!have_cgroup2())
+                return unit_run("cgroups_live", tests + ARRAY_SIZE(tests) - 1, 1);
+        snprintf(base, sizeof base, "/kago-unit-%d", (int)getpid());
+        int rc = unit_run("cgroups_live", tests, ARRAY_SIZE(tests));
+        char *dir = xasprintf("%s%s", mount_point, base);
+        if (cg_rmdir_tree(dir, 2000, &err) < 0) {
+                fprintf(stderr, "  cleanup: %s\n", kago_err_text(&err));
+                rc = 1;
+        }
+        free(dir);
+        return rc;
+}
