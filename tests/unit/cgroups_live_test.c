@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <linux/bpf.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -199,45 +200,46 @@ UNIT_TEST(freeze_stops_a_counter_and_thaw_restarts_it)
         munmap((void *)counter, 4096);
 }
 
-/* A process held by the cgroup v1 freezer never reaches the v2 frozen state:
- * the one way to make a freeze that cannot complete on demand. Only where a
- * v1 freezer hierarchy exists (the host; the VM is pure v2). */
-static int v1_freeze(const char *dir, pid_t pid, const char *state)
-{
-        struct kago_err err = { 0 };
-        char buf[24];
-        int dfd = open(dir, O_DIRECTORY | O_RDONLY);
+/* A freeze that cannot complete, made on demand: a FUSE mount whose server
+ * never answers. A lookup on it waits (killable, not freezable) for the
+ * server's INIT reply, so the process never reaches the frozen state. */
+static char stall_dir[64];
 
-        if (dfd < 0)
+static int stall_mount(int *fusefd)
+{
+        char opts[128];
+
+        *fusefd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (*fusefd < 0 && errno == ENOENT && system("modprobe fuse 2>/dev/null") == 0)
+                *fusefd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (*fusefd < 0)
                 return -1;
-        snprintf(buf, sizeof buf, "%d", (int)pid);
-        int rc = (pid > 0 ? file_write_at(dfd, "cgroup.procs", buf, strlen(buf), &err) : 0) |
-                 file_write_at(dfd, "freezer.state", state, strlen(state), &err);
-        close(dfd);
-        return rc;
+        snprintf(stall_dir, sizeof stall_dir, "/tmp/kago-unit-fuse-XXXXXX");
+        if (!mkdtemp(stall_dir))
+                return -1;
+        snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0", *fusefd);
+        return mount("kago-stall", stall_dir, "fuse", MS_NOSUID | MS_NODEV, opts);
+}
+
+static int stat_stalled(void)
+{
+        struct stat st;
+        char *p = xasprintf("%s/x", stall_dir);
+
+        return stat(p, &st) == 0 ? 0 : 1;
 }
 
 UNIT_TEST(freeze_that_cannot_complete_times_out_and_thaws)
 {
         struct kago_err err = { 0 };
-        char v1[128];
-        int fd;
+        int fd, fusefd = -1;
         bool frozen = true;
-        struct stat st;
 
-        if (stat("/sys/fs/cgroup/freezer/freezer.state", &st) < 0 &&
-            stat("/sys/fs/cgroup/freezer/cgroup.procs", &st) < 0) {
-                printf("  no cgroup v1 freezer here: the timeout path is covered by "
-                       "tests/bats/cgroups_vm.bats\n");
-                return;
-        }
-        snprintf(v1, sizeof v1, "/sys/fs/cgroup/freezer/kago-unit-%d", (int)getpid());
-        CHECK(mkdir(v1, 0755) == 0);
-        pid_t child = spawn(&fd, NULL);
+        CHECK(stall_mount(&fusefd) == 0);
+        pid_t child = spawn(&fd, stat_stalled);
         struct cgroup *cg = create("stuck", NULL, child, &err);
         CHECK(cg != NULL);
         go(fd);
-        CHECK(v1_freeze(v1, child, "FROZEN") == 0);
         sleep_ms(100);
         if (cg) {
                 CHECK(cgroup_freeze(cg, 300, &err) < 0);
@@ -247,15 +249,15 @@ UNIT_TEST(freeze_that_cannot_complete_times_out_and_thaws)
                 _cleanup_free_ char *want = NULL;
                 CHECK(cg_read(cg->dirfd, "cgroup.freeze", &want, &err) == 0 && want[0] == '0');
         }
-        v1_freeze(v1, 0, "THAWED");
         kill(child, SIGKILL);
         reap(child);
+        umount2(stall_dir, MNT_DETACH);
+        close(fusefd);
+        rmdir(stall_dir);
         if (cg) {
                 CHECK(cgroup_destroy(cg, &err) == 0);
                 cgroup_free(cg);
         }
-        sleep_ms(50);
-        CHECK(rmdir(v1) == 0);
 }
 
 static int fork_tree(void)
