@@ -30,17 +30,27 @@ read -r up uf < <(awk '/^unit: /{print $2, $4}' "$results/unit.txt")
 total_pass=$((total_pass + ${up:-0})) total_fail=$((total_fail + ${uf:-1}))
 [ -n "${up:-}" ] || echo "check: unit tests printed no result line" >&2
 
-# Run the bats suites, keeping the TAP stream for the summary.
-run_bats() { # ENV CMD...
-        local env=$1
-        shift
+# Run bats suites, keeping the TAP stream for the summary.
+envs=()
+run_bats() { # ENV SUITE_DIRS -- CMD...
+        local env=$1 dirs=$2
+        shift 3
+        envs+=("$env")
         step "bats suites: $env"
-        "$@" bats --tap tests/bats 2>&1 | tee "$results/$env.tap"
+        # shellcheck disable=SC2086
+        "$@" bats --tap $dirs 2>&1 | tee "$results/$env.tap"
         echo "${PIPESTATUS[0]}" >"$results/$env.rc"
 }
 
-run_bats host env
-run_bats testvm tests/vm/run --timeout "${KAGO_VM_TIMEOUT:-3000}"
+# Suites in tests/bats/systemd/ need systemd as PID 1: the host runs them (and
+# says why they skip), the test VM runs them a second time booted with systemd.
+systemd_dir=
+compgen -G "tests/bats/systemd/*.bats" >/dev/null && systemd_dir=tests/bats/systemd
+vm_timeout=${KAGO_VM_TIMEOUT:-3000}
+run_bats host "tests/bats $systemd_dir" -- env
+run_bats testvm tests/bats -- tests/vm/run --timeout "$vm_timeout"
+[ -n "$systemd_dir" ] &&
+        run_bats testvm-systemd "$systemd_dir" -- tests/vm/run --systemd --timeout "$vm_timeout"
 
 summarize() { # ENV
         local tap="$results/$1.tap" p f s
@@ -62,14 +72,19 @@ summarize() { # ENV
 
 step "summary"
 echo "  unit: ${up:-0} passed, ${uf:-?} failed, 0 skipped"
-summarize host
-summarize testvm
-skipped_names() { grep -E '^ok [0-9]+ .* # skip' "$1" | sed -E 's/^ok [0-9]+ (.*) # skip.*$/\1/' | sort -u; }
-both=$(comm -12 <(skipped_names "$results/host.tap") <(skipped_names "$results/testvm.tap"))
-if [ -n "$both" ]; then
-        echo "  skipped in both environments (counted as failures):"
-        echo "$both" | sed 's/^/    /'
-        total_fail=$((total_fail + $(echo "$both" | wc -l)))
+for env in "${envs[@]}"; do summarize "$env"; done
+
+# A test skipped in every environment that ran it never ran at all.
+test_lines() { # ENV: "name<TAB>ran|skipped" for each test
+        sed -nE 's/^(not )?ok [0-9]+ (.*) # skip.*$/\2\tskipped/p; t; s/^(not )?ok [0-9]+ (.*)$/\2\tran/p' \
+                "$results/$1.tap"
+}
+never=$(for env in "${envs[@]}"; do test_lines "$env"; done |
+        awk -F'\t' '{ seen[$1] = 1 } $2 == "ran" { ran[$1] = 1 } END { for (t in seen) if (!ran[t]) print t }' | sort)
+if [ -n "$never" ]; then
+        echo "  skipped in every environment (counted as failures):"
+        echo "$never" | sed 's/^/    /'
+        total_fail=$((total_fail + $(echo "$never" | wc -l)))
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] || status=1
