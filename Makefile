@@ -47,6 +47,17 @@ build/unit/%: tests/unit/%.c $(ASAN_OBJS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
 
+# kago's guest init: a static binary whose bytes microvm/guest_blob.c embeds.
+GUEST_INIT := build/guest/kago-init
+$(GUEST_INIT): microvm/guest/init.c microvm/guest_proto.h
+	@mkdir -p $(dir $@)
+	$(CC) -static -Os -s -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+build/obj/microvm/guest_blob.o build/asan/microvm/guest_blob.o: $(GUEST_INIT)
+
+# The guest kernel, cached in $(KAGO_CACHE)/kernel/<hash>/ (about 8 min when missing).
+kernel:
+	@microvm/guest/build-kernel.sh
+
 deps:
 	@tests/deps.sh
 

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* VM configuration defaults: memory size, kernel location. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "microvm.h"
+
+void microvm_config_init(struct microvm_config *cfg)
+{
+        *cfg = (struct microvm_config){
+                .kernel_fd = -1, .initrd_fd = -1, .vcpus = 1, .memory = MICROVM_MEMORY_DEFAULT,
+                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .console_fd = -1,
+                .serial_fd = -1, .process.umask = -1,
+        };
+}
+
+int microvm_memory_from_limit(int64_t limit, uint64_t *memory, struct kago_err *err)
+{
+        if (limit <= 0) {
+                *memory = MICROVM_MEMORY_DEFAULT;
+                return 0;
+        }
+        uint64_t l = (uint64_t)limit;
+        if (l < MICROVM_OVERHEAD + MICROVM_MEMORY_MIN)
+                return kago_err_set(err, "linux.resources.memory.limit %" PRId64 " is too small for a "
+                                    "VM: it must hold %llu MiB of guest RAM plus %llu MiB for the VMM",
+                                    limit, MICROVM_MEMORY_MIN >> 20, MICROVM_OVERHEAD >> 20);
+        *memory = (l - MICROVM_OVERHEAD) & ~0xfffffull; /* whole MiB */
+        if (*memory > MICROVM_MEMORY_MAX)
+                *memory = MICROVM_MEMORY_MAX;
+        return 0;
+}
+
+int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err)
+{
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (!isdigit((unsigned char)s[0]) || errno || end == s)
+                return kago_err_set(err, "VM memory '%s': expected a size like 512M or 1G", s);
+        unsigned shift = 0;
+        switch (toupper((unsigned char)*end)) {
+        case 0: break;
+        case 'K': shift = 10; end++; break;
+        case 'M': shift = 20; end++; break;
+        case 'G': shift = 30; end++; break;
+        default: return kago_err_set(err, "VM memory '%s': unknown unit '%s'", s, end);
+        }
+        if ((*end == 'i' || *end == 'I') && shift && toupper((unsigned char)end[1]) == 'B')
+                end += 2;
+        else if (toupper((unsigned char)*end) == 'B' && shift)
+                end++;
+        if (*end || (shift && v > (UINT64_MAX >> shift)))
+                return kago_err_set(err, "VM memory '%s': expected a size like 512M or 1G", s);
+        uint64_t bytes = (uint64_t)v << shift;
+        if (bytes < MICROVM_MEMORY_MIN || bytes > MICROVM_MEMORY_MAX)
+                return kago_err_set(err, "VM memory '%s': must be %llu MiB to %llu GiB", s,
+                                    MICROVM_MEMORY_MIN >> 20, MICROVM_MEMORY_MAX >> 30);
+        *memory = bytes;
+        return 0;
+}
+
+const char *microvm_default_kernel(void)
+{
+        static char buf[4096];
+        const char *env = getenv("KAGO_VM_KERNEL");
+        if (env && *env)
+                return env;
+        if (access("/usr/lib/kago/vmlinux", R_OK) == 0)
+                return "/usr/lib/kago/vmlinux";
+        const char *cache = getenv("KAGO_CACHE");
+        snprintf(buf, sizeof buf, "%s/kernel/vmlinux", cache && *cache ? cache : "/var/cache/kago");
+        return buf;
+}

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago-init: PID 1 of a kago microVM (a static binary in the initramfs the
+ * VMM builds in memory). It mounts the container's root filesystem shared
+ * by the VMM over 9P and the essential filesystems, switches into it, runs
+ * the workload described in /kago.conf, pumps its stdio to the virtio
+ * consoles, forwards signals the VMM sends, reaps zombies, and reports the
+ * workload's exit status through a paravirtual port. The VMM then ends the VM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../guest_proto.h"
+
+#define MAX_ARGS 1024
+#define MAX_GROUPS 64
+#define MAX_RLIMITS 32
+#define MAX_MOUNTS 64
+
+struct rlim {
+        int resource;
+        struct rlimit lim;
+};
+
+struct mnt {
+        const char *dest, *type, *source, *options;
+};
+
+struct conf {
+        char *argv[MAX_ARGS + 1];
+        int argc;
+        char *envp[MAX_ARGS + 1];
+        int envc;
+        const char *cwd, *hostname;
+        uid_t uid;
+        gid_t gid;
+        gid_t groups[MAX_GROUPS];
+        int ngroups;
+        int umask;
+        struct rlim rlimits[MAX_RLIMITS];
+        int nrlimits;
+        struct mnt mounts[MAX_MOUNTS];
+        int nmounts;
+        bool terminal, root_ro;
+        unsigned msize;
+};
+
+static int errfd = 2;
+
+static void say(const char *fmt, ...)
+{
+        char buf[512];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        if (n > (int)sizeof buf - 2)
+                n = sizeof buf - 2;
+        buf[n++] = '\n';
+        if (write(errfd, buf, n) < 0)
+                return;
+}
+
+static void report(unsigned status)
+{
+        sync();
+        outl(status, KAGO_PORT_STATUS);
+        reboot(RB_POWER_OFF);
+        for (;;)
+                pause();
+}
+
+/* Init could not start the workload: say why on stderr and end the VM. */
+static void fail(const char *what)
+{
+        say("kago-init: %s: %s", what, strerror(errno));
+        report(0x100 | 127);
+}
+
+static char *dup_str(const struct kago_conf_rec *r)
+{
+        char *s = malloc(r->len + 1);
+        if (!s)
+                fail("malloc");
+        memcpy(s, r->data, r->len);
+        s[r->len] = 0;
+        return s;
+}
+
+static void conf_add_mount(struct conf *c, char *s, uint32_t len)
+{
+        const char *f[4];
+        size_t off = 0;
+        for (int i = 0; i < 4; i++) {
+                f[i] = s + off;
+                off += strnlen(s + off, len - off) + 1;
+                if (off > len + 1 || (i < 3 && off > len))
+                        return;
+        }
+        if (c->nmounts < MAX_MOUNTS)
+                c->mounts[c->nmounts++] = (struct mnt){ f[0], f[1], f[2], f[3] };
+}
+
+static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
+{
+        switch (r->tag) {
+        case KAGO_CONF_ARG:
+                if (c->argc < MAX_ARGS)
+                        c->argv[c->argc++] = dup_str(r);
+                break;
+        case KAGO_CONF_ENV:
+                if (c->envc < MAX_ARGS)
+                        c->envp[c->envc++] = dup_str(r);
+                break;
+        case KAGO_CONF_CWD: c->cwd = dup_str(r); break;
+        case KAGO_CONF_HOSTNAME: c->hostname = dup_str(r); break;
+        case KAGO_CONF_UID: if (r->len == 4) c->uid = kago_le32(r->data); break;
+        case KAGO_CONF_GID: if (r->len == 4) c->gid = kago_le32(r->data); break;
+        case KAGO_CONF_UMASK: if (r->len == 4) c->umask = (int)kago_le32(r->data); break;
+        case KAGO_CONF_MSIZE: if (r->len == 4) c->msize = kago_le32(r->data); break;
+        case KAGO_CONF_GROUP:
+                if (r->len == 4 && c->ngroups < MAX_GROUPS)
+                        c->groups[c->ngroups++] = kago_le32(r->data);
+                break;
+        case KAGO_CONF_RLIMIT:
+                if (r->len == 20 && c->nrlimits < MAX_RLIMITS)
+                        c->rlimits[c->nrlimits++] = (struct rlim){
+                                (int)kago_le32(r->data),
+                                { kago_le64(r->data + 4), kago_le64(r->data + 12) } };
+                break;
+        case KAGO_CONF_TERMINAL: c->terminal = true; break;
+        case KAGO_CONF_ROOT_RO: c->root_ro = true; break;
+        case KAGO_CONF_MOUNT: conf_add_mount(c, dup_str(r), r->len); break;
+        }
+}
+
+static void conf_load(struct conf *c)
+{
+        static uint8_t buf[KAGO_CONF_MAX_LEN];
+        int fd = open(KAGO_GUEST_CONF, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                fail("open " KAGO_GUEST_CONF);
+        ssize_t len = read(fd, buf, sizeof buf);
+        if (len < 0)
+                fail("read " KAGO_GUEST_CONF);
+        close(fd);
+        struct kago_conf_rec r;
+        size_t off = 0;
+        int rc;
+        c->umask = -1;
+        c->msize = 131072;
+        while ((rc = kago_conf_next(buf, (size_t)len, &off, &r)) > 0)
+                conf_apply(c, &r);
+        if (rc < 0 || c->argc == 0) {
+                errno = EINVAL;
+                fail("bad " KAGO_GUEST_CONF);
+        }
+}
+
+static int open_console(const char *path)
+{
+        int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        struct termios t;
+        if (tcgetattr(fd, &t) == 0) {
+                cfmakeraw(&t);
+                tcsetattr(fd, TCSANOW, &t);
+        }
+        return fd;
+}
+
+static void mount_or_fail(const char *src, const char *dst, const char *type, unsigned long fl,
+                          const char *data)
+{
+        mkdir(dst, 0755);
+        if (mount(src, dst, type, fl, data) < 0) {
+                char what[256];
+                snprintf(what, sizeof what, "mount %s on %s", type, dst);
+                fail(what);
+        }
+}
+
+static void mount_root(const struct conf *c)
+{
+        char opts[128];
+        snprintf(opts, sizeof opts, "trans=virtio,version=9p2000.L,msize=%u,cache=loose,access=client",
+                 c->msize);
+        mount_or_fail(KAGO_ROOT_TAG, "/newroot", "9p", c->root_ro ? MS_RDONLY : 0, opts);
+        mount_or_fail("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        mount_or_fail("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        mount_or_fail("devtmpfs", "/newroot/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+        mount_or_fail("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                      "newinstance,ptmxmode=0666,mode=0620");
+        mount_or_fail("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+static void mount_config(const struct conf *c)
+{
+        static const char *const local[] = { "tmpfs", "proc", "sysfs", "devpts", "mqueue" };
+        for (int i = 0; i < c->nmounts; i++) {
+                const struct mnt *m = &c->mounts[i];
+                bool ok = false;
+                for (size_t k = 0; k < sizeof local / sizeof local[0]; k++)
+                        ok |= strcmp(m->type, local[k]) == 0;
+                if (!ok || strcmp(m->dest, "/dev") == 0 || strcmp(m->dest, "/proc") == 0 ||
+                    strcmp(m->dest, "/sys") == 0 || strcmp(m->dest, "/dev/pts") == 0)
+                        continue; /* bind mounts arrive through the shared root */
+                char dst[4096];
+                snprintf(dst, sizeof dst, "/newroot%s", m->dest);
+                mkdir(dst, 0755);
+                if (mount(m->source, dst, m->type, 0, m->options[0] ? m->options : NULL) < 0)
+                        say("kago-init: mount %s on %s: %s (skipped)", m->type, m->dest,
+                            strerror(errno));
+        }
+}
+
+static void switch_root(void)
+{
+        if (chdir("/newroot") < 0)
+                fail("chdir /newroot");
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+                fail("move root");
+        if (chroot(".") < 0 || chdir("/") < 0)
+                fail("chroot");
+}
+
+static const char *env_get(const struct conf *c, const char *key)
+{
+        size_t n = strlen(key);
+        for (int i = 0; i < c->envc; i++)
+                if (strncmp(c->envp[i], key, n) == 0 && c->envp[i][n] == '=')
+                        return c->envp[i] + n + 1;
+        return NULL;
+}
+
+static void exec_workload(const struct conf *c)
+{
+        const char *file = c->argv[0];
+        if (strchr(file, '/')) {
+                execve(file, c->argv, c->envp);
+        } else {
+                const char *path = env_get(c, "PATH");
+                if (!path)
+                        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+                char buf[4096];
+                for (const char *p = path; p && *p;) {
+                        const char *e = strchr(p, ':');
+                        size_t n = e ? (size_t)(e - p) : strlen(p);
+                        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, file);
+                        execve(buf, c->argv, c->envp);
+                        p = e ? e + 1 : NULL;
+                }
+                errno = ENOENT;
+        }
+        say("kago-init: exec %s: %s", file, strerror(errno));
+        _exit(127);
+}
+
+static void child_setup(const struct conf *c, int in, int out, int err)
+{
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setsid();
+        if (c->terminal && ioctl(in, TIOCSCTTY, 0) < 0)
+                fail("TIOCSCTTY");
+        if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+                fail("dup2 stdio");
+        errfd = 2;
+        for (int i = 0; i < c->nrlimits; i++)
+                if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0)
+                        fail("setrlimit");
+        if (setgroups(c->ngroups, c->groups) < 0)
+                fail("setgroups");
+        if (setgid(c->gid) < 0)
+                fail("setgid");
+        if (setuid(c->uid) < 0)
+                fail("setuid");
+        if (c->umask >= 0)
+                umask(c->umask);
+        if (chdir(c->cwd ? c->cwd : "/") < 0)
+                fail("chdir to process.cwd");
+        outb(1, KAGO_PORT_READY);
+        ioperm(KAGO_PORT_STATUS, 8, 0);
+        exec_workload(c);
+}
+
+/* A one-way byte pump from fd `from` to fd `to` with a small buffer. */
+struct pump {
+        int from, to;
+        char buf[4096];
+        size_t len, off;
+        bool eof;
+};
+
+static void pump_read(struct pump *p)
+{
+        ssize_t n = read(p->from, p->buf, sizeof p->buf);
+        if (n > 0) {
+                p->len = (size_t)n;
+                p->off = 0;
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                p->eof = true;
+        }
+}
+
+static void pump_write(struct pump *p)
+{
+        ssize_t n = write(p->to, p->buf + p->off, p->len - p->off);
+        if (n > 0)
+                p->off += (size_t)n;
+        else if (errno != EAGAIN && errno != EINTR)
+                p->len = p->off = 0; /* reader gone: drop */
+        if (p->off == p->len)
+                p->len = p->off = 0;
+}
+
+/* Copy whatever is buffered or readable right now (workload has exited). */
+static void pump_drain(struct pump *p)
+{
+        if (p->from < 0)
+                return;
+        fcntl(p->from, F_SETFL, O_NONBLOCK);
+        fcntl(p->to, F_SETFL, 0);
+        for (int i = 0; i < 4096 && !p->eof; i++) {
+                while (p->len)
+                        pump_write(p);
+                pump_read(p);
+                if (!p->len && !p->eof && errno == EAGAIN)
+                        break;
+        }
+        while (p->len)
+                pump_write(p);
+}
+
+struct guest {
+        struct conf conf;
+        int hvc0, hvc1, sfd;
+        pid_t pid;
+        int status;
+        bool exited;
+        struct pump in, out, err;
+        int stdin_w; /* our end of the workload's stdin (pipe mode) */
+        int pty;     /* terminal mode: the pty master */
+        char ctl[2];
+        int ctl_len;
+        unsigned short rows;
+};
+
+static void control(struct guest *g, char a, char b)
+{
+        if (a == KAGO_CTL_SIGNAL && g->pid > 0 && !g->exited) {
+                kill(g->pid, (unsigned char)b);
+        } else if (a == KAGO_CTL_EOF) {
+                g->in.eof = true;
+        } else if (a == KAGO_CTL_WINCH) {
+                g->rows = (unsigned char)b;
+        } else if (a == KAGO_CTL_WINCH_COLS && g->pty >= 0) {
+                struct winsize ws = { .ws_row = g->rows, .ws_col = (unsigned char)b };
+                ioctl(g->pty, TIOCSWINSZ, &ws);
+        }
+}
+
+static void control_read(struct guest *g)
+{
+        char buf[64];
+        ssize_t n = read(g->hvc1, buf, sizeof buf);
+        for (ssize_t i = 0; i < n; i++) {
+                g->ctl[g->ctl_len++] = buf[i];
+                if (g->ctl_len == 2) {
+                        control(g, g->ctl[0], g->ctl[1]);
+                        g->ctl_len = 0;
+                }
+        }
+}
+
+static void reap(struct guest *g)
+{
+        struct signalfd_siginfo si;
+        while (read(g->sfd, &si, sizeof si) == sizeof si)
+                ;
+        int st;
+        pid_t p;
+        while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (p != g->pid)
+                        continue;
+                g->exited = true;
+                g->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+}
+
+static void stdio_setup(struct guest *g, int fds[3])
+{
+        if (g->conf.terminal) {
+                g->pty = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (g->pty < 0 || grantpt(g->pty) < 0 || unlockpt(g->pty) < 0)
+                        fail("open /dev/pts/ptmx");
+                char *name = ptsname(g->pty);
+                int s = name ? open(name, O_RDWR | O_NOCTTY) : -1;
+                if (s < 0)
+                        fail("open pty slave");
+                fds[0] = fds[1] = fds[2] = s;
+                g->in = (struct pump){ .from = g->hvc0, .to = g->pty };
+                g->out = (struct pump){ .from = g->pty, .to = g->hvc0 };
+                g->err = (struct pump){ .from = -1, .to = -1, .eof = true };
+                g->stdin_w = -1;
+                return;
+        }
+        int pin[2], pout[2], perr[2];
+        if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0)
+                fail("pipe");
+        fds[0] = pin[0], fds[1] = pout[1], fds[2] = perr[1];
+        g->stdin_w = pin[1];
+        g->in = (struct pump){ .from = g->hvc0, .to = pin[1] };
+        g->out = (struct pump){ .from = pout[0], .to = g->hvc0 };
+        g->err = (struct pump){ .from = perr[0], .to = g->hvc1 };
+        fcntl(pin[1], F_SETFL, O_NONBLOCK);
+}
+
+static void pumps_poll(struct guest *g)
+{
+        struct pump *ps[3] = { &g->in, &g->out, &g->err };
+        struct pollfd pfd[8];
+        struct pump *owner[8] = { 0 };
+        int n = 0;
+        pfd[n++] = (struct pollfd){ g->sfd, POLLIN, 0 };
+        pfd[n++] = (struct pollfd){ g->hvc1, POLLIN, 0 };
+        for (int i = 0; i < 3; i++) {
+                struct pump *p = ps[i];
+                if (p->from < 0 || (p->eof && !p->len))
+                        continue;
+                owner[n] = p;
+                pfd[n++] = p->len ? (struct pollfd){ p->to, POLLOUT, 0 }
+                                  : (struct pollfd){ p->from, POLLIN, 0 };
+        }
+        if (poll(pfd, n, -1) < 0)
+                return;
+        if (pfd[0].revents)
+                reap(g);
+        if (pfd[1].revents & POLLIN)
+                control_read(g);
+        for (int i = 2; i < n; i++) {
+                struct pump *p = owner[i];
+                if (!pfd[i].revents || !p)
+                        continue;
+                if (p->len)
+                        pump_write(p);
+                else
+                        pump_read(p);
+        }
+        if (g->stdin_w >= 0 && g->in.eof && !g->in.len) {
+                close(g->stdin_w);
+                g->stdin_w = -1;
+                g->in.from = -1;
+        }
+}
+
+static void run(struct guest *g)
+{
+        int fds[3];
+        stdio_setup(g, fds);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        g->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (g->sfd < 0)
+                fail("signalfd");
+        g->pid = fork();
+        if (g->pid < 0)
+                fail("fork");
+        if (g->pid == 0)
+                child_setup(&g->conf, fds[0], fds[1], fds[2]);
+        close(fds[0]);
+        if (fds[1] != fds[0])
+                close(fds[1]);
+        if (fds[2] != fds[1])
+                close(fds[2]);
+        while (!g->exited)
+                pumps_poll(g);
+        pump_drain(&g->out);
+        pump_drain(&g->err);
+}
+
+int main(void)
+{
+        static struct guest g = { .pty = -1, .stdin_w = -1 };
+        mkdir("/dev", 0755);
+        mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+        if (ioperm(KAGO_PORT_STATUS, 8, 1) < 0)
+                return 1;
+        g.hvc1 = open_console(KAGO_HVC_CONTROL);
+        if (g.hvc1 >= 0)
+                errfd = g.hvc1;
+        g.hvc0 = open_console(KAGO_HVC_STDIO);
+        if (g.hvc0 < 0 || g.hvc1 < 0)
+                fail("open virtio consoles");
+        conf_load(&g.conf);
+        if (g.conf.hostname && sethostname(g.conf.hostname, strlen(g.conf.hostname)) < 0)
+                fail("sethostname");
+        mount_root(&g.conf);
+        mount_config(&g.conf);
+        switch_root();
+        run(&g);
+        report((unsigned)g.status);
+        return 0;
+}

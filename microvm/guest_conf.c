@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The workload's description for the guest init (/kago.conf records). */
+#include <string.h>
+
+#include "guest_proto.h"
+#include "vm.h"
+
+static void rec(struct bytes *b, enum kago_conf_tag tag, const void *data, size_t len)
+{
+        uint8_t h[5] = { (uint8_t)tag, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16),
+                         (uint8_t)(len >> 24) };
+        bytes_put(b, h, 5);
+        bytes_put(b, data, len);
+}
+
+static void rec_str(struct bytes *b, enum kago_conf_tag tag, const char *s)
+{
+        rec(b, tag, s, strlen(s));
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+        for (int i = 0; i < n; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void rec_u32(struct bytes *b, enum kago_conf_tag tag, uint32_t v)
+{
+        uint8_t d[4];
+        put_le(d, v, 4);
+        rec(b, tag, d, 4);
+}
+
+static void conf_rlimits(const struct microvm_process *p, struct bytes *b)
+{
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                uint8_t d[20];
+                put_le(d, (uint32_t)p->rlimits[i].resource, 4);
+                put_le(d + 4, p->rlimits[i].soft, 8);
+                put_le(d + 12, p->rlimits[i].hard, 8);
+                rec(b, KAGO_CONF_RLIMIT, d, sizeof d);
+        }
+}
+
+static void conf_mounts(const struct microvm_config *cfg, struct bytes *b)
+{
+        for (size_t i = 0; i < cfg->n_mounts; i++) {
+                const struct microvm_mount *m = &cfg->mounts[i];
+                struct bytes r = { 0 };
+                const char *f[4] = { m->destination, m->type ? m->type : "",
+                                     m->source ? m->source : "", m->options ? m->options : "" };
+                for (int k = 0; k < 4; k++)
+                        bytes_put(&r, f[k], strlen(f[k]) + 1);
+                rec(b, KAGO_CONF_MOUNT, r.data, r.len - 1);
+                bytes_free(&r);
+        }
+}
+
+int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *b,
+                      struct kago_err *err)
+{
+        const struct microvm_process *p = &cfg->process;
+        if (!p->args || !p->args[0])
+                return kago_err_set(err, "process.args: must name a program");
+        for (char *const *a = p->args; *a; a++)
+                rec_str(b, KAGO_CONF_ARG, *a);
+        for (char *const *e = p->env; e && *e; e++)
+                rec_str(b, KAGO_CONF_ENV, *e);
+        if (p->cwd)
+                rec_str(b, KAGO_CONF_CWD, p->cwd);
+        if (p->hostname)
+                rec_str(b, KAGO_CONF_HOSTNAME, p->hostname);
+        rec_u32(b, KAGO_CONF_UID, p->uid);
+        rec_u32(b, KAGO_CONF_GID, p->gid);
+        for (size_t i = 0; i < p->n_additional_gids; i++)
+                rec_u32(b, KAGO_CONF_GROUP, p->additional_gids[i]);
+        if (p->umask >= 0)
+                rec_u32(b, KAGO_CONF_UMASK, (uint32_t)p->umask);
+        conf_rlimits(p, b);
+        if (p->terminal)
+                rec(b, KAGO_CONF_TERMINAL, NULL, 0);
+        if (cfg->root_readonly)
+                rec(b, KAGO_CONF_ROOT_RO, NULL, 0);
+        rec_u32(b, KAGO_CONF_MSIZE, msize);
+        conf_mounts(cfg, b);
+        if (b->len > KAGO_CONF_MAX_LEN)
+                return kago_err_set(err, "process description is %zu bytes, the guest takes at most %u",
+                                    b->len, KAGO_CONF_MAX_LEN);
+        return 0;
+}

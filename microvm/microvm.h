@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * microvm: kago's own KVM virtual machine monitor, the microVM backend.
+ *
+ * microvm_run() runs in the container's init process after pivot_root, in
+ * place of execve: it boots a guest kernel (PVH vmlinux or 64-bit bzImage)
+ * with an initramfs it builds in memory, serves the container's root
+ * filesystem ("/" of the calling process) to the guest over 9P, and runs the
+ * described process in the guest through kago's guest init. It returns when
+ * the guest workload has exited (its status in *workload_status) or the VM
+ * ended for another reason (an error naming it).
+ */
+#ifndef KAGO_MICROVM_H
+#define KAGO_MICROVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../base/base.h"
+
+#define MICROVM_MEMORY_DEFAULT (128ull << 20)
+#define MICROVM_MEMORY_MIN (32ull << 20)
+#define MICROVM_MEMORY_MAX (64ull << 30)
+#define MICROVM_VCPUS_MAX 64
+/* What the VMM itself needs besides guest RAM (text, heap, stacks, 9P buffers). */
+#define MICROVM_OVERHEAD (8ull << 20)
+#define MICROVM_BOOT_TIMEOUT_MS_DEFAULT 60000
+
+struct microvm_rlimit {
+        int resource; /* RLIMIT_* */
+        uint64_t soft, hard;
+};
+
+/* A filesystem the guest mounts itself (tmpfs, proc, sysfs, devpts, mqueue);
+ * bind mounts need nothing: they are part of the shared root. */
+struct microvm_mount {
+        const char *destination, *type, *source, *options; /* options: comma separated */
+};
+
+struct microvm_process {
+        char *const *args; /* NULL terminated, at least one */
+        char *const *env;  /* NULL terminated, may be NULL */
+        const char *cwd;   /* NULL: "/" */
+        uint32_t uid, gid;
+        const uint32_t *additional_gids;
+        size_t n_additional_gids;
+        int umask; /* -1: leave the guest default */
+        const struct microvm_rlimit *rlimits;
+        size_t n_rlimits;
+        const char *hostname; /* NULL: none */
+        bool terminal;
+};
+
+struct microvm_config {
+        int kernel_fd;              /* PVH vmlinux or bzImage, opened before pivot_root */
+        int initrd_fd;              /* -1: none; else prepended to kago's initramfs */
+        const char *cmdline_extra;  /* vm.kernel.parameters joined by spaces, or NULL */
+        unsigned vcpus;             /* 1..MICROVM_VCPUS_MAX */
+        uint64_t memory;            /* guest RAM in bytes */
+        struct microvm_process process;
+        const struct microvm_mount *mounts;
+        size_t n_mounts;
+        const char *root;           /* directory served to the guest; NULL: "/" */
+        bool root_readonly;
+        int stdin_fd, stdout_fd, stderr_fd; /* host side; -1 for none */
+        int console_fd;             /* terminal mode: the pty master to bridge, else -1 */
+        unsigned boot_timeout_ms;   /* 0: MICROVM_BOOT_TIMEOUT_MS_DEFAULT */
+        bool serial_console;        /* kernel log on ttyS0 to serial_fd */
+        int serial_fd;              /* -1: stderr_fd */
+};
+
+/* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */
+struct microvm_stats {
+        uint64_t exits_to_ready;  /* KVM exits until the guest's "ready" port write */
+        uint64_t ns_to_ready;     /* from microvm_run's start to that write */
+        uint64_t exits_total;
+};
+
+/* Fill cfg with defaults: 1 vCPU, 128 MiB, no devices fds, no serial. */
+void microvm_config_init(struct microvm_config *cfg);
+
+/* Guest RAM from a cgroup memory limit (bytes, <= 0: none): the limit less
+ * the VMM's overhead, else MICROVM_MEMORY_DEFAULT. Errors when that is below
+ * MICROVM_MEMORY_MIN. */
+int microvm_memory_from_limit(int64_t limit, uint64_t *memory, struct kago_err *err);
+
+/* Parse a size such as "256M", "1G", "1048576" (bytes) for kago.vm.memory. */
+int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err);
+
+/* The kernel kago boots when the config names none: $KAGO_VM_KERNEL, else
+ * /usr/lib/kago/vmlinux, else $KAGO_CACHE/kernel/vmlinux (make kernel). */
+const char *microvm_default_kernel(void);
+
+/* Boot the VM and run cfg->process in it; see the top of this file.
+ * stats may be NULL. Signals SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and
+ * SIGUSR2 sent to the caller are forwarded to the guest workload. */
+int microvm_run(const struct microvm_config *cfg, int *workload_status,
+                struct microvm_stats *stats, struct kago_err *err);
+
+#endif

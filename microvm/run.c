@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * microvm_run: build the VM (RAM, vCPUs, consoles, 9P root), boot the guest,
+ * then serve the host side until the guest init reports the workload's exit:
+ * stdin into the guest, signals forwarded as control messages, the boot
+ * timeout, and the reason the VM ended.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+#include "guest_proto.h"
+#include "p9.h"
+#include "vm.h"
+
+#define KERNEL_MAX (256u << 20)
+#define P9_MSIZE (128u << 10)
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+struct run {
+        const struct microvm_config *cfg;
+        struct vm vm;
+        struct console *io, *ctl;
+        struct p9_server *p9;
+        int sfd, tfd;
+        sigset_t old_mask;
+        bool mask_set;
+        uint8_t in[4096];
+        size_t in_len, in_off;
+        bool in_eof;
+        uint8_t ctlq[256];
+        size_t ctl_len;
+};
+
+static int read_image(int fd, const char *what, uint8_t **out, size_t *len, struct kago_err *err)
+{
+        struct stat st;
+        if (fd < 0)
+                return kago_err_set(err, "no %s given", what);
+        if (fstat(fd, &st) < 0)
+                return kago_err_errno(err, errno, "stat %s", what);
+        if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > KERNEL_MAX)
+                return kago_err_set(err, "%s: not a regular file of 1 byte to %u MiB", what,
+                                    KERNEL_MAX >> 20);
+        *len = (size_t)st.st_size;
+        *out = xmalloc(*len);
+        ssize_t n = pread(fd, *out, *len, 0);
+        if (n != (ssize_t)*len) {
+                free(*out);
+                *out = NULL;
+                return kago_err_errno(err, n < 0 ? errno : EIO, "read %s", what);
+        }
+        return 0;
+}
+
+static void build_cmdline(struct run *r, char *buf, size_t size)
+{
+        const struct microvm_config *c = r->cfg;
+        snprintf(buf, size, "reboot=k panic=-1 pci=off nomodule rdinit=/init tsc=reliable "
+                            "no_timer_check i8042.noaux i8042.nomux %s",
+                 c->serial_console ? "console=ttyS0 earlyprintk=serial" : "quiet 8250.nr_uarts=0");
+        virtio_mmio_cmdline(&r->vm, buf, size);
+        if (c->cmdline_extra && *c->cmdline_extra) {
+                size_t n = strlen(buf);
+                snprintf(buf + n, size - n, " %s", c->cmdline_extra);
+        }
+}
+
+static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
+{
+        if (r->cfg->initrd_fd >= 0) {
+                _cleanup_free_ uint8_t *user = NULL;
+                size_t len;
+                if (read_image(r->cfg->initrd_fd, "initrd", &user, &len, err) < 0)
+                        return -1;
+                bytes_put(out, user, len);
+                static const uint8_t zero[4];
+                bytes_put(out, zero, (4 - out->len % 4) % 4);
+        }
+        return initramfs_build(r->cfg, P9_MSIZE, out, err);
+}
+
+static int boot_guest(struct run *r, struct kago_err *err)
+{
+        _cleanup_free_ uint8_t *img = NULL;
+        size_t len;
+        struct boot_info bi;
+        struct bytes initrd = { 0 };
+        uint64_t initrd_gpa;
+        char cmdline[GUEST_CMDLINE_MAX + 64] = "";
+        struct guest_mem *m = &r->vm.mem;
+        if (read_image(r->cfg->kernel_fd, "kernel", &img, &len, err) < 0)
+                return -1;
+        if (boot_load_kernel(m, img, len, &bi, err) < 0)
+                return kago_err_wrap(err, "kernel");
+        int rc = build_initrd(r, &initrd, err);
+        if (rc == 0)
+                rc = boot_place_initrd(m, bi.kernel_end, initrd.data, initrd.len, &initrd_gpa, err);
+        if (rc == 0) {
+                build_cmdline(r, cmdline, sizeof cmdline);
+                rc = boot_write_cmdline(m, cmdline, err);
+        }
+        if (rc == 0)
+                rc = bi.pvh ? boot_pvh_setup(m, initrd_gpa, initrd.len, err)
+                            : boot_bzimage_setup(m, img, len, initrd_gpa, initrd.len, err);
+        bytes_free(&initrd);
+        if (rc < 0)
+                return -1;
+        boot_write_gdt(m, !bi.pvh);
+        if (mptable_write(m, r->vm.n_vcpus, err) < 0)
+                return -1;
+        return vcpu_setup_boot(&r->vm.vcpus[0], &bi, err);
+}
+
+static int add_devices(struct run *r, struct kago_err *err)
+{
+        const struct microvm_config *c = r->cfg;
+        int out = c->console_fd >= 0 ? c->console_fd : c->stdout_fd;
+        r->vm.serial_on = c->serial_console;
+        r->vm.serial.out_fd = c->serial_fd >= 0 ? c->serial_fd : c->stderr_fd;
+        if (console_add(&r->vm, out, &r->io, err) < 0 || console_add(&r->vm, c->stderr_fd, &r->ctl, err) < 0)
+                return -1;
+        if (p9_server_new(c->root ? c->root : "/", c->root_readonly, P9_MSIZE, &r->p9, err) < 0)
+                return -1;
+        return virtio_9p_add(&r->vm, r->p9, KAGO_ROOT_TAG, err);
+}
+
+static int setup_host_fds(struct run *r, struct kago_err *err)
+{
+        sigset_t set;
+        sigemptyset(&set);
+        for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+                sigaddset(&set, forwarded[i]);
+        if (pthread_sigmask(SIG_BLOCK, &set, &r->old_mask) != 0)
+                return kago_err_set(err, "block forwarded signals");
+        r->mask_set = true;
+        r->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (r->sfd < 0)
+                return kago_err_errno(err, errno, "signalfd");
+        r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (r->tfd < 0)
+                return kago_err_errno(err, errno, "timerfd");
+        unsigned ms = r->cfg->boot_timeout_ms ? r->cfg->boot_timeout_ms : MICROVM_BOOT_TIMEOUT_MS_DEFAULT;
+        struct itimerspec its = { .it_value = { ms / 1000, (long)(ms % 1000) * 1000000 } };
+        if (timerfd_settime(r->tfd, 0, &its, NULL) < 0)
+                return kago_err_errno(err, errno, "timerfd_settime");
+        if (r->cfg->stdin_fd < 0 && r->cfg->console_fd < 0)
+                r->in_eof = true;
+        return 0;
+}
+
+static void ctl_send(struct run *r, uint8_t a, uint8_t b)
+{
+        if (r->ctl_len + 2 <= sizeof r->ctlq) {
+                r->ctlq[r->ctl_len++] = a;
+                r->ctlq[r->ctl_len++] = b;
+        }
+}
+
+static void ctl_flush(struct run *r)
+{
+        size_t n = r->ctl_len ? console_rx_push(r->ctl, r->ctlq, r->ctl_len) : 0;
+        memmove(r->ctlq, r->ctlq + n, r->ctl_len - n);
+        r->ctl_len -= n;
+}
+
+static void on_signal(struct run *r)
+{
+        struct signalfd_siginfo si;
+        while (read(r->sfd, &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo != SIGWINCH) {
+                        ctl_send(r, KAGO_CTL_SIGNAL, (uint8_t)si.ssi_signo);
+                        continue;
+                }
+                struct winsize ws;
+                if (r->cfg->console_fd >= 0 && ioctl(r->cfg->console_fd, TIOCGWINSZ, &ws) == 0) {
+                        ctl_send(r, KAGO_CTL_WINCH, (uint8_t)(ws.ws_row > 255 ? 255 : ws.ws_row));
+                        ctl_send(r, KAGO_CTL_WINCH_COLS, (uint8_t)(ws.ws_col > 255 ? 255 : ws.ws_col));
+                }
+        }
+        ctl_flush(r);
+}
+
+static int input_fd(const struct run *r)
+{
+        return r->cfg->console_fd >= 0 ? r->cfg->console_fd : r->cfg->stdin_fd;
+}
+
+static void on_input(struct run *r)
+{
+        ssize_t n = read(input_fd(r), r->in, sizeof r->in);
+        if (n > 0) {
+                r->in_len = (size_t)n;
+                r->in_off = 0;
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                r->in_eof = true;
+                if (r->cfg->console_fd < 0) {
+                        ctl_send(r, KAGO_CTL_EOF, 0);
+                        ctl_flush(r);
+                }
+        }
+}
+
+static void input_flush(struct run *r)
+{
+        r->in_off += console_rx_push(r->io, r->in + r->in_off, r->in_len - r->in_off);
+        if (r->in_off == r->in_len)
+                r->in_len = r->in_off = 0;
+}
+
+static void drain_fd(int fd)
+{
+        uint64_t v;
+        if (read(fd, &v, sizeof v) < 0)
+                return;
+}
+
+static void on_timeout(struct run *r)
+{
+        drain_fd(r->tfd);
+        if (atomic_load(&r->vm.ready))
+                return;
+        struct kago_err e = { 0 };
+        unsigned ms = r->cfg->boot_timeout_ms ? r->cfg->boot_timeout_ms : MICROVM_BOOT_TIMEOUT_MS_DEFAULT;
+        kago_err_set(&e, "guest did not start the workload within the %u ms boot timeout", ms);
+        vm_request_stop(&r->vm, VM_STOP_TIMEOUT, 0, &e);
+}
+
+/* Serve the host side until the VM stops. */
+static void host_loop(struct run *r)
+{
+        while (__atomic_load_n(&r->vm.stop, __ATOMIC_SEQ_CST) == VM_RUNNING) {
+                struct pollfd p[6] = {
+                        { r->vm.stop_efd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
+                        { r->tfd, POLLIN, 0 },
+                        { console_space_fd(r->io), POLLIN, 0 },
+                        { console_space_fd(r->ctl), POLLIN, 0 },
+                        { r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
+                };
+                if (poll(p, 6, -1) < 0 && errno != EINTR)
+                        break;
+                if (p[1].revents)
+                        on_signal(r);
+                if (p[2].revents)
+                        on_timeout(r);
+                if (p[3].revents)
+                        drain_fd(p[3].fd);
+                if (p[4].revents) {
+                        drain_fd(p[4].fd);
+                        ctl_flush(r);
+                }
+                if (p[5].revents)
+                        on_input(r);
+                if (r->in_len)
+                        input_flush(r);
+        }
+}
+
+static int run_result(struct run *r, int *status, struct microvm_stats *stats, struct kago_err *err)
+{
+        struct vm *vm = &r->vm;
+        if (stats) {
+                stats->exits_to_ready = vm->exits_at_ready;
+                stats->ns_to_ready = vm->ns_at_ready;
+                stats->exits_total = atomic_load(&vm->exits);
+        }
+        switch (vm->stop) {
+        case VM_STOP_STATUS:
+                *status = vm->status;
+                return 0;
+        case VM_STOP_RESET:
+                return kago_err_set(err, "guest kernel reset before the workload finished (kernel "
+                                    "panic or reboot; kago.vm.serial=1 shows the kernel log)");
+        case VM_STOP_SHUTDOWN:
+                return kago_err_set(err, "guest powered off before the workload finished");
+        case VM_STOP_TRIPLE_FAULT:
+                return kago_err_set(err, "guest triple fault (CPU reset) before the workload finished");
+        case VM_RUNNING:
+                return kago_err_set(err, "VMM stopped serving the guest");
+        default:
+                *err = vm->stop_err;
+                return -1;
+        }
+}
+
+static void run_cleanup(struct run *r)
+{
+        if (r->vm.n_vcpus && r->vm.stop == VM_RUNNING)
+                vm_request_stop(&r->vm, VM_STOP_ERROR, 0, NULL);
+        vm_destroy(&r->vm);
+        p9_server_free(r->p9);
+        if (r->sfd >= 0)
+                close(r->sfd);
+        if (r->tfd >= 0)
+                close(r->tfd);
+        if (r->mask_set)
+                pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
+}
+
+int microvm_run(const struct microvm_config *cfg, int *workload_status,
+                struct microvm_stats *stats, struct kago_err *err)
+{
+        struct run *r = xcalloc(1, sizeof *r);
+        r->cfg = cfg;
+        r->sfd = r->tfd = -1;
+        int rc = vm_create(&r->vm, cfg->memory, cfg->vcpus, err);
+        if (rc == 0)
+                rc = add_devices(r, err);
+        if (rc == 0)
+                rc = boot_guest(r, err);
+        if (rc == 0)
+                rc = setup_host_fds(r, err);
+        if (rc == 0)
+                rc = vcpus_start(&r->vm, err);
+        if (rc == 0) {
+                host_loop(r);
+                vcpus_join(&r->vm);
+                rc = run_result(r, workload_status, stats, err);
+        }
+        run_cleanup(r);
+        free(r);
+        return rc;
+}

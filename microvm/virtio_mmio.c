@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The virtio-mmio transport (VIRTIO 1.x, 4.2, register version 2). Devices
+ * sit at GUEST_MMIO_BASE + n * 4 KiB with ISA IRQ 5 + n, are announced to the
+ * kernel on its command line, and interrupt through an irqfd.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+
+#include "vm.h"
+
+#define VIRTIO_MAGIC 0x74726976
+#define VIRTIO_VENDOR 0x4f47414b /* "KAGO" */
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define STATUS_FAILED 0x80
+
+enum {
+        R_MAGIC = 0x000, R_VERSION = 0x004, R_DEVICE_ID = 0x008, R_VENDOR_ID = 0x00c,
+        R_DEV_FEAT = 0x010, R_DEV_FEAT_SEL = 0x014, R_DRV_FEAT = 0x020, R_DRV_FEAT_SEL = 0x024,
+        R_QUEUE_SEL = 0x030, R_QUEUE_NUM_MAX = 0x034, R_QUEUE_NUM = 0x038, R_QUEUE_READY = 0x044,
+        R_QUEUE_NOTIFY = 0x050, R_INT_STATUS = 0x060, R_INT_ACK = 0x064, R_STATUS = 0x070,
+        R_DESC_LO = 0x080, R_DESC_HI = 0x084, R_AVAIL_LO = 0x090, R_AVAIL_HI = 0x094,
+        R_USED_LO = 0x0a0, R_USED_HI = 0x0a4, R_CONFIG_GEN = 0x0fc, R_CONFIG = 0x100,
+};
+
+int virtio_mmio_add(struct vm *vm, const struct virtio_ops *ops, void *priv,
+                    struct virtio_dev **out, struct kago_err *err)
+{
+        if (vm->n_devs == VM_MAX_DEVICES)
+                return kago_err_set(err, "too many virtio devices");
+        struct virtio_dev *d = xcalloc(1, sizeof *d);
+        d->ops = ops;
+        d->priv = priv;
+        d->vm = vm;
+        d->base = GUEST_MMIO_BASE + vm->n_devs * GUEST_MMIO_STRIDE;
+        d->irq = GUEST_IRQ_FIRST + vm->n_devs;
+        pthread_mutex_init(&d->lock, NULL);
+        d->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        struct kvm_irqfd irqfd = { .fd = (uint32_t)d->irqfd, .gsi = d->irq };
+        if (d->irqfd < 0 || ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
+                int e = errno;
+                virtio_dev_free(d);
+                return kago_err_errno(err, e, "virtio device %u: irqfd", vm->n_devs);
+        }
+        vm->devs[vm->n_devs++] = d;
+        if (out)
+                *out = d;
+        return 0;
+}
+
+void virtio_dev_free(struct virtio_dev *d)
+{
+        if (!d)
+                return;
+        if (d->irqfd >= 0)
+                close(d->irqfd);
+        if (d->priv_free)
+                d->priv_free(d->priv);
+        pthread_mutex_destroy(&d->lock);
+        free(d);
+}
+
+void virtio_mmio_cmdline(struct vm *vm, char *buf, size_t size)
+{
+        for (unsigned i = 0; i < vm->n_devs; i++) {
+                size_t n = strlen(buf);
+                snprintf(buf + n, size - n, " virtio_mmio.device=4K@0x%llx:%u",
+                         (unsigned long long)vm->devs[i]->base, vm->devs[i]->irq);
+        }
+}
+
+void virtio_irq(struct virtio_dev *d)
+{
+        __atomic_or_fetch(&d->isr, 1, __ATOMIC_SEQ_CST);
+        uint64_t one = 1;
+        if (write(d->irqfd, &one, sizeof one) < 0)
+                return; /* counter saturated: an interrupt is pending anyway */
+}
+
+static struct virtq *cur_queue(struct virtio_dev *d)
+{
+        return d->queue_sel < d->ops->n_queues ? &d->vq[d->queue_sel] : NULL;
+}
+
+static uint64_t dev_features(const struct virtio_dev *d)
+{
+        return d->ops->features | VIRTIO_F_VERSION_1;
+}
+
+static uint32_t mmio_read(struct virtio_dev *d, uint64_t off)
+{
+        struct virtq *q = cur_queue(d);
+        switch (off) {
+        case R_MAGIC: return VIRTIO_MAGIC;
+        case R_VERSION: return 2;
+        case R_DEVICE_ID: return d->ops->device_id;
+        case R_VENDOR_ID: return VIRTIO_VENDOR;
+        case R_DEV_FEAT:
+                return d->dev_feat_sel < 2 ? (uint32_t)(dev_features(d) >> (32 * d->dev_feat_sel)) : 0;
+        case R_QUEUE_NUM_MAX: return q ? VQ_MAX_SIZE : 0;
+        case R_QUEUE_READY: return q ? q->ready : 0;
+        case R_INT_STATUS: return __atomic_load_n(&d->isr, __ATOMIC_SEQ_CST);
+        case R_STATUS: return d->status;
+        case R_CONFIG_GEN: return 0;
+        }
+        return 0;
+}
+
+static void set_half(uint64_t *addr, bool high, uint32_t v)
+{
+        *addr = high ? (*addr & 0xffffffffull) | (uint64_t)v << 32 : (*addr & ~0xffffffffull) | v;
+}
+
+static void dev_reset(struct virtio_dev *d)
+{
+        d->status = 0;
+        d->isr = 0;
+        d->driver_features = 0;
+        d->queue_sel = 0;
+        memset(d->vq, 0, sizeof d->vq);
+}
+
+static void queue_write(struct virtq *q, uint64_t off, uint32_t v)
+{
+        switch (off) {
+        case R_QUEUE_NUM: q->size = (uint16_t)v; break;
+        case R_QUEUE_READY: q->ready = v & 1; break;
+        case R_DESC_LO: case R_DESC_HI: set_half(&q->desc, off == R_DESC_HI, v); break;
+        case R_AVAIL_LO: case R_AVAIL_HI: set_half(&q->avail, off == R_AVAIL_HI, v); break;
+        case R_USED_LO: case R_USED_HI: set_half(&q->used, off == R_USED_HI, v); break;
+        }
+}
+
+static void queue_notify(struct virtio_dev *d, uint32_t q)
+{
+        struct kago_err e = { 0 };
+        if (q >= d->ops->n_queues || !d->vq[q].ready)
+                return;
+        if (d->ops->notify(d, q, &e) < 0) {
+                /* A broken ring is the guest's fault: mark the device failed
+                 * and keep the VMM alive, as the spec asks (DEVICE_NEEDS_RESET). */
+                log_debug("virtio device %u: %s", d->ops->device_id, kago_err_text(&e));
+                d->status |= 0x40;
+        }
+}
+
+static void mmio_write(struct virtio_dev *d, uint64_t off, uint32_t v)
+{
+        struct virtq *q = cur_queue(d);
+        switch (off) {
+        case R_DEV_FEAT_SEL: d->dev_feat_sel = v; return;
+        case R_DRV_FEAT_SEL: d->drv_feat_sel = v; return;
+        case R_DRV_FEAT:
+                if (d->drv_feat_sel < 2)
+                        set_half(&d->driver_features, d->drv_feat_sel == 1, v & (uint32_t)(dev_features(d) >> (32 * d->drv_feat_sel)));
+                return;
+        case R_QUEUE_SEL: d->queue_sel = v; return;
+        case R_QUEUE_NOTIFY: queue_notify(d, v); return;
+        case R_INT_ACK: __atomic_and_fetch(&d->isr, ~v, __ATOMIC_SEQ_CST); return;
+        case R_STATUS:
+                if (v == 0)
+                        dev_reset(d);
+                else
+                        d->status = v;
+                return;
+        }
+        if (q)
+                queue_write(q, off, v);
+}
+
+bool virtio_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool write)
+{
+        if (gpa < GUEST_MMIO_BASE)
+                return false;
+        uint64_t idx = (gpa - GUEST_MMIO_BASE) / GUEST_MMIO_STRIDE;
+        if (idx >= vm->n_devs)
+                return false;
+        struct virtio_dev *d = vm->devs[idx];
+        uint64_t off = gpa - d->base;
+        pthread_mutex_lock(&d->lock);
+        if (off >= R_CONFIG) {
+                if (!write && d->ops->config_read)
+                        d->ops->config_read(d, off - R_CONFIG, data, len);
+                else if (!write)
+                        memset(data, 0, len);
+        } else if (len == 4 && write) {
+                uint32_t v;
+                memcpy(&v, data, 4);
+                mmio_write(d, off, v);
+        } else if (len == 4) {
+                uint32_t v = mmio_read(d, off);
+                memcpy(data, &v, 4);
+        } else if (!write) {
+                memset(data, 0, len);
+        }
+        pthread_mutex_unlock(&d->lock);
+        return true;
+}

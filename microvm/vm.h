@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The VMM's internal types: guest memory, the VM, vCPUs, devices. Private to microvm/. */
+#ifndef KAGO_MICROVM_VM_H
+#define KAGO_MICROVM_VM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/uio.h>
+
+#include "microvm.h"
+
+/* ---- guest physical layout ------------------------------------------- */
+
+#define GUEST_GDT 0x500ull
+#define GUEST_START_INFO 0x6000ull   /* PVH hvm_start_info + modlist */
+#define GUEST_ZERO_PAGE 0x7000ull    /* bzImage boot_params */
+#define GUEST_PML4 0x9000ull         /* bzImage identity page tables: PML4, PDPT, 4 PDs */
+#define GUEST_PDPT 0xa000ull
+#define GUEST_PD 0xb000ull
+#define GUEST_MEMMAP 0x10000ull      /* PVH e820 */
+#define GUEST_CMDLINE 0x20000ull
+#define GUEST_CMDLINE_MAX 4096
+#define GUEST_MPTABLE 0x9fc00ull     /* last KiB of base memory, scanned by Linux */
+#define GUEST_BASE_RAM_END 0x9fc00ull
+#define GUEST_HIGH_START 0x100000ull /* 1 MiB */
+#define GUEST_LOW_RAM_MAX 0xc0000000ull  /* RAM beyond 3 GiB continues at 4 GiB */
+#define GUEST_4G 0x100000000ull
+#define GUEST_MMIO_BASE 0xd0000000ull
+#define GUEST_MMIO_STRIDE 0x1000ull
+#define GUEST_IOAPIC 0xfec00000ull
+#define GUEST_LAPIC 0xfee00000ull
+#define GUEST_IRQ_FIRST 5
+
+/* Guest RAM: one host mapping; guest [0, low) and [4G, 4G + size - low). */
+struct guest_mem {
+        uint8_t *host;
+        uint64_t size;
+        uint64_t low; /* bytes below GUEST_LOW_RAM_MAX */
+};
+
+/* Host pointer for guest [gpa, gpa+len) when all of it is RAM, else NULL. */
+void *guest_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+
+struct e820_entry {
+        uint64_t addr, size;
+        uint32_t type;
+} __attribute__((packed));
+#define E820_RAM 1
+#define E820_RESERVED 2
+/* The guest's memory map; returns the number of entries (<= 4). */
+int guest_e820(const struct guest_mem *m, struct e820_entry out[4]);
+
+/* ---- boot ------------------------------------------------------------ */
+
+struct boot_info {
+        bool pvh;            /* PVH: 32-bit entry, rbx = start_info; else 64-bit, rsi = zero page */
+        uint64_t entry;
+        uint64_t kernel_end; /* first guest byte after the loaded kernel */
+};
+
+/* Identify and load a kernel image (PVH ELF or bzImage). */
+int boot_load_kernel(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
+                     struct kago_err *err);
+int boot_pvh_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
+                  struct kago_err *err);
+/* The PVH entry from the ELF notes: 1 found, 0 none, < 0 malformed. */
+int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct kago_err *err);
+int boot_bzimage_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
+                      struct kago_err *err);
+/* Write the PVH start_info (cmdline, initrd module, memory map). */
+int boot_pvh_setup(struct guest_mem *m, uint64_t initrd, uint64_t initrd_len, struct kago_err *err);
+/* Write the bzImage zero page (header copied from img) and the identity page tables. */
+int boot_bzimage_setup(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t initrd,
+                       uint64_t initrd_len, struct kago_err *err);
+void boot_write_page_tables(struct guest_mem *m);
+void boot_write_gdt(struct guest_mem *m, bool lm);
+/* Copy cmdline to GUEST_CMDLINE; errors when too long. */
+int boot_write_cmdline(struct guest_mem *m, const char *cmdline, struct kago_err *err);
+/* Place the initrd at the top of low RAM above kernel_end: its guest address. */
+int boot_place_initrd(struct guest_mem *m, uint64_t kernel_end, const uint8_t *data, size_t len,
+                      uint64_t *gpa, struct kago_err *err);
+/* Write an Intel MP table describing n vCPUs and an IOAPIC. */
+int mptable_write(struct guest_mem *m, unsigned ncpus, struct kago_err *err);
+
+/* ---- initramfs and the guest's config ------------------------------- */
+
+struct bytes {
+        uint8_t *data;
+        size_t len, cap;
+};
+void bytes_put(struct bytes *b, const void *p, size_t n);
+void bytes_free(struct bytes *b);
+
+/* Append a newc cpio entry (name without leading "/"). */
+void cpio_add(struct bytes *b, const char *name, uint32_t mode, uint32_t rdev_major,
+              uint32_t rdev_minor, const void *data, size_t len);
+void cpio_finish(struct bytes *b);
+/* Encode cfg's process and mounts as /kago.conf records. */
+int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
+                      struct kago_err *err);
+/* The initramfs: kago-init as /init, /kago.conf, /dev/console. */
+int initramfs_build(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
+                    struct kago_err *err);
+extern const uint8_t microvm_guest_init[];
+extern const uint8_t microvm_guest_init_end[];
+
+/* ---- virtqueues (split ring, VIRTIO 1.x) ---------------------------- */
+
+#define VQ_MAX_SIZE 256
+#define VQ_MAX_SEGS 64
+
+struct virtq {
+        uint16_t size;
+        bool ready;
+        uint64_t desc, avail, used;
+        uint16_t last_avail;
+};
+
+/* One popped descriptor chain: device-readable segments first, then writable. */
+struct vq_chain {
+        uint16_t head;
+        struct iovec out[VQ_MAX_SEGS], in[VQ_MAX_SEGS];
+        int n_out, n_in;
+        size_t out_len, in_len;
+};
+
+/* 1: a chain popped; 0: none available; < 0: malformed ring (err says how). */
+int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struct kago_err *err);
+int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t len,
+            struct kago_err *err);
+size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len);
+size_t iov_copy_to(const struct iovec *iov, int n, size_t off, const void *buf, size_t len);
+
+/* ---- virtio-mmio devices -------------------------------------------- */
+
+struct virtio_dev;
+struct virtio_ops {
+        uint32_t device_id;
+        uint64_t features; /* device-specific; VERSION_1 is added */
+        unsigned n_queues;
+        /* Read device config at off (bounded by the transport). */
+        void (*config_read)(struct virtio_dev *d, uint64_t off, void *data, unsigned len);
+        /* The driver made buffers available on queue q (runs on a vCPU thread). */
+        int (*notify)(struct virtio_dev *d, unsigned q, struct kago_err *err);
+};
+
+struct virtio_dev {
+        const struct virtio_ops *ops;
+        void *priv;
+        void (*priv_free)(void *priv); /* called by virtio_dev_free */
+        struct vm *vm;
+        uint64_t base;
+        unsigned irq;
+        int irqfd;
+        pthread_mutex_t lock;
+        uint32_t status, isr;
+        uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
+        uint64_t driver_features;
+        struct virtq vq[2];
+};
+
+int virtio_mmio_add(struct vm *vm, const struct virtio_ops *ops, void *priv,
+                    struct virtio_dev **out, struct kago_err *err);
+/* MMIO access from a vCPU; false when gpa is not a device. */
+bool virtio_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool write);
+/* Tell the guest queue q has used buffers (sets ISR, pulses the irqfd). */
+void virtio_irq(struct virtio_dev *d);
+/* " virtio_mmio.device=4K@0x...:IRQ" for every device, appended to buf. */
+void virtio_mmio_cmdline(struct vm *vm, char *buf, size_t size);
+void virtio_dev_free(struct virtio_dev *d);
+
+/* virtio-console: tx to out_fd; rx fed by console_rx_push. */
+struct console;
+int console_add(struct vm *vm, int out_fd, struct console **out, struct kago_err *err);
+/* Queue host bytes for the guest; returns bytes taken (may be < len when the
+ * guest has no buffers: call again after console_wait_space). */
+size_t console_rx_push(struct console *c, const void *data, size_t len);
+/* Consoles belong to their device: freed with the VM. */
+/* Readable when the guest added receive buffers (drain it, then push again). */
+int console_space_fd(struct console *c);
+
+/* 9P2000.L over virtio. */
+struct p9_server;
+int virtio_9p_add(struct vm *vm, struct p9_server *srv, const char *tag, struct kago_err *err);
+
+/* ---- serial, ports ---------------------------------------------------- */
+
+struct serial {
+        int out_fd;
+        uint8_t ier, lcr, mcr, scr, dll, dlm;
+};
+/* Port I/O to COM1 (0x3f8-0x3ff). */
+void serial_io(struct serial *s, uint16_t port, uint8_t *data, bool write);
+
+/* ---- the VM ----------------------------------------------------------- */
+
+enum vm_stop {
+        VM_RUNNING,
+        VM_STOP_STATUS,       /* the guest init reported the workload's status */
+        VM_STOP_INIT_FAILED,  /* the guest init could not start the workload */
+        VM_STOP_RESET,        /* i8042 reset (reboot=k): kernel panic or reboot */
+        VM_STOP_SHUTDOWN,     /* KVM system event: poweroff */
+        VM_STOP_TRIPLE_FAULT,
+        VM_STOP_TIMEOUT,      /* no "ready" within the boot timeout */
+        VM_STOP_ERROR,        /* a VMM error on a vCPU thread */
+};
+
+struct vcpu {
+        struct vm *vm;
+        unsigned id;
+        int fd;
+        struct kvm_run *run;
+        pthread_t thread;
+        bool started;
+};
+
+#define VM_MAX_DEVICES 8
+/* Sent to a vCPU thread to make KVM_RUN return (immediate_exit is set first). */
+#define VCPU_KICK_SIGNAL (SIGRTMIN + 2)
+
+struct vm {
+        int kvm_fd, vm_fd;
+        struct guest_mem mem;
+        size_t run_size;
+        unsigned n_vcpus;
+        struct vcpu vcpus[MICROVM_VCPUS_MAX];
+        struct virtio_dev *devs[VM_MAX_DEVICES];
+        unsigned n_devs;
+        bool serial_on;
+        struct serial serial;
+        pthread_mutex_t lock;
+        enum vm_stop stop;
+        int status;
+        struct kago_err stop_err;
+        int stop_efd; /* readable once stop != VM_RUNNING */
+        atomic_uint_fast64_t exits;
+        atomic_bool ready;
+        uint64_t exits_at_ready, ns_at_ready, t0_ns;
+};
+
+int vm_create(struct vm *vm, uint64_t memory, unsigned vcpus, struct kago_err *err);
+void vm_destroy(struct vm *vm);
+/* Record why the VM ends (first reason wins) and kick every vCPU out. */
+void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct kago_err *e);
+int vcpu_create(struct vm *vm, unsigned id, struct kago_err *err);
+int vcpu_setup_boot(struct vcpu *v, const struct boot_info *bi, struct kago_err *err);
+int vcpus_start(struct vm *vm, struct kago_err *err);
+void vcpus_join(struct vm *vm);
+/* Handle a port I/O exit (serial, kago ports, i8042). */
+void vm_port_io(struct vm *vm, uint16_t port, uint8_t *data, unsigned size, bool write);
+uint64_t vm_now_ns(void);
+
+#endif
