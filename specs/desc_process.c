@@ -19,23 +19,26 @@ static const struct desc_field user_fields[] = {
 };
 static DESC_TYPE(desc_user, struct oci_user, user_fields, NULL);
 
-/* Every name in v matches prefix followed by [A-Z_]+. */
-static int check_names(char *const *v, size_t n, const char *prefix, const char *key,
-                       struct json_path *path, struct kago_err *err)
+/* s is prefix followed by [A-Z0-9_]+. */
+static bool name_ok(const char *s, const char *prefix)
 {
         size_t plen = strlen(prefix);
 
-        for (size_t i = 0; i < n; i++) {
-                const char *s = v[i];
-                bool ok = strncmp(s, prefix, plen) == 0 && s[plen] != '\0';
-                for (const char *c = s + plen; ok && *c; c++)
-                        ok = (*c >= 'A' && *c <= 'Z') || *c == '_' || (*c >= '0' && *c <= '9');
-                if (!ok) {
+        if (strncmp(s, prefix, plen) != 0 || s[plen] == '\0')
+                return false;
+        return s[plen + strspn(s + plen, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == '\0';
+}
+
+/* Every name in v is a prefix* name. */
+static int check_names(char *const *v, size_t n, const char *prefix, const char *key,
+                       struct json_path *path, struct kago_err *err)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!name_ok(v[i], prefix)) {
                         json_path_push_key(path, key);
                         json_path_push_index(path, i);
-                        return json_path_error(err, path, "\"%.64s\" is not a %s* name", s, prefix);
+                        return json_path_error(err, path, "\"%.64s\" is not a %s* name", v[i], prefix);
                 }
-        }
         return 0;
 }
 
@@ -71,10 +74,11 @@ static const struct desc_field rlimit_fields[] = {
 static int rlimit_check(const void *obj, struct json_path *path, struct kago_err *err)
 {
         const struct oci_rlimit *r = obj;
-        char *const type[] = { r->type };
 
-        if (check_names(type, 1, "RLIMIT_", "type", path, err) < 0)
-                return -1;
+        if (!name_ok(r->type, "RLIMIT_")) {
+                json_path_push_key(path, "type");
+                return json_path_error(err, path, "\"%.64s\" is not a RLIMIT_* name", r->type);
+        }
         if (r->soft > r->hard)
                 return json_path_error(err, path, "soft limit %llu is above the hard limit %llu",
                                        (unsigned long long)r->soft, (unsigned long long)r->hard);

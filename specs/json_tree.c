@@ -215,11 +215,12 @@ static void yajl_reason(yajl_handle h, const char *buf, size_t len, char *out, s
                 yajl_free_error(h, msg);
 }
 
+/* The message names where yajl stopped: at or just after the bad token. */
 static int parse_error(yajl_handle h, struct builder *b, yajl_status st, const char *buf,
-                       size_t len, struct kago_err *err)
+                       size_t len, bool at_end, struct kago_err *err)
 {
         char reason[256];
-        size_t off = yajl_get_bytes_consumed(h), line, col;
+        size_t off = at_end ? len : yajl_get_bytes_consumed(h), line, col;
 
         if (off > len)
                 off = len;
@@ -242,13 +243,13 @@ int json_parse(const char *buf, size_t len, struct json_doc *doc, struct kago_er
                 return kago_err_set(err, "out of memory allocating the JSON parser");
         }
         yajl_status st = yajl_parse(h, (const unsigned char *)buf, len);
-        if (st == yajl_status_ok)
+        bool at_end = false;
+        if (st == yajl_status_ok) {
                 st = yajl_complete_parse(h);
-        if (st != yajl_status_ok || !b.root) {
-                if (st == yajl_status_ok)
-                        kago_err_set(err, "line 1 column 1: empty document");
-                else
-                        parse_error(h, &b, st, buf, len, err);
+                at_end = true; /* yajl counts the bytes of its last call, not of buf */
+        }
+        if (st != yajl_status_ok) {
+                parse_error(h, &b, st, buf, len, at_end, err);
                 yajl_free(h);
                 arena_free(b.arena);
                 return -1;
