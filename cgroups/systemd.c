@@ -114,6 +114,27 @@ static int append_property_value(sd_bus_message *m, const char *v)
         return sd_bus_message_append(m, "v", "s", v);
 }
 
+static const char *property_name(const char *key)
+{
+        return str_has_prefix(key, PROPERTY_PREFIX) ? key + strlen(PROPERTY_PREFIX) : key;
+}
+
+/* Property names are plain words ("MemoryAccounting"); checked before any
+ * D-Bus traffic so a typo fails the same way everywhere. */
+static int check_properties(char *const *props, struct kago_err *err)
+{
+        for (size_t i = 0; props && props[i]; i += 2) {
+                const char *name = property_name(props[i]);
+                if (!props[i + 1])
+                        return kago_err_set(err, "annotation %s: no value", props[i]);
+                if (!*name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
+                                      strlen(name))
+                        return kago_err_set(err, "annotation %s: \"%s\" is not a unit property name",
+                                            props[i], name);
+        }
+        return 0;
+}
+
 static int append_properties(sd_bus_message *m, const char *slice, const char *unit, pid_t pid,
                              char *const *props, struct kago_err *err)
 {
@@ -123,15 +144,9 @@ static int append_properties(sd_bus_message *m, const char *slice, const char *u
                                           "s", slice, "Delegate", "b", 1, "DefaultDependencies", "b", 0,
                                           "PIDs", "au", 1, (uint32_t)pid);
         for (size_t i = 0; r >= 0 && props && props[i] && props[i + 1]; i += 2) {
-                const char *name = props[i];
-                if (str_has_prefix(name, PROPERTY_PREFIX))
-                        name += strlen(PROPERTY_PREFIX);
-                if (!*name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != strlen(name))
-                        return kago_err_set(err, "annotation %s: \"%s\" is not a unit property name",
-                                            props[i], name);
                 r = sd_bus_message_open_container(m, 'r', "sv");
                 if (r >= 0)
-                        r = sd_bus_message_append(m, "s", name);
+                        r = sd_bus_message_append(m, "s", property_name(props[i]));
                 if (r >= 0)
                         r = append_property_value(m, props[i + 1]);
                 if (r >= 0)
@@ -238,7 +253,10 @@ int cg_systemd_start_scope(const char *slice, const char *unit, pid_t pid, char 
         sd_bus_message *m = NULL;
         struct job_wait w = { 0 };
         _cleanup_free_ char *what = xasprintf("start systemd scope %s in %s", unit, slice);
-        int rc = bus_open(&bus, &slot, &w, err);
+        int rc = check_properties(properties, err);
+
+        if (rc == 0)
+                rc = bus_open(&bus, &slot, &w, err);
 
         if (rc == 0) {
                 int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
