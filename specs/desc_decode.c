@@ -347,10 +347,10 @@ static int find_field(const struct desc_type *type, const char *key)
 
 static int missing_error(const struct desc_field *f, struct json_path *path, struct kago_err *err)
 {
-        char parent[sizeof path->buf];
-        bool in_array = path->len && path->buf[path->len - 1] == ']';
+        char parent[sizeof path->text];
+        bool in_array = json_path_in_array(path);
 
-        snprintf(parent, sizeof parent, "%s", path->buf);
+        snprintf(parent, sizeof parent, "%s", path->len ? json_path_str(path) : "");
         size_t mark = json_path_push_key(path, f->name);
         if (parent[0] && !in_array)
                 json_path_error(err, path, "required when %s is present", parent);

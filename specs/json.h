@@ -35,10 +35,23 @@ void json_doc_free(struct json_doc *doc);
 /* "string", "integer", "number", "boolean", "null", "object", "array". */
 const char *json_type_name(const struct json_node *node);
 
-/* A JSON path being walked, for error messages: "linux.resources.memory.limit". */
+/* A JSON path being walked, for error messages: "linux.resources.memory.limit".
+ * Pushing and popping only record segments (the keys must outlive the
+ * walk); the text is built when an error needs it. */
+enum json_seg_kind { JSON_SEG_KEY, JSON_SEG_INDEX, JSON_SEG_MAP_KEY };
+
+struct json_path_seg {
+        enum json_seg_kind kind;
+        const char *key;
+        size_t index;
+};
+
+#define JSON_PATH_MAX_SEGS 64
+
 struct json_path {
-        char buf[512];
+        struct json_path_seg seg[JSON_PATH_MAX_SEGS];
         size_t len;
+        char text[512];
 };
 
 /* Each push returns the previous length to hand back to json_path_pop. */
@@ -46,14 +59,16 @@ size_t json_path_push_key(struct json_path *p, const char *key);
 size_t json_path_push_index(struct json_path *p, size_t index);
 size_t json_path_push_map_key(struct json_path *p, const char *key);
 void json_path_pop(struct json_path *p, size_t len);
-/* The path, or "(top level)" for the root. */
-const char *json_path_str(const struct json_path *p);
+/* True when the innermost segment is an array index. */
+bool json_path_in_array(const struct json_path *p);
+/* The path as text, or "(top level)" for the root; valid until the next call. */
+const char *json_path_str(struct json_path *p);
 
 /* err = "PATH: message" */
-int json_path_error(struct kago_err *err, const struct json_path *p, const char *fmt, ...)
+int json_path_error(struct kago_err *err, struct json_path *p, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* err = "PATH: expected WANT, got TYPE VALUE" */
-int json_path_type_error(struct kago_err *err, const struct json_path *p, const char *want,
+int json_path_type_error(struct kago_err *err, struct json_path *p, const char *want,
                          const struct json_node *got);
 
 #endif

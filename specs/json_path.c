@@ -6,53 +6,66 @@
 
 #include "json.h"
 
-static size_t path_append(struct json_path *p, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static size_t path_append(struct json_path *p, const char *fmt, ...)
+static size_t path_push(struct json_path *p, enum json_seg_kind kind, const char *key, size_t index)
 {
         size_t old = p->len;
-        va_list ap;
 
-        if (p->len < sizeof p->buf - 1) {
-                va_start(ap, fmt);
-                int n = vsnprintf(p->buf + p->len, sizeof p->buf - p->len, fmt, ap);
-                va_end(ap);
-                if (n > 0)
-                        p->len += (size_t)n;
-                if (p->len > sizeof p->buf - 1)
-                        p->len = sizeof p->buf - 1;
-        }
+        if (p->len < JSON_PATH_MAX_SEGS)
+                p->seg[p->len] = (struct json_path_seg){ kind, key, index };
+        p->len++;
         return old;
 }
 
 size_t json_path_push_key(struct json_path *p, const char *key)
 {
-        return path_append(p, "%s%s", p->len ? "." : "", key);
+        return path_push(p, JSON_SEG_KEY, key, 0);
 }
 
 size_t json_path_push_index(struct json_path *p, size_t index)
 {
-        return path_append(p, "[%zu]", index);
+        return path_push(p, JSON_SEG_INDEX, NULL, index);
 }
 
 size_t json_path_push_map_key(struct json_path *p, const char *key)
 {
-        return path_append(p, "[\"%.100s%s\"]", key, strlen(key) > 100 ? "..." : "");
+        return path_push(p, JSON_SEG_MAP_KEY, key, 0);
 }
 
 void json_path_pop(struct json_path *p, size_t len)
 {
         p->len = len;
-        p->buf[len] = '\0';
 }
 
-const char *json_path_str(const struct json_path *p)
+bool json_path_in_array(const struct json_path *p)
 {
-        return p->len ? p->buf : "(top level)";
+        return p->len > 0 && p->len <= JSON_PATH_MAX_SEGS && p->seg[p->len - 1].kind == JSON_SEG_INDEX;
 }
 
-int json_path_error(struct kago_err *err, const struct json_path *p, const char *fmt, ...)
+const char *json_path_str(struct json_path *p)
+{
+        size_t n = 0, size = sizeof p->text;
+        size_t segs = p->len < JSON_PATH_MAX_SEGS ? p->len : JSON_PATH_MAX_SEGS;
+
+        if (p->len == 0)
+                return "(top level)";
+        p->text[0] = '\0';
+        for (size_t i = 0; i < segs && n < size - 1; i++) {
+                const struct json_path_seg *s = &p->seg[i];
+                int w = 0;
+                if (s->kind == JSON_SEG_KEY)
+                        w = snprintf(p->text + n, size - n, "%s%s", i ? "." : "", s->key);
+                else if (s->kind == JSON_SEG_INDEX)
+                        w = snprintf(p->text + n, size - n, "[%zu]", s->index);
+                else
+                        w = snprintf(p->text + n, size - n, "[\"%.100s%s\"]", s->key,
+                                     strlen(s->key) > 100 ? "..." : "");
+                if (w > 0)
+                        n += (size_t)w;
+        }
+        return p->text;
+}
+
+int json_path_error(struct kago_err *err, struct json_path *p, const char *fmt, ...)
 {
         char what[1024];
         va_list ap;
@@ -76,7 +89,7 @@ const char *json_type_name(const struct json_node *node)
         return "value";
 }
 
-int json_path_type_error(struct kago_err *err, const struct json_path *p, const char *want,
+int json_path_type_error(struct kago_err *err, struct json_path *p, const char *want,
                          const struct json_node *got)
 {
         const char *type = json_type_name(got);
