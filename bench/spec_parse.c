@@ -12,10 +12,12 @@
 
 #include "../specs/specs.h"
 
+/* CPU time of this thread: on a shared machine, wall time mostly measures
+ * the other tenants; CPU time measures the parser. */
 static double now_us(void)
 {
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
         if (argc == 3 && strcmp(argv[1], "--size") == 0) {
                 buf = generate(strtoul(argv[2], NULL, 10), &len);
                 double us = time_parse(buf, len, 3, 7);
-                printf("%zu bytes: %.2f ms per parse, %.1f MB/s\n", len, us / 1000, (double)len / us);
+                printf("%zu bytes: %.2f ms CPU per parse, %.1f MB/s\n", len, us / 1000, (double)len / us);
                 return 0;
         }
         if (argc < 2 || argc > 3) {
@@ -109,7 +111,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         long n = argc == 3 ? strtol(argv[2], NULL, 10) : 20000;
-        printf("%s (%zu bytes): %.2f µs per parse (best of 5 x %ld)\n", argv[1], len,
+        printf("%s (%zu bytes): %.2f µs CPU per parse (best of 5 x %ld)\n", argv[1], len,
                time_parse(buf, len, n, 5), n);
         return 0;
 }
