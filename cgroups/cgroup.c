@@ -107,7 +107,7 @@ static int create_none(const struct cg_plan *p, struct cgroup **out)
 static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan *p, pid_t pid,
                            struct cgroup **out, struct kago_err *err)
 {
-        const char *mount;
+        const char *mount = NULL;
         _cleanup_free_ char *own = NULL, *path = NULL, *created = NULL;
 
         if (cg_mount(&mount, err) < 0) {
@@ -134,7 +134,7 @@ static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan
 static int create_systemd(const struct cgroup_config *cfg, const struct cg_plan *p, pid_t pid,
                           struct cgroup **out, struct kago_err *err)
 {
-        const char *mount;
+        const char *mount = NULL;
         _cleanup_free_ char *slice = NULL, *unit = NULL, *path = NULL;
 
         if (pid <= 0)
@@ -181,7 +181,7 @@ int cgroup_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **ou
 int cgroup_open(enum cgroup_driver driver, const char *path, struct cgroup **out,
                 struct kago_err *err)
 {
-        const char *mount;
+        const char *mount = NULL;
 
         if (driver == CGROUP_DRIVER_NONE || !path || !*path) {
                 *out = cg_new(CGROUP_DRIVER_NONE, NULL, NULL);

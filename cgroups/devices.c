@@ -55,7 +55,7 @@ void cgroup_device_rules_from_spec(const struct oci_device *devices, size_t n,
         for (size_t i = 0; i < n; i++) {
                 const char *t = devices[i].type ? devices[i].type : "";
                 /* "u" is an unbuffered character device; "p" (a FIFO) needs no rule. */
-                if (strcmp(t, "c") && strcmp(t, "u") && strcmp(t, "b"))
+                if (strcmp(t, "c") != 0 && strcmp(t, "u") != 0 && strcmp(t, "b") != 0)
                         continue;
                 r[k++] = (struct cgroup_device_rule){
                         .allow = true,

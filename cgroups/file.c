@@ -84,3 +84,13 @@ bool cg_list_has(const char *list, const char *word)
         }
         return false;
 }
+
+char *cg_strndup(const char *s, size_t n)
+{
+        size_t len = strnlen(s, n);
+        char *out = xmalloc(len + 1);
+
+        memcpy(out, s, len);
+        out[len] = '\0';
+        return out;
+}

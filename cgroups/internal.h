@@ -153,6 +153,8 @@ int cg_parse_io_stat(const char *buf, struct cgroup_stats *st);
 
 /* ---- small file helpers ---- */
 
+/* At most n bytes of s, NUL-terminated (aborts only on OOM, like xstrdup). */
+char *cg_strndup(const char *s, size_t n);
 /* Whether a space-separated list ("cpu memory pids") holds word. */
 bool cg_list_has(const char *list, const char *word);
 /* Read a cgroup file under dirfd into a buffer (max 1 MiB). */

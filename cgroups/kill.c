@@ -46,7 +46,7 @@ static int collect_pids(int dirfd, const char *rel, int depth, pid_t **pids, siz
         struct dirent *e;
         int rc = 0;
         while (rc == 0 && (e = readdir(d)))
-                if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
                         rc = collect_pids(fd, e->d_name, depth + 1, pids, n, err);
         closedir(d);
         return rc;

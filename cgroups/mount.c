@@ -46,10 +46,10 @@ bool cg_controller_enabled(int dirfd, const char *controller)
 
 bool cgroup_controller_available(const char *controller)
 {
-        const char *mount;
+        const char *mount = NULL;
         struct kago_err err = { 0 };
 
-        if (cg_mount(&mount, &err) < 0)
+        if (cg_mount(&mount, &err) < 0 || !mount)
                 return false;
         _cleanup_close_ int fd = open(mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         return fd >= 0 && cg_controller_enabled(fd, controller);

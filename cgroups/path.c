@@ -214,11 +214,11 @@ int cg_rmdir_tree(const char *dir, int timeout_ms, struct kago_err *err)
 {
         for (int waited = 0;; waited += 10) {
                 kago_err_clear(err);
-                int rc = rmdir_children(dir, err);
-                if (rc == 0 && (rmdir(dir) == 0 || errno == ENOENT))
-                        return 0;
-                if (rc == 0)
-                        rc = kago_err_errno(err, errno, "remove cgroup %s", dir);
+                if (rmdir_children(dir, err) == 0) {
+                        if (rmdir(dir) == 0 || errno == ENOENT)
+                                return 0;
+                        kago_err_errno(err, errno, "remove cgroup %s", dir);
+                }
                 if (err->errnum != EBUSY || waited >= timeout_ms)
                         return kago_err_wrap(err, "after %d ms", waited);
                 sleep_ms(10);

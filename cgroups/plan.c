@@ -98,9 +98,9 @@ static const char *reset_suffix(const char *file)
 static bool old_has_key(const char *old, const char *value)
 {
         size_t klen = strcspn(value, " ");
-        _cleanup_free_ char *key = strndup(value, klen);
+        _cleanup_free_ char *key = cg_strndup(value, klen);
 
-        return key && cg_list_has(old, key);
+        return cg_list_has(old, key);
 }
 
 /* Put a file back as it was: each line of its old content, one write each. */

@@ -100,7 +100,7 @@ static void read_hugetlb(int fd, struct cgroup_stats *st)
         while ((e = readdir(d)) && st->n_hugetlb < CGROUP_STATS_MAX_HUGETLB) {
                 char size[16], file[64];
                 if (sscanf(e->d_name, "hugetlb.%15[0-9KMGB].current", size) != 1 ||
-                    strcmp(e->d_name + strlen(e->d_name) - 8, ".current"))
+                    strcmp(e->d_name + strlen(e->d_name) - 8, ".current") != 0)
                         continue;
                 struct cgroup_hugetlb_stat *h = &st->hugetlb[st->n_hugetlb++];
                 snprintf(h->size, sizeof h->size, "%s", size);

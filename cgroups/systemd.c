@@ -39,14 +39,14 @@ int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice
         if (!c1 || !c2 || strchr(c2 + 1, ':'))
                 return kago_err_set(err, "linux.cgroupsPath \"%s\": the systemd driver expects "
                                          "\"slice:prefix:name\"", cgroups_path);
-        _cleanup_free_ char *s = strndup(cgroups_path, (size_t)(c1 - cgroups_path));
-        _cleanup_free_ char *prefix = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+        _cleanup_free_ char *s = cg_strndup(cgroups_path, (size_t)(c1 - cgroups_path));
+        _cleanup_free_ char *prefix = cg_strndup(c1 + 1, (size_t)(c2 - c1 - 1));
         const char *name = c2 + 1;
         if (!*s) {
                 free(s);
                 s = xstrdup("system.slice");
         }
-        if (!unit_name_valid(s) || strlen(s) < 7 || strcmp(s + strlen(s) - 6, ".slice"))
+        if (!unit_name_valid(s) || strlen(s) < 7 || strcmp(s + strlen(s) - 6, ".slice") != 0)
                 return kago_err_set(err, "linux.cgroupsPath \"%s\": \"%s\" is not a slice name "
                                          "(like machine.slice)", cgroups_path, s);
         if (!unit_name_valid(name))
@@ -67,7 +67,7 @@ int cg_systemd_slice_path(const char *slice, char **out, struct kago_err *err)
         char buf[4096] = "";
         size_t len = strlen(slice);
 
-        if (len < 7 || strcmp(slice + len - 6, ".slice") || strchr(slice, '/'))
+        if (len < 7 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
                 return kago_err_set(err, "\"%s\" is not a slice name", slice);
         if (strcmp(slice, "-.slice") == 0) {
                 *out = xstrdup("");
@@ -108,7 +108,7 @@ static int append_property_value(sd_bus_message *m, const char *v)
                 return sd_bus_message_append(m, "v", "t", (uint64_t)i);
         size_t len = strlen(v);
         if (len >= 2 && (v[0] == '\'' || v[0] == '"') && v[len - 1] == v[0]) {
-                _cleanup_free_ char *s = strndup(v + 1, len - 2);
+                _cleanup_free_ char *s = cg_strndup(v + 1, len - 2);
                 return sd_bus_message_append(m, "v", "s", s);
         }
         return sd_bus_message_append(m, "v", "s", v);
@@ -194,7 +194,7 @@ static int wait_job(sd_bus *bus, struct job_wait *w, const char *what, struct ka
                         return kago_err_errno(err, -r, "%s: D-Bus", what);
                 waited += 100000;
         }
-        if (strcmp(w->result, "done"))
+        if (strcmp(w->result, "done") != 0)
                 return kago_err_set(err, "%s: systemd job ended with \"%s\"", what, w->result);
         return 0;
 }

@@ -121,7 +121,7 @@ static struct cgroup *create(const char *name, const char *resources_json, pid_t
 UNIT_TEST(create_enter_and_destroy)
 {
         struct kago_err err = { 0 };
-        int fd;
+        int fd = -1;
         pid_t child = spawn(&fd, NULL);
         struct cgroup *cg = create("place", NULL, child, &err);
         pid_t *pids = NULL;
@@ -168,7 +168,7 @@ static int count_forever(void)
 UNIT_TEST(freeze_stops_a_counter_and_thaw_restarts_it)
 {
         struct kago_err err = { 0 };
-        int fd;
+        int fd = -1;
         bool frozen = true;
 
         counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -232,7 +232,7 @@ static int stat_stalled(void)
 UNIT_TEST(freeze_that_cannot_complete_times_out_and_thaws)
 {
         struct kago_err err = { 0 };
-        int fd, fusefd = -1;
+        int fd = -1, fusefd = -1;
         bool frozen = true;
 
         CHECK(stall_mount(&fusefd) == 0);
@@ -273,7 +273,7 @@ static int fork_tree(void)
 UNIT_TEST(kill_all_reaches_every_process)
 {
         struct kago_err err = { 0 };
-        int fd;
+        int fd = -1;
         pid_t *pids = NULL;
         size_t n = 0;
         pid_t child = spawn(&fd, fork_tree);
@@ -318,7 +318,7 @@ static int open_null(void)
 static int run_in(struct cgroup *cg, int (*fn)(void))
 {
         struct kago_err err = { 0 };
-        int fd;
+        int fd = -1;
         pid_t child = spawn(&fd, fn);
 
         if (cgroup_enter(cg, child, &err) < 0)
