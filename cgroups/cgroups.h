@@ -115,6 +115,15 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct kago_err *err
  * for systemd, stop the scope. */
 int cgroup_destroy(struct cgroup *cg, struct kago_err *err);
 
+/* Mount the cgroup filesystem on target (inside the container's mount
+ * namespace) with flags (MS_RDONLY, MS_NOSUID, ... from the spec's mount
+ * options). In a cgroup namespace — unshared only after cgroup_enter, so its
+ * root is the container's cgroup — a fresh cgroup2 mount; otherwise a bind
+ * of the container's cgroup directory. Either way the container sees only
+ * its own subtree. */
+int cgroup_mount_fs(const struct cgroup *cg, const char *target, unsigned long flags,
+                    bool in_cgroupns, struct kago_err *err);
+
 /* ---- stats and events ------------------------------------------------ */
 
 #define CGROUP_STATS_MAX_IO 16

@@ -6,10 +6,12 @@
  * freeze that cannot complete timing out and thawing, kill of a whole tree,
  * the device allow-list, limits (applied where the controller exists, a
  * clear error and nothing left behind where it does not), update rollback,
- * stats, and removal. Everything lives under /kago-unit-PID, removed at the end.
+ * stats, /sys/fs/cgroup inside showing only the container's own subtree,
+ * and removal. Everything lives under /kago-unit-PID, removed at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/bpf.h>
 #include <sys/mman.h>
@@ -360,6 +362,56 @@ UNIT_TEST(device_allow_list_is_enforced_and_replaced_on_update)
         cgroup_free(cg);
 }
 
+/* In the child: enter cg, new mount (+ cgroup) namespace, mount the cgroup
+ * fs read-only on a fresh directory; 0 when it shows exactly our cgroup. */
+static int check_own_subtree(struct cgroup *cg, bool cgroupns)
+{
+        struct kago_err err = { 0 };
+        char target[] = "/tmp/kago-unit-cgfs-XXXXXX";
+        char *procs = NULL, *self = NULL, pid[24];
+
+        if (cgroup_enter(cg, getpid(), &err) < 0 ||
+            unshare(CLONE_NEWNS | (cgroupns ? CLONE_NEWCGROUP : 0)) < 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(target))
+                return 10;
+        if (cgroup_mount_fs(cg, target, MS_RDONLY | MS_NOSUID, cgroupns, &err) < 0) {
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+                return 11;
+        }
+        int dfd = open(target, O_DIRECTORY | O_RDONLY);
+        snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+        int rc = cg_read(dfd, "cgroup.procs", &procs, &err) < 0 ? 12
+               : strcmp(procs, pid) != 0                           ? 13
+               : file_write_at(dfd, "cgroup.freeze", "1", 1, &err) == 0 ? 14
+               : err.errnum != EROFS                               ? 15
+               : 0;
+        /* In a cgroup namespace the container's cgroup is "/". */
+        if (rc == 0 && cgroupns && (cg_own_cgroup(&self, &err) < 0 || strcmp(self, "/") != 0))
+                rc = 16;
+        umount2(target, MNT_DETACH);
+        rmdir(target);
+        return rc;
+}
+
+static struct cgroup *fs_cg;
+static int own_subtree_ns(void) { return check_own_subtree(fs_cg, true); }
+static int own_subtree_bind(void) { return check_own_subtree(fs_cg, false); }
+
+UNIT_TEST(container_sees_only_its_own_cgroup)
+{
+        struct kago_err err = { 0 };
+
+        fs_cg = create("cgfs", NULL, 0, &err);
+        CHECK(fs_cg != NULL);
+        if (!fs_cg)
+                return;
+        /* run_in also enters the child: harmless, the child enters again. */
+        CHECK(run_in(fs_cg, own_subtree_ns) == 0);
+        CHECK(run_in(fs_cg, own_subtree_bind) == 0);
+        CHECK(cgroup_destroy(fs_cg, &err) == 0);
+        cgroup_free(fs_cg);
+}
+
 UNIT_TEST(limits_apply_or_fail_clearly_leaving_nothing)
 {
         struct kago_err err = { 0 };
@@ -474,6 +526,7 @@ int main(void)
                 UNIT(create_enter_and_destroy), UNIT(freeze_stops_a_counter_and_thaw_restarts_it),
                 UNIT(freeze_that_cannot_complete_times_out_and_thaws), UNIT(kill_all_reaches_every_process),
                 UNIT(device_allow_list_is_enforced_and_replaced_on_update),
+                UNIT(container_sees_only_its_own_cgroup),
                 UNIT(limits_apply_or_fail_clearly_leaving_nothing),
                 UNIT(update_rejected_by_kernel_changes_nothing), UNIT(stats_count_cpu_time),
                 UNIT(none_driver_places_nothing_and_says_so),
