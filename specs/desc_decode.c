@@ -117,8 +117,9 @@ static int one_of_error(const char *const *names, const struct json_node *node,
         list[0] = '\0';
         for (size_t i = 0; names[i] && n < sizeof list - 1; i++)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", names[i]);
-        return json_path_error(err, path, "unknown value \"%.64s\" (expected one of: %s)",
-                               node->text, list);
+        char excerpt[JSON_EXCERPT_SIZE];
+        return json_path_error(err, path, "unknown value \"%s\" (expected one of: %s)",
+                               json_excerpt(node->text, excerpt, sizeof excerpt), list);
 }
 
 static int decode_str(const struct desc_field *f, const struct json_node *node, char **out,

@@ -48,7 +48,9 @@ static bool field_present(const struct desc_field *f, const void *obj)
         case DK_OPT_BOOL:
         case DK_OPT_INT: return *(const bool *)p;
         case DK_INT: return true;
-        case DK_ENUM: return *(const int *)p != 0;
+        case DK_ENUM: /* a value outside the table was never parsed: leave it out */
+                return *(const int *)p > 0 &&
+                       (size_t)*(const int *)p <= desc_names_count(f->names);
         case DK_EMBED:
                 return f->sub->set_off == DESC_NO_SET || *AT(p, f->sub->set_off, bool);
         case DK_INLINE: return type_present(f->sub, obj);

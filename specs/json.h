@@ -64,6 +64,11 @@ bool json_path_in_array(const struct json_path *p);
 /* The path as text, or "(top level)" for the root; valid until the next call. */
 const char *json_path_str(struct json_path *p);
 
+/* s shortened for a message, with quotes, backslashes and control characters
+ * escaped; returns out. */
+#define JSON_EXCERPT_SIZE 80
+const char *json_excerpt(const char *s, char *out, size_t size);
+
 /* err = "PATH: message" */
 int json_path_error(struct kago_err *err, struct json_path *p, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));

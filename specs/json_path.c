@@ -89,15 +89,35 @@ const char *json_type_name(const struct json_node *node)
         return "value";
 }
 
+const char *json_excerpt(const char *s, char *out, size_t size)
+{
+        size_t n = 0;
+
+        for (; *s && n + 8 < size; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '"' || c == '\\')
+                        n += (size_t)snprintf(out + n, size - n, "\\%c", c);
+                else if (c < 0x20 || c == 0x7f)
+                        n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+                else
+                        out[n++] = (char)c;
+        }
+        if (*s)
+                n += (size_t)snprintf(out + n, size - n, "...");
+        out[n] = '\0';
+        return out;
+}
+
 int json_path_type_error(struct kago_err *err, struct json_path *p, const char *want,
                          const struct json_node *got)
 {
         const char *type = json_type_name(got);
+        char excerpt[JSON_EXCERPT_SIZE];
 
         switch (got->type) {
         case JSON_STRING:
-                return json_path_error(err, p, "expected %s, got string \"%.64s%s\"", want,
-                                       got->text, got->n > 64 ? "..." : "");
+                return json_path_error(err, p, "expected %s, got string \"%s\"", want,
+                                       json_excerpt(got->text, excerpt, sizeof excerpt));
         case JSON_NUMBER:
                 return json_path_error(err, p, "expected %s, got %s %.64s", want, type, got->text);
         case JSON_BOOL:

@@ -37,7 +37,7 @@
 /* Hard caps against hostile input; each violation is a clear error. */
 #define SPEC_MAX_FILE_SIZE (8u << 20) /* bytes */
 #define SPEC_MAX_DEPTH 64             /* nesting of objects and arrays */
-#define SPEC_MAX_ARRAY_LEN 65536      /* elements of one array or members of one object */
+#define SPEC_MAX_ARRAY_LEN 65536u     /* elements of one array or members of one object */
 #define SPEC_MAX_NODES (1u << 20)     /* values in one document */
 
 /* ---- optional scalars ------------------------------------------------ */

@@ -86,6 +86,22 @@ UNIT_TEST(features_claim_only_what_kago_does)
         CHECK_CONTAINS(json, "\"kago.version\": \"" KAGO_VERSION "\"");
 }
 
+UNIT_TEST(values_outside_an_enum_are_not_emitted)
+{
+        struct oci_spec *s = spec_new_default(false, 0, 0);
+
+        s->linux_cfg->namespaces[0].type = (enum oci_ns_type)99;
+        s->linux_cfg->namespaces[1].type = OCI_NS_NONE;
+        _cleanup_free_ char *json = spec_emit(s);
+        CHECK(strstr(json, "\"type\": \"pid\"") == NULL && strstr(json, "\"type\": \"network\"") == NULL);
+        CHECK_CONTAINS(json, "\"type\": \"ipc\"");
+        struct kago_err err = { 0 };
+        struct oci_spec *back = NULL;
+        CHECK(spec_parse(json, strlen(json), "emitted", &back, &err) < 0);
+        CHECK_STR(kago_err_text(&err), "emitted: linux.namespaces[0].type: required");
+        spec_free(s);
+}
+
 UNIT_TEST(mount_option_table)
 {
         const struct spec_mount_option *o = spec_mount_option_lookup("nosuid");
@@ -106,4 +122,5 @@ UNIT_TEST(mount_option_table)
 }
 
 UNIT_MAIN("specs_emit", UNIT(default_config_is_what_runc_writes), UNIT(rootless_default_maps_the_caller),
-          UNIT(state_document_fields), UNIT(features_claim_only_what_kago_does), UNIT(mount_option_table))
+          UNIT(state_document_fields), UNIT(features_claim_only_what_kago_does), UNIT(values_outside_an_enum_are_not_emitted),
+          UNIT(mount_option_table))

@@ -35,6 +35,16 @@ UNIT_TEST(strings_must_be_utf8_without_nul)
         spec_free(s);
 }
 
+UNIT_TEST(values_in_messages_are_escaped_and_shortened)
+{
+        CHECK_PARSE_ERROR(CONFIG("\"root\": {\"path\": \"r\", \"readonly\": \"a\\nb\\\"c\\\\\"}"),
+                          "config.json: root.readonly: expected boolean, got string \"a\\x0ab\\\"c\\\\\"");
+        CHECK_PARSE_ERROR(LINUX("\"rootfsPropagation\": \"0123456789012345678901234567890123456789"
+                                "0123456789012345678901234567890123456789\""),
+                          "config.json: linux.rootfsPropagation: unknown value \"01234567890123456789012345678901"
+                          "2345678901234567890123456789012345678901...\" (expected one of: private, shared, slave, unbindable)");
+}
+
 UNIT_TEST(numbers_beyond_64_bits_are_range_errors)
 {
         CHECK_PARSE_ERROR(RESOURCES("\"pids\": {\"limit\": 99999999999999999999999999}"),
@@ -173,6 +183,6 @@ UNIT_TEST(load_bundle_reads_config_json)
 }
 
 UNIT_MAIN("specs_errors", UNIT(syntax_errors_give_line_and_column), UNIT(strings_must_be_utf8_without_nul),
-          UNIT(numbers_beyond_64_bits_are_range_errors), UNIT(nesting_is_capped),
+          UNIT(values_in_messages_are_escaped_and_shortened), UNIT(numbers_beyond_64_bits_are_range_errors), UNIT(nesting_is_capped),
           UNIT(array_and_object_sizes_are_capped), UNIT(total_values_are_capped),
           UNIT(file_size_is_capped), UNIT(load_bundle_reads_config_json))
