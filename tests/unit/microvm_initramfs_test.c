@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Proves the in-memory initramfs (newc cpio with /init, /kago.conf,
+ * /dev/console), the guest config records and their decoder, and the VM
+ * size helpers (memory from a cgroup limit, kago.vm.memory parsing). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "../../microvm/guest_proto.h"
+#include "../../microvm/vm.h"
+#include "unit.h"
+
+struct entry {
+        char name[64];
+        unsigned mode, size, rmaj, rmin;
+        const uint8_t *data;
+};
+
+static unsigned hex8(const uint8_t *p)
+{
+        char b[9];
+        memcpy(b, p, 8);
+        b[8] = 0;
+        return (unsigned)strtoul(b, NULL, 16);
+}
+
+/* Parse a newc archive; returns the number of entries (trailer excluded), -1 if malformed. */
+static int cpio_parse(const uint8_t *p, size_t len, struct entry *e, int max)
+{
+        size_t off = 0;
+        for (int n = 0; n < max; n++) {
+                if (off + 110 > len || memcmp(p + off, "070701", 6) != 0)
+                        return -1;
+                unsigned namesize = hex8(p + off + 94), size = hex8(p + off + 54);
+                e[n].mode = hex8(p + off + 14);
+                e[n].size = size;
+                e[n].rmaj = hex8(p + off + 78);
+                e[n].rmin = hex8(p + off + 86);
+                snprintf(e[n].name, sizeof e[n].name, "%s", (const char *)p + off + 110);
+                off = (off + 110 + namesize + 3) & ~3ul;
+                e[n].data = p + off;
+                off = (off + size + 3) & ~3ul;
+                if (strcmp(e[n].name, "TRAILER!!!") == 0)
+                        return off <= len ? n : -1;
+        }
+        return -1;
+}
+
+static char *args[] = { "/bin/sh", "-c", "echo hi", NULL };
+static char *env[] = { "PATH=/bin", "A=b", NULL };
+static const uint32_t gids[] = { 10, 20 };
+static const struct microvm_rlimit rl[] = { { RLIMIT_NOFILE, 1024, 4096 } };
+static const struct microvm_mount mounts[] = { { "/run", "tmpfs", "tmpfs", "size=1m" } };
+
+static struct microvm_config config(void)
+{
+        struct microvm_config c;
+        microvm_config_init(&c);
+        c.process.args = args;
+        c.process.env = env;
+        c.process.cwd = "/tmp";
+        c.process.uid = 1000;
+        c.process.gid = 100;
+        c.process.additional_gids = gids;
+        c.process.n_additional_gids = 2;
+        c.process.umask = 022;
+        c.process.rlimits = rl;
+        c.process.n_rlimits = 1;
+        c.process.hostname = "vm1";
+        c.mounts = mounts;
+        c.n_mounts = 1;
+        return c;
+}
+
+UNIT_TEST(initramfs_holds_init_conf_and_console)
+{
+        struct microvm_config c = config();
+        struct bytes b = { 0 };
+        struct kago_err err = { 0 };
+        CHECK(initramfs_build(&c, 65536, &b, &err) == 0);
+        struct entry e[16];
+        int n = cpio_parse(b.data, b.len, e, 16);
+        CHECK(n == 5);
+        bool init = false, conf = false, console = false;
+        for (int i = 0; i < n; i++) {
+                if (!strcmp(e[i].name, "init"))
+                        init = e[i].mode == (S_IFREG | 0755) &&
+                               e[i].size == (unsigned)(microvm_guest_init_end - microvm_guest_init) &&
+                               memcmp(e[i].data, "\177ELF", 4) == 0;
+                if (!strcmp(e[i].name, "kago.conf"))
+                        conf = e[i].size > 0;
+                if (!strcmp(e[i].name, "dev/console"))
+                        console = S_ISCHR(e[i].mode) && e[i].rmaj == 5 && e[i].rmin == 1;
+        }
+        CHECK(init && conf && console);
+        bytes_free(&b);
+}
+
+UNIT_TEST(conf_records_round_trip)
+{
+        struct microvm_config c = config();
+        struct bytes b = { 0 };
+        struct kago_err err = { 0 };
+        CHECK(guest_conf_encode(&c, 65536, &b, &err) == 0);
+        struct kago_conf_rec r;
+        size_t off = 0;
+        int nargs = 0, nenv = 0, ngroups = 0, rc;
+        bool cwd = false, uid = false, rlim = false, mount = false, host = false, umask = false;
+        while ((rc = kago_conf_next(b.data, b.len, &off, &r)) > 0) {
+                switch (r.tag) {
+                case KAGO_CONF_ARG: nargs++; break;
+                case KAGO_CONF_ENV: nenv++; break;
+                case KAGO_CONF_GROUP: ngroups++; break;
+                case KAGO_CONF_CWD: cwd = r.len == 4 && !memcmp(r.data, "/tmp", 4); break;
+                case KAGO_CONF_UID: uid = kago_le32(r.data) == 1000; break;
+                case KAGO_CONF_UMASK: umask = kago_le32(r.data) == 022; break;
+                case KAGO_CONF_HOSTNAME: host = r.len == 3; break;
+                case KAGO_CONF_RLIMIT:
+                        rlim = kago_le32(r.data) == RLIMIT_NOFILE && kago_le64(r.data + 4) == 1024 &&
+                               kago_le64(r.data + 12) == 4096;
+                        break;
+                case KAGO_CONF_MOUNT:
+                        mount = r.len == strlen("/run") + 1 + 6 + 6 + 7 &&
+                                !memcmp(r.data, "/run\0tmpfs\0tmpfs\0size=1m", r.len);
+                        break;
+                }
+        }
+        CHECK(rc == 0 && nargs == 3 && nenv == 2 && ngroups == 2);
+        CHECK(cwd && uid && rlim && mount && host && umask);
+        /* a truncated record and an unknown tag are errors */
+        off = 0;
+        CHECK(kago_conf_next(b.data, 3, &off, &r) < 0);
+        uint8_t bad[5] = { 0x7f, 0, 0, 0, 0 };
+        off = 0;
+        CHECK(kago_conf_next(bad, 5, &off, &r) < 0);
+        bytes_free(&b);
+}
+
+UNIT_TEST(conf_needs_args)
+{
+        struct microvm_config c = config();
+        static char *none[] = { NULL };
+        c.process.args = none;
+        struct bytes b = { 0 };
+        struct kago_err err = { 0 };
+        CHECK(guest_conf_encode(&c, 65536, &b, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "process.args");
+        bytes_free(&b);
+}
+
+UNIT_TEST(memory_from_limit_and_annotation)
+{
+        uint64_t m;
+        struct kago_err err = { 0 };
+        CHECK(microvm_memory_from_limit(0, &m, &err) == 0 && m == MICROVM_MEMORY_DEFAULT);
+        CHECK(microvm_memory_from_limit(-1, &m, &err) == 0 && m == MICROVM_MEMORY_DEFAULT);
+        CHECK(microvm_memory_from_limit(256ll << 20, &m, &err) == 0 &&
+              m == (256ull << 20) - MICROVM_OVERHEAD);
+        CHECK(microvm_memory_from_limit(16ll << 20, &m, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "too small for a VM");
+        CHECK(microvm_parse_memory("256M", &m, &err) == 0 && m == 256ull << 20);
+        CHECK(microvm_parse_memory("1G", &m, &err) == 0 && m == 1ull << 30);
+        CHECK(microvm_parse_memory("512MiB", &m, &err) == 0 && m == 512ull << 20);
+        CHECK(microvm_parse_memory("134217728", &m, &err) == 0 && m == 128ull << 20);
+        CHECK(microvm_parse_memory("12X", &m, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "unknown unit");
+        CHECK(microvm_parse_memory("1M", &m, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "must be 32 MiB");
+        CHECK(microvm_parse_memory("-5", &m, &err) < 0);
+        CHECK(microvm_parse_memory("99999999999999999999G", &m, &err) < 0);
+}
+
+UNIT_MAIN("microvm_initramfs", UNIT(initramfs_holds_init_conf_and_console),
+          UNIT(conf_records_round_trip), UNIT(conf_needs_args), UNIT(memory_from_limit_and_annotation))

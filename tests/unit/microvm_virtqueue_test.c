@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Proves the split-virtqueue code: chains are popped into iovecs in order,
+ * used entries are pushed, and every malformed ring (addresses outside RAM,
+ * loops, bad heads, writable-before-readable) is an error, not a host access. */
+#include <string.h>
+
+#include "../../microvm/vm.h"
+#include "unit.h"
+
+#define QSZ 8
+#define DESC 0x1000
+#define AVAIL 0x2000
+#define USED 0x3000
+#define DATA 0x4000
+
+static uint8_t ram[64 * 1024];
+static struct guest_mem mem = { .host = ram, .size = sizeof ram, .low = sizeof ram };
+
+struct desc {
+        uint64_t addr;
+        uint32_t len;
+        uint16_t flags, next;
+};
+
+static struct virtq q_new(void)
+{
+        memset(ram, 0, sizeof ram);
+        return (struct virtq){ .size = QSZ, .ready = true, .desc = DESC, .avail = AVAIL, .used = USED };
+}
+
+static void set_desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+        struct desc d = { addr, len, flags, next };
+        memcpy(ram + DESC + 16 * i, &d, 16);
+}
+
+static void offer(uint16_t head)
+{
+        uint16_t idx;
+        memcpy(&idx, ram + AVAIL + 2, 2);
+        memcpy(ram + AVAIL + 4 + 2 * (idx % QSZ), &head, 2);
+        idx++;
+        memcpy(ram + AVAIL + 2, &idx, 2);
+}
+
+UNIT_TEST(pop_chain_and_push_used)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        CHECK(vq_pop(&mem, &q, &c, &err) == 0); /* nothing offered */
+        memcpy(ram + DATA, "hello ", 6);
+        memcpy(ram + DATA + 100, "world", 5);
+        set_desc(3, DATA, 6, 1, 5);
+        set_desc(5, DATA + 100, 5, 1, 6);
+        set_desc(6, DATA + 200, 64, 2, 0);
+        offer(3);
+        CHECK(vq_pop(&mem, &q, &c, &err) == 1);
+        CHECK(c.head == 3 && c.n_out == 2 && c.n_in == 1 && c.out_len == 11 && c.in_len == 64);
+        char buf[16] = { 0 };
+        CHECK(iov_copy_from(c.out, c.n_out, 0, buf, sizeof buf) == 11);
+        CHECK_STR(buf, "hello world");
+        CHECK(iov_copy_from(c.out, c.n_out, 4, buf, 4) == 4 && memcmp(buf, "o wo", 4) == 0);
+        CHECK(iov_copy_to(c.in, c.n_in, 0, "reply", 5) == 5);
+        CHECK(memcmp(ram + DATA + 200, "reply", 5) == 0);
+        CHECK(vq_push(&mem, &q, c.head, 5, &err) == 0);
+        uint16_t used_idx;
+        uint32_t elem[2];
+        memcpy(&used_idx, ram + USED + 2, 2);
+        memcpy(elem, ram + USED + 4, 8);
+        CHECK(used_idx == 1 && elem[0] == 3 && elem[1] == 5);
+        CHECK(vq_pop(&mem, &q, &c, &err) == 0);
+}
+
+UNIT_TEST(descriptor_outside_ram_is_an_error)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        set_desc(0, sizeof ram - 4, 8, 0, 0);
+        offer(0);
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "outside guest RAM");
+}
+
+UNIT_TEST(looping_chain_is_an_error)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        set_desc(0, DATA, 4, 1, 1);
+        set_desc(1, DATA, 4, 1, 0);
+        offer(0);
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "loops");
+}
+
+UNIT_TEST(bad_head_next_and_order_are_errors)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        offer(QSZ + 1);
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "head 9 out of range");
+        q = q_new();
+        set_desc(0, DATA, 4, 1, QSZ);
+        offer(0);
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "next 8 out of range");
+        q = q_new();
+        set_desc(0, DATA, 4, 2 | 1, 1);
+        set_desc(1, DATA, 4, 0, 0);
+        offer(0);
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "readable after writable");
+}
+
+UNIT_TEST(rings_outside_ram_or_bad_size)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        q.used = sizeof ram - 8;
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "rings outside guest RAM");
+        q = q_new();
+        q.size = 6;
+        CHECK(vq_pop(&mem, &q, &c, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "bad size 6");
+}
+
+UNIT_MAIN("microvm_virtqueue", UNIT(pop_chain_and_push_used),
+          UNIT(descriptor_outside_ram_is_an_error), UNIT(looping_chain_is_an_error),
+          UNIT(bad_head_next_and_order_are_errors), UNIT(rings_outside_ram_or_bad_size))
