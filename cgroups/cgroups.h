@@ -163,6 +163,12 @@ int cgroup_oom_watch_open(struct cgroup *cg, int *fd, struct kago_err *err);
 /* Drain the watch fd; *oom_kills is the current memory.events oom_kill. */
 int cgroup_oom_watch_read(struct cgroup *cg, int fd, uint64_t *oom_kills, struct kago_err *err);
 
+/* kago events: a stats line every interval_ms and an {"type":"oom","id":ID}
+ * line the moment memory.events oom_kill increases (inotify, no polling of
+ * the counters); returns once no process is left in the cgroup. */
+int cgroup_events_stream(struct cgroup *cg, const char *id, int interval_ms, FILE *out,
+                         struct kago_err *err);
+
 /* ---- host support ---------------------------------------------------- */
 
 /* Where cgroup2 is mounted ("/sys/fs/cgroup" or the hybrid

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-static int64_t now_ms(void)
+int64_t cg_now_ms(void)
 {
         struct timespec ts;
 
@@ -47,7 +47,7 @@ static int open_events(struct cgroup *cg, int *fd, struct kago_err *err)
 /* Wait until cgroup.events "frozen" equals want, up to timeout_ms. */
 static int wait_frozen(int fd, bool want, int timeout_ms, struct kago_err *err)
 {
-        int64_t deadline = now_ms() + timeout_ms;
+        int64_t deadline = cg_now_ms() + timeout_ms;
         bool frozen;
 
         for (;;) {
@@ -55,7 +55,7 @@ static int wait_frozen(int fd, bool want, int timeout_ms, struct kago_err *err)
                         return -1;
                 if (frozen == want)
                         return 0;
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - cg_now_ms();
                 if (left <= 0)
                         return kago_err_set(err, "timed out after %d ms waiting for \"frozen %d\" in "
                                                  "cgroup.events", timeout_ms, want);

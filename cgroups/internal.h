@@ -153,6 +153,8 @@ int cg_parse_io_stat(const char *buf, struct cgroup_stats *st);
 
 /* ---- small file helpers ---- */
 
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t cg_now_ms(void);
 /* At most n bytes of s, NUL-terminated (aborts only on OOM, like xstrdup). */
 char *cg_strndup(const char *s, size_t n);
 /* Whether a space-separated list ("cpu memory pids") holds word. */

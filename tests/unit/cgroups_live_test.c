@@ -506,6 +506,94 @@ UNIT_TEST(stats_count_cpu_time)
         cgroup_free(cg);
 }
 
+static int live_300ms(void)
+{
+        sleep_ms(300);
+        return 0;
+}
+
+static int eat_memory(void)
+{
+        for (size_t i = 0; i < 256; i++) {
+                char *p = malloc(1 << 20);
+                if (p)
+                        memset(p, 1, 1 << 20);
+        }
+        return 0;
+}
+
+/* Run cgroup_events_stream on cg (fn running in it) into a string. */
+static char *stream_events(struct cgroup *cg, int (*fn)(void), int *rc)
+{
+        struct kago_err err = { 0 };
+        char *buf = NULL;
+        size_t len = 0;
+        int fd = -1;
+        pid_t child = spawn(&fd, fn);
+        FILE *f = open_memstream(&buf, &len);
+
+        if (cgroup_enter(cg, child, &err) < 0)
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+        go(fd);
+        *rc = cgroup_events_stream(cg, "ev", 100, f, &err);
+        if (*rc < 0)
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+        reap(child);
+        fclose(f);
+        return buf;
+}
+
+static size_t count_lines(const char *s, const char *needle)
+{
+        size_t n = 0;
+
+        for (const char *p = s; (p = strstr(p, needle)); p++)
+                n++;
+        return n;
+}
+
+UNIT_TEST(events_stream_stats_until_the_cgroup_empties)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = create("events", NULL, 0, &err);
+        int rc = -1;
+
+        CHECK(cg != NULL);
+        if (!cg)
+                return;
+        char *out = stream_events(cg, live_300ms, &rc);
+        CHECK(rc == 0);
+        CHECK(count_lines(out, "{\"type\":\"stats\",\"id\":\"ev\"") >= 2);
+        CHECK(count_lines(out, "{\"type\":\"oom\"") == 0);
+        free(out);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
+UNIT_TEST(events_report_an_oom_kill)
+{
+        struct kago_err err = { 0 };
+        struct cgroup *cg = NULL;
+        int rc = -1;
+
+        if (!cgroup_controller_available("memory")) {
+                printf("  no cgroup v2 memory controller here: runs in the test VM\n");
+                return;
+        }
+        cg = create("oom", "{\"memory\":{\"limit\":33554432,\"swap\":33554432}}", 0, &err);
+        CHECK(cg != NULL);
+        if (!cg)
+                return;
+        char *out = stream_events(cg, eat_memory, &rc);
+        CHECK(rc == 0);
+        CHECK_CONTAINS(out, "{\"type\":\"oom\",\"id\":\"ev\"}\n");
+        struct cgroup_stats st;
+        CHECK(cgroup_stats_read(cg, &st, &err) == 0 && st.mem_ev_oom_kill >= 1);
+        free(out);
+        CHECK(cgroup_destroy(cg, &err) == 0);
+        cgroup_free(cg);
+}
+
 UNIT_TEST(none_driver_places_nothing_and_says_so)
 {
         struct kago_err err = { 0 };
@@ -529,6 +617,7 @@ int main(void)
                 UNIT(container_sees_only_its_own_cgroup),
                 UNIT(limits_apply_or_fail_clearly_leaving_nothing),
                 UNIT(update_rejected_by_kernel_changes_nothing), UNIT(stats_count_cpu_time),
+                UNIT(events_stream_stats_until_the_cgroup_empties), UNIT(events_report_an_oom_kill),
                 UNIT(none_driver_places_nothing_and_says_so),
         };
         struct kago_err err = { 0 };
