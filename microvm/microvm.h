@@ -53,6 +53,7 @@ struct microvm_process {
 };
 
 struct microvm_config {
+        int kvm_fd;                 /* /dev/kvm opened early by the caller, or -1: open it here */
         int kernel_fd;              /* PVH vmlinux or bzImage, opened before pivot_root */
         int initrd_fd;              /* -1: none; else prepended to kago's initramfs */
         const char *cmdline_extra;  /* vm.kernel.parameters joined by spaces, or NULL */

@@ -310,7 +310,7 @@ int microvm_run(const struct microvm_config *cfg, int *workload_status,
         struct run *r = xcalloc(1, sizeof *r);
         r->cfg = cfg;
         r->sfd = r->tfd = -1;
-        int rc = vm_create(&r->vm, cfg->memory, cfg->vcpus, err);
+        int rc = vm_create(&r->vm, cfg->kvm_fd, cfg->memory, cfg->vcpus, err);
         if (rc == 0)
                 rc = add_devices(r, err);
         if (rc == 0)

@@ -23,11 +23,13 @@ uint64_t vm_now_ns(void)
         return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int vm_open_kvm(struct vm *vm, struct kago_err *err)
+static int vm_open_kvm(struct vm *vm, int kvm_fd, struct kago_err *err)
 {
-        vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        vm->kvm_fd = kvm_fd >= 0 ? fcntl(kvm_fd, F_DUPFD_CLOEXEC, 3)
+                                 : open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (vm->kvm_fd < 0)
-                return kago_err_errno(err, errno, "open /dev/kvm");
+                return kago_err_errno(err, errno, "open /dev/kvm%s",
+                                      errno == ENOENT ? " (no KVM on this host?)" : "");
         int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
         if (version != KVM_API_VERSION)
                 return kago_err_set(err, "/dev/kvm: API version %d, kago needs %d", version,
@@ -92,7 +94,7 @@ static int vm_create_chips(struct vm *vm, struct kago_err *err)
         return 0;
 }
 
-int vm_create(struct vm *vm, uint64_t memory, unsigned vcpus, struct kago_err *err)
+int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct kago_err *err)
 {
         memset(vm, 0, sizeof *vm);
         vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
@@ -106,7 +108,7 @@ int vm_create(struct vm *vm, uint64_t memory, unsigned vcpus, struct kago_err *e
                                     MICROVM_MEMORY_MAX >> 30);
         if (vcpus < 1 || vcpus > MICROVM_VCPUS_MAX)
                 return kago_err_set(err, "VM vCPUs %u: must be 1 to %d", vcpus, MICROVM_VCPUS_MAX);
-        if (vm_open_kvm(vm, err) < 0)
+        if (vm_open_kvm(vm, kvm_fd, err) < 0)
                 return -1;
         vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
         if (vm->vm_fd < 0)

@@ -239,7 +239,8 @@ struct vm {
         uint64_t exits_at_ready, ns_at_ready, t0_ns;
 };
 
-int vm_create(struct vm *vm, uint64_t memory, unsigned vcpus, struct kago_err *err);
+/* kvm_fd: an open /dev/kvm to duplicate, or -1. */
+int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct kago_err *err);
 void vm_destroy(struct vm *vm);
 /* Record why the VM ends (first reason wins) and kick every vCPU out. */
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct kago_err *e);
