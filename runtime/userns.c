@@ -96,12 +96,15 @@ int userns_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t nuids
 }
 
 /* A child that unshares a user namespace and waits for the pipe to close. */
-static pid_t userns_spawn_holder(int ready_w, int hold_r)
+static pid_t userns_spawn_holder(const int ready[2], const int hold[2])
 {
         pid_t pid = fork();
 
         if (pid != 0)
                 return pid;
+        close(ready[0]);
+        close(hold[1]); /* else the child would hold its own pipe open */
+        int ready_w = ready[1], hold_r = hold[0];
         char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
         if (write(ready_w, &c, 1) != 1)
                 _exit(1);
@@ -142,7 +145,7 @@ int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
                 close(ready[1]);
                 return kago_err_errno(err, errno, "pipe");
         }
-        pid_t pid = userns_spawn_holder(ready[1], hold[0]);
+        pid_t pid = userns_spawn_holder(ready, hold);
         close(ready[1]);
         close(hold[0]);
         int r = pid < 0 ? kago_err_errno(err, errno, "fork")
