@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command table: one line per command, each implemented in its cmd_*.c. */
 #include "commands.h"
+#include "create_opts.h"
 
 const struct kago_command kago_commands[] = {
         { "help", "show the commands, or one command's options", "[COMMAND]\n", cmd_help },
         { "spec", "write a default config.json into a bundle", "[--bundle DIR] [--rootless]\n\n  -b, --bundle DIR  the bundle directory (default: the current directory)\n  --rootless        a config for an unprivileged user: user namespace, host network\n", cmd_spec },
         { "features", "print the runtime-spec features document (JSON)", "\n", cmd_features },
+        { "create", "create a container: build its sandbox, leave it waiting for start", "[options] ID\n\nOptions:\n" CREATE_USAGE_OPTIONS, cmd_create },
+        { "start", "start a created container", "ID\n", cmd_start },
+        { "state", "print a container's OCI state as JSON", "ID\n", cmd_state },
+        { "kill", "signal a container's init (--all: all its processes)", "[--all|-a] ID [SIGNAL]\n\nSIGNAL: a number or a name, with or without SIG (default TERM).\n", cmd_kill },
+        { "delete", "delete a stopped container (--force: any container)", "[--force|-f] ID\n", cmd_delete },
+        { "run", "create and start a container; in the foreground, wait for it", "[options] ID\n\nOptions:\n" CREATE_USAGE_OPTIONS RUN_USAGE_OPTIONS, cmd_run },
+        { "list", "list containers", "[--format table|json] [-q|--quiet]\n", cmd_list },
+        { "ps", "list a container's processes", "[--format table|json] ID [-- PS-ARGS...]\n", cmd_ps },
+        { "pause", "freeze every process of a container", "[--timeout DURATION] ID\n\n  -t, --timeout DURATION  give up (and thaw again) after DURATION (default 10s)\n", cmd_pause },
+        { "resume", "thaw a paused container", "[--timeout DURATION] ID\n\n  -t, --timeout DURATION  wait at most DURATION for the thaw (default 10s)\n", cmd_resume },
+        { "update", "change a container's resource limits live", "[--resources FILE|-] [options] ID\n\n  -r, --resources FILE     linux.resources JSON (\"-\": stdin); flags below override it\n  --memory BYTES           memory limit (k, m, g suffixes; -1: unlimited)\n  --memory-reservation BYTES  memory.low\n  --memory-swap BYTES      memory plus swap (-1: unlimited)\n  --cpu-shares N           relative weight (2..262144)\n  --cpu-quota USEC         CPU time per period (-1: unlimited)\n  --cpu-period USEC        the period of --cpu-quota\n  --cpu-burst USEC         burst above the quota\n  --cpuset-cpus LIST       CPUs to run on (0-3,7)\n  --cpuset-mems LIST       memory nodes\n  --pids-limit N           maximum processes (-1: unlimited)\n  --blkio-weight N         I/O weight (10..1000)\n", cmd_update },
+        { "events", "container stats and OOM events as JSON lines", "[--interval DURATION] [--stats] ID\n\n  --interval DURATION  time between stats (default 5s)\n  --stats              print the stats once and exit\n", cmd_events },
         { NULL, NULL, NULL, NULL },
 };

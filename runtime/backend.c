@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Choosing a backend, and the container backend: exec process.args. */
+#include <errno.h>
+#include <string.h>
+
+#include "backend.h"
+
+bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag)
+{
+        const char *handler = spec_annotation(spec, "run.oci.handler");
+
+        return spec->vm != NULL || (handler && strcmp(handler, "microvm") == 0) || g->vm ||
+               vm_flag;
+}
+
+int backend_select(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag,
+                   const struct kago_backend **out, struct kago_err *err)
+{
+        if (backend_wants_vm(g, spec, vm_flag)) {
+                return kago_err_set(err, "microVM mode was requested (vm object, annotation "
+                                         "run.oci.handler=microvm, kago-vm or --vm) but this "
+                                         "kago has no microVM backend built in");
+        }
+        *out = &backend_container;
+        return 0;
+}
+
+static int container_exec(struct container_ctx *c, const char *exe, char **argv, char **envp,
+                          struct kago_err *err)
+{
+        (void)c;
+        execve(exe, argv, envp);
+        return kago_err_errno(err, errno, "exec %s", argv[0]);
+}
+
+const struct kago_backend backend_container = {
+        .name = "container",
+        .exec = container_exec,
+};

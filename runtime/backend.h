@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The backend interface (design.md §1). The runtime core owns everything the
+ * two modes share — state store, namespaces, rootfs, hooks, console, pid-file,
+ * cgroup. A backend owns what differs: the process the container's init
+ * becomes. The container backend execs process.args; the microVM backend runs
+ * the VMM in the init process (inside the container's namespaces, cgroup and
+ * root filesystem), so the pid in --pid-file is the VMM.
+ */
+#ifndef KAGO_RUNTIME_BACKEND_H
+#define KAGO_RUNTIME_BACKEND_H
+
+#include "container.h"
+
+struct kago_backend {
+        const char *name; /* "container", "microvm" */
+        /* Check the config before any sandbox is built (create fails early and
+         * leaves nothing behind). May be NULL. */
+        int (*validate)(const struct oci_spec *spec, struct kago_err *err);
+        /* In init, in the container's mount namespace before pivot_root: host
+         * paths (a kernel image, say) are still reachable; open what is needed
+         * and keep it in c->backend_data. May be NULL. */
+        int (*prepare)(struct container_ctx *c, struct kago_err *err);
+        /* In init, after the start signal, the user switch and the security
+         * setup: become the workload. argv/envp are process.args (the
+         * executable resolved on PATH in argv[0]'s place: exe) and the
+         * environment. Returns only on error. */
+        int (*exec)(struct container_ctx *c, const char *exe, char **argv, char **envp,
+                    struct kago_err *err);
+};
+
+extern const struct kago_backend backend_container;
+
+/* Whether the container runs as a microVM: the config's `vm` object, the
+ * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */
+bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag);
+/* The backend for this container, or an error when the chosen one is missing. */
+int backend_select(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag,
+                   const struct kago_backend **out, struct kago_err *err);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kago list [--format table|json] [-q]: the containers under --root. */
+#include <getopt.h>
+#include <string.h>
+
+#include "commands.h"
+#include "container.h"
+
+struct list_row {
+        struct container_state st;
+        enum container_status status;
+        struct oci_spec *spec;
+};
+
+static const struct option list_options[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "quiet", no_argument, NULL, 'q' },
+        { NULL, 0, NULL, 0 },
+};
+
+static int list_load(int rootfd, const char *id, struct list_row *row)
+{
+        _cleanup_close_ int dirfd = -1;
+        struct kago_err err = { 0 };
+
+        if (store_open(rootfd, id, &dirfd, &err) < 0 || store_read_state(dirfd, id, &row->st, &err) < 0)
+                return -1; /* deleted meanwhile */
+        row->status = container_status_get(dirfd, &row->st);
+        if (container_load_config(dirfd, id, &row->spec, &err) < 0)
+                row->spec = NULL;
+        return 0;
+}
+
+static void list_print_table(struct list_row *rows, size_t n)
+{
+        printf("%-20s %-8s %-9s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+               "OWNER");
+        for (size_t i = 0; i < n; i++) {
+                struct container_state *st = &rows[i].st;
+                printf("%-20s %-8d %-9s %-40s %-31s %u\n", st->id,
+                       rows[i].status == STATUS_STOPPED ? 0 : (int)st->pid,
+                       container_status_name(rows[i].status), st->bundle, st->created,
+                       (unsigned)st->owner);
+        }
+}
+
+static void list_print_json(struct list_row *rows, size_t n)
+{
+        fputc('[', stdout);
+        for (size_t i = 0; i < n; i++) {
+                char *json = container_state_json(&rows[i].st, rows[i].status, rows[i].spec);
+                printf("%s%s", i ? "," : "", json);
+                free(json);
+        }
+        fputs("]\n", stdout);
+}
+
+static int list_parse(int argc, char **argv, bool *json, bool *quiet, struct kago_err *err)
+{
+        int opt;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+:f:q", list_options, NULL)) != -1) {
+                if (opt == 'q')
+                        *quiet = true;
+                else if (opt == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+                        *json = strcmp(optarg, "json") == 0;
+                else if (opt == 'f')
+                        return cli_usage_error(err, "list", "--format: unknown format \"%s\" "
+                                                            "(table or json)", optarg);
+                else
+                        return cli_bad_option(err, "list", opt, argv);
+        }
+        if (optind < argc)
+                return cli_usage_error(err, "list", "unexpected argument \"%s\"", argv[optind]);
+        return 0;
+}
+
+int cmd_list(KAGO_COMMAND_ARGS)
+{
+        _cleanup_close_ int rootfd = -1;
+        _cleanup_strv_ char **ids = NULL;
+        bool json = false, quiet = false;
+
+        if (list_parse(argc, argv, &json, &quiet, err) < 0 ||
+            store_open_root(g->root, &rootfd, err) < 0 || store_list_ids(rootfd, &ids, err) < 0)
+                return -1;
+        size_t n = strv_length(ids), k = 0;
+        struct list_row *rows = xcalloc(n + 1, sizeof *rows);
+        for (size_t i = 0; i < n; i++)
+                if (list_load(rootfd, ids[i], &rows[k]) == 0)
+                        k++;
+        if (quiet)
+                for (size_t i = 0; i < k; i++)
+                        puts(rows[i].st.id);
+        else if (json)
+                list_print_json(rows, k);
+        else
+                list_print_table(rows, k);
+        for (size_t i = 0; i < k; i++) {
+                container_state_free(&rows[i].st);
+                spec_free(rows[i].spec);
+        }
+        free(rows);
+        return 0;
+}

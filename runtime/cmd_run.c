@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago run [options] ID: create + start; in the foreground (the default) kago
+ * forwards signals to the container, proxies its terminal when it has one,
+ * exits with the workload's status (128+N when killed by signal N) and then
+ * deletes the container unless --keep.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "commands.h"
+#include "create_opts.h"
+
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+                                 SIGCONT, SIGALRM };
+
+struct run_io {
+        int master;      /* pty master, -1 without a terminal */
+        bool raw;        /* stdin switched to raw mode */
+        struct termios saved;
+};
+
+static int exit_code(int status)
+{
+        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void copy_fd(int from, int to, bool *open)
+{
+        char buf[8192];
+        ssize_t n = read(from, buf, sizeof buf);
+        if (n <= 0 || fd_write_all(to, buf, (size_t)n) < 0)
+                *open = false;
+}
+
+static void sync_winsize(int master)
+{
+        struct winsize ws;
+        if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+                ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* Signals forwarded, pty copied, until init exits; returns its wait status. */
+static int run_wait(pid_t pid, int sfd, struct run_io *io)
+{
+        bool in_open = io->master >= 0, out_open = io->master >= 0;
+        int status = 0;
+
+        for (;;) {
+                struct pollfd p[3] = { { sfd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 },
+                                       { out_open ? io->master : -1, POLLIN, 0 } };
+                if (poll(p, 3, -1) < 0 && errno != EINTR)
+                        break;
+                if (p[2].revents)
+                        copy_fd(io->master, 1, &out_open);
+                if (p[1].revents)
+                        copy_fd(0, io->master, &in_open);
+                if (!(p[0].revents & POLLIN))
+                        continue;
+                struct signalfd_siginfo si;
+                if (read(sfd, &si, sizeof si) != sizeof si)
+                        continue;
+                if (si.ssi_signo == SIGWINCH)
+                        sync_winsize(io->master);
+                else if (si.ssi_signo != SIGCHLD)
+                        kill(pid, (int)si.ssi_signo);
+                pid_t w;
+                while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+                        if (w == pid)
+                                goto done;
+        }
+done:
+        while (out_open && io->master >= 0) {
+                struct pollfd p = { io->master, POLLIN, 0 };
+                if (poll(&p, 1, 100) <= 0)
+                        break;
+                copy_fd(io->master, 1, &out_open);
+        }
+        return status;
+}
+
+static void run_terminal(int sock, struct run_io *io)
+{
+        struct kago_err ignored;
+        char probe;
+
+        io->master = -1;
+        /* init sent the pty master before it reported ready, if it has one. */
+        if (recv(sock, &probe, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 ||
+            console_recv_fd(sock, &io->master, &ignored) < 0)
+                return;
+        sync_winsize(io->master);
+        if (isatty(0) && tcgetattr(0, &io->saved) == 0) {
+                struct termios raw = io->saved;
+                cfmakeraw(&raw);
+                io->raw = tcsetattr(0, TCSANOW, &raw) == 0;
+        }
+}
+
+static int run_signalfd(sigset_t *old)
+{
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+                sigaddset(&set, forwarded[i]);
+        sigprocmask(SIG_BLOCK, &set, old);
+        return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int run_foreground(struct kago_global *g, struct create_opts *o, bool keep,
+                          struct kago_err *err)
+{
+        int sp[2] = { -1, -1 };
+        pid_t pid;
+        sigset_t old;
+
+        if (!o->console_socket && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return kago_err_errno(err, errno, "socketpair for the terminal");
+        _cleanup_close_ int sock = sp[0];
+        if (container_create_fd(g, o, sp[1], &pid, err) < 0)
+                return -1;
+        _cleanup_close_ int sfd = run_signalfd(&old);
+        if (container_start(g, o->id, err) < 0) {
+                struct kago_err ignored = { 0 };
+                container_delete(g, o->id, true, &ignored);
+                return -1;
+        }
+        struct run_io io = { .master = -1 };
+        if (sock >= 0)
+                run_terminal(sock, &io);
+        int status = run_wait(pid, sfd, &io);
+        if (io.raw)
+                tcsetattr(0, TCSANOW, &io.saved);
+        if (io.master >= 0)
+                close(io.master);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (!keep && container_delete(g, o->id, true, err) < 0)
+                return -1;
+        return exit_code(status);
+}
+
+int cmd_run(KAGO_COMMAND_ARGS)
+{
+        struct create_opts o;
+        struct run_opts r = { 0 };
+        pid_t pid;
+
+        if (create_opts_parse("run", argc, argv, &o, &r, err) < 0)
+                return -1;
+        if (!r.detach)
+                return run_foreground(g, &o, r.keep, err);
+        if (container_create(g, &o, &pid, err) < 0)
+                return -1;
+        if (container_start(g, o.id, err) < 0) {
+                struct kago_err ignored = { 0 };
+                container_delete(g, o.id, true, &ignored);
+                return -1;
+        }
+        return 0;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The runtime's side of cgroups (see container_cgroup.h). */
+#include <string.h>
+
+#include "../cgroups/cgroups.h"
+#include "container.h"
+#include "container_cgroup.h"
+
+static bool resources_requested(const struct oci_linux_resources *r)
+{
+        return r && (r->memory || r->cpu || r->block_io || r->hugepage_limits_len || r->network ||
+                     r->pids || r->rdma_len || r->unified_len);
+}
+
+static const struct oci_linux_resources *spec_resources(const struct oci_spec *spec)
+{
+        return spec->linux_cfg ? spec->linux_cfg->resources : NULL;
+}
+
+int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        const struct oci_linux_resources *r = spec_resources(c->spec);
+        const char *mnt;
+        struct kago_err why = { 0 };
+
+        if (c->g->cgroup_manager == CGROUP_MANAGER_DISABLED) {
+                log_debug("container \"%s\": --cgroup-manager disabled: no cgroup", c->opts->id);
+                if (resources_requested(r))
+                        log_warning("container \"%s\": linux.resources ignored: "
+                                    "--cgroup-manager disabled", c->opts->id);
+                return 0;
+        }
+        if (cgroup_mount_point(&mnt, &why) < 0) {
+                if (resources_requested(r))
+                        return kago_err_set(err, "linux.resources: limits need cgroup v2, and "
+                                                 "this host has none (%s)", kago_err_text(&why));
+                log_debug("container \"%s\": no cgroup v2 here (%s): running without a cgroup",
+                          c->opts->id, kago_err_text(&why));
+                return 0;
+        }
+        struct cgroup_config cfg = {
+                .driver = c->g->cgroup_manager == CGROUP_MANAGER_SYSTEMD ? CGROUP_DRIVER_SYSTEMD
+                                                                         : CGROUP_DRIVER_CGROUPFS,
+                .id = c->opts->id,
+                .cgroups_path = c->spec->linux_cfg ? c->spec->linux_cfg->cgroups_path : NULL,
+                .resources = r,
+        };
+        if (!cgroup_controller_available("memory"))
+                log_debug("container \"%s\": cgroup2 at %s has no controllers: placement only, "
+                          "no limits", c->opts->id, mnt);
+        if (cgroup_create(&cfg, pid, &c->cgroup, err) < 0)
+                return kago_err_wrap(err, "cgroup");
+        c->st.cgroup_path = xstrdup(cgroup_path(c->cgroup));
+        c->st.cgroup_driver = xstrdup(cgroup_driver_name(cgroup_driver(c->cgroup)));
+        return 0;
+}
+
+void container_cgroup_abort(struct container_ctx *c)
+{
+        struct kago_err err = { 0 };
+
+        if (!c->cgroup)
+                return;
+        if (cgroup_destroy(c->cgroup, &err) < 0)
+                log_warning("container \"%s\": remove cgroup: %s", c->opts->id, kago_err_text(&err));
+        cgroup_free(c->cgroup);
+        c->cgroup = NULL;
+}
+
+void container_cgroup_release(struct container_ctx *c)
+{
+        if (c->cgroup)
+                cgroup_free(c->cgroup);
+        c->cgroup = NULL;
+}
+
+int container_cgroup_open(const struct container_state *st, struct cgroup **cg,
+                          struct kago_err *err)
+{
+        enum cgroup_driver d;
+
+        *cg = NULL;
+        if (!st->cgroup_path || !st->cgroup_driver)
+                return 0;
+        if (cgroup_driver_parse(st->cgroup_driver, &d) < 0)
+                return kago_err_set(err, "state: unknown cgroup driver \"%s\"", st->cgroup_driver);
+        return cgroup_open(d, st->cgroup_path, cg, err);
+}
+
+bool container_cgroup_is_frozen(const struct container_state *st)
+{
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+        struct kago_err err = { 0 };
+        bool frozen = false;
+
+        if (container_cgroup_open(st, &cg, &err) < 0 || !cg)
+                return false;
+        return cgroup_is_frozen(cg, &frozen, &err) == 0 && frozen;
+}
+
+int container_cgroup_destroy(const struct container_state *st, struct kago_err *err)
+{
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+
+        if (container_cgroup_open(st, &cg, err) < 0)
+                return -1;
+        if (!cg)
+                return 0;
+        return cgroup_destroy(cg, err);
+}

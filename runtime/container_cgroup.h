@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container's cgroup, through cgroups/cgroups.h: every cgroup call of the
+ * runtime is in container_cgroup.c. Internal to runtime/. */
+#ifndef KAGO_RUNTIME_CONTAINER_CGROUP_H
+#define KAGO_RUNTIME_CONTAINER_CGROUP_H
+
+#include "state.h"
+
+struct container_ctx;
+struct cgroup;
+
+/* Place init (waiting, not yet running the workload) in the container's
+ * cgroup with the config's limits; records the cgroup in c->st. No cgroup
+ * when --cgroup-manager disabled or the host has no cgroup2 mount (then a
+ * requested limit is an error). */
+int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err *err);
+/* Undo container_cgroup_create after a failed create. */
+void container_cgroup_abort(struct container_ctx *c);
+/* Drop the handle (the cgroup stays). */
+void container_cgroup_release(struct container_ctx *c);
+/* The container's cgroup from its state; *cg is NULL when it has none. */
+int container_cgroup_open(const struct container_state *st, struct cgroup **cg,
+                          struct kago_err *err);
+bool container_cgroup_is_frozen(const struct container_state *st);
+/* Kill what is left in it and remove it. */
+int container_cgroup_destroy(const struct container_state *st, struct kago_err *err);
+
+#endif

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * create, the parent side: load and check the config, make the state
+ * directory, clone init into its namespaces, give it its id maps and cgroup,
+ * run the prestart/createRuntime hooks when it asks, and once it reports
+ * ready record its pid. Any failure kills init and removes what was made.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "backend.h"
+#include "container_cgroup.h"
+
+static int load_spec(struct container_ctx *c, const char *bundle_arg, char **raw, size_t *len,
+                     struct kago_err *err)
+{
+        c->bundle = realpath(bundle_arg, NULL);
+        if (!c->bundle)
+                return kago_err_errno(err, errno, "--bundle %s", bundle_arg);
+        _cleanup_close_ int dfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return kago_err_errno(err, errno, "bundle %s", c->bundle);
+        if (file_read_at(dfd, "config.json", SPEC_MAX_FILE_SIZE, raw, len, err) < 0 ||
+            spec_parse(*raw, *len, "config.json", &c->spec, err) < 0)
+                return kago_err_wrap(err, "bundle %s", c->bundle);
+        return 0;
+}
+
+static int check_spec(struct container_ctx *c, struct kago_err *err)
+{
+        const struct oci_spec *s = c->spec;
+        struct stat sb;
+
+        if (!s->process)
+                return kago_err_set(err, "config.json: process: required to create a container");
+        if (!s->root || !s->root->path)
+                return kago_err_set(err, "config.json: root.path: required");
+        _cleanup_free_ char *root = s->root->path[0] == '/'
+                                            ? xstrdup(s->root->path)
+                                            : xasprintf("%s/%s", c->bundle, s->root->path);
+        c->rootfs = realpath(root, NULL);
+        if (!c->rootfs || stat(c->rootfs, &sb) < 0)
+                return kago_err_errno(err, errno, "config.json: root.path: %s", root);
+        if (!S_ISDIR(sb.st_mode))
+                return kago_err_set(err, "config.json: root.path: %s is not a directory", root);
+        if (ns_validate(s, err) < 0)
+                return kago_err_wrap(err, "config.json");
+        if (s->process->terminal && c->console_fd < 0 && !c->opts->console_socket)
+                return kago_err_set(err, "process.terminal is true: --console-socket is required");
+        if (backend_select(c->g, s, c->opts->vm, &c->backend, err) < 0)
+                return -1;
+        if (c->backend->validate && c->backend->validate(s, err) < 0)
+                return kago_err_wrap(err, "%s backend", c->backend->name);
+        return 0;
+}
+
+/* LISTEN_FDS (socket activation) and --preserve-fds: the fds must be open. */
+static int check_fds(struct container_ctx *c, struct kago_err *err)
+{
+        const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
+        int64_t n = 0, p;
+
+        if (lf && (!lp || (str_to_i64(lp, 1, INT32_MAX, &p) == 0 && p == getpid())) &&
+            str_to_i64(lf, 0, 1024, &n) == 0)
+                c->listen_fds = (int)n;
+        for (int fd = 3; fd < 3 + c->listen_fds + c->opts->preserve_fds; fd++)
+                if (fcntl(fd, F_GETFD) < 0)
+                        return kago_err_set(err, "--preserve-fds %d%s: fd %d is not open",
+                                            c->opts->preserve_fds,
+                                            c->listen_fds ? " (plus LISTEN_FDS)" : "", fd);
+        return 0;
+}
+
+static void fill_state(struct container_ctx *c)
+{
+        c->st.id = xstrdup(c->opts->id);
+        c->st.bundle = xstrdup(c->bundle);
+        c->st.rootfs = xstrdup(c->rootfs);
+        c->st.created = time_now_rfc3339();
+        c->st.owner = geteuid();
+        c->st.vm = c->backend != &backend_container;
+        c->st.own_pidns = spec_namespace(c->spec, OCI_NS_PID) &&
+                          !spec_namespace(c->spec, OCI_NS_PID)->path;
+}
+
+static int make_state_dir(struct container_ctx *c, int rootfd, const char *raw, size_t len,
+                          struct kago_err *err)
+{
+        if (store_create_dir(rootfd, c->opts->id, &c->state_dirfd, err) < 0)
+                return -1;
+        if (file_write_atomic_at(c->state_dirfd, STATE_CONFIG_FILE, raw, len, 0600, err) < 0 ||
+            store_write_state(c->state_dirfd, &c->st, err) < 0 || exec_fifo_make(c->state_dirfd, err) < 0 ||
+            exec_fifo_open_for_init(c->state_dirfd, &c->fifo_fd, err) < 0)
+                return kago_err_wrap(err, "container \"%s\"", c->opts->id);
+        return 0;
+}
+
+static int clone_init(struct container_ctx *c, pid_t *pid, struct kago_err *err)
+{
+        unsigned long flags;
+        int sp[2];
+
+        if (ns_clone_flags(c->spec, &flags, err) < 0 || ns_join_for_children(c->spec, err) < 0)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return kago_err_errno(err, errno, "socketpair");
+        c->parent_sync_fd = sp[0];
+        c->sync_fd = sp[1];
+        fflush(NULL);
+        pid_t p = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+        if (p < 0)
+                return kago_err_errno(err, errno, "clone the container's init (flags 0x%lx)", flags);
+        if (p == 0)
+                init_main(c);
+        close(c->sync_fd);
+        c->sync_fd = -1;
+        close(c->fifo_fd);
+        c->fifo_fd = -1;
+        *pid = p;
+        return 0;
+}
+
+static int run_runtime_hooks(struct container_ctx *c, struct kago_err *err)
+{
+        _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATING, c->spec);
+
+        if (hooks_run(c->spec, OCI_HOOK_PRESTART, state, err) < 0 ||
+            hooks_run(c->spec, OCI_HOOK_CREATE_RUNTIME, state, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* After the clone: talk init through its setup. */
+static int drive_init(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        const struct oci_namespace *user = spec_namespace(c->spec, OCI_NS_USER);
+
+        if (user && !user->path && ns_write_id_maps(c->spec, pid, err) < 0)
+                return -1;
+        if (container_cgroup_create(c, pid, err) < 0)
+                return -1;
+        c->st.pid = pid;
+        if (proc_start_time(pid, &c->st.start_time) < 0)
+                return kago_err_set(err, "the container's init process exited during setup");
+        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0 ||
+            sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0)
+                return -1;
+        if (run_runtime_hooks(c, err) < 0)
+                return -1;
+        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0 ||
+            sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0)
+                return -1;
+        if (store_write_state(c->state_dirfd, &c->st, err) < 0)
+                return -1;
+        if (c->opts->pid_file && pid_file_write(c->opts->pid_file, pid, err) < 0)
+                return -1;
+        return 0;
+}
+
+static void abort_create(struct container_ctx *c, int rootfd, pid_t pid)
+{
+        struct kago_err err = { 0 };
+
+        if (pid > 0) {
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        container_cgroup_abort(c);
+        if (c->state_dirfd >= 0 && store_remove(rootfd, c->opts->id, &err) < 0)
+                log_warning("%s", kago_err_text(&err));
+}
+
+static void ctx_free(struct container_ctx *c)
+{
+        if (c->state_dirfd >= 0)
+                close(c->state_dirfd);
+        if (c->parent_sync_fd >= 0)
+                close(c->parent_sync_fd);
+        if (c->console_fd >= 0)
+                close(c->console_fd);
+        if (c->fifo_fd >= 0)
+                close(c->fifo_fd);
+        container_cgroup_release(c);
+        container_state_free(&c->st);
+        spec_free(c->spec);
+        free(c->bundle);
+        free(c->rootfs);
+}
+
+static int create_in_store(struct container_ctx *c, int rootfd, const char *raw, size_t len,
+                           pid_t *pid, struct kago_err *err)
+{
+        pid_t p = 0;
+
+        fill_state(c);
+        if (make_state_dir(c, rootfd, raw, len, err) < 0) {
+                if (c->state_dirfd >= 0)
+                        abort_create(c, rootfd, 0);
+                return -1;
+        }
+        if (c->opts->console_socket && c->spec->process->terminal &&
+            console_connect(c->opts->console_socket, &c->console_fd, err) < 0) {
+                abort_create(c, rootfd, 0);
+                return -1;
+        }
+        if (clone_init(c, &p, err) < 0 || drive_init(c, p, err) < 0) {
+                abort_create(c, rootfd, p);
+                return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
+        }
+        *pid = p;
+        return 0;
+}
+
+int container_create_fd(struct kago_global *g, const struct create_opts *o, int console_fd,
+                        pid_t *pid, struct kago_err *err)
+{
+        struct container_ctx c = { .g = g, .opts = o, .state_dirfd = -1, .sync_fd = -1,
+                                   .parent_sync_fd = -1, .console_fd = console_fd, .fifo_fd = -1 };
+        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *raw = NULL;
+        size_t len = 0;
+        int rc = -1;
+
+        if (container_id_validate(o->id, err) < 0)
+                goto out;
+        if (load_spec(&c, o->bundle ? o->bundle : ".", &raw, &len, err) < 0 ||
+            check_spec(&c, err) < 0 || check_fds(&c, err) < 0)
+                goto out;
+        if (store_open_root(g->root, &rootfd, err) < 0)
+                goto out;
+        rc = create_in_store(&c, rootfd, raw, len, pid, err);
+out:
+        ctx_free(&c);
+        return rc;
+}
+
+int container_create(struct kago_global *g, const struct create_opts *o, pid_t *pid,
+                     struct kago_err *err)
+{
+        return container_create_fd(g, o, -1, pid, err);
+}

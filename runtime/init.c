@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container's init process, from the clone to the workload:
+ * namespaces joined, hostname, rootfs mounts and devices, createRuntime
+ * hooks (run by the parent), createContainer hooks, pivot_root, /proc
+ * settings, console, rlimits; then it reports ready, blocks on the exec
+ * fifo until start, runs startContainer hooks, switches user, and the
+ * backend takes over (exec of process.args, or the VMM).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "backend.h"
+#include "root_path.h"
+
+static int init_hostname(const struct oci_spec *spec, struct kago_err *err)
+{
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                return kago_err_errno(err, errno, "hostname \"%s\"", spec->hostname);
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return kago_err_errno(err, errno, "domainname \"%s\"", spec->domainname);
+        return 0;
+}
+
+/* Our pid as the host sees it: the host's /proc is still mounted here. */
+static pid_t init_host_pid(void)
+{
+        char buf[32];
+        ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        return (pid_t)atoi(buf);
+}
+
+/* Everything before pivot_root, in the new mount namespace. */
+static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
+{
+        _cleanup_close_ int rootfd = -1;
+
+        if (rootfs_prepare(c, err) < 0)
+                return -1;
+        rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return kago_err_errno(err, errno, "open rootfs %s", c->rootfs);
+        if (rootfs_mount_all(c, rootfd, err) < 0 || devices_create(c, rootfd, err) < 0 ||
+            devices_symlinks(rootfd, err) < 0)
+                return -1;
+        return 0;
+}
+
+static int init_new_keyring(struct container_ctx *c, struct kago_err *err)
+{
+        if (c->opts->no_new_keyring)
+                return 0;
+        _cleanup_free_ char *name = xasprintf("_ses.%s", c->opts->id);
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+                return kago_err_errno(err, errno, "join a new session keyring");
+        return 0;
+}
+
+static int init_cwd(const struct oci_process *p, struct kago_err *err)
+{
+        if (chdir(p->cwd) == 0)
+                return 0;
+        if (errno != ENOENT || dir_make_parents(p->cwd, 0755, err) < 0 || chdir(p->cwd) < 0)
+                return kago_err_errno(err, errno, "process.cwd %s", p->cwd);
+        return 0;
+}
+
+/* The runtime's part up to "created"; errors go back to kago create. */
+static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
+{
+        if (ns_join_in_init(c->spec, err) < 0 || init_hostname(c->spec, err) < 0 ||
+            init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
+                return -1;
+        if (sync_send(c->sync_fd, SYNC_CREATE_RUNTIME, NULL) < 0)
+                return kago_err_errno(err, errno, "tell kago create about createRuntime");
+        if (sync_expect(c->sync_fd, SYNC_GO, err) < 0)
+                return -1;
+        if (c->backend->prepare && c->backend->prepare(c, err) < 0)
+                return kago_err_wrap(err, "%s backend", c->backend->name);
+        _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATING, c->spec);
+        if (hooks_run(c->spec, OCI_HOOK_CREATE_CONTAINER, state, err) < 0)
+                return -1;
+        if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0 || sysctl_apply(c->spec, err) < 0)
+                return -1;
+        if (console_setup(c, err) < 0 || init_cwd(c->spec->process, err) < 0 ||
+            process_set_rlimits(c->spec->process, err) < 0)
+                return -1;
+        if (process_find_executable(c->spec->process, exe, err) < 0)
+                return -1;
+        return process_keep_fds(c->listen_fds + c->opts->preserve_fds, err);
+}
+
+/* After start: a failure can only be reported on the container's stderr. */
+static _Noreturn void init_fail_late(struct kago_err *err)
+{
+        dprintf(2, "kago: %s\n", kago_err_text(err));
+        _exit(127);
+}
+
+_Noreturn void init_main(struct container_ctx *c)
+{
+        struct kago_err err = { 0 };
+        _cleanup_free_ char *exe = NULL;
+
+        close(c->parent_sync_fd);
+        close(c->state_dirfd);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* until create is done */
+        c->st.pid = init_host_pid();
+        if (sync_expect(c->sync_fd, SYNC_GO, &err) < 0 || init_setup(c, &exe, &err) < 0) {
+                sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
+                _exit(1);
+        }
+        prctl(PR_SET_PDEATHSIG, 0); /* kago create exits after READY */
+        if (sync_send(c->sync_fd, SYNC_READY, NULL) < 0)
+                _exit(1);
+        close(c->sync_fd);
+        if (exec_fifo_wait(c->fifo_fd, &err) < 0)
+                init_fail_late(&err);
+        close(c->fifo_fd);
+        _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATED, c->spec);
+        if (hooks_run(c->spec, OCI_HOOK_START_CONTAINER, state, &err) < 0)
+                init_fail_late(&err);
+        if (process_set_user(c->spec->process, &err) < 0)
+                init_fail_late(&err);
+        /* Security (capabilities, no_new_privileges, seccomp, LSM labels)
+         * applies here: after the user switch, right before the backend. */
+        char **env = process_build_env(c);
+        c->backend->exec(c, exe, c->spec->process->args, env, &err);
+        init_fail_late(&err);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Namespaces: new ones come from the clone flags; existing ones are joined by
+ * path. pid and time namespaces apply to children only, so the parent joins
+ * (or, for time, creates) them before the clone; init joins the rest, the
+ * user namespace first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+
+#include "container.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int ns_type_flag(enum oci_ns_type type)
+{
+        switch (type) {
+        case OCI_NS_MOUNT: return CLONE_NEWNS;
+        case OCI_NS_PID: return CLONE_NEWPID;
+        case OCI_NS_NETWORK: return CLONE_NEWNET;
+        case OCI_NS_UTS: return CLONE_NEWUTS;
+        case OCI_NS_IPC: return CLONE_NEWIPC;
+        case OCI_NS_USER: return CLONE_NEWUSER;
+        case OCI_NS_CGROUP: return CLONE_NEWCGROUP;
+        case OCI_NS_TIME: return CLONE_NEWTIME;
+        default: return 0;
+        }
+}
+
+static size_t ns_count(const struct oci_spec *spec)
+{
+        return spec->linux_cfg ? spec->linux_cfg->namespaces_len : 0;
+}
+
+static const struct oci_namespace *ns_at(const struct oci_spec *spec, size_t i)
+{
+        return &spec->linux_cfg->namespaces[i];
+}
+
+int ns_validate(const struct oci_spec *spec, struct kago_err *err)
+{
+        const struct oci_namespace *mnt = spec_namespace(spec, OCI_NS_MOUNT);
+        const struct oci_namespace *uts = spec_namespace(spec, OCI_NS_UTS);
+
+        if (!mnt)
+                return kago_err_set(err, "linux.namespaces: kago needs a mount namespace to "
+                                         "build the container's root filesystem");
+        if ((spec->hostname || spec->domainname) && (!uts || uts->path))
+                return kago_err_set(err, "%s is set but linux.namespaces has no new uts "
+                                         "namespace", spec->hostname ? "hostname" : "domainname");
+        const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
+        bool maps = spec->linux_cfg && (spec->linux_cfg->uid_mappings_len ||
+                                        spec->linux_cfg->gid_mappings_len);
+        if (user && !user->path && !maps)
+                return kago_err_set(err, "linux.uidMappings/gidMappings: a new user namespace "
+                                         "needs them");
+        if (maps && (!user || user->path))
+                return kago_err_set(err, "linux.uidMappings: set, but linux.namespaces has no "
+                                         "new user namespace");
+        const struct oci_namespace *tns = spec_namespace(spec, OCI_NS_TIME);
+        if (spec->linux_cfg && spec->linux_cfg->time_offsets && (!tns || tns->path))
+                return kago_err_set(err, "linux.timeOffsets: set, but linux.namespaces has no "
+                                         "new time namespace");
+        return 0;
+}
+
+int ns_clone_flags(const struct oci_spec *spec, unsigned long *flags, struct kago_err *err)
+{
+        unsigned long f = 0;
+
+        for (size_t i = 0; i < ns_count(spec); i++) {
+                const struct oci_namespace *ns = ns_at(spec, i);
+                int flag = ns_type_flag(ns->type);
+                if (!flag)
+                        return kago_err_set(err, "linux.namespaces[%zu]: unknown type", i);
+                /* Time namespaces are made by the parent with unshare. */
+                if (!ns->path && ns->type != OCI_NS_TIME)
+                        f |= (unsigned long)flag;
+        }
+        *flags = f;
+        return 0;
+}
+
+static int ns_join(const struct oci_namespace *ns, struct kago_err *err)
+{
+        _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+        const char *name = oci_ns_type_name(ns->type);
+
+        if (fd < 0)
+                return kago_err_errno(err, errno, "open %s namespace %s", name, ns->path);
+        if (setns(fd, ns_type_flag(ns->type)) < 0)
+                return kago_err_errno(err, errno, "join %s namespace %s", name, ns->path);
+        return 0;
+}
+
+static int time_offsets_write(const struct oci_time_offsets *t, struct kago_err *err)
+{
+        char buf[128];
+        int n = 0;
+
+        if (t->monotonic.set)
+                n += snprintf(buf + n, sizeof buf - n, "monotonic %lld %u\n",
+                              (long long)t->monotonic.secs, t->monotonic.nanosecs);
+        if (t->boottime.set)
+                n += snprintf(buf + n, sizeof buf - n, "boottime %lld %u\n",
+                              (long long)t->boottime.secs, t->boottime.nanosecs);
+        if (n == 0)
+                return 0;
+        _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || fd_write_all(fd, buf, (size_t)n) < 0)
+                return kago_err_errno(err, errno, "linux.timeOffsets: write timens_offsets");
+        return 0;
+}
+
+/* In the parent, before the clone: pid and time namespaces apply to the
+ * children of the caller. The parent is a short-lived kago process. */
+int ns_join_for_children(const struct oci_spec *spec, struct kago_err *err)
+{
+        for (size_t i = 0; i < ns_count(spec); i++) {
+                const struct oci_namespace *ns = ns_at(spec, i);
+                if (ns->type != OCI_NS_PID && ns->type != OCI_NS_TIME)
+                        continue;
+                if (ns->path) {
+                        if (ns_join(ns, err) < 0)
+                                return -1;
+                } else if (ns->type == OCI_NS_TIME) {
+                        if (unshare(CLONE_NEWTIME) < 0)
+                                return kago_err_errno(err, errno, "unshare time namespace");
+                        if (spec->linux_cfg->time_offsets &&
+                            time_offsets_write(spec->linux_cfg->time_offsets, err) < 0)
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+/* In init: the user namespace first (it owns the others), then the rest. */
+int ns_join_in_init(const struct oci_spec *spec, struct kago_err *err)
+{
+        const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
+
+        if (user && user->path && ns_join(user, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ns_count(spec); i++) {
+                const struct oci_namespace *ns = ns_at(spec, i);
+                if (!ns->path || ns->type == OCI_NS_USER || ns->type == OCI_NS_PID ||
+                    ns->type == OCI_NS_TIME)
+                        continue;
+                if (ns_join(ns, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int id_map_write(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
+                        struct kago_err *err)
+{
+        _cleanup_free_ char *buf = xstrdup("");
+        char path[64];
+
+        for (size_t i = 0; i < n; i++) {
+                char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id,
+                                       m[i].size);
+                free(buf);
+                buf = next;
+        }
+        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+        if (file_write_at(AT_FDCWD, path, buf, strlen(buf), err) < 0)
+                return kago_err_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ?
+                                                              "uidMappings" : "gidMappings");
+        return 0;
+}
+
+/* In the parent, once init exists in its new user namespace. */
+int ns_write_id_maps(const struct oci_spec *spec, pid_t pid, struct kago_err *err)
+{
+        const struct oci_linux *l = spec->linux_cfg;
+
+        if (id_map_write(pid, "uid_map", l->uid_mappings, l->uid_mappings_len, err) < 0)
+                return -1;
+        return id_map_write(pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container's root: propagation, the rootfs bind, pivot_root (or the
+ * --no-pivot move + chroot), a read-only root, masked and read-only paths. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "container.h"
+#include "root_path.h"
+
+static int propagation_flags(const char *name, unsigned long *flags, struct kago_err *err)
+{
+        static const struct { const char *name; unsigned long flags; } map[] = {
+                { "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE | MS_REC },
+                { "slave", MS_SLAVE },       { "rslave", MS_SLAVE | MS_REC },
+                { "shared", MS_SHARED },     { "rshared", MS_SHARED | MS_REC },
+                { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+        };
+        if (!name || !*name) {
+                *flags = MS_SLAVE | MS_REC; /* host mounts reach us, ours stay here */
+                return 0;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+                if (strcmp(map[i].name, name) == 0) {
+                        *flags = map[i].flags | MS_REC;
+                        return 0;
+                }
+        return kago_err_set(err, "linux.rootfsPropagation: unknown value \"%s\"", name);
+}
+
+/* In the new mount namespace: cut propagation back to the host as the
+ * config asks, and make the rootfs a mount point of its own. */
+int rootfs_prepare(struct container_ctx *c, struct kago_err *err)
+{
+        unsigned long prop;
+        const char *want = c->spec->linux_cfg ? c->spec->linux_cfg->rootfs_propagation : NULL;
+
+        if (propagation_flags(want, &prop, err) < 0)
+                return -1;
+        if (mount(NULL, "/", NULL, prop, NULL) < 0)
+                return kago_err_errno(err, errno, "set propagation of / (rootfsPropagation)");
+        if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return kago_err_errno(err, errno, "bind rootfs %s", c->rootfs);
+        /* pivot_root refuses a root whose parent mount is shared. */
+        if ((prop & MS_SHARED) && mount(NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+                return kago_err_errno(err, errno, "make rootfs %s private", c->rootfs);
+        return 0;
+}
+
+static int pivot(const char *rootfs, struct kago_err *err)
+{
+        _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+
+        if (oldroot < 0 || newroot < 0)
+                return kago_err_errno(err, errno, "open %s for pivot_root", rootfs);
+        if (fchdir(newroot) < 0)
+                return kago_err_errno(err, errno, "chdir %s", rootfs);
+        /* Old and new root on the same directory: the old one is stacked
+         * under ".", then detached. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return kago_err_errno(err, errno, "pivot_root %s", rootfs);
+        if (fchdir(oldroot) < 0)
+                return kago_err_errno(err, errno, "chdir to the old root");
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return kago_err_errno(err, errno, "make the old root a slave");
+        if (umount2(".", MNT_DETACH) < 0)
+                return kago_err_errno(err, errno, "detach the old root");
+        if (chdir("/") < 0)
+                return kago_err_errno(err, errno, "chdir /");
+        return 0;
+}
+
+/* --no-pivot (a root on ramfs, where pivot_root fails): move the rootfs
+ * mount over / and chroot into it. */
+static int move_root(const char *rootfs, struct kago_err *err)
+{
+        if (chdir(rootfs) < 0)
+                return kago_err_errno(err, errno, "chdir %s", rootfs);
+        if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+                return kago_err_errno(err, errno, "move %s to / (--no-pivot)", rootfs);
+        if (chroot(".") < 0)
+                return kago_err_errno(err, errno, "chroot %s", rootfs);
+        if (chdir("/") < 0)
+                return kago_err_errno(err, errno, "chdir /");
+        return 0;
+}
+
+int rootfs_pivot(struct container_ctx *c, struct kago_err *err)
+{
+        return c->opts->no_pivot ? move_root(c->rootfs, err) : pivot(c->rootfs, err);
+}
+
+static int mount_readonly(const char *path, bool recursive, struct kago_err *err)
+{
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+        unsigned flags = recursive ? AT_RECURSIVE : 0;
+        if (syscall(SYS_mount_setattr, AT_FDCWD, path, flags, &a, sizeof a) < 0)
+                return kago_err_errno(err, errno, "make %s read-only", path);
+        return 0;
+}
+
+static int path_readonly(const char *path, struct kago_err *err)
+{
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return kago_err_errno(err, errno, "linux.readonlyPaths: bind %s", path);
+        }
+        return mount_readonly(path, true, err) < 0 ? kago_err_wrap(err, "linux.readonlyPaths") : 0;
+}
+
+static int path_mask(const char *path, struct kago_err *err)
+{
+        struct stat sb;
+
+        if (stat(path, &sb) < 0)
+                return errno == ENOENT ? 0 : kago_err_errno(err, errno, "linux.maskedPaths: %s", path);
+        int rc = S_ISDIR(sb.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k")
+                                     : mount("/dev/null", path, NULL, MS_BIND, NULL);
+        if (rc < 0)
+                return kago_err_errno(err, errno, "linux.maskedPaths: cover %s", path);
+        return 0;
+}
+
+/* After pivot_root: paths are the container's own. */
+int rootfs_finish(struct container_ctx *c, struct kago_err *err)
+{
+        const struct oci_linux *l = c->spec->linux_cfg;
+
+        for (size_t i = 0; l && i < l->readonly_paths_len; i++)
+                if (path_readonly(l->readonly_paths[i], err) < 0)
+                        return -1;
+        for (size_t i = 0; l && i < l->masked_paths_len; i++)
+                if (path_mask(l->masked_paths[i], err) < 0)
+                        return -1;
+        if (c->spec->root && c->spec->root->readonly && mount_readonly("/", false, err) < 0)
+                return kago_err_wrap(err, "root.readonly");
+        return 0;
+}

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The `mounts` of config.json, each on a target resolved inside the rootfs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "container.h"
+#include "root_path.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* Mount flags that map onto per-mount attributes (mount_setattr). */
+static void flags_to_attrs(unsigned long set, unsigned long clear, struct mount_attr *a)
+{
+        static const struct { unsigned long ms; uint64_t attr; } map[] = {
+                { MS_RDONLY, MOUNT_ATTR_RDONLY },     { MS_NOSUID, MOUNT_ATTR_NOSUID },
+                { MS_NODEV, MOUNT_ATTR_NODEV },       { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+                { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+                if (set & map[i].ms)
+                        a->attr_set |= map[i].attr;
+                if (clear & map[i].ms)
+                        a->attr_clr |= map[i].attr;
+        }
+        unsigned long atime = set & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+        if (atime) {
+                a->attr_clr |= MOUNT_ATTR__ATIME;
+                a->attr_set |= atime & MS_NOATIME    ? MOUNT_ATTR_NOATIME
+                               : atime & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+                                                        : MOUNT_ATTR_RELATIME;
+        }
+}
+
+static int setattr(int fd, const struct mount_attr *a, bool recursive, const char *dest,
+                   struct kago_err *err)
+{
+        if (!a->attr_set && !a->attr_clr)
+                return 0;
+        struct mount_attr attr = *a;
+        unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+        if (syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof attr) < 0)
+                return kago_err_errno(err, errno, "set mount flags of %s", dest);
+        return 0;
+}
+
+/* After a mount: propagation, then the per-mount and recursive attributes. */
+static int mount_finish(int rootfd, const char *dest, const struct mount_opts *o, bool bind,
+                        struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        char p[32];
+
+        if (root_open(rootfd, dest, O_PATH, &fd, err) < 0)
+                return -1;
+        root_fd_path(fd, p);
+        if (o->propagation && mount(NULL, p, NULL, o->propagation, NULL) < 0)
+                return kago_err_errno(err, errno, "set propagation of %s", dest);
+        if (bind) {
+                struct mount_attr a = { 0 };
+                flags_to_attrs(o->flags, o->clear, &a);
+                if (setattr(fd, &a, false, dest, err) < 0)
+                        return -1;
+        }
+        struct mount_attr r = { .attr_set = o->attr_set, .attr_clr = o->attr_clr };
+        return setattr(fd, &r, true, dest, err);
+}
+
+static char *bind_source(const struct container_ctx *c, const char *src)
+{
+        return src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", c->bundle, src);
+}
+
+static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_mount *m,
+                      const struct mount_opts *o, struct kago_err *err)
+{
+        _cleanup_free_ char *src = bind_source(c, m->source ? m->source : "");
+        _cleanup_close_ int fd = -1;
+        struct stat sb;
+        char p[32];
+
+        if (!m->source)
+                return kago_err_set(err, "bind mount needs a source");
+        if (stat(src, &sb) < 0)
+                return kago_err_errno(err, errno, "bind source %s", src);
+        if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0)
+                return -1;
+        root_fd_path(fd, p);
+        if (mount(src, p, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
+                return kago_err_errno(err, errno, "bind %s on %s", src, m->destination);
+        return mount_finish(rootfd, m->destination, o, true, err);
+}
+
+static bool host_cgroup_is_v2(void)
+{
+        struct statfs sf;
+        return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* type "cgroup": the unified hierarchy where the host has one; on a v1 or
+ * hybrid host, the host's cgroup tree read-only (with the cgroup namespace,
+ * the container sees its own position in it). */
+static int mount_cgroup(int rootfd, const struct oci_mount *m, struct mount_opts *o,
+                        struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        char p[32];
+
+        if (root_make_target(rootfd, m->destination, true, &fd, err) < 0)
+                return -1;
+        root_fd_path(fd, p);
+        if (host_cgroup_is_v2()) {
+                if (mount("cgroup2", p, "cgroup2", o->flags & ~MS_REMOUNT, NULL) < 0)
+                        return kago_err_errno(err, errno, "mount cgroup2 on %s", m->destination);
+                return mount_finish(rootfd, m->destination, o, false, err);
+        }
+        if (mount("/sys/fs/cgroup", p, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return kago_err_errno(err, errno, "bind the host cgroup tree on %s",
+                                      m->destination);
+        o->attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                       MOUNT_ATTR_NOEXEC;
+        return mount_finish(rootfd, m->destination, o, false, err);
+}
+
+static int tmpfs_copy_up(int fromfd, const char *dest, int rootfd, struct kago_err *err);
+
+static int mount_fs(int rootfd, const struct oci_mount *m, const struct mount_opts *o,
+                    struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1, below = -1;
+        char p[32];
+
+        if (root_make_target(rootfd, m->destination, true, &fd, err) < 0)
+                return -1;
+        if (o->tmpcopyup) {
+                if (strcmp(m->type, "tmpfs") != 0)
+                        return kago_err_set(err, "tmpcopyup is for tmpfs mounts only");
+                below = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (below < 0)
+                        return kago_err_errno(err, errno, "open %s", m->destination);
+        }
+        root_fd_path(fd, p);
+        const char *src = m->source ? m->source : m->type;
+        if (mount(src, p, m->type, o->flags, o->data) < 0)
+                return kago_err_errno(err, errno, "mount %s (type %s, options \"%s\") on %s", src,
+                                      m->type, o->data ? o->data : "", m->destination);
+        if (below >= 0 && tmpfs_copy_up(below, m->destination, rootfd, err) < 0)
+                return -1;
+        return mount_finish(rootfd, m->destination, o, false, err);
+}
+
+static int mount_one(struct container_ctx *c, int rootfd, const struct oci_mount *m,
+                     struct kago_err *err)
+{
+        struct mount_opts o;
+
+        if (mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+                return -1;
+        int rc;
+        if (o.bind || (m->type && strcmp(m->type, "bind") == 0))
+                rc = mount_bind(c, rootfd, m, &o, err);
+        else if (!m->type)
+                rc = kago_err_set(err, "no type and no bind option");
+        else if (strcmp(m->type, "cgroup") == 0)
+                rc = mount_cgroup(rootfd, m, &o, err);
+        else
+                rc = mount_fs(rootfd, m, &o, err);
+        mount_opts_free(&o);
+        return rc;
+}
+
+int rootfs_mount_all(struct container_ctx *c, int rootfd, struct kago_err *err)
+{
+        for (size_t i = 0; i < c->spec->mounts_len; i++) {
+                const struct oci_mount *m = &c->spec->mounts[i];
+                if (m->destination[0] != '/')
+                        return kago_err_set(err, "mounts[%zu].destination: \"%s\" is not "
+                                                 "absolute", i, m->destination);
+                if (mount_one(c, rootfd, m, err) < 0)
+                        return kago_err_wrap(err, "mounts[%zu] (%s)", i, m->destination);
+        }
+        return 0;
+}
+
+/* ---- tmpcopyup: what the directory held, copied into the new tmpfs ---- */
+
+static int copy_entry(int from, int to, const char *name, struct kago_err *err);
+
+static int copy_dir(int from, int to, struct kago_err *err)
+{
+        int dup_fd = dup(from);
+        if (dup_fd < 0)
+                return kago_err_errno(err, errno, "dup");
+        DIR *d = fdopendir(dup_fd);
+        if (!d) {
+                close(dup_fd);
+                return kago_err_errno(err, errno, "read directory");
+        }
+        struct dirent *de;
+        int rc = 0;
+        while (rc == 0 && (de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                        rc = copy_entry(from, to, de->d_name, err);
+        closedir(d);
+        return rc;
+}
+
+static int copy_file(int from, int to, const char *name, const struct stat *sb,
+                     struct kago_err *err)
+{
+        _cleanup_close_ int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                         sb->st_mode & 07777);
+        char buf[65536];
+        ssize_t n;
+
+        if (in < 0 || out < 0)
+                return kago_err_errno(err, errno, "copy %s", name);
+        while ((n = read(in, buf, sizeof buf)) > 0)
+                if (fd_write_all(out, buf, (size_t)n) < 0)
+                        return kago_err_errno(err, errno, "copy %s", name);
+        if (n < 0)
+                return kago_err_errno(err, errno, "copy %s", name);
+        return 0;
+}
+
+static int copy_entry(int from, int to, const char *name, struct kago_err *err)
+{
+        struct stat sb;
+        char target[4096];
+
+        if (fstatat(from, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+                return kago_err_errno(err, errno, "stat %s", name);
+        if (S_ISDIR(sb.st_mode)) {
+                if (mkdirat(to, name, sb.st_mode & 07777) < 0)
+                        return kago_err_errno(err, errno, "mkdir %s", name);
+                _cleanup_close_ int f = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int t = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (f < 0 || t < 0)
+                        return kago_err_errno(err, errno, "open %s", name);
+                if (copy_dir(f, t, err) < 0)
+                        return -1;
+        } else if (S_ISLNK(sb.st_mode)) {
+                ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+                if (n < 0)
+                        return kago_err_errno(err, errno, "readlink %s", name);
+                target[n] = '\0';
+                if (symlinkat(target, to, name) < 0)
+                        return kago_err_errno(err, errno, "symlink %s", name);
+        } else if (S_ISREG(sb.st_mode)) {
+                if (copy_file(from, to, name, &sb, err) < 0)
+                        return -1;
+        } else if (mknodat(to, name, sb.st_mode, sb.st_rdev) < 0) {
+                return kago_err_errno(err, errno, "mknod %s", name);
+        }
+        if (fchownat(to, name, sb.st_uid, sb.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return kago_err_errno(err, errno, "chown %s", name);
+        return 0;
+}
+
+static int tmpfs_copy_up(int fromfd, const char *dest, int rootfd, struct kago_err *err)
+{
+        _cleanup_close_ int to = -1;
+
+        if (root_open(rootfd, dest, O_RDONLY | O_DIRECTORY, &to, err) < 0)
+                return -1;
+        if (copy_dir(fromfd, to, err) < 0)
+                return kago_err_wrap(err, "tmpcopyup into %s", dest);
+        return 0;
+}

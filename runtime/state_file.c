@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* state.json: kago's own record of a container, written with yajl. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "state.h"
+
+#define STATE_MAX (1 << 20)
+
+void container_state_free(struct container_state *st)
+{
+        free(st->id);
+        free(st->bundle);
+        free(st->rootfs);
+        free(st->created);
+        free(st->cgroup_path);
+        free(st->cgroup_driver);
+        memset(st, 0, sizeof *st);
+}
+
+const char *container_status_name(enum container_status s)
+{
+        static const char *const names[] = { "creating", "created", "running", "paused",
+                                             "stopped" };
+        return names[s];
+}
+
+char *time_now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+        return xstrdup(buf);
+}
+
+static void gen_str(yajl_gen g, const char *key, const char *val)
+{
+        yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+        if (val)
+                yajl_gen_string(g, (const unsigned char *)val, strlen(val));
+        else
+                yajl_gen_null(g);
+}
+
+static void gen_int(yajl_gen g, const char *key, long long val)
+{
+        yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+        yajl_gen_integer(g, val);
+}
+
+static void gen_bool(yajl_gen g, const char *key, bool val)
+{
+        yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+        yajl_gen_bool(g, val);
+}
+
+int store_write_state(int dirfd, const struct container_state *st, struct kago_err *err)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t len;
+        char start[32];
+
+        snprintf(start, sizeof start, "%" PRIu64, st->start_time);
+        yajl_gen_map_open(g);
+        gen_str(g, "id", st->id);
+        gen_int(g, "pid", st->pid);
+        gen_str(g, "startTime", start);
+        gen_str(g, "bundle", st->bundle);
+        gen_str(g, "rootfs", st->rootfs);
+        gen_str(g, "created", st->created);
+        gen_int(g, "owner", st->owner);
+        gen_bool(g, "vm", st->vm);
+        gen_str(g, "cgroupPath", st->cgroup_path);
+        gen_str(g, "cgroupDriver", st->cgroup_driver);
+        gen_bool(g, "ownPidNamespace", st->own_pidns);
+        yajl_gen_map_close(g);
+        yajl_gen_get_buf(g, &buf, &len);
+        int rc = file_write_atomic_at(dirfd, STATE_FILE, (const char *)buf, len, 0600, err);
+        yajl_gen_free(g);
+        return rc < 0 ? kago_err_wrap(err, "container \"%s\": save state", st->id) : 0;
+}
+
+static char *tree_str(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+        return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+}
+
+static long long tree_int(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+        return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+}
+
+static bool tree_bool(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+        return v && YAJL_IS_TRUE(v);
+}
+
+static void state_from_tree(yajl_val root, struct container_state *st)
+{
+        _cleanup_free_ char *start = tree_str(root, "startTime");
+
+        st->id = tree_str(root, "id");
+        st->pid = (pid_t)tree_int(root, "pid");
+        st->start_time = start ? strtoull(start, NULL, 10) : 0;
+        st->bundle = tree_str(root, "bundle");
+        st->rootfs = tree_str(root, "rootfs");
+        st->created = tree_str(root, "created");
+        st->owner = (uid_t)tree_int(root, "owner");
+        st->vm = tree_bool(root, "vm");
+        st->cgroup_path = tree_str(root, "cgroupPath");
+        st->cgroup_driver = tree_str(root, "cgroupDriver");
+        st->own_pidns = tree_bool(root, "ownPidNamespace");
+}
+
+int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        char ebuf[256];
+
+        if (file_read_at(dirfd, STATE_FILE, STATE_MAX, &buf, NULL, err) < 0) {
+                if (err->errnum == ENOENT)
+                        return kago_err_set(err, "container \"%s\" does not exist", id);
+                return kago_err_wrap(err, "container \"%s\"", id);
+        }
+        yajl_val root = yajl_tree_parse(buf, ebuf, sizeof ebuf);
+        if (!root)
+                return kago_err_set(err, "container \"%s\": corrupt %s: %s", id, STATE_FILE, ebuf);
+        memset(st, 0, sizeof *st);
+        state_from_tree(root, st);
+        yajl_tree_free(root);
+        if (!st->id || strcmp(st->id, id) != 0) {
+                container_state_free(st);
+                return kago_err_set(err, "container \"%s\": %s names another id", id, STATE_FILE);
+        }
+        return 0;
+}

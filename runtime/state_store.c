@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state store: directories under --root, locks, removal, listing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "state.h"
+
+int store_open_root(const char *root, int *rootfd, struct kago_err *err)
+{
+        if (root[0] == '\0')
+                return kago_err_set(err, "--root: empty path");
+        if (dir_make_parents(root, 0700, err) < 0)
+                return kago_err_wrap(err, "state directory");
+        int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return kago_err_errno(err, errno, "open state directory %s", root);
+        *rootfd = fd;
+        return 0;
+}
+
+static int store_lock(int dirfd, const char *id, struct kago_err *err)
+{
+        while (flock(dirfd, LOCK_EX) < 0) {
+                if (errno != EINTR)
+                        return kago_err_errno(err, errno, "lock container \"%s\"", id);
+        }
+        return 0;
+}
+
+int store_create_dir(int rootfd, const char *id, int *dirfd, struct kago_err *err)
+{
+        if (mkdirat(rootfd, id, 0700) < 0) {
+                if (errno == EEXIST)
+                        return kago_err_set(err, "container \"%s\" already exists", id);
+                return kago_err_errno(err, errno, "mkdir state directory of \"%s\"", id);
+        }
+        int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return kago_err_errno(err, errno, "open state directory of \"%s\"", id);
+        if (store_lock(fd, id, err) < 0) {
+                close(fd);
+                return -1;
+        }
+        *dirfd = fd;
+        return 0;
+}
+
+int store_open(int rootfd, const char *id, int *dirfd, struct kago_err *err)
+{
+        if (container_id_validate(id, err) < 0)
+                return -1;
+        int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return kago_err_set(err, "container \"%s\" does not exist", id);
+                return kago_err_errno(err, errno, "open state directory of \"%s\"", id);
+        }
+        *dirfd = fd;
+        return 0;
+}
+
+int store_open_locked(int rootfd, const char *id, int *dirfd, struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat sb;
+
+        if (store_open(rootfd, id, &fd, err) < 0 || store_lock(fd, id, err) < 0)
+                return -1;
+        /* A delete that held the lock before us removed the directory. */
+        if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
+                return kago_err_set(err, "container \"%s\" does not exist", id);
+        *dirfd = TAKE_FD(fd);
+        return 0;
+}
+
+int store_remove(int rootfd, const char *id, struct kago_err *err)
+{
+        _cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : kago_err_errno(err, errno, "open state directory of \"%s\"", id);
+        DIR *d = fdopendir(TAKE_FD(fd));
+        if (!d)
+                return kago_err_errno(err, errno, "read state directory of \"%s\"", id);
+        struct dirent *de;
+        int rc = 0;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        rc = kago_err_errno(err, errno, "remove %s/%s", id, de->d_name);
+        }
+        closedir(d);
+        if (rc < 0)
+                return rc;
+        if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return kago_err_errno(err, errno, "remove state directory of \"%s\"", id);
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int store_list_ids(int rootfd, char ***ids, struct kago_err *err)
+{
+        int fd = dup(rootfd);
+        if (fd < 0)
+                return kago_err_errno(err, errno, "dup state directory");
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return kago_err_errno(err, errno, "read state directory");
+        }
+        rewinddir(d);
+        size_t n = 0;
+        char **v = xcalloc(1, sizeof *v);
+        struct dirent *de;
+        struct kago_err ignored;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || container_id_validate(de->d_name, &ignored) < 0)
+                        continue;
+                v = xrealloc(v, (n + 2) * sizeof *v);
+                v[n++] = xstrdup(de->d_name);
+                v[n] = NULL;
+        }
+        closedir(d);
+        qsort(v, n, sizeof *v, cmp_str);
+        *ids = v;
+        return 0;
+}

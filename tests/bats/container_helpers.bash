@@ -1,0 +1,94 @@
+# Helpers for the container lifecycle suites: load with `load container_helpers`
+# (after `load helpers`).
+#
+#   $ROOT         a --root of this test's own; teardown deletes what is left in it
+#   kg ARGS...    $KAGO --root $ROOT ARGS...
+#   bundle DIR ARG...   a bundle in DIR running ARG... on the suite's busybox rootfs
+#   config DIR JQ       edit DIR/config.json with a jq expression
+#   wait_status ID STATUS [SECONDS]
+
+_container_setup_file() {
+        export BUSYBOX_ROOTFS="$BATS_FILE_TMPDIR/rootfs"
+        "$KAGO_SRC/tests/bundle.sh" "$BATS_FILE_TMPDIR/template" true >/dev/null
+        mv "$BATS_FILE_TMPDIR/template/rootfs" "$BUSYBOX_ROOTFS"
+}
+
+setup_file() {
+        _container_setup_file
+}
+
+setup() {
+        ROOT="$BATS_TEST_TMPDIR/root"
+        mkdir -p "$ROOT"
+}
+
+teardown() {
+        local id
+        for id in $("$KAGO" --root "$ROOT" list -q 2>/dev/null); do
+                "$KAGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+        done
+}
+
+kg() {
+        "$KAGO" --root "$ROOT" "$@"
+}
+
+bundle() {
+        local dir=$1
+        shift
+        mkdir -p "$dir"
+        local args='[]' a
+        for a in "$@"; do
+                args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args")
+        done
+        jq --arg root "$BUSYBOX_ROOTFS" --argjson args "$args" '.root.path = $root | .process.args = $args' \
+                "$BATS_FILE_TMPDIR/template/config.json" >"$dir/config.json"
+}
+
+config() {
+        local dir=$1 expr=$2
+        jq "$expr" "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# The status field of `kago state ID`.
+status_of() {
+        kg state "$1" | jq -r .status
+}
+
+wait_status() {
+        local id=$1 want=$2 secs=${3:-20} i
+        for ((i = 0; i < secs * 10; i++)); do
+                [ "$(status_of "$id" 2>/dev/null)" = "$want" ] && return 0
+                sleep 0.1
+        done
+        echo "container $id: status $(status_of "$id" 2>&1), wanted $want" >&2
+        return 1
+}
+
+# No state, no process and no cgroup left for ID.
+assert_gone() {
+        local id=$1
+        [ ! -e "$ROOT/$id" ] || { echo "state directory $ROOT/$id left behind" >&2; return 1; }
+        ! ls -d /sys/fs/cgroup/kago/"$id" /sys/fs/cgroup/unified/kago/"$id" 2>/dev/null ||
+                { echo "cgroup of $id left behind" >&2; return 1; }
+}
+
+# kg for commands that leave a container behind (create, run -d): its stdio
+# goes to a file, since a pipe the container holds open would block bats.
+# Prints what was written there.
+kgd() {
+        local out="$BATS_TEST_TMPDIR/ctr.out" rc
+        : >"$out.new"
+        kg "$@" </dev/null >>"$out.new" 2>&1
+        rc=$?
+        cat "$out.new"
+        cat "$out.new" >>"$out"
+        return $rc
+}
+
+# PID is gone (or a zombie nobody reaped yet).
+assert_dead() {
+        local state
+        state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+        [ "$state" = Z ] || { echo "pid $1 still alive (state $state)" >&2; return 1; }
+}
