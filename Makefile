@@ -90,11 +90,12 @@ lint:
 # libFuzzer on the specs parser (clang): make fuzz FUZZ_SECONDS=N. New inputs go
 # to build/fuzz/corpus, crashes/leaks/timeouts to build/fuzz/findings/.
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
 FUZZ_SRCS := tests/fuzz/spec_fuzz.c $(wildcard specs/*.c) $(wildcard base/*.c)
 fuzz: build/fuzz/spec_fuzz
 	@mkdir -p build/fuzz/corpus build/fuzz/findings
 	build/fuzz/spec_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -dict=tests/fuzz/spec.dict -artifact_prefix=build/fuzz/findings/ -print_final_stats=1 \
+	  -dict=tests/fuzz/spec.dict -artifact_prefix=build/fuzz/findings/ -print_final_stats=1 $(FUZZ_FLAGS) \
 	  build/fuzz/corpus tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions
 
 build/fuzz/spec_fuzz: $(FUZZ_SRCS) specs/specs.h base/base.h
