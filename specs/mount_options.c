@@ -13,7 +13,7 @@
 
 /* Sorted by name for bsearch. */
 const struct spec_mount_option spec_mount_options[] = {
-        FLAG("async", 0),
+        CLEAR("async", MS_SYNCHRONOUS),
         CLEAR("atime", MS_NOATIME),
         { "bind", SPEC_MOPT_BIND, false, MS_BIND },
         FLAG("defaults", 0),
@@ -71,6 +71,7 @@ const struct spec_mount_option spec_mount_options[] = {
         CLEAR("suid", MS_NOSUID),
         CLEAR("symfollow", MS_NOSYMFOLLOW),
         FLAG("sync", MS_SYNCHRONOUS),
+        { "tmpcopyup", SPEC_MOPT_EXTENSION, false, 0 }, /* copy the directory into the new tmpfs */
         PROP("unbindable", MS_UNBINDABLE),
 };
 const size_t spec_mount_options_len = ARRAY_SIZE(spec_mount_options);
