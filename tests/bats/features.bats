@@ -3,6 +3,8 @@
 # v1.3.0 schema, with the ociVersionMin/ociVersionMax CRI-O requires, every
 # namespace and hook kind, the mount options kago knows, and "enabled": false
 # for the parts kago does not implement yet (seccomp, LSMs, idmap, ...).
+# When a part lands and its switch in specs/features.c `kago_supports` is
+# turned on, the "enabled false" test below changes with it.
 
 load helpers
 
