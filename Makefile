@@ -58,6 +58,10 @@ build/obj/microvm/guest_blob.o build/asan/microvm/guest_blob.o: $(GUEST_INIT)
 kernel:
 	@microvm/guest/build-kernel.sh
 
+# A busybox container session with kago run (tests/demo.sh).
+demo: kago
+	@tests/demo.sh
+
 deps:
 	@tests/deps.sh
 

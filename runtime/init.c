@@ -91,6 +91,10 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
                 return -1;
         if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0 || sysctl_apply(c->spec, err) < 0)
                 return -1;
+        /* A session of its own (with a terminal, console_setup makes it and
+         * takes the controlling tty). */
+        if (!c->spec->process->terminal && setsid() < 0)
+                return kago_err_errno(err, errno, "setsid");
         if (console_setup(c, err) < 0 || init_cwd(c->spec->process, err) < 0 ||
             process_set_rlimits(c->spec->process, err) < 0)
                 return -1;
