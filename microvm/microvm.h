@@ -76,6 +76,7 @@ struct microvm_stats {
         uint64_t exits_to_ready;  /* KVM exits until the guest's "ready" port write */
         uint64_t ns_to_ready;     /* from microvm_run's start to that write */
         uint64_t exits_total;
+        uint64_t vmm_rss_kib;     /* resident memory of the VMM process, guest RAM excluded */
 };
 
 /* Fill cfg with defaults: 1 vCPU, 128 MiB, no devices fds, no serial. */

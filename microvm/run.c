@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -270,7 +271,12 @@ static int run_result(struct run *r, int *status, struct microvm_stats *stats, s
                 stats->exits_to_ready = vm->exits_at_ready;
                 stats->ns_to_ready = vm->ns_at_ready;
                 stats->exits_total = atomic_load(&vm->exits);
+                stats->vmm_rss_kib = vm_rss_without_guest_kib(vm);
         }
+        log_debug("microvm: guest ready after %.1f ms and %" PRIu64 " exits to the VMM; %" PRIu64
+                  " exits in all; VMM RSS %" PRIu64 " KiB without guest RAM",
+                  vm->ns_at_ready / 1e6, vm->exits_at_ready, (uint64_t)atomic_load(&vm->exits),
+                  vm_rss_without_guest_kib(vm));
         switch (vm->stop) {
         case VM_STOP_STATUS:
                 *status = vm->status;

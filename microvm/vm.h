@@ -251,5 +251,7 @@ void vcpus_join(struct vm *vm);
 /* Handle a port I/O exit (serial, kago ports, i8042). */
 void vm_port_io(struct vm *vm, uint16_t port, uint8_t *data, unsigned size, bool write);
 uint64_t vm_now_ns(void);
+/* Resident KiB of this process less the resident part of guest RAM. */
+uint64_t vm_rss_without_guest_kib(const struct vm *vm);
 
 #endif
