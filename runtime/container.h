@@ -43,6 +43,7 @@ struct container_ctx {
         void *backend_data; /* the backend's own, from its prepare step */
         struct container_state st;
         struct cgroup *cgroup;
+        bool cgroup_entered; /* init was cloned into it (or there is none) */
 };
 
 /* ---- create / start / kill / delete (parent side) ---------------------- */

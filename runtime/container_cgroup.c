@@ -55,6 +55,25 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
         return 0;
 }
 
+bool container_cgroup_before_clone(const struct container_ctx *c)
+{
+        return c->g->cgroup_manager != CGROUP_MANAGER_SYSTEMD;
+}
+
+int container_cgroup_clone_fd(const struct container_ctx *c)
+{
+        return c->cgroup && cgroup_driver(c->cgroup) == CGROUP_DRIVER_CGROUPFS
+                       ? cgroup_dirfd(c->cgroup)
+                       : -1;
+}
+
+int container_cgroup_enter(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        if (!c->cgroup || cgroup_enter(c->cgroup, pid, err) == 0)
+                return 0;
+        return kago_err_wrap(err, "cgroup");
+}
+
 void container_cgroup_abort(struct container_ctx *c)
 {
         struct kago_err err = { 0 };

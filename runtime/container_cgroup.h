@@ -9,11 +9,18 @@
 struct container_ctx;
 struct cgroup;
 
-/* Place init (waiting, not yet running the workload) in the container's
- * cgroup with the config's limits; records the cgroup in c->st. No cgroup
+/* Make the container's cgroup with the config's limits and place pid in it
+ * (pid 0: init is cloned into it later); records the cgroup in c->st. No cgroup
  * when --cgroup-manager disabled or the host has no cgroup2 mount (then a
  * requested limit is an error). */
 int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err *err);
+/* The cgroup's directory fd for clone3(CLONE_INTO_CGROUP), -1 when there is
+ * none or the driver needs a pid to place (systemd). */
+int container_cgroup_clone_fd(const struct container_ctx *c);
+/* Move pid into the cgroup made without one (the clone3 fallback). */
+int container_cgroup_enter(struct container_ctx *c, pid_t pid, struct kago_err *err);
+/* Whether the cgroup is made before the clone (pid 0) or after (systemd). */
+bool container_cgroup_before_clone(const struct container_ctx *c);
 /* Undo container_cgroup_create after a failed create. */
 void container_cgroup_abort(struct container_ctx *c);
 /* Drop the handle (the cgroup stays). */
