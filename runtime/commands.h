@@ -8,6 +8,7 @@
 #define KAGO_COMMAND_ARGS struct kago_global *g, int argc, char **argv, struct kago_err *err
 
 int cmd_help(KAGO_COMMAND_ARGS);
+int cmd_exec(KAGO_COMMAND_ARGS);
 int cmd_pause(KAGO_COMMAND_ARGS);
 int cmd_resume(KAGO_COMMAND_ARGS);
 int cmd_update(KAGO_COMMAND_ARGS);

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago exec [options] ID [COMMAND [ARG...]]: run a process in a running
+ * container — every namespace of its init (joined through a pidfd), its
+ * cgroup, its root, and its seccomp, capabilities, rlimits and
+ * no_new_privs unless --process FILE says otherwise. In the foreground kago
+ * forwards signals, proxies the terminal (--tty without --console-socket)
+ * and exits with the process's status; --detach returns once it runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "../cgroups/cgroups.h"
+#include "commands.h"
+#include "container_cgroup.h"
+#include "exec.h"
+
+enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
+       OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_IGNORE_PAUSED };
+
+static const struct option exec_options[] = {
+        { "process", required_argument, NULL, 'p' },
+        { "tty", no_argument, NULL, 't' },
+        { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+        { "detach", no_argument, NULL, 'd' },
+        { "pid-file", required_argument, NULL, OPT_PID_FILE },
+        { "cwd", required_argument, NULL, OPT_CWD },
+        { "env", required_argument, NULL, 'e' },
+        { "user", required_argument, NULL, 'u' },
+        { "additional-gids", required_argument, NULL, 'g' },
+        { "cap", required_argument, NULL, 'c' },
+        { "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+        { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+        { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
+        { "apparmor", required_argument, NULL, OPT_APPARMOR },
+        { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+        { NULL, 0, NULL, 0 },
+};
+
+static void opts_free(struct exec_opts *o)
+{
+        free(o->env);
+        free(o->caps);
+        free(o->gids);
+}
+
+static void push(char ***v, size_t *n, char *s)
+{
+        *v = xrealloc(*v, (*n + 2) * sizeof **v);
+        (*v)[(*n)++] = s;
+        (*v)[*n] = NULL;
+}
+
+/* --additional-gids takes one gid or a comma-separated list, and repeats. */
+static int parse_gids(struct exec_opts *o, const char *arg, struct kago_err *err)
+{
+        _cleanup_free_ char *copy = xstrdup(arg);
+        char *save = NULL;
+
+        for (char *g = strtok_r(copy, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+                int64_t v;
+                if (str_to_i64(g, 0, UINT32_MAX - 1, &v) < 0)
+                        return cli_usage_error(err, "exec", "--additional-gids: \"%s\" is not a "
+                                                            "gid", g);
+                o->gids = xrealloc(o->gids, (o->gids_len + 1) * sizeof *o->gids);
+                o->gids[o->gids_len++] = (uint32_t)v;
+        }
+        return 0;
+}
+
+static int parse_one(struct exec_opts *o, int opt, struct kago_err *err)
+{
+        int64_t n;
+
+        switch (opt) {
+        case 'p': o->process_file = optarg; return 0;
+        case 't': o->tty = true; return 0;
+        case OPT_CONSOLE_SOCKET: o->console_socket = optarg; return 0;
+        case 'd': o->detach = true; return 0;
+        case OPT_PID_FILE: o->pid_file = optarg; return 0;
+        case OPT_CWD: o->cwd = optarg; return 0;
+        case 'u': o->user = optarg; return 0;
+        case OPT_NO_NEW_PRIVS: o->no_new_privs = true; return 0;
+        case OPT_PROCESS_LABEL: o->process_label = optarg; return 0;
+        case OPT_APPARMOR: o->apparmor = optarg; return 0;
+        case OPT_IGNORE_PAUSED: o->ignore_paused = true; return 0;
+        case 'g': return parse_gids(o, optarg, err);
+        case 'c': push(&o->caps, &o->caps_len, optarg); return 0;
+        case 'e':
+                if (!strchr(optarg, '=') || optarg[0] == '=')
+                        return cli_usage_error(err, "exec", "--env: \"%s\" is not KEY=VALUE",
+                                               optarg);
+                push(&o->env, &o->env_len, optarg);
+                return 0;
+        case OPT_PRESERVE_FDS:
+                if (str_to_i64(optarg, 0, 1024, &n) < 0)
+                        return cli_usage_error(err, "exec", "--preserve-fds: \"%s\" is not a "
+                                                            "count of 0 to 1024", optarg);
+                o->preserve_fds = (int)n;
+                return 0;
+        }
+        return 0;
+}
+
+static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, struct kago_err *err)
+{
+        int opt;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "+:p:tde:u:g:c:", exec_options, NULL)) != -1) {
+                if (opt == '?' || opt == ':')
+                        return cli_bad_option(err, "exec", opt, argv);
+                if (parse_one(o, opt, err) < 0)
+                        return -1;
+        }
+        if (optind >= argc)
+                return cli_usage_error(err, "exec", "missing container id");
+        o->id = argv[optind];
+        o->args = argv + optind + 1;
+        o->args_len = (size_t)(argc - optind - 1);
+        if (o->tty && o->detach && !o->console_socket)
+                return cli_usage_error(err, "exec", "--tty with --detach needs --console-socket");
+        for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
+                if (fcntl(fd, F_GETFD) < 0)
+                        return kago_err_set(err, "--preserve-fds %d: fd %d is not open",
+                                            o->preserve_fds, fd);
+        return 0;
+}
+
+/* ---- the container ---------------------------------------------------- */
+
+static int exec_check_status(int dirfd, const struct exec_ctx *x, struct kago_err *err)
+{
+        enum container_status s = container_status_get(dirfd, &x->st);
+
+        if (s == STATUS_STOPPED)
+                return kago_err_set(err, "container \"%s\" is not running (stopped): cannot exec "
+                                         "in it", x->o->id);
+        if (s == STATUS_CREATING)
+                return kago_err_set(err, "container \"%s\" is still being created", x->o->id);
+        if (s == STATUS_PAUSED && !x->o->ignore_paused)
+                return kago_err_set(err, "container \"%s\" is paused: resume it, or pass "
+                                         "--ignore-paused", x->o->id);
+        return 0;
+}
+
+static int exec_open_init(struct exec_ctx *x, struct kago_err *err)
+{
+        char path[64];
+
+        x->pidfd = proc_open_pidfd(x->st.pid, x->st.start_time);
+        if (x->pidfd < 0)
+                return kago_err_errno(err, ESRCH, "container \"%s\" is not running: its init "
+                                                  "process %d is gone", x->o->id, (int)x->st.pid);
+        snprintf(path, sizeof path, "/proc/%d/root", (int)x->st.pid);
+        x->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (x->root_fd < 0)
+                return kago_err_errno(err, errno, "open %s", path);
+        return exec_ns_flags(x->st.pid, &x->ns_flags, err);
+}
+
+static int exec_load(struct exec_ctx *x, struct kago_global *g, struct kago_err *err)
+{
+        _cleanup_close_ int rootfd = -1, dirfd = -1;
+
+        if (container_id_validate(x->o->id, err) < 0 || store_open_root(g->root, &rootfd, err) < 0 ||
+            store_open(rootfd, x->o->id, &dirfd, err) < 0 ||
+            store_read_state(dirfd, x->o->id, &x->st, err) < 0 ||
+            container_load_config(dirfd, x->o->id, &x->spec, err) < 0)
+                return -1;
+        if (x->st.vm)
+                return kago_err_set(err, "container \"%s\" runs as a microVM: exec into it goes "
+                                         "through its guest agent, which this kago lacks",
+                                    x->o->id);
+        if (exec_check_status(dirfd, x, err) < 0 || exec_open_init(x, err) < 0)
+                return -1;
+        if (exec_build_process(x->o, x->spec, &x->process, err) < 0 ||
+            security_prepare(x->spec, x->process, &x->sec, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* ---- the parent's side of the child ----------------------------------- */
+
+/* The container's pid namespace applies to our children: join it first. */
+static int exec_join_pidns(struct exec_ctx *x, struct kago_err *err)
+{
+        if (!(x->ns_flags & CLONE_NEWPID))
+                return 0;
+        if (setns(x->pidfd, CLONE_NEWPID) < 0)
+                return kago_err_errno(err, errno, "join the container's pid namespace");
+        return 0;
+}
+
+static int exec_place(struct exec_ctx *x, pid_t pid, struct kago_err *err)
+{
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+
+        if (container_cgroup_open(&x->st, &cg, err) < 0)
+                return -1;
+        if (cg && cgroup_enter(cg, pid, err) < 0)
+                return kago_err_wrap(err, "put the exec process in the container's cgroup");
+        return 0;
+}
+
+/* Hand the seccomp listener to the agent at listenerPath. */
+static int exec_forward_listener(struct exec_ctx *x, pid_t pid, int lfd, struct kago_err *err)
+{
+        struct oci_state st = { .oci_version = SPEC_OCI_VERSION, .id = x->st.id,
+                                .status = "running", .pid = x->st.pid, .bundle = x->st.bundle };
+        const struct oci_spec *s = x->spec;
+
+        st.annotations = s->annotations;
+        st.annotations_len = s->annotations_len;
+        _cleanup_free_ char *json = seccomp_notify_state_emit(&st, pid,
+                                                              x->sec.seccomp->listener_metadata);
+        int r = seccomp_notify_send(x->sec.seccomp->listener_path, lfd, json, err);
+        close(lfd);
+        return r;
+}
+
+/* Until the child execs: its errors, its seccomp listener. */
+static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, struct kago_err *err)
+{
+        char text[KAGO_ERR_MSG_MAX];
+        enum exec_msg t;
+        int fd;
+
+        if (exec_place(x, pid, err) < 0)
+                return -1;
+        if (exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
+                return kago_err_errno(err, errno, "start the exec process");
+        for (;;) {
+                if (exec_msg_recv(sock, &t, text, sizeof text, &fd) < 0)
+                        return kago_err_errno(err, errno, "talk to the exec process");
+                if (t == 0)
+                        return kago_err_set(err, "the exec process died before it ran");
+                if (t == EXEC_ERROR)
+                        return kago_err_set(err, "%s", text);
+                if (t == EXEC_READY)
+                        break;
+                if (t == EXEC_LISTENER && (exec_forward_listener(x, pid, fd, err) < 0 ||
+                                           exec_msg_send(sock, EXEC_GO, NULL, -1) < 0))
+                        return -1;
+        }
+        /* EOF: the socket closed at execve; an error message: execve failed. */
+        if (exec_msg_recv(sock, &t, text, sizeof text, &fd) == 0 && t == EXEC_ERROR)
+                return kago_err_set(err, "%s", text);
+        return 0;
+}
+
+static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)
+{
+        int sp[2];
+
+        const struct oci_exec_cpu_affinity *aff = x->process->exec_cpu_affinity;
+        if (aff && aff->initial && proc_set_cpu_affinity(aff->initial, err) < 0)
+                return kago_err_wrap(err, "process.execCPUAffinity.initial");
+        if (exec_join_pidns(x, err) < 0)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return kago_err_errno(err, errno, "socketpair");
+        fflush(NULL);
+        pid_t p = fork();
+        if (p < 0) {
+                close(sp[0]);
+                close(sp[1]);
+                return kago_err_errno(err, errno, "fork the exec process");
+        }
+        if (p == 0) {
+                close(sp[0]);
+                x->sync_fd = sp[1];
+                exec_child_main(x);
+        }
+        close(sp[1]);
+        *pid = p;
+        int r = exec_drive_child(x, sp[0], p, err);
+        close(sp[0]);
+        if (r < 0) {
+                kill(p, SIGKILL);
+                waitpid(p, NULL, 0);
+        }
+        return r;
+}
+
+/* ---- the foreground ---------------------------------------------------- */
+
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+                                 SIGCONT, SIGALRM };
+
+static int exec_signalfd(sigset_t *old)
+{
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+                sigaddset(&set, forwarded[i]);
+        sigprocmask(SIG_BLOCK, &set, old);
+        return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void copy_once(int from, int to, bool *open)
+{
+        char buf[8192];
+        ssize_t n = read(from, buf, sizeof buf);
+
+        if (n <= 0 || fd_write_all(to, buf, (size_t)n) < 0)
+                *open = false;
+}
+
+static bool exec_signal(int sfd, pid_t pid, int master, int *status)
+{
+        struct signalfd_siginfo si;
+
+        if (read(sfd, &si, sizeof si) != sizeof si)
+                return false;
+        if (si.ssi_signo == SIGWINCH && master >= 0) {
+                struct winsize ws;
+                if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+                        ioctl(master, TIOCSWINSZ, &ws);
+        } else if (si.ssi_signo != SIGCHLD) {
+                kill(pid, (int)si.ssi_signo);
+        }
+        return waitpid(pid, status, WNOHANG) == pid;
+}
+
+/* Signals forwarded and the pty copied until the process exits. */
+static int exec_wait(pid_t pid, int sfd, int master)
+{
+        bool in_open = master >= 0, out_open = master >= 0;
+        int status = 0;
+
+        if (waitpid(pid, &status, WNOHANG) == pid)
+                goto drain;
+        for (;;) {
+                struct pollfd p[3] = { { sfd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 },
+                                       { out_open ? master : -1, POLLIN, 0 } };
+                if (poll(p, 3, -1) < 0 && errno != EINTR)
+                        break;
+                if (p[2].revents)
+                        copy_once(master, 1, &out_open);
+                if (p[1].revents)
+                        copy_once(0, master, &in_open);
+                if ((p[0].revents & POLLIN) && exec_signal(sfd, pid, master, &status))
+                        break;
+        }
+drain:
+        while (out_open) {
+                struct pollfd p = { master, POLLIN, 0 };
+                if (poll(&p, 1, 100) <= 0)
+                        break;
+                copy_once(master, 1, &out_open);
+        }
+        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int exec_foreground(struct exec_ctx *x, int term_sock, pid_t pid)
+{
+        struct kago_err ignored = { 0 };
+        struct termios saved;
+        bool raw = false;
+        int master = -1;
+        sigset_t old;
+
+        int sfd = exec_signalfd(&old);
+        if (term_sock >= 0 && console_recv_fd(term_sock, &master, &ignored) == 0 && isatty(0) &&
+            tcgetattr(0, &saved) == 0) {
+                struct termios r = saved;
+                struct winsize ws;
+                cfmakeraw(&r);
+                raw = tcsetattr(0, TCSANOW, &r) == 0;
+                if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+                        ioctl(master, TIOCSWINSZ, &ws);
+        }
+        int code = exec_wait(pid, sfd, master);
+        if (raw)
+                tcsetattr(0, TCSANOW, &saved);
+        if (master >= 0)
+                close(master);
+        close(sfd);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        (void)x;
+        return code;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static int exec_console(struct exec_ctx *x, int *term_sock, struct kago_err *err)
+{
+        int sp[2];
+
+        *term_sock = -1;
+        if (!x->process->terminal)
+                return 0;
+        if (x->o->console_socket)
+                return console_connect(x->o->console_socket, &x->console_fd, err);
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return kago_err_errno(err, errno, "socketpair for the terminal");
+        *term_sock = sp[0];
+        x->console_fd = sp[1];
+        return 0;
+}
+
+static void exec_ctx_free(struct exec_ctx *x)
+{
+        security_release(&x->sec);
+        spec_process_free(x->process);
+        spec_free(x->spec);
+        container_state_free(&x->st);
+        if (x->pidfd >= 0)
+                close(x->pidfd);
+        if (x->root_fd >= 0)
+                close(x->root_fd);
+        if (x->console_fd >= 0)
+                close(x->console_fd);
+}
+
+static int exec_run(struct kago_global *g, struct exec_ctx *x, struct kago_err *err)
+{
+        _cleanup_close_ int term_sock = -1;
+        pid_t pid = 0;
+
+        if (exec_load(x, g, err) < 0 || exec_console(x, &term_sock, err) < 0)
+                return -1;
+        if (exec_spawn(x, &pid, err) < 0)
+                return -1;
+        if (x->console_fd >= 0) {
+                close(x->console_fd);
+                x->console_fd = -1;
+        }
+        if (x->o->pid_file && pid_file_write(x->o->pid_file, pid, err) < 0)
+                return -1;
+        if (x->o->detach)
+                return 0;
+        return exec_foreground(x, term_sock, pid);
+}
+
+int cmd_exec(KAGO_COMMAND_ARGS)
+{
+        struct exec_opts o = { 0 };
+        struct exec_ctx x = { .o = &o, .pidfd = -1, .root_fd = -1, .sync_fd = -1,
+                              .console_fd = -1 };
+        int rc = -1;
+
+        if (exec_opts_parse(argc, argv, &o, err) < 0)
+                goto out;
+        if (exe_guard_ensure(err) < 0)
+                goto out;
+        rc = exec_run(g, &x, err);
+        if (rc < 0)
+                kago_err_wrap(err, "exec in container \"%s\"", o.id);
+out:
+        exec_ctx_free(&x);
+        opts_free(&o);
+        return rc;
+}
