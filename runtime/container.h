@@ -93,6 +93,7 @@ _Noreturn void init_main(struct container_ctx *c);
 int ns_clone_flags(const struct oci_spec *spec, unsigned long *flags, struct kago_err *err);
 int ns_join_for_children(const struct oci_spec *spec, struct kago_err *err);
 int ns_join_in_init(const struct oci_spec *spec, struct kago_err *err);
+int ns_become_root(const struct oci_spec *spec, struct kago_err *err);
 int ns_write_id_maps(const struct oci_spec *spec, pid_t pid, struct kago_err *err);
 int ns_validate(const struct oci_spec *spec, struct kago_err *err);
 int ns_type_flag(enum oci_ns_type type);

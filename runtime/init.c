@@ -77,7 +77,8 @@ static int init_cwd(const struct oci_process *p, struct kago_err *err)
 /* The runtime's part up to "created"; errors go back to kago create. */
 static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
 {
-        if (ns_join_in_init(c->spec, err) < 0 || init_hostname(c->spec, err) < 0 ||
+        if (ns_become_root(c->spec, err) < 0 || ns_join_in_init(c->spec, err) < 0 ||
+            init_hostname(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
         if (sync_send(c->sync_fd, SYNC_CREATE_RUNTIME, NULL) < 0)
@@ -89,7 +90,8 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
         _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATING, c->spec);
         if (hooks_run(c->spec, OCI_HOOK_CREATE_CONTAINER, state, err) < 0)
                 return -1;
-        if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0 || sysctl_apply(c->spec, err) < 0)
+        /* sysctl before the read-only paths (/proc/sys usually is one). */
+        if (rootfs_pivot(c, err) < 0 || sysctl_apply(c->spec, err) < 0 || rootfs_finish(c, err) < 0)
                 return -1;
         /* A session of its own (with a terminal, console_setup makes it and
          * takes the controlling tty). */

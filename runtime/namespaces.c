@@ -184,3 +184,18 @@ int ns_write_id_maps(const struct oci_spec *spec, pid_t pid, struct kago_err *er
                 return -1;
         return id_map_write(pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err);
 }
+
+/* In a new user namespace, once the parent wrote the maps: become its root
+ * (until then our ids are unmapped, and files made on the container's own
+ * mounts would fail with EOVERFLOW). */
+int ns_become_root(const struct oci_spec *spec, struct kago_err *err)
+{
+        const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
+
+        if (!user || user->path)
+                return 0;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return kago_err_errno(err, errno, "become root in the new user namespace "
+                                                  "(is uid/gid 0 mapped?)");
+        return 0;
+}

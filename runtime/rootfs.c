@@ -32,6 +32,46 @@ static int propagation_flags(const char *name, unsigned long *flags, struct kago
         return kago_err_set(err, "linux.rootfsPropagation: unknown value \"%s\"", name);
 }
 
+/* The mount point under which path lives: the longest mount point in
+ * mountinfo that is a prefix of it. */
+static char *mount_point_of(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        char *line = NULL, *best = NULL;
+        size_t cap = 0, best_len = 0;
+
+        while (f && getline(&line, &cap, f) > 0) {
+                char mp[4096];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+                        continue;
+                size_t n = strlen(mp);
+                bool under = strcmp(mp, "/") == 0 ||
+                             (strncmp(path, mp, n) == 0 && (path[n] == '/' || path[n] == '\0'));
+                if (under && (n > best_len || !best)) {
+                        free(best);
+                        best = xstrdup(mp);
+                        best_len = n;
+                }
+        }
+        free(line);
+        return best;
+}
+
+/* With rootfsPropagation shared, "/" is shared: make the mount holding the
+ * rootfs directory private, or pivot_root fails with EINVAL. */
+static int rootfs_parent_private(const char *rootfs, struct kago_err *err)
+{
+        _cleanup_free_ char *parent = xstrdup(rootfs);
+        char *slash = strrchr(parent, '/');
+
+        if (slash)
+                *(slash == parent ? slash + 1 : slash) = '\0';
+        _cleanup_free_ char *mp = mount_point_of(parent);
+        if (mp && mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+                return kago_err_errno(err, errno, "make %s (holding the rootfs) private", mp);
+        return 0;
+}
+
 /* In the new mount namespace: cut propagation back to the host as the
  * config asks, and make the rootfs a mount point of its own. */
 int rootfs_prepare(struct container_ctx *c, struct kago_err *err)
@@ -41,13 +81,21 @@ int rootfs_prepare(struct container_ctx *c, struct kago_err *err)
 
         if (propagation_flags(want, &prop, err) < 0)
                 return -1;
+        /* An unbindable tree cannot give us the rootfs bind: private now,
+         * unbindable once the root is ours (rootfs_finish). */
+        if (prop & MS_UNBINDABLE)
+                prop = MS_PRIVATE | MS_REC;
         if (mount(NULL, "/", NULL, prop, NULL) < 0)
                 return kago_err_errno(err, errno, "set propagation of / (rootfsPropagation)");
         if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return kago_err_errno(err, errno, "bind rootfs %s", c->rootfs);
-        /* pivot_root refuses a root whose parent mount is shared. */
-        if ((prop & MS_SHARED) && mount(NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-                return kago_err_errno(err, errno, "make rootfs %s private", c->rootfs);
+        /* pivot_root refuses a new root, or a parent of it, that is shared. */
+        if (prop & MS_SHARED) {
+                if (mount(NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+                        return kago_err_errno(err, errno, "make rootfs %s private", c->rootfs);
+                if (rootfs_parent_private(c->rootfs, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -138,6 +186,9 @@ int rootfs_finish(struct container_ctx *c, struct kago_err *err)
         for (size_t i = 0; l && i < l->masked_paths_len; i++)
                 if (path_mask(l->masked_paths[i], err) < 0)
                         return -1;
+        if (l && l->rootfs_propagation && strcmp(l->rootfs_propagation, "unbindable") == 0 &&
+            mount(NULL, "/", NULL, MS_UNBINDABLE | MS_REC, NULL) < 0)
+                return kago_err_errno(err, errno, "make / unbindable (rootfsPropagation)");
         if (c->spec->root && c->spec->root->readonly && mount_readonly("/", false, err) < 0)
                 return kago_err_wrap(err, "root.readonly");
         return 0;

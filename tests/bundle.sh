@@ -25,6 +25,7 @@ rootfs_cache=$cache/busybox-rootfs-$hash
 if [ ! -d "$rootfs_cache" ]; then
         mkdir -p "$cache"
         tmp=$(mktemp -d "$cache/.busybox.XXXXXX")
+        chmod 755 "$tmp"
         mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,run,var}
         chmod 1777 "$tmp/tmp"
         cp "$busybox" "$tmp/bin/busybox"
@@ -40,6 +41,7 @@ fi
 mkdir -p "$dir"
 rm -rf "$dir/rootfs"
 cp -a "$rootfs_cache" "$dir/rootfs"
+chmod 755 "$dir/rootfs"
 rm -f "$dir/config.json"
 "$kago" spec --bundle "$dir"
 [ $# -gt 0 ] || set -- sh
