@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "root_path.h"
+#include "security.h"
 
 static int propagation_flags(const char *name, unsigned long *flags, struct kago_err *err)
 {
@@ -152,40 +153,17 @@ static int mount_readonly(const char *path, bool recursive, struct kago_err *err
         return 0;
 }
 
-static int path_readonly(const char *path, struct kago_err *err)
-{
-        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return kago_err_errno(err, errno, "linux.readonlyPaths: bind %s", path);
-        }
-        return mount_readonly(path, true, err) < 0 ? kago_err_wrap(err, "linux.readonlyPaths") : 0;
-}
-
-static int path_mask(const char *path, struct kago_err *err)
-{
-        struct stat sb;
-
-        if (stat(path, &sb) < 0)
-                return errno == ENOENT ? 0 : kago_err_errno(err, errno, "linux.maskedPaths: %s", path);
-        int rc = S_ISDIR(sb.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k")
-                                     : mount("/dev/null", path, NULL, MS_BIND, NULL);
-        if (rc < 0)
-                return kago_err_errno(err, errno, "linux.maskedPaths: cover %s", path);
-        return 0;
-}
-
 /* After pivot_root: paths are the container's own. */
 int rootfs_finish(struct container_ctx *c, struct kago_err *err)
 {
-        const struct oci_linux *l = c->spec->linux_cfg;
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-        for (size_t i = 0; l && i < l->readonly_paths_len; i++)
-                if (path_readonly(l->readonly_paths[i], err) < 0)
-                        return -1;
-        for (size_t i = 0; l && i < l->masked_paths_len; i++)
-                if (path_mask(l->masked_paths[i], err) < 0)
-                        return -1;
+        if (rootfd < 0)
+                return kago_err_errno(err, errno, "open the container's root");
+        /* Resolved inside the root; /dev/null checked to be the null device. */
+        if (safe_path_apply_linux(rootfd, c->spec->linux_cfg, err) < 0)
+                return -1;
+        const struct oci_linux *l = c->spec->linux_cfg;
         if (l && l->rootfs_propagation && strcmp(l->rootfs_propagation, "unbindable") == 0 &&
             mount(NULL, "/", NULL, MS_UNBINDABLE | MS_REC, NULL) < 0)
                 return kago_err_errno(err, errno, "make / unbindable (rootfsPropagation)");

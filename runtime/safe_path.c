@@ -177,7 +177,8 @@ static int safe_path_mask_dir(int target, struct kago_err *err)
 
         if (fs < 0)
                 return kago_err_errno(err, errno, "fsopen tmpfs");
-        if (fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return kago_err_errno(err, errno, "create a read-only tmpfs");
         _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);

@@ -189,7 +189,12 @@ static int seccomp_add_name(scmp_filter_ctx ctx, const struct oci_syscall *sc, u
  * execve would wait for an agent that has not got the fd yet. */
 static bool seccomp_notify_forbidden(const char *name)
 {
-        return strcmp(name, "write") == 0 || strcmp(name, "read") == 0;
+        static const char *const used[] = { "write", "read", "sendmsg", "recvmsg" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(used); i++)
+                if (strcmp(name, used[i]) == 0)
+                        return true;
+        return false;
 }
 
 static int seccomp_add_syscall(scmp_filter_ctx ctx, struct kago_seccomp *f,

@@ -182,4 +182,15 @@ int security_apply_process(const struct oci_process *proc, const struct oci_linu
 int security_finish(const struct kago_security *s, const struct oci_user *user, int *listener_fd,
                     struct kago_err *err);
 
+/* ---- init_security.c: the container's init ---------------------------- */
+
+struct container_ctx;
+/* In init, in its namespaces, before the rootfs is built (host paths are
+ * still reachable: the seccomp agent's socket is connected here): prepare
+ * and apply the per-process settings. Errors reach kago create. */
+int init_security_prepare(struct container_ctx *c, struct kago_err *err);
+/* In init, right before the backend execs: security_finish(), then the
+ * seccomp listener to the agent. */
+int init_security_finish(struct container_ctx *c, struct kago_err *err);
+
 #endif
