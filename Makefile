@@ -59,7 +59,9 @@ kernel:
 	@microvm/guest/build-kernel.sh
 
 # A busybox container session with kago run (tests/demo.sh).
-demo: kago
+demo:
+	@tests/deps.sh
+	@$(MAKE) -s --no-print-directory all
 	@tests/demo.sh
 
 deps:
