@@ -37,10 +37,10 @@ static void list_print_table(struct list_row *rows, size_t n)
                "OWNER");
         for (size_t i = 0; i < n; i++) {
                 struct container_state *st = &rows[i].st;
-                printf("%-20s %-8d %-9s %-40s %-31s %u\n", st->id,
+                _cleanup_free_ char *owner = container_owner_name(st->owner);
+                printf("%-20s %-8d %-9s %-40s %-31s %s\n", st->id,
                        rows[i].status == STATUS_STOPPED ? 0 : (int)st->pid,
-                       container_status_name(rows[i].status), st->bundle, st->created,
-                       (unsigned)st->owner);
+                       container_status_name(rows[i].status), st->bundle, st->created, owner);
         }
 }
 

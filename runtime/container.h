@@ -65,6 +65,8 @@ int container_kill(struct kago_global *g, const char *id, int signo, bool all,
 
 /* Load the container's saved config (from its state directory). */
 int container_load_config(int dirfd, const char *id, struct oci_spec **spec, struct kago_err *err);
+/* The user name of uid, or the number when it has none. */
+char *container_owner_name(uid_t uid);
 /* The OCI state document for st with status; the caller frees. */
 char *container_state_json(const struct container_state *st, enum container_status status,
                            const struct oci_spec *spec);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "container.h"
 #include "container_cgroup.h"
@@ -51,13 +52,25 @@ static void run_poststop(int dirfd, const struct container_state *st)
         spec_free(spec);
 }
 
+static bool state_file_missing(int dirfd)
+{
+        struct stat sb;
+        return fstatat(dirfd, STATE_FILE, &sb, 0) < 0 && errno == ENOENT;
+}
+
 static int delete_locked(int rootfd, int dirfd, const char *id, bool force, struct kago_err *err)
 {
         struct container_state st = { 0 };
         int rc = -1;
 
-        if (store_read_state(dirfd, id, &st, err) < 0)
-                return -1;
+        if (store_read_state(dirfd, id, &st, err) < 0) {
+                /* We hold the lock, so no create is making it: a directory
+                 * without its state is what a killed create left. */
+                if (!state_file_missing(dirfd))
+                        return -1;
+                log_warning("container \"%s\": no state (an interrupted create): removing", id);
+                return store_remove(rootfd, id, err);
+        }
         enum container_status s = container_status_get(dirfd, &st);
         if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force) {
                 kago_err_set(err, "container \"%s\" is %s: stop it first, or use delete --force",

@@ -23,7 +23,7 @@ int container_load_config(int dirfd, const char *id, struct oci_spec **spec, str
         return 0;
 }
 
-static char *owner_name(uid_t uid)
+char *container_owner_name(uid_t uid)
 {
         struct passwd pw, *res = NULL;
         char buf[1024];
@@ -36,7 +36,7 @@ static char *owner_name(uid_t uid)
 char *container_state_json(const struct container_state *st, enum container_status status,
                            const struct oci_spec *spec)
 {
-        _cleanup_free_ char *owner = owner_name(st->owner);
+        _cleanup_free_ char *owner = container_owner_name(st->owner);
         struct oci_state s = {
                 .oci_version = (char *)SPEC_OCI_VERSION,
                 .id = st->id,

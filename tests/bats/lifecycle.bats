@@ -29,6 +29,8 @@ load container_helpers
         run kg start c1
         [ "$status" -eq 0 ]
         [ "$(status_of c1)" = running ]
+        # start returns once init is released; the exec follows at once.
+        for i in $(seq 50); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.1; done
         [ "$(cat /proc/$pid/comm)" = sleep ]
         run kg kill c1 KILL
         [ "$status" -eq 0 ]
@@ -122,7 +124,7 @@ load container_helpers
         run kg list
         [ "$status" -eq 0 ]
         [[ "${lines[0]}" == ID*PID*STATUS*BUNDLE*CREATED*OWNER ]]
-        [[ "${lines[1]}" == la*created* ]]
+        [[ "${lines[1]}" == la*created*root ]]
         [[ "${lines[2]}" == lb*running* ]]
         run kg list -q
         [ "$output" = "$(printf 'la\nlb')" ]
@@ -202,4 +204,13 @@ load container_helpers
         done
         # No mount of the bundle left in our namespace.
         ! grep -q "$BUSYBOX_ROOTFS" /proc/self/mountinfo
+}
+
+@test "lifecycle: delete removes what an interrupted create left behind" {
+        requires root
+        mkdir "$ROOT/half"
+        run kg delete half
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"interrupted create"* ]]
+        [ ! -e "$ROOT/half" ]
 }

@@ -92,3 +92,16 @@ load container_helpers
         [ "$status" -eq 1 ]
         [[ "$output" == *"missing container id"* ]]
 }
+
+@test "run: in the foreground with process.terminal, kago proxies the pty and its size" {
+        requires root
+        command -v script >/dev/null || skip "needs script(1) from util-linux for a terminal"
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'tty; stty size; exit 5'
+        config "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
+        run script -qec "stty cols 77 rows 22; $KAGO --root $ROOT run --bundle $BATS_TEST_TMPDIR/b t1; echo rc=\$?" /dev/null
+        echo "$output" >&2
+        [[ "$output" == *"/dev/pts/"* ]]
+        [[ "$output" == *"22 77"* ]]
+        [[ "$output" == *"rc=5"* ]]
+        assert_gone t1
+}
