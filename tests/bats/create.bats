@@ -166,3 +166,42 @@ run_b() {
         run_b bad
         [ "$status" -eq 1 ]
 }
+
+@test "create: pid and time namespaces (joined by path; new with timeOffsets)" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" pidhost
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        bundle "$BATS_TEST_TMPDIR/b2" sh -c 'readlink /proc/self/ns/pid; echo $$'
+        config "$BATS_TEST_TMPDIR/b2" ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$pid/ns/pid\" else . end)"
+        run kg run --bundle "$BATS_TEST_TMPDIR/b2" pidguest
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "$(readlink /proc/$pid/ns/pid)" ]
+        [ "${lines[1]}" != 1 ]
+        bundle "$BATS_TEST_TMPDIR/b3" cut -d. -f1 /proc/uptime
+        config "$BATS_TEST_TMPDIR/b3" '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {boottime: {secs: 1000000, nanosecs: 0}}'
+        run kg run --bundle "$BATS_TEST_TMPDIR/b3" timens
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [ "$output" -ge $(( $(cut -d. -f1 /proc/uptime) + 999000 )) ]
+}
+
+@test "create: --cgroup-manager disabled places nothing and ignores limits with a warning" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        config "$BATS_TEST_TMPDIR/b" '.linux.resources.memory = {limit: 67108864}'
+        run kgd --cgroup-manager disabled create --bundle "$BATS_TEST_TMPDIR/b" nocg
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"linux.resources ignored: --cgroup-manager disabled"* ]]
+        [ "$(jq -r .cgroupPath "$ROOT/nocg/state.json")" = null ]
+        ! ls -d /sys/fs/cgroup/kago/nocg /sys/fs/cgroup/unified/kago/nocg 2>/dev/null
+}
+
+@test "create: every lifecycle command has --help" {
+        for cmd in create start state kill delete run list ps; do
+                run kg "$cmd" --help
+                [ "$status" -eq 0 ]
+                [[ "$output" == *"Usage: kago $cmd"* ]]
+        done
+}
