@@ -99,8 +99,11 @@ static void read_hugetlb(int fd, struct cgroup_stats *st)
                 return;
         while ((e = readdir(d)) && st->n_hugetlb < CGROUP_STATS_MAX_HUGETLB) {
                 char size[16], file[64];
-                if (sscanf(e->d_name, "hugetlb.%15[0-9KMGB].current", size) != 1 ||
-                    strcmp(e->d_name + strlen(e->d_name) - 8, ".current") != 0)
+                if (sscanf(e->d_name, "hugetlb.%15[0-9KMGB].current", size) != 1)
+                        continue;
+                /* Exactly hugetlb.SIZE.current, not hugetlb.SIZE.rsvd.current. */
+                snprintf(file, sizeof file, "hugetlb.%s.current", size);
+                if (strcmp(file, e->d_name) != 0)
                         continue;
                 struct cgroup_hugetlb_stat *h = &st->hugetlb[st->n_hugetlb++];
                 snprintf(h->size, sizeof h->size, "%s", size);

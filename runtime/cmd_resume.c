@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kago resume [--timeout DURATION] ID: thaw a paused container. */
+#include "cgroup_cmd.h"
+#include "commands.h"
+
+int cmd_resume(KAGO_COMMAND_ARGS)
+{
+        struct cgroup_cmd c;
+        const char *id;
+        int timeout_ms, rc = -1;
+
+        if (cgroup_cmd_parse_args("resume", argc, argv, &timeout_ms, &id, err) < 0)
+                return -1;
+        if (cgroup_cmd_open(g->root, id, true, &c, err) == 0) {
+                if (c.status != STATUS_PAUSED)
+                        kago_err_set(err, "container \"%s\" is not paused (it is %s)", id,
+                                     container_status_name(c.status));
+                else
+                        rc = cgroup_thaw(c.cg, timeout_ms, err);
+        }
+        cgroup_cmd_close(&c);
+        return rc < 0 ? kago_err_wrap(err, "resume") : 0;
+}
