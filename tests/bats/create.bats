@@ -205,3 +205,22 @@ run_b() {
                 [[ "$output" == *"Usage: kago $cmd"* ]]
         done
 }
+
+@test "create: bind flags per mount and recursive (r*) flags on a tree, cgroup2" {
+        requires root
+        mkdir -p "$BATS_TEST_TMPDIR/fl/sub"
+        mount -t tmpfs tmpfs "$BATS_TEST_TMPDIR/fl/sub"
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep -E " /(m|r|r/sub|cg) " /proc/self/mountinfo | cut -d" " -f5,6,9'
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [
+          {destination: \"/m\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/fl\", options: [\"bind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\", \"noatime\", \"nodiratime\", \"nosymfollow\", \"private\"]},
+          {destination: \"/r\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/fl\", options: [\"rbind\", \"rro\", \"rnosuid\", \"rnodev\", \"rnoexec\"]},
+          {destination: \"/cg\", type: \"cgroup2\", source: \"cgroup2\", options: [\"nosuid\", \"noexec\", \"nodev\"]}]"
+        run_b
+        umount "$BATS_TEST_TMPDIR/fl/sub"
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "/m ro,nosuid,nodev,noexec,noatime,nodiratime,nosymfollow "* ]]
+        [[ "${lines[1]}" == "/r ro,nosuid,nodev,noexec"* ]]
+        [[ "${lines[2]}" == "/r/sub ro,nosuid,nodev,noexec"*" tmpfs" ]]
+        [[ "${lines[3]}" == "/cg rw,nosuid,nodev,noexec"* ]]
+}
