@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Proves pause and resume: a paused container makes no progress (a counter
+# stops) and resumes where it was; state says paused; a pause that cannot
+# complete gives up after --timeout and leaves the container running; kill,
+# kill --all and delete --force work on a paused container; bad requests
+# fail with a clear message. Runs on the host (hybrid: cgroup2 freezer at
+# /sys/fs/cgroup/unified) and in the test VM.
+
+load helpers
+load container_helpers
+load cgroup_helpers
+
+# A container counting in its rootfs's /tmp/count (a per-test copy).
+counter_bundle() {
+        local dir=$1
+        bundle "$dir" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count/n; sleep 0.05; done'
+        mkdir -p "$dir/count"
+        config "$dir" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$dir/count\",\"options\":[\"rbind\"]}]"
+}
+
+count_of() {
+        cat "$1/count/n" 2>/dev/null || echo 0
+}
+
+wait_count_above() {
+        local dir=$1 min=$2 i
+        for ((i = 0; i < 300; i++)); do
+                [ "$(count_of "$dir")" -gt "$min" ] && return 0
+                sleep 0.1
+        done
+        echo "counter stuck at $(count_of "$dir"), wanted above $min" >&2
+        return 1
+}
+
+@test "pause: a paused container makes no progress; resume restarts it" {
+        requires root
+        counter_bundle "$BATS_TEST_TMPDIR/b"
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" p1
+        kg start p1
+        wait_count_above "$BATS_TEST_TMPDIR/b" 3
+        run kg pause p1
+        [ "$status" -eq 0 ]
+        [ "$(status_of p1)" = paused ]
+        a=$(count_of "$BATS_TEST_TMPDIR/b")
+        sleep 1
+        b=$(count_of "$BATS_TEST_TMPDIR/b")
+        [ "$a" = "$b" ]
+        # The cgroup says frozen.
+        grep -qx 'frozen 1' "$(cgroup_dir_of p1)/cgroup.events"
+        run kg resume p1
+        [ "$status" -eq 0 ]
+        [ "$(status_of p1)" = running ]
+        wait_count_above "$BATS_TEST_TMPDIR/b" "$b"
+}
+
+@test "pause: pausing twice, resuming a running one, and unknown ids fail clearly" {
+        requires root
+        counter_bundle "$BATS_TEST_TMPDIR/b"
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" p2
+        run kg pause p2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'container "p2" is not running (it is created)'* ]]
+        kg start p2
+        run kg resume p2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'container "p2" is not paused (it is running)'* ]]
+        kg pause p2
+        run kg pause p2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'container "p2" is already paused'* ]]
+        run kg pause nosuch
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'container "nosuch" does not exist'* ]]
+        run kg pause --timeout soon p2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--timeout: "soon" is not a duration'* ]]
+}
+
+@test "pause: kill, kill --all and delete --force work on a paused container" {
+        requires root
+        counter_bundle "$BATS_TEST_TMPDIR/b"
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" p3
+        kg start p3
+        kg pause p3
+        run kg kill p3 KILL
+        [ "$status" -eq 0 ]
+        wait_status p3 stopped
+        kg delete p3
+        assert_gone p3
+
+        counter_bundle "$BATS_TEST_TMPDIR/c"
+        kgd create --bundle "$BATS_TEST_TMPDIR/c" p4
+        kg start p4
+        kg pause p4
+        run kg kill --all p4 KILL
+        [ "$status" -eq 0 ]
+        wait_status p4 stopped
+
+        counter_bundle "$BATS_TEST_TMPDIR/d"
+        kgd create --bundle "$BATS_TEST_TMPDIR/d" --pid-file "$BATS_TEST_TMPDIR/pid5" p5
+        kg start p5
+        kg pause p5
+        pid=$(cat "$BATS_TEST_TMPDIR/pid5")
+        run kg delete --force p5
+        [ "$status" -eq 0 ]
+        assert_gone p5
+        assert_dead "$pid"
+}
+
+# A process waiting on a FUSE server that never answers cannot be frozen:
+# the "server" is /dev/fuse opened here (fd 7) and never read.
+@test "pause: a pause that cannot complete times out and leaves the container running" {
+        requires root
+        [ -e /dev/fuse ] || modprobe fuse
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'mkdir -p /stall; while [ ! -e /stall/go ]; do sleep 0.05; done; stat /stall/x; sleep 1000'
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" p6
+        kg start p6
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        for i in $(seq 100); do nsenter -t "$pid" -m test -d /stall && break; sleep 0.1; done
+        exec 7<>/dev/fuse
+        nsenter -t "$pid" -m mount -t fuse -o fd=7,rootmode=40000,user_id=0,group_id=0 kago-stall /stall
+        # The lookup of /stall/go now waits for the server forever.
+        sleep 0.5
+        run kg pause --timeout 1s p6
+        exec 7>&-
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'timed out after 1000 ms waiting for "frozen 1"'* ]]
+        [[ "$output" == *'(thawed again)'* ]]
+        [ "$(status_of p6)" = running ]
+        grep -qx 'frozen 0' "$(cgroup_dir_of p6)/cgroup.events"
+        kg delete --force p6
+        assert_gone p6
+}
+
+@test "pause: a container without a cgroup cannot be paused, and says why" {
+        requires root
+        counter_bundle "$BATS_TEST_TMPDIR/b"
+        "$KAGO" --root "$ROOT" --cgroup-manager disabled create --bundle "$BATS_TEST_TMPDIR/b" p7 </dev/null >/dev/null 2>&1
+        kg start p7
+        run kg pause p7
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'container "p7" has no cgroup (created with --cgroup-manager disabled'* ]]
+}
