@@ -214,3 +214,23 @@ load container_helpers
         [[ "$output" == *"interrupted create"* ]]
         [ ! -e "$ROOT/half" ]
 }
+
+@test "lifecycle: concurrent commands on one id serialize (one start wins)" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" one
+        for i in 1 2 3 4; do
+                (rc=0; kg start one >"$BATS_TEST_TMPDIR/start$i" 2>&1 || rc=$?; echo $rc >>"$BATS_TEST_TMPDIR/start$i") &
+        done
+        wait
+        [ "$(tail -qn1 "$BATS_TEST_TMPDIR"/start? | grep -c '^0$')" -eq 1 ]
+        [ "$(tail -qn1 "$BATS_TEST_TMPDIR"/start? | grep -c '^1$')" -eq 3 ]
+        [ "$(grep -l 'only a created container can be started' "$BATS_TEST_TMPDIR"/start? | wc -l)" -eq 3 ]
+        [ "$(status_of one)" = running ]
+        # Two deletes race: one removes, the other finds nothing.
+        (rc=0; kg delete -f one 2>/dev/null || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d1") &
+        (rc=0; kg delete -f one 2>/dev/null || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d2") &
+        wait
+        [ "$(cat "$BATS_TEST_TMPDIR/d1" "$BATS_TEST_TMPDIR/d2" | sort | tr '\n' ' ')" = "0 1 " ]
+        assert_gone one
+}
