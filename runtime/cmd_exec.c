@@ -140,7 +140,7 @@ static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, struct ka
 
 /* ---- the container ---------------------------------------------------- */
 
-static int exec_check_status(int dirfd, const struct exec_ctx *x, struct kago_err *err)
+static int exec_check_status(int dirfd, struct exec_ctx *x, struct kago_err *err)
 {
         enum container_status s = container_status_get(dirfd, &x->st);
 
@@ -149,6 +149,7 @@ static int exec_check_status(int dirfd, const struct exec_ctx *x, struct kago_er
                                          "in it", x->o->id);
         if (s == STATUS_CREATING)
                 return kago_err_set(err, "container \"%s\" is still being created", x->o->id);
+        x->paused = s == STATUS_PAUSED;
         if (s == STATUS_PAUSED && !x->o->ignore_paused)
                 return kago_err_set(err, "container \"%s\" is paused: resume it, or pass "
                                          "--ignore-paused", x->o->id);
@@ -237,27 +238,29 @@ static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, struct kago
         enum exec_msg t;
         int fd;
 
-        if (exec_place(x, pid, err) < 0)
-                return -1;
         if (exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
                 return kago_err_errno(err, errno, "start the exec process");
+        if (exec_msg_recv(sock, &t, text, sizeof text, &fd) < 0)
+                return kago_err_errno(err, errno, "talk to the exec process");
+        if (t != EXEC_READY)
+                return t == EXEC_ERROR ? kago_err_set(err, "%s", text)
+                                       : kago_err_set(err, "the exec process died before it ran");
+        if (exec_place(x, pid, err) < 0 || exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
+                return -1;
+        if (x->paused)
+                return 0; /* it runs once the container is resumed */
+        /* Then EOF (the socket closed at execve), an error, or a listener. */
         for (;;) {
                 if (exec_msg_recv(sock, &t, text, sizeof text, &fd) < 0)
                         return kago_err_errno(err, errno, "talk to the exec process");
                 if (t == 0)
-                        return kago_err_set(err, "the exec process died before it ran");
+                        return 0;
                 if (t == EXEC_ERROR)
                         return kago_err_set(err, "%s", text);
-                if (t == EXEC_READY)
-                        break;
                 if (t == EXEC_LISTENER && (exec_forward_listener(x, pid, fd, err) < 0 ||
                                            exec_msg_send(sock, EXEC_GO, NULL, -1) < 0))
                         return -1;
         }
-        /* EOF: the socket closed at execve; an error message: execve failed. */
-        if (exec_msg_recv(sock, &t, text, sizeof text, &fd) == 0 && t == EXEC_ERROR)
-                return kago_err_set(err, "%s", text);
-        return 0;
 }
 
 static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)

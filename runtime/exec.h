@@ -45,6 +45,7 @@ struct exec_ctx {
         int sync_fd;   /* the child's end */
         int console_fd; /* --console-socket, or the foreground's socketpair; -1 */
         int ns_flags;  /* CLONE_NEW* of the namespaces that differ from ours */
+        bool paused;   /* the container is paused (--ignore-paused) */
 };
 
 /* Messages between kago exec and its child (SOCK_SEQPACKET). */

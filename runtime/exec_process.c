@@ -234,13 +234,20 @@ _Noreturn void exec_child_main(struct exec_ctx *x)
                 _exit(1);
         if (child_setup(x, &exe, &err) < 0)
                 child_fail(x, &err);
+        _cleanup_free_ char **env = child_env(x->process);
+        /* From here a parent that dies shows as EOF; the workload outlives a
+         * detached kago exec (and a paused container's resume). */
+        prctl(PR_SET_PDEATHSIG, 0);
+        /* The parent moves us into the container's cgroup (frozen when the
+         * container is paused: then we stop here until it resumes). */
+        if (exec_msg_send(x->sync_fd, EXEC_READY, NULL, -1) < 0 ||
+            exec_msg_recv(x->sync_fd, &t, NULL, 0, &none) < 0 || t != EXEC_GO)
+                _exit(1);
+        /* As few system calls as possible after the filter: only a listener
+         * hand-off, then execve. */
         if (security_finish(&x->sec, &x->process->user, &lfd, &err) < 0 ||
             child_send_listener(x, lfd, &err) < 0)
                 child_fail(x, &err);
-        _cleanup_free_ char **env = child_env(x->process);
-        if (exec_msg_send(x->sync_fd, EXEC_READY, NULL, -1) < 0)
-                _exit(1);
-        prctl(PR_SET_PDEATHSIG, 0); /* the workload outlives a detached kago exec */
         execve(exe, x->process->args, env);
         kago_err_errno(&err, errno, "exec %s", x->process->args[0]);
         child_fail(x, &err);
