@@ -105,24 +105,33 @@ static pid_t userns_spawn_holder(const int ready[2], const int hold[2])
         close(ready[0]);
         close(hold[1]); /* else the child would hold its own pipe open */
         int ready_w = ready[1], hold_r = hold[0];
-        char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-        if (write(ready_w, &c, 1) != 1)
+        /* Our pid as the mounted /proc knows it (it may belong to another
+         * pid namespace than ours): the parent writes the maps there. */
+        char buf[32] = "n", c;
+        ssize_t n = 1;
+        if (unshare(CLONE_NEWUSER) == 0) {
+                n = readlink("/proc/self", buf, sizeof buf - 1);
+                if (n <= 0)
+                        n = 1, buf[0] = 'n';
+        }
+        if (write(ready_w, buf, (size_t)n) != n)
                 _exit(1);
         while (read(hold_r, &c, 1) < 0 && errno == EINTR)
                 ;
         _exit(0);
 }
 
-static int userns_open_holder(pid_t pid, int ready_r, const struct oci_id_mapping *uids,
-                              size_t nuids, const struct oci_id_mapping *gids, size_t ngids,
-                              int *nsfd, struct kago_err *err)
+static int userns_open_holder(int ready_r, const struct oci_id_mapping *uids, size_t nuids,
+                              const struct oci_id_mapping *gids, size_t ngids, int *nsfd,
+                              struct kago_err *err)
 {
-        char c = 0, path[64];
+        char buf[32] = "", path[64];
+        int64_t pid;
 
-        if (read(ready_r, &c, 1) != 1 || c != 'y')
+        if (read(ready_r, buf, sizeof buf - 1) <= 0 || str_to_i64(buf, 1, INT32_MAX, &pid) < 0)
                 return kago_err_set(err, "create a user namespace for the mappings: unshare "
                                          "failed");
-        if (userns_write_maps(pid, uids, nuids, gids, ngids, err) < 0)
+        if (userns_write_maps((pid_t)pid, uids, nuids, gids, ngids, err) < 0)
                 return -1;
         snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
         *nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -149,7 +158,7 @@ int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
         close(ready[1]);
         close(hold[0]);
         int r = pid < 0 ? kago_err_errno(err, errno, "fork")
-                        : userns_open_holder(pid, ready[0], uids, nuids, gids, ngids, nsfd, err);
+                        : userns_open_holder(ready[0], uids, nuids, gids, ngids, nsfd, err);
         close(ready[0]);
         close(hold[1]); /* lets the holder exit */
         if (pid > 0)
