@@ -95,7 +95,17 @@ int root_mkdir_p(int rootfd, const char *path, mode_t mode, int *fd, struct kago
         _cleanup_free_ char *name = last_component(last);
         if (mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
                 return kago_err_errno(err, errno, "mkdir %s in the container", path);
-        return root_mkdir_p(rootfd, path, mode, fd, err);
+        /* Once, not again: EEXIST then ENOENT is a dangling symlink. */
+        f = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+        if (f < 0)
+                return kago_err_errno(err, errno, "open %s in the container%s", path,
+                                      errno == ENOENT ? " (a symlink to a path the rootfs "
+                                                        "does not have)" : "");
+        if (fd)
+                *fd = f;
+        else
+                close(f);
+        return 0;
 }
 
 int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kago_err *err)
