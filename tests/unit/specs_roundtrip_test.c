@@ -107,5 +107,117 @@ UNIT_TEST(features_round_trip)
         features_free(back);
 }
 
+static struct oci_spec *parse_fixture(const char *name)
+{
+        _cleanup_free_ char *rel = xasprintf("fixtures/configs/%s", name);
+        size_t len = 0;
+        _cleanup_free_ char *buf = read_fixture(rel, &len);
+        return buf ? parse_ok(buf) : NULL;
+}
+
+/* Change b, check a and b now differ, change it back, check they match:
+ * the round trips above are only as good as spec_equal. */
+#define DIFFERS(a, b, change, undo)                                                                \
+        do {                                                                                       \
+                CHECK(spec_equal(a, b));                                                           \
+                change;                                                                            \
+                CHECK(!spec_equal(a, b));                                                          \
+                undo;                                                                              \
+                CHECK(spec_equal(a, b));                                                           \
+        } while (0)
+
+UNIT_TEST(equality_sees_every_kind_of_difference)
+{
+        static const char *const names[] = { "process-full.json", "resources-full.json",
+                                             "linux-misc.json", "vm-microvm.json" };
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                struct oci_spec *a = parse_fixture(names[i]), *b = parse_fixture(names[i]);
+                CHECK(a && b);
+                if (!a || !b)
+                        return;
+                char *saved = b->oci_version;
+                DIFFERS(a, b, b->oci_version = "1.0.0", b->oci_version = saved);
+                DIFFERS(a, b, b->root->readonly = !b->root->readonly, b->root->readonly = !b->root->readonly);
+                struct oci_process *p = b->process;
+                DIFFERS(a, b, b->process = NULL, b->process = p);
+                if (i == 0) {
+                        char *arg = p->args[0];
+                        DIFFERS(a, b, p->args[0] = "/bin/other", p->args[0] = arg);
+                        DIFFERS(a, b, p->env_len--, p->env_len++);
+                        DIFFERS(a, b, p->user.additional_gids[1]++, p->user.additional_gids[1]--);
+                        DIFFERS(a, b, p->user.additional_gids_len--, p->user.additional_gids_len++);
+                        DIFFERS(a, b, p->oom_score_adj.set = false, p->oom_score_adj.set = true);
+                        DIFFERS(a, b, p->oom_score_adj.value++, p->oom_score_adj.value--);
+                        DIFFERS(a, b, p->io_priority->class = OCI_IOPRIO_CLASS_RT,
+                                p->io_priority->class = OCI_IOPRIO_CLASS_BE);
+                        DIFFERS(a, b, p->rlimits[2].soft++, p->rlimits[2].soft--);
+                        DIFFERS(a, b, p->rlimits_len--, p->rlimits_len++);
+                        DIFFERS(a, b, p->user.uid++, p->user.uid--);
+                        char **amb = p->capabilities->ambient;
+                        DIFFERS(a, b, p->capabilities->ambient = NULL, p->capabilities->ambient = amb);
+                }
+                if (i == 1) {
+                        struct oci_linux_resources *r = b->linux_cfg->resources;
+                        DIFFERS(a, b, r->memory->limit.value--, r->memory->limit.value++);
+                        DIFFERS(a, b, r->memory->disable_oom_killer.value = true,
+                                r->memory->disable_oom_killer.value = false);
+                        DIFFERS(a, b, r->block_io->weight.value = 1, r->block_io->weight.value = 500);
+                        DIFFERS(a, b, r->devices[1].allow = false, r->devices[1].allow = true);
+                        char *dev = r->rdma[0].device;
+                        DIFFERS(a, b, r->rdma[0].device = "mlx9", r->rdma[0].device = dev);
+                        DIFFERS(a, b, r->rdma[0].hca_handles.value++, r->rdma[0].hca_handles.value--);
+                        char *v = r->unified[1].value, *k = r->unified[1].key;
+                        DIFFERS(a, b, r->unified[1].value = "1", r->unified[1].value = v);
+                        DIFFERS(a, b, r->unified[1].key = "memory.low", r->unified[1].key = k);
+                        DIFFERS(a, b, r->unified_len--, r->unified_len++);
+                        DIFFERS(a, b, r->pids->limit = 1, r->pids->limit = 32771);
+                }
+                if (i == 2) {
+                        struct oci_linux *l = b->linux_cfg;
+                        DIFFERS(a, b, l->namespaces[0].type = OCI_NS_TIME, l->namespaces[0].type = OCI_NS_PID);
+                        DIFFERS(a, b, l->time_offsets->boottime.set = false, l->time_offsets->boottime.set = true);
+                        DIFFERS(a, b, l->uid_mappings[0].size--, l->uid_mappings[0].size++);
+                        char *host = l->net_devices[0].host_name;
+                        DIFFERS(a, b, l->net_devices[0].host_name = "eth9", l->net_devices[0].host_name = host);
+                        DIFFERS(a, b, l->devices_len--, l->devices_len++);
+                }
+                if (i == 3) {
+                        struct oci_vm_hw_config *hw = b->vm->hw_config;
+                        DIFFERS(a, b, hw->irqs[0]++, hw->irqs[0]--);
+                        DIFFERS(a, b, hw->vcpus.value++, hw->vcpus.value--);
+                        DIFFERS(a, b, b->vm->hw_config = NULL, b->vm->hw_config = hw);
+                        char *k = b->annotations[0].value;
+                        DIFFERS(a, b, b->annotations[0].value = "krun", b->annotations[0].value = k);
+                }
+                spec_free(a);
+                spec_free(b);
+        }
+}
+
+UNIT_TEST(features_and_state_equality_see_differences)
+{
+        struct oci_features *a = features_new(), *b = features_new();
+
+        CHECK(features_equal(a, b));
+        b->linux_cfg->cgroup_v1.value = true;
+        CHECK(!features_equal(a, b));
+        b->linux_cfg->cgroup_v1.value = false;
+        b->mount_options_len--;
+        CHECK(!features_equal(a, b));
+        b->mount_options_len++;
+        CHECK(features_equal(a, b));
+        features_free(a);
+        features_free(b);
+        struct oci_state s1 = { .oci_version = "1.3.0", .id = "a", .status = "running", .pid = 1, .bundle = "/b" };
+        struct oci_state s2 = s1;
+        CHECK(state_equal(&s1, &s2));
+        s2.pid = 2;
+        CHECK(!state_equal(&s1, &s2));
+        s2.pid = 1;
+        s2.status = "stopped";
+        CHECK(!state_equal(&s1, &s2));
+}
+
 UNIT_MAIN("specs_roundtrip", UNIT(every_fixture_round_trips), UNIT(default_configs_round_trip),
-          UNIT(state_round_trips), UNIT(features_round_trip))
+          UNIT(state_round_trips), UNIT(features_round_trip),
+          UNIT(equality_sees_every_kind_of_difference), UNIT(features_and_state_equality_see_differences))
