@@ -160,8 +160,8 @@ static int create_systemd(const struct cgroup_config *cfg, const struct cg_plan 
         return 0;
 }
 
-int cgroup_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **out,
-                  struct kago_err *err)
+static int cg_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **out,
+                     struct kago_err *err)
 {
         struct cg_plan plan = { 0 };
         int rc;
@@ -175,6 +175,20 @@ int cgroup_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **ou
         default: rc = create_cgroupfs(cfg, &plan, pid, out, err); break;
         }
         cg_plan_free(&plan);
+        return rc;
+}
+
+int cgroup_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **out,
+                  struct kago_err *err)
+{
+        struct cgroup_config full;
+        struct cg_config_storage storage;
+
+        if (!cfg->spec)
+                return cg_create(cfg, pid, out, err);
+        cg_config_from_spec(cfg, &full, &storage);
+        int rc = cg_create(&full, pid, out, err);
+        cg_config_storage_free(&storage);
         return rc;
 }
 

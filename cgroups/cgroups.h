@@ -25,6 +25,7 @@
 
 struct oci_linux_resources; /* specs/specs.h: linux.resources */
 struct oci_device;          /* specs/specs.h: linux.devices[] */
+struct oci_spec;            /* specs/specs.h: a whole config.json */
 
 enum cgroup_driver { CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD, CGROUP_DRIVER_NONE };
 
@@ -61,6 +62,11 @@ struct cgroup_config {
         /* Skip the device allow-list (the process runs in the host's device
          * policy, e.g. a rootless or privileged container). */
         bool no_devices;
+        /* The whole config, when given: supplies cgroups_path and resources
+         * when those are NULL, allows every node of linux.devices (on top of
+         * extra_devices), and turns "org.systemd.property.NAME" annotations
+         * into systemd_properties when that is NULL. */
+        const struct oci_spec *spec;
 };
 
 struct cgroup; /* an open cgroup (or a placeholder for CGROUP_DRIVER_NONE) */

@@ -129,6 +129,19 @@ int cg_devices_attach(int dirfd, const struct bpf_insn *insns, size_t n, struct 
 /* Parse/validate one OCI rule's parts. */
 int cg_device_rule_check(const struct cgroup_device_rule *r, size_t index, struct kago_err *err);
 
+/* ---- cgroup_config.spec ---- */
+
+struct cg_config_storage {
+        struct cgroup_device_rule *devices;
+        char **props;
+};
+
+/* full = cfg completed from cfg->spec (cgroupsPath, resources, linux.devices,
+ * org.systemd.property.* annotations); what it allocates lives in s. */
+void cg_config_from_spec(const struct cgroup_config *cfg, struct cgroup_config *full,
+                         struct cg_config_storage *s);
+void cg_config_storage_free(struct cg_config_storage *s);
+
 /* ---- systemd ---- */
 
 /* cgroupsPath "slice:prefix:name" into the slice and the scope name

@@ -44,6 +44,7 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
                 .id = c->opts->id,
                 .cgroups_path = c->spec->linux_cfg ? c->spec->linux_cfg->cgroups_path : NULL,
                 .resources = r,
+                .spec = c->spec, /* linux.devices stay allowed; systemd properties */
         };
         if (!cgroup_controller_available("memory"))
                 log_debug("container \"%s\": cgroup2 at %s has no controllers: placement only, "

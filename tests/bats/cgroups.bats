@@ -115,6 +115,16 @@ load cgroup_helpers
         [[ "$output" == *"can't create /fuse: Operation not permitted"* ]] || [[ "$output" == *"can't open /fuse: Operation not permitted"* ]]
 }
 
+@test "cgroups: the nodes linux.devices creates stay usable under the allow-list" {
+        requires root
+        [ -e /dev/fuse ] || modprobe fuse
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'exec 3</dev/fuse && echo fuse-ok'
+        config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" d4
+        echo "$output"
+        [[ "$output" == *fuse-ok* ]]
+}
+
 @test "cgroups: cgroupsPath places the container; the root and .. are refused" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" sleep 1000

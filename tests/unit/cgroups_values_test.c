@@ -339,10 +339,42 @@ UNIT_TEST(driver_names)
         CHECK(cgroup_driver_parse("bogus", &d) < 0);
 }
 
+UNIT_TEST(config_from_spec_allows_linux_devices_and_reads_properties)
+{
+        struct kago_err err = { 0 };
+        struct oci_spec *spec = NULL;
+        const char *json = "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},"
+                           "\"annotations\":{\"org.systemd.property.CollectMode\":\"'inactive-or-failed'\",\"x\":\"y\"},"
+                           "\"linux\":{\"cgroupsPath\":\"/a/b\",\"devices\":[{\"path\":\"/dev/kvm\",\"type\":\"c\",\"major\":10,\"minor\":232},"
+                           "{\"path\":\"/dev/p\",\"type\":\"p\"}]}}";
+        struct cgroup_device_rule extra = { true, 'b', 7, 0, "r" };
+        struct cgroup_config cfg = { .id = "x", .spec = NULL, .extra_devices = &extra, .n_extra_devices = 1 }, full;
+        struct cg_config_storage s;
+
+        CHECK(spec_parse(json, strlen(json), "config.json", &spec, &err) == 0);
+        if (!spec) {
+                fprintf(stderr, "  %s\n", kago_err_text(&err));
+                return;
+        }
+        cfg.spec = spec;
+        cg_config_from_spec(&cfg, &full, &s);
+        CHECK_STR(full.cgroups_path, "/a/b");
+        CHECK(full.n_extra_devices == 2); /* the fifo needs no rule */
+        CHECK(full.extra_devices[0].type == 'b');
+        CHECK(full.extra_devices[1].type == 'c' && full.extra_devices[1].major == 10 &&
+              full.extra_devices[1].minor == 232 && !strcmp(full.extra_devices[1].access, "rwm"));
+        CHECK_STR(full.systemd_properties[0], "org.systemd.property.CollectMode");
+        CHECK_STR(full.systemd_properties[1], "'inactive-or-failed'");
+        CHECK(full.systemd_properties[2] == NULL);
+        cg_config_storage_free(&s);
+        spec_free(spec);
+}
+
 UNIT_MAIN("cgroups_values", UNIT(cpu_shares_to_weight_matches_runc_and_crun),
           UNIT(blkio_weight_to_io_weight), UNIT(memory_swap_is_memory_plus_swap), UNIT(cpu_max_format),
           UNIT(io_max_line_has_only_the_keys_set), UNIT(cgroups_path_resolution),
           UNIT(systemd_cgroups_path), UNIT(systemd_slice_path), UNIT(plan_translates_every_group),
           UNIT(plan_unlimited_values_are_max), UNIT(plan_refuses_bad_values_naming_the_field),
           UNIT(plan_devices_become_rules_after_deny_all), UNIT(device_program_shape),
-          UNIT(io_stat_parsing), UNIT(stats_json_layout), UNIT(driver_names))
+          UNIT(io_stat_parsing), UNIT(stats_json_layout), UNIT(driver_names),
+          UNIT(config_from_spec_allows_linux_devices_and_reads_properties))
