@@ -39,7 +39,7 @@ static int check_spec(struct container_ctx *c, struct kago_err *err)
         const struct oci_spec *s = c->spec;
         struct stat sb;
 
-        if (!s->process)
+        if (!s || !s->process)
                 return kago_err_set(err, "config.json: process: required to create a container");
         if (!s->root || !s->root->path)
                 return kago_err_set(err, "config.json: root.path: required");

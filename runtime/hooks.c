@@ -72,7 +72,7 @@ static int hook_wait(const struct oci_hook *h, pid_t pid, int *status, struct ka
 static int hook_run(const struct oci_hook *h, const char *state_json, struct kago_err *err)
 {
         int pipefd[2];
-        int status;
+        int status = 0;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return kago_err_errno(err, errno, "pipe for hook %s", h->path);

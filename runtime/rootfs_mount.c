@@ -12,6 +12,7 @@
 
 #include "container.h"
 #include "root_path.h"
+#include "security.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -80,6 +81,25 @@ static char *bind_source(const struct container_ctx *c, const char *src)
         return src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", c->bundle, src);
 }
 
+/* mounts[].uidMappings/gidMappings, idmap, ridmap: userns.c and safe_path.c. */
+static int mount_bind_idmapped(struct container_ctx *c, int target, const struct oci_mount *m,
+                               const char *src, struct kago_err *err)
+{
+        struct oci_mount abs = *m;
+        _cleanup_close_ int tree = -1;
+
+        abs.source = (char *)src;
+        const struct oci_namespace *user = spec_namespace(c->spec, OCI_NS_USER);
+        if (user && !user->path)
+                return kago_err_set(err, "idmapped bind of %s: kago makes idmapped mounts for "
+                                         "containers without a user namespace of their own (they "
+                                         "need the host's privileges, which init gave up)", src);
+        if (userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err) < 0 ||
+            safe_path_attach_tree(tree, target, err) < 0)
+                return kago_err_wrap(err, "idmapped bind of %s", src);
+        return 0;
+}
+
 static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_mount *m,
                       const struct mount_opts *o, struct kago_err *err)
 {
@@ -94,6 +114,8 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
                 return kago_err_errno(err, errno, "bind source %s", src);
         if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0)
                 return -1;
+        if (userns_mount_is_idmapped(m, NULL))
+                return mount_bind_idmapped(c, fd, m, src, err);
         root_fd_path(fd, p);
         if (mount(src, p, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
                 return kago_err_errno(err, errno, "bind %s on %s", src, m->destination);
@@ -170,6 +192,9 @@ static int mount_one(struct container_ctx *c, int rootfd, const struct oci_mount
                 rc = mount_bind(c, rootfd, m, &o, err);
         else if (!m->type)
                 rc = kago_err_set(err, "no type and no bind option");
+        else if (userns_mount_is_idmapped(m, NULL))
+                rc = kago_err_set(err, "idmap, ridmap and uid/gidMappings are for bind mounts, "
+                                       "not type %s", m->type);
         else if (strcmp(m->type, "cgroup") == 0)
                 rc = mount_cgroup(rootfd, m, &o, err);
         else
@@ -208,7 +233,7 @@ static int copy_dir(int from, int to, struct kago_err *err)
         struct dirent *de;
         int rc = 0;
         while (rc == 0 && (de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
                         rc = copy_entry(from, to, de->d_name, err);
         closedir(d);
         return rc;

@@ -27,7 +27,7 @@ int sync_send(int fd, enum sync_type type, const char *msg)
 
 int sync_recv(int fd, enum sync_type *type, struct kago_err *msg, struct kago_err *err)
 {
-        struct sync_msg m;
+        struct sync_msg m = { 0 };
         ssize_t n;
 
         do
@@ -48,7 +48,7 @@ int sync_recv(int fd, enum sync_type *type, struct kago_err *msg, struct kago_er
 
 int sync_expect(int fd, enum sync_type want, struct kago_err *err)
 {
-        enum sync_type got;
+        enum sync_type got = 0;
         struct kago_err msg = { 0 };
 
         if (sync_recv(fd, &got, &msg, err) < 0)
