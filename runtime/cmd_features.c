@@ -4,13 +4,17 @@
 
 #include "../specs/specs.h"
 #include "commands.h"
+#include "security.h"
 
 int cmd_features(KAGO_COMMAND_ARGS)
 {
         (void)g;
         if (argc > 1)
                 return cli_usage_error(err, "features", "unexpected argument \"%s\"", argv[1]);
-        _cleanup_free_ char *json = features_emit();
+        struct oci_features *f = features_new();
+        security_features_refine(f); /* what only this host can say */
+        _cleanup_free_ char *json = features_emit_struct(f);
+        features_free(f);
         if (fputs(json, stdout) == EOF || fflush(stdout) == EOF)
                 return kago_err_errno(err, errno, "write the features document");
         return 0;

@@ -115,15 +115,12 @@ static void opt_apply(struct mount_opts *o, const struct opt_entry *e)
 
 int mount_opts_parse(char *const *options, size_t n, struct mount_opts *o, struct kago_err *err)
 {
+        (void)err; /* every word is a flag, an attribute or filesystem data */
         memset(o, 0, sizeof *o);
         for (size_t i = 0; i < n; i++) {
                 const char *name = options[i];
-                if (strcmp(name, "idmap") == 0 || strcmp(name, "ridmap") == 0) {
-                        mount_opts_free(o);
-                        return kago_err_set(err, "options[%zu]: \"%s\" mounts need a user "
-                                                 "namespace mapping, which kago does not apply "
-                                                 "to mounts", i, name);
-                }
+                if (strcmp(name, "idmap") == 0 || strcmp(name, "ridmap") == 0)
+                        continue; /* rootfs_mount.c: an idmapped bind (userns.c) */
                 const struct opt_entry *e = opt_find(name);
                 if (e)
                         opt_apply(o, e);

@@ -182,6 +182,12 @@ int security_apply_process(const struct oci_process *proc, const struct oci_linu
 int security_finish(const struct kago_security *s, const struct oci_user *user, int *listener_fd,
                     struct kago_err *err);
 
+/* ---- security_features.c ------------------------------------------- */
+
+/* The host-dependent parts of `kago features`: seccomp archs and flags,
+ * whether AppArmor and SELinux are enabled. */
+void security_features_refine(struct oci_features *f);
+
 /* ---- init_security.c: the container's init ---------------------------- */
 
 struct container_ctx;

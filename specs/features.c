@@ -20,6 +20,9 @@ static const struct {
         .namespaces = true,
         .hooks = true,
         .mount_options = true,
+        .capabilities = true, /* runtime/capabilities.c */
+        .seccomp = true,      /* runtime/seccomp.c; archs and flags refined by the runtime */
+        .idmap = true,        /* runtime/userns.c (containers without a user namespace) */
 };
 
 /* Annotations kago reads from config.json that change what it does; they

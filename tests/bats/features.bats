@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Proves `kago features`: a features document valid against the runtime-spec
 # v1.3.0 schema, with the ociVersionMin/ociVersionMax CRI-O requires, every
-# namespace and hook kind, the mount options kago knows, and "enabled": false
-# for the parts kago does not implement yet (seccomp, LSMs, idmap, ...).
+# namespace and hook kind, the mount options kago knows, seccomp, capabilities
+# and idmapped mounts, the LSMs this host has, and "enabled": false for the
+# parts kago does not implement yet.
 # When a part lands and its switch in specs/features.c `kago_supports` is
 # turned on, the "enabled false" test below changes with it.
 
@@ -37,7 +38,7 @@ print(f[\"annotations\"][\"kago.version\"])
         [[ "$("$KAGO" --version)" == "kago version ${lines[4]}"* ]]
 }
 
-@test "features: parts kago does not implement yet say enabled false" {
+@test "features: seccomp, capabilities and idmap on; LSMs as this host has them; the rest false" {
         run bash -c '"$0" features | python3 -c "
 import json, sys
 l = json.load(sys.stdin)[\"linux\"]
@@ -46,8 +47,11 @@ print(l[\"seccomp\"][\"enabled\"], l[\"apparmor\"][\"enabled\"], l[\"selinux\"][
 print(\"actions\" in l[\"seccomp\"], \"capabilities\" in l)
 "' "$KAGO"
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "False False False False False False" ]
-        [ "${lines[1]}" = "False False" ]
+        aa=False se=False
+        [ -e /sys/kernel/security/apparmor ] && grep -q Y /sys/module/apparmor/parameters/enabled && aa=True
+        [ -e /sys/fs/selinux/enforce ] && se=True
+        [ "${lines[0]}" = "True $aa $se False True False" ]
+        [ "${lines[1]}" = "True True" ]
 }
 
 @test "features: extra arguments are a usage error" {

@@ -75,14 +75,14 @@ UNIT_TEST(features_claim_only_what_kago_does)
         CHECK_STR(f->oci_version_max, "1.3.0");
         CHECK(f->hooks_len == 6 && f->mount_options_len == spec_mount_options_len);
         CHECK(f->linux_cfg && f->linux_cfg->namespaces_len == 8);
-        CHECK(f->linux_cfg->seccomp_enabled.set && !f->linux_cfg->seccomp_enabled.value);
-        CHECK(!f->linux_cfg->seccomp_actions && !f->linux_cfg->capabilities);
+        CHECK(f->linux_cfg->seccomp_enabled.set && f->linux_cfg->seccomp_enabled.value);
+        CHECK(f->linux_cfg->seccomp_actions_len == 9 && f->linux_cfg->capabilities_len == 41);
         CHECK(f->linux_cfg->apparmor_enabled.set && !f->linux_cfg->apparmor_enabled.value);
-        CHECK(f->linux_cfg->idmap_enabled.set && !f->linux_cfg->idmap_enabled.value);
+        CHECK(f->linux_cfg->idmap_enabled.set && f->linux_cfg->idmap_enabled.value);
         CHECK(f->linux_cfg->cgroup_v2.set && !f->linux_cfg->cgroup_v2.value);
         features_free(f);
         _cleanup_free_ char *json = features_emit();
-        CHECK_CONTAINS(json, "\"mountExtensions\": {\n\t\t\t\"idmap\": {\n\t\t\t\t\"enabled\": false");
+        CHECK_CONTAINS(json, "\"mountExtensions\": {\n\t\t\t\"idmap\": {\n\t\t\t\t\"enabled\": true");
         CHECK_CONTAINS(json, "\"kago.version\": \"" KAGO_VERSION "\"");
 }
 
