@@ -4,13 +4,17 @@
  * read-write (so it never sees end-of-file) while kago create runs, then blocks
  * reading one byte once the sandbox is ready. kago start opens it write-only
  * without blocking — which fails with ENXIO when no init holds it any more —
- * writes the byte and removes the fifo; "created" means the fifo exists.
+ * writes the byte, removes the fifo and waits for init's exec; "created"
+ * means the fifo exists.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include "state.h"
+
+#define EXEC_WAIT_MS 10000
 
 int exec_fifo_make(int dirfd, struct kago_err *err)
 {
@@ -47,6 +51,21 @@ bool exec_fifo_exists(int dirfd)
         return fstatat(dirfd, STATE_EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* init's fifo fd closes when it execs the workload (O_CLOEXEC) or dies: then
+ * our write end reports POLLERR (no reader left). Waiting for that puts the
+ * startContainer hooks before start returns and before the poststart hooks. */
+static void exec_fifo_wait_exec(int fd)
+{
+        struct pollfd p = { .fd = fd, .events = 0 };
+        int r;
+
+        do
+                r = poll(&p, 1, EXEC_WAIT_MS);
+        while (r < 0 && errno == EINTR);
+        if (r == 0)
+                log_warning("init did not start the workload within %d s", EXEC_WAIT_MS / 1000);
+}
+
 int exec_fifo_release(int dirfd, struct kago_err *err)
 {
         _cleanup_close_ int fd = openat(dirfd, STATE_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -59,5 +78,6 @@ int exec_fifo_release(int dirfd, struct kago_err *err)
                 return kago_err_errno(err, errno, "write %s", STATE_EXEC_FIFO);
         if (unlinkat(dirfd, STATE_EXEC_FIFO, 0) < 0)
                 return kago_err_errno(err, errno, "remove %s", STATE_EXEC_FIFO);
+        exec_fifo_wait_exec(fd);
         return 0;
 }

@@ -131,7 +131,8 @@ _Noreturn void init_main(struct container_ctx *c)
         close(c->sync_fd);
         if (exec_fifo_wait(c->fifo_fd, &err) < 0)
                 init_fail_late(&err);
-        close(c->fifo_fd);
+        /* The fifo fd stays open (O_CLOEXEC) until the workload's exec: start
+         * waits for that before its poststart hooks. */
         _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATED, c->spec);
         if (hooks_run(c->spec, OCI_HOOK_START_CONTAINER, state, &err) < 0)
                 init_fail_late(&err);
@@ -140,6 +141,8 @@ _Noreturn void init_main(struct container_ctx *c)
         /* Security (capabilities, no_new_privileges, seccomp, LSM labels)
          * applies here: after the user switch, right before the backend. */
         char **env = process_build_env(c);
+        if (c->backend != &backend_container)
+                close(c->fifo_fd); /* no exec will close it */
         c->backend->exec(c, exe, c->spec->process->args, env, &err);
         init_fail_late(&err);
 }
