@@ -26,7 +26,10 @@ static bool name_ok(const char *s, const char *prefix)
 
         if (strncmp(s, prefix, plen) != 0 || s[plen] == '\0')
                 return false;
-        return s[plen + strspn(s + plen, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] == '\0';
+        for (s += plen; *s; s++)
+                if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+                        return false;
+        return true;
 }
 
 /* Every name in v is a prefix* name. */

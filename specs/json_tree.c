@@ -5,7 +5,8 @@
 
 #include "json.h"
 
-#define ARENA_BLOCK (64u << 10)
+#define ARENA_BLOCK_MIN (4u << 10)
+#define ARENA_BLOCK_MAX (1u << 20)
 
 struct arena_block {
         struct arena_block *prev;
@@ -15,13 +16,14 @@ struct arena_block {
 
 struct json_arena {
         struct arena_block *top;
+        size_t block_size; /* sized from the input: one block holds a typical config */
 };
 
 static void *arena_alloc(struct json_arena *a, size_t n)
 {
         n = (n + 7) & ~(size_t)7;
         if (!a->top || a->top->size - a->top->used < n) {
-                size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+                size_t size = n > a->block_size ? n : a->block_size;
                 struct arena_block *b = xmalloc(sizeof *b + size);
                 b->prev = a->top;
                 b->used = 0;
@@ -236,6 +238,9 @@ static int parse_error(yajl_handle h, struct builder *b, yajl_status st, const c
 int json_parse(const char *buf, size_t len, struct json_doc *doc, struct kago_err *err)
 {
         struct builder b = { .arena = xcalloc(1, sizeof(struct json_arena)) };
+        /* about 8 bytes of tree per byte of JSON for a typical config */
+        size_t hint = len < ARENA_BLOCK_MAX / 8 ? len * 8 : ARENA_BLOCK_MAX;
+        b.arena->block_size = hint < ARENA_BLOCK_MIN ? ARENA_BLOCK_MIN : hint;
         yajl_handle h = yajl_alloc(&builder_callbacks, NULL, &b);
 
         if (!h) {
