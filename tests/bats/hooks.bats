@@ -67,14 +67,14 @@ hooks_bundle() {
 @test "hooks: a failing prestart, createRuntime or createContainer hook fails create and leaves nothing" {
         requires root
         for kind in prestart createRuntime createContainer; do
-                bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+                bundle "$BATS_TEST_TMPDIR/b" sleep 4343
                 config "$BATS_TEST_TMPDIR/b" ".hooks.$kind = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"exit 3\"]}]"
                 run kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" "f-$kind"
                 [ "$status" -eq 1 ]
                 [[ "$output" == *"$kind hook 0: hook /bin/sh exited with status 3"* ]]
                 assert_gone "f-$kind"
                 [ ! -e "$BATS_TEST_TMPDIR/pid" ]
-                ! pgrep -f "sleep 1000" | grep -q .
+                ! pgrep -f "sleep 4343" | grep -q .
         done
 }
 

@@ -54,13 +54,13 @@ got_lines() {
 
 @test "kill: --all and -a reach every process of the container" {
         requires root
-        bundle "$BATS_TEST_TMPDIR/b" sh -c 'sleep 1001 & sleep 1002 & trap "" TERM; while :; do sleep 0.1; done'
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'sleep 4401 & sleep 4402 & trap "" TERM; while :; do sleep 0.1; done'
         kgd create --bundle "$BATS_TEST_TMPDIR/b" k3
         kg start k3
-        for i in $(seq 50); do pgrep -f "sleep 1002" >/dev/null && break; sleep 0.1; done
+        for i in $(seq 50); do pgrep -f "sleep 4402" >/dev/null && break; sleep 0.1; done
         kg kill --all k3 TERM
-        for i in $(seq 50); do pgrep -f "sleep 100[12]" >/dev/null || break; sleep 0.1; done
-        ! pgrep -f "sleep 100[12]"
+        for i in $(seq 50); do pgrep -f "sleep 440[12]" >/dev/null || break; sleep 0.1; done
+        ! pgrep -f "sleep 440[12]"
         [ "$(status_of k3)" = running ]
         kg kill -a k3 KILL
         wait_status k3 stopped
