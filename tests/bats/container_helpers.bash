@@ -65,7 +65,7 @@ wait_status() {
         return 1
 }
 
-# No state, no process and no cgroup left for ID.
+# No state and no cgroup left for ID.
 assert_gone() {
         local id=$1
         [ ! -e "$ROOT/$id" ] || { echo "state directory $ROOT/$id left behind" >&2; return 1; }

@@ -32,6 +32,12 @@ load container_helpers
         # start returns once init is released; the exec follows at once.
         for i in $(seq 50); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.1; done
         [ "$(cat /proc/$pid/comm)" = sleep ]
+        # Where the host has a cgroup2 mount, init lives in the container's cgroup.
+        cg=$(jq -r .cgroupPath "$ROOT/c1/state.json")
+        if [ "$cg" != null ]; then
+                grep -qx "$pid" /sys/fs/cgroup/unified"$cg"/cgroup.procs 2>/dev/null ||
+                        grep -qx "$pid" /sys/fs/cgroup"$cg"/cgroup.procs
+        fi
         run kg kill c1 KILL
         [ "$status" -eq 0 ]
         wait_status c1 stopped
