@@ -2,6 +2,7 @@
 /* kago create [options] ID */
 #include "commands.h"
 #include "create_opts.h"
+#include "security.h"
 
 int cmd_create(KAGO_COMMAND_ARGS)
 {
@@ -9,6 +10,9 @@ int cmd_create(KAGO_COMMAND_ARGS)
         pid_t pid;
 
         if (create_opts_parse("create", argc, argv, &o, NULL, err) < 0)
+                return -1;
+        /* init runs kago's code in the container until start: from a sealed copy. */
+        if (exe_guard_ensure(err) < 0)
                 return -1;
         return container_create(g, &o, &pid, err) < 0 ? -1 : 0;
 }

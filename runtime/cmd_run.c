@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "create_opts.h"
+#include "security.h"
 
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
                                  SIGCONT, SIGALRM };
@@ -154,6 +155,9 @@ int cmd_run(KAGO_COMMAND_ARGS)
         pid_t pid;
 
         if (create_opts_parse("run", argc, argv, &o, &r, err) < 0)
+                return -1;
+        /* init runs kago's code in the container until start: from a sealed copy. */
+        if (exe_guard_ensure(err) < 0)
                 return -1;
         if (!r.detach)
                 return run_foreground(g, &o, r.keep, err);

@@ -337,3 +337,17 @@ hostile_rootfs() {
                 assert_gone l2
         fi
 }
+
+@test "attack: between create and start, the container's init is a sealed copy of kago" {
+        requires root
+        # Until start, init runs kago's code inside the container, where an exec'd
+        # process could open /proc/1/exe and, once init has exec'd the workload,
+        # write through it: the file it would reach is the sealed memfd.
+        bundle "$BATS_TEST_TMPDIR/b" true
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" x2 >/dev/null
+        pid=$(kg state x2 | jq .pid)
+        [[ "$(readlink /proc/$pid/exe)" == "/memfd:kago (deleted)" ]]
+        run sh -c "printf x >>/proc/$pid/exe"
+        [ "$status" -ne 0 ] # sealed: no write, even for root
+        kg delete --force x2
+}
