@@ -9,7 +9,7 @@
 
 #include "../base/base.h"
 
-#define CONTAINER_ID_MAX 1024
+#define CONTAINER_ID_MAX 255 /* a directory name (NAME_MAX) */
 #define STATE_FILE "state.json"
 #define STATE_CONFIG_FILE "config.json"
 #define STATE_EXEC_FIFO "exec.fifo"
@@ -40,7 +40,7 @@ struct container_state {
 void container_state_free(struct container_state *st);
 const char *container_status_name(enum container_status s);
 
-/* Ids: 1..1024 chars of [A-Za-z0-9_.+-], not "." or "..", not starting with '.' or '-'. */
+/* Ids: 1..255 chars of [A-Za-z0-9_.+-], not "." or "..", not starting with '.' or '-'. */
 int container_id_validate(const char *id, struct kago_err *err);
 
 /* Make (0700) and open the --root directory. */

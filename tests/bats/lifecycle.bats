@@ -164,7 +164,7 @@ load container_helpers
 }
 
 @test "lifecycle: ids are validated" {
-        for id in ../x a/b .hidden -x "" "$(printf 'a%.0s' {1..1025})"; do
+        for id in ../x a/b .hidden -x "" "$(printf 'a%.0s' {1..256})"; do
                 run kg state "$id"
                 [ "$status" -eq 1 ]
         done

@@ -30,7 +30,7 @@ UNIT_TEST(ids_are_validated)
         memset(long_id, 'a', sizeof long_id - 1);
         long_id[sizeof long_id - 1] = '\0';
         CHECK(container_id_validate(long_id, &err) < 0);
-        CHECK_CONTAINS(kago_err_text(&err), "at most 1024");
+        CHECK_CONTAINS(kago_err_text(&err), "at most 255");
 }
 
 UNIT_TEST(signals_by_name_and_number)
