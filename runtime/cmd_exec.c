@@ -199,7 +199,12 @@ static int exec_join_pidns(struct exec_ctx *x, struct kago_err *err)
 {
         if (!(x->ns_flags & CLONE_NEWPID))
                 return 0;
-        if (setns(x->pidfd, CLONE_NEWPID) < 0)
+        if (setns(x->pidfd, CLONE_NEWPID) == 0)
+                return 0;
+        char path[64]; /* kernels before 5.8: by path */
+        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)x->st.pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
                 return kago_err_errno(err, errno, "join the container's pid namespace");
         return 0;
 }

@@ -121,13 +121,53 @@ static _Noreturn void child_fail(struct exec_ctx *x, struct kago_err *err)
         _exit(1);
 }
 
+/* Kernels before 5.8 take no pidfd in setns: one /proc/PID/ns file after
+ * another, the user namespace first (it owns the others). */
+static int child_join_by_path(struct exec_ctx *x, int flags, struct kago_err *err)
+{
+        static const struct {
+                const char *name;
+                int flag;
+        } order[] = {
+                { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },   { "net", CLONE_NEWNET },
+                { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },  { "cgroup", CLONE_NEWCGROUP },
+                { "time", CLONE_NEWTIME },
+        };
+        int fds[ARRAY_SIZE(order)];
+
+        /* Open all first: after the mount namespace, the host's /proc is gone. */
+        for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+                char path[64];
+                fds[i] = -1;
+                if (!(flags & order[i].flag))
+                        continue;
+                snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->st.pid, order[i].name);
+                fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        int r = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+                if (!(flags & order[i].flag))
+                        continue;
+                if (r == 0 && (fds[i] < 0 || setns(fds[i], order[i].flag) < 0))
+                        r = kago_err_errno(err, errno, "join the container's %s namespace",
+                                           order[i].name);
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        }
+        return r;
+}
+
 static int child_join(struct exec_ctx *x, struct kago_err *err)
 {
         int flags = x->ns_flags & ~CLONE_NEWPID; /* the parent joined that one for us */
 
-        if (flags && setns(x->pidfd, flags) < 0)
-                return kago_err_errno(err, errno, "join the container's namespaces (setns "
-                                                  "through its init's pidfd, flags 0x%x)", flags);
+        if (flags && setns(x->pidfd, flags) < 0) {
+                if (errno != EINVAL || child_join_by_path(x, flags, err) < 0)
+                        return errno == EINVAL ? -1
+                                               : kago_err_errno(err, errno, "join the container's "
+                                                                "namespaces (setns through its "
+                                                                "init's pidfd, flags 0x%x)", flags);
+        }
         /* The init's root, whether it pivoted or chrooted (--no-pivot). */
         if (fchdir(x->root_fd) < 0 || chroot(".") < 0)
                 return kago_err_errno(err, errno, "enter the container's root");
