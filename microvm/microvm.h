@@ -69,6 +69,7 @@ struct microvm_config {
         unsigned boot_timeout_ms;   /* 0: MICROVM_BOOT_TIMEOUT_MS_DEFAULT */
         bool serial_console;        /* kernel log on ttyS0 to serial_fd */
         int serial_fd;              /* -1: stderr_fd */
+        bool stop_at_ready;         /* boot benchmarks: end the VM at the guest's "ready" */
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */

@@ -125,12 +125,21 @@ static int add_devices(struct run *r, struct kago_err *err)
         const struct microvm_config *c = r->cfg;
         int out = c->console_fd >= 0 ? c->console_fd : c->stdout_fd;
         r->vm.serial_on = c->serial_console;
+        r->vm.stop_at_ready = c->stop_at_ready;
         r->vm.serial.out_fd = c->serial_fd >= 0 ? c->serial_fd : c->stderr_fd;
         if (console_add(&r->vm, out, &r->io, err) < 0 || console_add(&r->vm, c->stderr_fd, &r->ctl, err) < 0)
                 return -1;
         if (p9_server_new(c->root ? c->root : "/", c->root_readonly, P9_MSIZE, &r->p9, err) < 0)
                 return -1;
         return virtio_9p_add(&r->vm, r->p9, KAGO_ROOT_TAG, err);
+}
+
+static void ctl_send(struct run *r, uint8_t a, uint8_t b)
+{
+        if (r->ctl_len + 2 <= sizeof r->ctlq) {
+                r->ctlq[r->ctl_len++] = a;
+                r->ctlq[r->ctl_len++] = b;
+        }
 }
 
 static int setup_host_fds(struct run *r, struct kago_err *err)
@@ -152,17 +161,11 @@ static int setup_host_fds(struct run *r, struct kago_err *err)
         struct itimerspec its = { .it_value = { ms / 1000, (long)(ms % 1000) * 1000000 } };
         if (timerfd_settime(r->tfd, 0, &its, NULL) < 0)
                 return kago_err_errno(err, errno, "timerfd_settime");
-        if (r->cfg->stdin_fd < 0 && r->cfg->console_fd < 0)
+        if (r->cfg->stdin_fd < 0 && r->cfg->console_fd < 0) {
                 r->in_eof = true;
-        return 0;
-}
-
-static void ctl_send(struct run *r, uint8_t a, uint8_t b)
-{
-        if (r->ctl_len + 2 <= sizeof r->ctlq) {
-                r->ctlq[r->ctl_len++] = a;
-                r->ctlq[r->ctl_len++] = b;
+                ctl_send(r, KAGO_CTL_EOF, 0);
         }
+        return 0;
 }
 
 static void ctl_flush(struct run *r)
@@ -172,10 +175,22 @@ static void ctl_flush(struct run *r)
         r->ctl_len -= n;
 }
 
+/* A signal before the workload runs ends the VM: nothing in it to signal yet. */
+static void stop_by_signal(struct run *r, int signo)
+{
+        struct kago_err e = { 0 };
+        kago_err_set(&e, "stopped by signal %d before the guest started the workload", signo);
+        vm_request_stop(&r->vm, VM_STOP_HOST, 128 + signo, &e);
+}
+
 static void on_signal(struct run *r)
 {
         struct signalfd_siginfo si;
         while (read(r->sfd, &si, sizeof si) == sizeof si) {
+                if (!atomic_load(&r->vm.ready) && si.ssi_signo != SIGWINCH) {
+                        stop_by_signal(r, (int)si.ssi_signo);
+                        continue;
+                }
                 if (si.ssi_signo != SIGWINCH) {
                         ctl_send(r, KAGO_CTL_SIGNAL, (uint8_t)si.ssi_signo);
                         continue;
@@ -186,7 +201,6 @@ static void on_signal(struct run *r)
                         ctl_send(r, KAGO_CTL_WINCH_COLS, (uint8_t)(ws.ws_col > 255 ? 255 : ws.ws_col));
                 }
         }
-        ctl_flush(r);
 }
 
 static int input_fd(const struct run *r)
@@ -204,7 +218,6 @@ static void on_input(struct run *r)
                 r->in_eof = true;
                 if (r->cfg->console_fd < 0) {
                         ctl_send(r, KAGO_CTL_EOF, 0);
-                        ctl_flush(r);
                 }
         }
 }
@@ -234,33 +247,35 @@ static void on_timeout(struct run *r)
         vm_request_stop(&r->vm, VM_STOP_TIMEOUT, 0, &e);
 }
 
-/* Serve the host side until the VM stops. */
+/* Serve the host side until the VM stops. Input and control messages wait
+ * for the guest's "ready": by then its init has the consoles in raw mode. */
 static void host_loop(struct run *r)
 {
         while (__atomic_load_n(&r->vm.stop, __ATOMIC_SEQ_CST) == VM_RUNNING) {
+                bool ready = atomic_load(&r->vm.ready);
                 struct pollfd p[6] = {
-                        { r->vm.stop_efd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
+                        { r->vm.event_efd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
                         { r->tfd, POLLIN, 0 },
                         { console_space_fd(r->io), POLLIN, 0 },
                         { console_space_fd(r->ctl), POLLIN, 0 },
-                        { r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
+                        { !ready || r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
                 };
                 if (poll(p, 6, -1) < 0 && errno != EINTR)
                         break;
+                for (int i = 0; i < 5; i++)
+                        if (i != 1 && i != 2 && p[i].revents)
+                                drain_fd(p[i].fd);
                 if (p[1].revents)
                         on_signal(r);
                 if (p[2].revents)
                         on_timeout(r);
-                if (p[3].revents)
-                        drain_fd(p[3].fd);
-                if (p[4].revents) {
-                        drain_fd(p[4].fd);
-                        ctl_flush(r);
-                }
                 if (p[5].revents)
                         on_input(r);
-                if (r->in_len)
-                        input_flush(r);
+                if (atomic_load(&r->vm.ready)) {
+                        ctl_flush(r);
+                        if (r->in_len)
+                                input_flush(r);
+                }
         }
 }
 
@@ -279,6 +294,10 @@ static int run_result(struct run *r, int *status, struct microvm_stats *stats, s
                   vm_rss_without_guest_kib(vm));
         switch (vm->stop) {
         case VM_STOP_STATUS:
+                *status = vm->status;
+                return 0;
+        case VM_STOP_HOST: /* as if the workload had died of the signal */
+                log_debug("microvm: %s", kago_err_text(&vm->stop_err));
                 *status = vm->status;
                 return 0;
         case VM_STOP_RESET:

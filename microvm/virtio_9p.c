@@ -54,6 +54,7 @@ static const struct virtio_ops v9p_ops = {
         .device_id = VIRTIO_ID_9P,
         .features = VIRTIO_9P_MOUNT_TAG,
         .n_queues = 1,
+        .queue_max = 128,
         .config_read = v9p_config,
         .notify = v9p_notify,
 };

@@ -53,6 +53,7 @@ static const struct virtio_ops console_ops = {
         .device_id = VIRTIO_ID_CONSOLE,
         .features = 0,
         .n_queues = 2,
+        .queue_max = 16, /* the guest kicks once per receive buffer it posts */
         .config_read = NULL,
         .notify = console_notify,
 };

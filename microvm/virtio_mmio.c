@@ -101,7 +101,7 @@ static uint32_t mmio_read(struct virtio_dev *d, uint64_t off)
         case R_VENDOR_ID: return VIRTIO_VENDOR;
         case R_DEV_FEAT:
                 return d->dev_feat_sel < 2 ? (uint32_t)(dev_features(d) >> (32 * d->dev_feat_sel)) : 0;
-        case R_QUEUE_NUM_MAX: return q ? VQ_MAX_SIZE : 0;
+        case R_QUEUE_NUM_MAX: return q ? d->ops->queue_max : 0;
         case R_QUEUE_READY: return q ? q->ready : 0;
         case R_INT_STATUS: return __atomic_load_n(&d->isr, __ATOMIC_SEQ_CST);
         case R_STATUS: return d->status;

@@ -29,7 +29,7 @@ static int vm_open_kvm(struct vm *vm, int kvm_fd, struct kago_err *err)
                                  : open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (vm->kvm_fd < 0)
                 return kago_err_errno(err, errno, "open /dev/kvm%s",
-                                      errno == ENOENT ? " (no KVM on this host?)" : "");
+                                      errno == ENOENT || errno == ENXIO || errno == ENODEV ? " (this host has no KVM)" : "");
         int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
         if (version != KVM_API_VERSION)
                 return kago_err_set(err, "/dev/kvm: API version %d, kago needs %d", version,
@@ -97,7 +97,7 @@ static int vm_create_chips(struct vm *vm, struct kago_err *err)
 int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct kago_err *err)
 {
         memset(vm, 0, sizeof *vm);
-        vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
+        vm->kvm_fd = vm->vm_fd = vm->event_efd = -1;
         for (unsigned i = 0; i < MICROVM_VCPUS_MAX; i++)
                 vm->vcpus[i].fd = -1;
         pthread_mutex_init(&vm->lock, NULL);
@@ -114,8 +114,8 @@ int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct
         if (vm->vm_fd < 0)
                 return kago_err_errno(err, errno, "KVM_CREATE_VM");
         fcntl(vm->vm_fd, F_SETFD, FD_CLOEXEC);
-        vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (vm->stop_efd < 0)
+        vm->event_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (vm->event_efd < 0)
                 return kago_err_errno(err, errno, "eventfd");
         if (vm_create_chips(vm, err) < 0 || vm_map_ram(vm, memory, err) < 0)
                 return -1;
@@ -147,7 +147,7 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct k
                         pthread_kill(v->thread, VCPU_KICK_SIGNAL);
         }
         uint64_t one = 1;
-        if (write(vm->stop_efd, &one, sizeof one) < 0)
+        if (write(vm->event_efd, &one, sizeof one) < 0)
                 return;
 }
 
@@ -164,13 +164,13 @@ void vm_destroy(struct vm *vm)
         }
         if (vm->mem.host)
                 munmap(vm->mem.host, vm->mem.size);
-        if (vm->stop_efd >= 0)
-                close(vm->stop_efd);
+        if (vm->event_efd >= 0)
+                close(vm->event_efd);
         if (vm->vm_fd >= 0)
                 close(vm->vm_fd);
         if (vm->kvm_fd >= 0)
                 close(vm->kvm_fd);
         pthread_mutex_destroy(&vm->lock);
         memset(vm, 0, sizeof *vm);
-        vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
+        vm->kvm_fd = vm->vm_fd = vm->event_efd = -1;
 }

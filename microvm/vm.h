@@ -139,6 +139,7 @@ struct virtio_ops {
         uint32_t device_id;
         uint64_t features; /* device-specific; VERSION_1 is added */
         unsigned n_queues;
+        uint16_t queue_max; /* QueueNumMax, a power of two <= VQ_MAX_SIZE */
         /* Read device config at off (bounded by the transport). */
         void (*config_read)(struct virtio_dev *d, uint64_t off, void *data, unsigned len);
         /* The driver made buffers available on queue q (runs on a vCPU thread). */
@@ -203,6 +204,7 @@ enum vm_stop {
         VM_STOP_SHUTDOWN,     /* KVM system event: poweroff */
         VM_STOP_TRIPLE_FAULT,
         VM_STOP_TIMEOUT,      /* no "ready" within the boot timeout */
+        VM_STOP_HOST,         /* stopped from the host (a signal before the workload ran) */
         VM_STOP_ERROR,        /* a VMM error on a vCPU thread */
 };
 
@@ -233,9 +235,10 @@ struct vm {
         enum vm_stop stop;
         int status;
         struct kago_err stop_err;
-        int stop_efd; /* readable once stop != VM_RUNNING */
+        int event_efd; /* readable once the guest is ready and once the VM stops */
         atomic_uint_fast64_t exits;
         atomic_bool ready;
+        bool stop_at_ready;
         uint64_t exits_at_ready, ns_at_ready, t0_ns;
 };
 

@@ -30,6 +30,7 @@ struct kago_backend {
 };
 
 extern const struct kago_backend backend_container;
+extern const struct kago_backend backend_microvm; /* backend_microvm.c */
 
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */

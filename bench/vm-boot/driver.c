@@ -43,12 +43,15 @@ static int run(const char *kernel, const char *root, char **args)
         struct kago_err err = { 0 };
         int status = -1;
         microvm_config_init(&c);
+        if (getenv("KAGO_VM_DEBUG"))
+                kago_log_open(NULL, KAGO_LOG_TEXT, KAGO_LOG_DEBUG, &err);
         c.kernel_fd = open(kernel, O_RDONLY | O_CLOEXEC);
         c.root = root;
-        c.stdin_fd = -1, c.stdout_fd = 1, c.stderr_fd = 2;
+        c.stdin_fd = getenv("KAGO_VM_STDIN") ? 0 : -1, c.stdout_fd = 1, c.stderr_fd = 2;
         c.process.args = args;
         c.process.env = env;
         c.serial_console = getenv("KAGO_VM_SERIAL") != NULL;
+        c.stop_at_ready = getenv("KAGO_VM_STOP_AT_READY") != NULL;
         if (microvm_run(&c, &status, &s, &err) < 0) {
                 fprintf(stderr, "driver: %s\n", kago_err_text(&err));
                 return 125;

@@ -228,7 +228,8 @@ static void mount_config(const struct conf *c)
                 char dst[4096];
                 snprintf(dst, sizeof dst, "/newroot%s", m->dest);
                 mkdir(dst, 0755);
-                if (mount(m->source, dst, m->type, 0, m->options[0] ? m->options : NULL) < 0)
+                if (mount(m->source, dst, m->type, 0, m->options[0] ? m->options : NULL) < 0 &&
+                    errno != ENODEV) /* a filesystem this guest kernel lacks: not needed */
                         say("kago-init: mount %s on %s: %s (skipped)", m->type, m->dest,
                             strerror(errno));
         }

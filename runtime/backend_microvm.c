@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The microVM backend: the container's init process becomes kago's VMM
+ * (microvm/). prepare opens /dev/kvm, the kernel and the initrd while host
+ * paths are still reachable; exec turns the OCI config into a microVM
+ * config and runs the VM, exiting with the guest workload's status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <termios.h>
+
+#include "../microvm/microvm.h"
+#include "backend.h"
+#include "security.h"
+
+struct vm_files {
+        int kvm_fd, kernel_fd, initrd_fd;
+};
+
+static int vm_size_from_annotations(const struct oci_spec *spec, unsigned *vcpus,
+                                    uint64_t *memory, struct kago_err *err)
+{
+        const struct oci_vm_hw_config *hw = spec->vm ? spec->vm->hw_config : NULL;
+        const char *cpus = spec_annotation(spec, "kago.vm.cpus");
+        const char *mem = spec_annotation(spec, "kago.vm.memory");
+        int64_t v;
+        *vcpus = 1;
+        if (hw && hw->vcpus.set)
+                *vcpus = hw->vcpus.value;
+        else if (cpus && str_to_i64(cpus, 1, MICROVM_VCPUS_MAX, &v) < 0)
+                return kago_err_set(err, "annotation kago.vm.cpus '%s': expected 1 to %d", cpus,
+                                    MICROVM_VCPUS_MAX);
+        else if (cpus)
+                *vcpus = (unsigned)v;
+        if (*vcpus < 1 || *vcpus > MICROVM_VCPUS_MAX)
+                return kago_err_set(err, "vm.hwConfig.vcpus %u: expected 1 to %d", *vcpus,
+                                    MICROVM_VCPUS_MAX);
+        if (hw && hw->memory.set) {
+                *memory = hw->memory.value;
+                if (*memory < MICROVM_MEMORY_MIN || *memory > MICROVM_MEMORY_MAX)
+                        return kago_err_set(err, "vm.hwConfig.memory %" PRIu64 ": must be %llu MiB to %llu GiB",
+                                            *memory, MICROVM_MEMORY_MIN >> 20, MICROVM_MEMORY_MAX >> 30);
+                return 0;
+        }
+        if (mem)
+                return microvm_parse_memory(mem, memory, err) < 0
+                               ? kago_err_wrap(err, "annotation kago.vm.memory")
+                               : 0;
+        const struct oci_memory *m =
+                spec->linux_cfg && spec->linux_cfg->resources ? spec->linux_cfg->resources->memory : NULL;
+        return microvm_memory_from_limit(m && m->limit.set ? m->limit.value : -1, memory, err);
+}
+
+static int vm_validate(const struct oci_spec *spec, struct kago_err *err)
+{
+        unsigned vcpus;
+        uint64_t memory;
+        const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
+        int64_t v;
+        if (t && str_to_i64(t, 1, 3600000, &v) < 0)
+                return kago_err_set(err, "annotation kago.vm.boot-timeout '%s': expected 1 to 3600000 (ms)", t);
+        return vm_size_from_annotations(spec, &vcpus, &memory, err);
+}
+
+static int open_host_file(const char *bundle, const char *path, const char *what, int *fd,
+                          struct kago_err *err)
+{
+        _cleanup_free_ char *abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", bundle, path);
+        *fd = open(abs, O_RDONLY | O_CLOEXEC);
+        if (*fd < 0)
+                return kago_err_errno(err, errno, "%s %s", what, abs);
+        return 0;
+}
+
+static int vm_prepare(struct container_ctx *c, struct kago_err *err)
+{
+        struct vm_files *f = xcalloc(1, sizeof *f);
+        const struct oci_vm_kernel *k = c->spec->vm ? c->spec->vm->kernel : NULL;
+        f->kvm_fd = f->kernel_fd = f->initrd_fd = -1;
+        c->backend_data = f;
+        if (open_host_file(c->bundle, k ? k->path : microvm_default_kernel(),
+                           k ? "vm.kernel.path" : "guest kernel (make kernel builds it)",
+                           &f->kernel_fd, err) < 0)
+                return -1;
+        if (k && k->initrd &&
+            open_host_file(c->bundle, k->initrd, "vm.kernel.initrd", &f->initrd_fd, err) < 0)
+                return -1;
+        f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (f->kvm_fd < 0)
+                return kago_err_errno(err, errno, "open /dev/kvm%s",
+                                      errno == EPERM    ? " (the container's device rules must allow c 10:232 rwm)"
+                                      : errno == EACCES ? ""
+                                                        : " (this host has no KVM)");
+        return 0;
+}
+
+static char *join_params(const struct oci_spec *spec)
+{
+        const struct oci_vm_kernel *k = spec->vm ? spec->vm->kernel : NULL;
+        if (!k || !k->parameters_len)
+                return NULL;
+        size_t n = 1;
+        for (size_t i = 0; i < k->parameters_len; i++)
+                n += strlen(k->parameters[i]) + 1;
+        char *s = xcalloc(1, n);
+        for (size_t i = 0; i < k->parameters_len; i++) {
+                if (i)
+                        strcat(s, " ");
+                strcat(s, k->parameters[i]);
+        }
+        return s;
+}
+
+static bool annotation_true(const struct oci_spec *spec, const char *key)
+{
+        const char *v = spec_annotation(spec, key);
+        return v && (!strcmp(v, "1") || !strcmp(v, "true"));
+}
+
+static int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
+                      struct microvm_rlimit **rl, struct kago_err *err)
+{
+        *rl = xcalloc(p->rlimits_len + 1, sizeof **rl);
+        for (size_t i = 0; i < p->rlimits_len; i++) {
+                int res = proc_rlimit_resource(p->rlimits[i].type);
+                if (res < 0)
+                        return kago_err_set(err, "process.rlimits[%zu].type '%s': unknown", i,
+                                            p->rlimits[i].type);
+                (*rl)[i] = (struct microvm_rlimit){ res, p->rlimits[i].soft, p->rlimits[i].hard };
+        }
+        *out = (struct microvm_process){
+                .args = p->args, .env = envp, .cwd = p->cwd, .uid = p->user.uid,
+                .gid = p->user.gid, .additional_gids = p->user.additional_gids,
+                .n_additional_gids = p->user.additional_gids_len,
+                .umask = p->user.umask.set ? (int)p->user.umask.value : -1,
+                .rlimits = *rl, .n_rlimits = p->rlimits_len, .terminal = p->terminal,
+        };
+        return 0;
+}
+
+static struct microvm_mount *vm_mounts(const struct oci_spec *spec, size_t *n)
+{
+        struct microvm_mount *m = xcalloc(spec->mounts_len + 1, sizeof *m);
+        *n = 0;
+        for (size_t i = 0; i < spec->mounts_len; i++) {
+                const struct oci_mount *o = &spec->mounts[i];
+                if (!o->type)
+                        continue;
+                m[*n] = (struct microvm_mount){ o->destination, o->type, o->source, NULL };
+                (*n)++;
+        }
+        return m;
+}
+
+/* Terminal mode: our stdio is the container's pty slave; the guest has its
+ * own pty, so this side passes bytes through untouched. */
+static void stdio_raw(void)
+{
+        struct termios t;
+        if (tcgetattr(0, &t) == 0) {
+                cfmakeraw(&t);
+                tcsetattr(0, TCSANOW, &t);
+        }
+}
+
+static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char **envp,
+                   struct kago_err *err)
+{
+        (void)exe, (void)argv;
+        struct vm_files *f = c->backend_data;
+        const struct oci_spec *spec = c->spec;
+        struct microvm_config cfg;
+        _cleanup_free_ struct microvm_rlimit *rl = NULL;
+        _cleanup_free_ struct microvm_mount *mounts = NULL;
+        _cleanup_free_ char *params = join_params(spec);
+        microvm_config_init(&cfg);
+        if (vm_size_from_annotations(spec, &cfg.vcpus, &cfg.memory, err) < 0 ||
+            vm_process(spec->process, envp, &cfg.process, &rl, err) < 0)
+                return -1;
+        cfg.kvm_fd = f->kvm_fd;
+        cfg.kernel_fd = f->kernel_fd;
+        cfg.initrd_fd = f->initrd_fd;
+        cfg.cmdline_extra = params;
+        cfg.process.hostname = spec->hostname;
+        cfg.mounts = mounts = vm_mounts(spec, &cfg.n_mounts);
+        cfg.root = "/";
+        cfg.root_readonly = spec->root && spec->root->readonly;
+        cfg.stdin_fd = 0, cfg.stdout_fd = 1, cfg.stderr_fd = 2;
+        if (spec->process->terminal) {
+                stdio_raw();
+                cfg.console_fd = 0;
+        }
+        cfg.serial_console = annotation_true(spec, "kago.vm.serial");
+        const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
+        int64_t ms;
+        if (t && str_to_i64(t, 1, 3600000, &ms) == 0)
+                cfg.boot_timeout_ms = (unsigned)ms;
+        int status;
+        if (microvm_run(&cfg, &status, NULL, err) < 0)
+                return kago_err_wrap(err, "microVM");
+        _exit(status); /* the VMM is the container's process: its status is the workload's */
+}
+
+const struct kago_backend backend_microvm = {
+        .name = "microvm",
+        .validate = vm_validate,
+        .prepare = vm_prepare,
+        .exec = vm_exec,
+};
