@@ -39,7 +39,7 @@ int cgroup_cmd_parse_args(const char *name, int argc, char **argv, int *timeout_
 int cmd_pause(KAGO_COMMAND_ARGS)
 {
         struct cgroup_cmd c;
-        const char *id;
+        const char *id = NULL;
         int timeout_ms, rc = -1;
 
         if (cgroup_cmd_parse_args("pause", argc, argv, &timeout_ms, &id, err) < 0)

@@ -6,7 +6,7 @@
 int cmd_resume(KAGO_COMMAND_ARGS)
 {
         struct cgroup_cmd c;
-        const char *id;
+        const char *id = NULL;
         int timeout_ms, rc = -1;
 
         if (cgroup_cmd_parse_args("resume", argc, argv, &timeout_ms, &id, err) < 0)

@@ -49,6 +49,8 @@ static int parse_bytes(const char *s, int64_t *out)
 {
         char *end = NULL;
 
+        if (!s)
+                return -1;
         errno = 0;
         long long v = strtoll(s, &end, 10);
         if (errno || end == s || v < -1)
