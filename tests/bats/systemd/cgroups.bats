@@ -63,3 +63,17 @@ unit_prop() {
         assert_gone sd3
         [ "$(unit_prop kago-sd3.scope ActiveState)" != active ]
 }
+
+@test "systemd: a container that exited by itself is deleted cleanly (systemd removed its scope)" {
+        requires root systemd
+        bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" '.linux.cgroupsPath = "system.slice:kago:sd4"'
+        ksd create --bundle "$BATS_TEST_TMPDIR/b" sd4 </dev/null >/dev/null 2>&1
+        ksd start sd4
+        wait_status sd4 stopped
+        run ksd delete sd4
+        echo "$output"
+        [ "$status" -eq 0 ]
+        assert_gone sd4
+        [ "$(unit_prop kago-sd4.scope ActiveState)" != active ]
+}
