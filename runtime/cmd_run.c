@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -123,6 +124,10 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
         pid_t pid;
         sigset_t old;
 
+        /* init may be a grandchild (a joined user namespace forks once
+         * more): it must still come back to us to be waited for. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return kago_err_errno(err, errno, "become a child subreaper");
         if (!o->console_socket && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
                 return kago_err_errno(err, errno, "socketpair for the terminal");
         _cleanup_close_ int sock = sp[0];

@@ -79,11 +79,12 @@ enum sync_type {
         SYNC_GO = 1,           /* parent -> init: carry on */
         SYNC_CREATE_RUNTIME,   /* init -> parent: namespaces and mounts ready, run hooks */
         SYNC_READY,            /* init -> parent: waiting on the exec fifo */
+        SYNC_PID,              /* init -> parent: its host pid (after a fork, msg) */
         SYNC_ERROR,            /* init -> parent: failed, msg says why */
 };
 
 int sync_send(int fd, enum sync_type type, const char *msg);
-/* Receive one message; EOF (init died) is an error. msg gets the text of SYNC_ERROR. */
+/* Receive one message; EOF (init died) is an error. msg gets its text. */
 int sync_recv(int fd, enum sync_type *type, struct kago_err *msg, struct kago_err *err);
 int sync_expect(int fd, enum sync_type want, struct kago_err *err);
 
@@ -95,6 +96,8 @@ _Noreturn void init_main(struct container_ctx *c);
 int ns_clone_flags(const struct oci_spec *spec, unsigned long *flags, struct kago_err *err);
 int ns_join_for_children(const struct oci_spec *spec, struct kago_err *err);
 int ns_join_in_init(const struct oci_spec *spec, struct kago_err *err);
+bool ns_joins_user(const struct oci_spec *spec);
+int ns_join_user_then_fork(const struct oci_spec *spec, struct kago_err *err);
 int ns_become_root(const struct oci_spec *spec, struct kago_err *err);
 int ns_write_id_maps(const struct oci_spec *spec, pid_t pid, struct kago_err *err);
 int ns_validate(const struct oci_spec *spec, struct kago_err *err);

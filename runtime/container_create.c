@@ -157,10 +157,31 @@ static int run_runtime_hooks(struct container_ctx *c, struct kago_err *err)
         return 0;
 }
 
+/* With a joined user namespace init forks once more: learn its pid and reap
+ * the first process. */
+static int receive_forked_pid(struct container_ctx *c, pid_t *pid, struct kago_err *err)
+{
+        struct kago_err msg = { 0 };
+        enum sync_type type = 0;
+        int64_t p;
+
+        if (sync_recv(c->parent_sync_fd, &type, &msg, err) < 0)
+                return -1;
+        if (type == SYNC_ERROR)
+                return kago_err_set(err, "%s", msg.msg);
+        if (type != SYNC_PID || str_to_i64(msg.msg, 1, INT32_MAX, &p) < 0)
+                return kago_err_set(err, "unexpected message %d from the container's init", type);
+        while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        *pid = (pid_t)p;
+        return 0;
+}
+
 /* After the clone: talk init through its setup. */
-static int drive_init(struct container_ctx *c, pid_t pid, struct kago_err *err)
+static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err)
 {
         const struct oci_namespace *user = spec_namespace(c->spec, OCI_NS_USER);
+        pid_t pid = *pidp;
 
         if (user && !user->path && ns_write_id_maps(c->spec, pid, err) < 0)
                 return -1;
@@ -169,11 +190,15 @@ static int drive_init(struct container_ctx *c, pid_t pid, struct kago_err *err)
         if (container_cgroup_before_clone(c) && !c->cgroup_entered &&
             container_cgroup_enter(c, pid, err) < 0)
                 return -1;
+        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
+                return kago_err_errno(err, errno, "talk to the container's init");
+        if (ns_joins_user(c->spec) && receive_forked_pid(c, pidp, err) < 0)
+                return -1;
+        pid = *pidp;
         c->st.pid = pid;
         if (proc_start_time(pid, &c->st.start_time) < 0)
                 return kago_err_set(err, "the container's init process exited during setup");
-        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0 ||
-            sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0)
+        if (sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0)
                 return -1;
         if (run_runtime_hooks(c, err) < 0)
                 return -1;
@@ -239,7 +264,7 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }
         c->cgroup_entered = container_cgroup_clone_fd(c) >= 0 || !c->cgroup;
-        if (clone_init(c, &p, err) < 0 || drive_init(c, p, err) < 0) {
+        if (clone_init(c, &p, err) < 0 || drive_init(c, &p, err) < 0) {
                 abort_create(c, rootfd, p);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }

@@ -39,6 +39,23 @@ static pid_t init_host_pid(void)
         return (pid_t)atoi(buf);
 }
 
+/* A user namespace given by path: join it, make the other namespaces inside
+ * it, and go on as the forked child; the parent learns our pid. */
+static int init_join_user(struct container_ctx *c, struct kago_err *err)
+{
+        char buf[32];
+
+        if (!ns_joins_user(c->spec))
+                return 0;
+        if (ns_join_user_then_fork(c->spec, err) < 0)
+                return -1;
+        c->st.pid = init_host_pid();
+        snprintf(buf, sizeof buf, "%d", (int)c->st.pid);
+        if (sync_send(c->sync_fd, SYNC_PID, buf) < 0)
+                return kago_err_errno(err, errno, "report the forked init's pid");
+        return 0;
+}
+
 /* Everything before pivot_root, in the new mount namespace. */
 static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
 {
@@ -77,7 +94,8 @@ static int init_cwd(const struct oci_process *p, struct kago_err *err)
 /* The runtime's part up to "created"; errors go back to kago create. */
 static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
 {
-        if (ns_become_root(c->spec, err) < 0 || ns_join_in_init(c->spec, err) < 0 ||
+        if (ns_become_root(c->spec, err) < 0 ||
+            (!ns_joins_user(c->spec) && ns_join_in_init(c->spec, err) < 0) ||
             init_hostname(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
@@ -121,7 +139,8 @@ _Noreturn void init_main(struct container_ctx *c)
         close(c->state_dirfd);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* until create is done */
         c->st.pid = init_host_pid();
-        if (sync_expect(c->sync_fd, SYNC_GO, &err) < 0 || init_setup(c, &exe, &err) < 0) {
+        if (sync_expect(c->sync_fd, SYNC_GO, &err) < 0 || init_join_user(c, &err) < 0 ||
+            init_setup(c, &exe, &err) < 0) {
                 sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
                 _exit(1);
         }

@@ -68,6 +68,12 @@ int ns_validate(const struct oci_spec *spec, struct kago_err *err)
         return 0;
 }
 
+bool ns_joins_user(const struct oci_spec *spec)
+{
+        const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
+        return user && user->path;
+}
+
 int ns_clone_flags(const struct oci_spec *spec, unsigned long *flags, struct kago_err *err)
 {
         unsigned long f = 0;
@@ -81,7 +87,8 @@ int ns_clone_flags(const struct oci_spec *spec, unsigned long *flags, struct kag
                 if (!ns->path && ns->type != OCI_NS_TIME)
                         f |= (unsigned long)flag;
         }
-        *flags = f;
+        /* Joining a user namespace: init makes the others once inside it. */
+        *flags = ns_joins_user(spec) ? 0 : f;
         return 0;
 }
 
@@ -197,5 +204,33 @@ int ns_become_root(const struct oci_spec *spec, struct kago_err *err)
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return kago_err_errno(err, errno, "become root in the new user namespace "
                                                   "(is uid/gid 0 mapped?)");
+        return 0;
+}
+
+/* Joining a user namespace by path: the namespaces the container makes must
+ * belong to it, so the first process joins it (and the other namespaces
+ * given by path), unshares the new ones, and forks, since a new pid
+ * namespace applies to children only. The child returns and carries on as
+ * init; the first process exits. */
+int ns_join_user_then_fork(const struct oci_spec *spec, struct kago_err *err)
+{
+        unsigned long flags = 0;
+
+        if (ns_join_in_init(spec, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ns_count(spec); i++) {
+                const struct oci_namespace *ns = ns_at(spec, i);
+                if (!ns->path && ns->type != OCI_NS_TIME && ns->type != OCI_NS_USER)
+                        flags |= (unsigned long)ns_type_flag(ns->type);
+        }
+        if (flags && unshare((int)flags) < 0)
+                return kago_err_errno(err, errno, "unshare namespaces (flags 0x%lx) in user "
+                                                  "namespace %s", flags,
+                                      spec_namespace(spec, OCI_NS_USER)->path);
+        pid_t p = fork();
+        if (p < 0)
+                return kago_err_errno(err, errno, "fork the container's init");
+        if (p > 0)
+                _exit(0);
         return 0;
 }

@@ -41,7 +41,7 @@ int sync_recv(int fd, enum sync_type *type, struct kago_err *msg, struct kago_er
                 return kago_err_set(err, "short message from the container's init");
         ((char *)&m)[n] = '\0';
         *type = (enum sync_type)m.type;
-        if (m.type == SYNC_ERROR && msg)
+        if (msg)
                 kago_err_set(msg, "%s", m.text);
         return 0;
 }

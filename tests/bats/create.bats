@@ -224,3 +224,26 @@ run_b() {
         [[ "${lines[2]}" == "/r/sub ro,nosuid,nodev,noexec"*" tmpfs" ]]
         [[ "${lines[3]}" == "/cg rw,nosuid,nodev,noexec"* ]]
 }
+
+@test "create: a user namespace joined by path owns the namespaces the container makes" {
+        requires root userns
+        unshare --user --map-root-user sleep 4545 &
+        holder=$!
+        for i in $(seq 50); do [ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break; sleep 0.1; done
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo pid=$$; hostname; cat /proc/self/uid_map'
+        config "$BATS_TEST_TMPDIR/b" ".linux.namespaces += [{type: \"user\", path: \"/proc/$holder/ns/user\"}]
+          | .mounts |= map(select(.type != \"sysfs\" and .type != \"cgroup\" and .type != \"mqueue\"))
+          | .mounts |= map(if .type == \"devpts\" then .options -= [\"gid=5\"] else . end)"
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" ujoin
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = pid=1 ]
+        [ "${lines[1]}" = kago ]
+        [ "$(echo "${lines[2]}" | tr -s ' ')" = "$(tr -s ' ' </proc/$holder/uid_map)" ]
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" ujoin2
+        [ "$(readlink /proc/"$(cat "$BATS_TEST_TMPDIR/pid")"/ns/user)" = "$(readlink /proc/$holder/ns/user)" ]
+        [ "$(status_of ujoin2)" = created ]
+        kg delete ujoin2
+        assert_gone ujoin2
+        kill "$holder"
+}
