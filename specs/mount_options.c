@@ -21,6 +21,7 @@ const struct spec_mount_option spec_mount_options[] = {
         CLEAR("diratime", MS_NODIRATIME),
         FLAG("dirsync", MS_DIRSYNC),
         CLEAR("exec", MS_NOEXEC),
+        { "idmap", SPEC_MOPT_EXTENSION, false, 0 }, /* an idmapped bind mount */
         FLAG("iversion", MS_I_VERSION),
         FLAG("lazytime", MS_LAZYTIME),
         CLEAR("loud", MS_SILENT),
@@ -44,6 +45,7 @@ const struct spec_mount_option spec_mount_options[] = {
         FLAG("relatime", MS_RELATIME),
         FLAG("remount", MS_REMOUNT),
         RCLEAR("rexec", MOUNT_ATTR_NOEXEC),
+        { "ridmap", SPEC_MOPT_EXTENSION, false, 0 }, /* idmapped, recursively */
         RSET("rnoatime", MOUNT_ATTR_NOATIME),
         RSET("rnodev", MOUNT_ATTR_NODEV),
         RSET("rnodiratime", MOUNT_ATTR_NODIRATIME),

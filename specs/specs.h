@@ -568,7 +568,7 @@ enum spec_mount_option_kind {
         SPEC_MOPT_BIND,        /* MS_BIND (| MS_REC for rbind) */
         SPEC_MOPT_RECURSIVE,   /* mount_setattr(2) MOUNT_ATTR_* in `flag` with AT_RECURSIVE;
                                   for ratime/rnoatime/... also clear MOUNT_ATTR__ATIME */
-        SPEC_MOPT_EXTENSION,   /* not a flag: kago does it itself (tmpcopyup) */
+        SPEC_MOPT_EXTENSION,   /* not a flag: kago does it itself (tmpcopyup, idmap, ridmap) */
 };
 
 struct spec_mount_option {

@@ -119,6 +119,8 @@ UNIT_TEST(mount_option_table)
         CHECK(o && o->clear && o->flag == MS_SYNCHRONOUS);
         o = spec_mount_option_lookup("tmpcopyup");
         CHECK(o && o->kind == SPEC_MOPT_EXTENSION);
+        o = spec_mount_option_lookup("ridmap");
+        CHECK(o && o->kind == SPEC_MOPT_EXTENSION);
         CHECK(spec_mount_option_lookup("mode=755") == NULL);
         CHECK(spec_mount_option_lookup("") == NULL);
         for (size_t i = 1; i < spec_mount_options_len; i++)
