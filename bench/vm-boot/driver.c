@@ -52,6 +52,10 @@ static int run(const char *kernel, const char *root, char **args)
         c.process.env = env;
         c.serial_console = getenv("KAGO_VM_SERIAL") != NULL;
         c.stop_at_ready = getenv("KAGO_VM_STOP_AT_READY") != NULL;
+        if (getenv("KAGO_VM_CPUS"))
+                c.vcpus = (unsigned)atoi(getenv("KAGO_VM_CPUS"));
+        if (getenv("KAGO_VM_BOOT_TIMEOUT_MS"))
+                c.boot_timeout_ms = (unsigned)atoi(getenv("KAGO_VM_BOOT_TIMEOUT_MS"));
         if (microvm_run(&c, &status, &s, &err) < 0) {
                 fprintf(stderr, "driver: %s\n", kago_err_text(&err));
                 return 125;

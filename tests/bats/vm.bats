@@ -103,7 +103,8 @@ requires_vm_kernel() {
         requires_vm_kernel
         vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.2; done'
         config "$BATS_TEST_TMPDIR/b" '.annotations["run.oci.handler"] = "microvm"'
-        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" v6
+        out="$BATS_TEST_TMPDIR/vm.out"
+        kg create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" v6 </dev/null >"$out" 2>&1
         pid=$(cat "$BATS_TEST_TMPDIR/pid")
         [ "$(status_of v6)" = created ]
         kg start v6
@@ -112,11 +113,13 @@ requires_vm_kernel() {
         for i in $(seq 100); do ls -l /proc/$pid/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm' && break; sleep 0.2; done
         ls -l /proc/$pid/fd | grep -q 'anon_inode:kvm-vm'
         grep -q "v6" "/proc/$pid/cgroup"
-        for i in $(seq 600); do grep -q ready "$BATS_TEST_TMPDIR/ctr.out" && break; sleep 0.2; done
-        grep -q ready "$BATS_TEST_TMPDIR/ctr.out"
+        for i in $(seq 600); do grep -q ready "$out" && break; sleep 0.2; done
+        cat "$out"
+        grep -q ready "$out"
         kg kill v6 TERM
         wait_status v6 stopped 60
-        grep -q got-term "$BATS_TEST_TMPDIR/ctr.out"
+        cat "$out"
+        grep -q got-term "$out"
         kg delete v6
         assert_gone v6
         assert_dead "$pid"
