@@ -44,6 +44,7 @@ struct container_ctx {
         struct container_state st;
         struct cgroup *cgroup;
         bool cgroup_entered; /* init was cloned into it (or there is none) */
+        bool init_waits_go;  /* init waits for SYNC_GO before its setup */
 };
 
 /* ---- create / start / kill / delete (parent side) ---------------------- */
@@ -138,6 +139,8 @@ int sysctl_apply(const struct oci_spec *spec, struct kago_err *err);
 
 /* ---- hooks ----------------------------------------------------------- */
 
+/* Whether prestart or createRuntime hooks exist (init then pauses for them). */
+bool spec_has_runtime_hooks(const struct oci_spec *spec);
 /* Run every hook of kind with state_json on its stdin; the first failure is
  * the error (a failing hook, a timeout). */
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,

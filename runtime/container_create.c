@@ -103,6 +103,16 @@ static int make_state_dir(struct container_ctx *c, int rootfd, const char *raw, 
         return 0;
 }
 
+/* Whether init must wait for the parent before its setup: for its id maps,
+ * or to be placed in its cgroup after the clone. Each handshake costs two
+ * context switches, which a loaded host pays in scheduling delays. */
+static bool init_needs_go(const struct container_ctx *c)
+{
+        const struct oci_namespace *user = spec_namespace(c->spec, OCI_NS_USER);
+
+        return (user && !user->path) || !container_cgroup_before_clone(c) || !c->cgroup_entered;
+}
+
 /* clone3 straight into the cgroup: no migration afterwards, which costs a
  * cgroup-wide lock and milliseconds. Without clone3 or CLONE_INTO_CGROUP
  * (kernels before 5.7), a plain clone; the parent then moves the pid. */
@@ -115,10 +125,12 @@ static pid_t clone_into_cgroup(struct container_ctx *c, unsigned long flags)
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
         }
+        c->init_waits_go = init_needs_go(c);
         pid_t p = (pid_t)syscall(SYS_clone3, &args, sizeof args);
         if (p >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
                 return p;
         c->cgroup_entered = false;
+        c->init_waits_go = init_needs_go(c);
         return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
@@ -190,20 +202,26 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
         if (container_cgroup_before_clone(c) && !c->cgroup_entered &&
             container_cgroup_enter(c, pid, err) < 0)
                 return -1;
-        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
+        if (c->init_waits_go && sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
                 return kago_err_errno(err, errno, "talk to the container's init");
         if (ns_joins_user(c->spec) && receive_forked_pid(c, pidp, err) < 0)
                 return -1;
         pid = *pidp;
         c->st.pid = pid;
-        if (proc_start_time(pid, &c->st.start_time) < 0)
-                return kago_err_set(err, "the container's init process exited during setup");
-        if (sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0)
+        if (proc_start_time(pid, &c->st.start_time) < 0) {
+                /* Gone already: its own message says why. */
+                if (sync_expect(c->parent_sync_fd, SYNC_READY, err) == 0)
+                        kago_err_set(err, "the container's init process exited during setup");
                 return -1;
-        if (run_runtime_hooks(c, err) < 0)
-                return -1;
-        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0 ||
-            sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0)
+        }
+        if (spec_has_runtime_hooks(c->spec)) {
+                if (sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0 ||
+                    run_runtime_hooks(c, err) < 0)
+                        return -1;
+                if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
+                        return kago_err_errno(err, errno, "talk to the container's init");
+        }
+        if (sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0)
                 return -1;
         if (store_write_state(c->state_dirfd, &c->st, err) < 0)
                 return -1;

@@ -103,6 +103,12 @@ static int hook_run(const struct oci_hook *h, const char *state_json, struct kag
         return kago_err_set(err, "hook %s exited with status %d", h->path, WEXITSTATUS(status));
 }
 
+bool spec_has_runtime_hooks(const struct oci_spec *spec)
+{
+        return spec->hooks && (spec->hooks->len[OCI_HOOK_PRESTART] ||
+                               spec->hooks->len[OCI_HOOK_CREATE_RUNTIME]);
+}
+
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
               struct kago_err *err)
 {

@@ -99,10 +99,12 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
             init_hostname(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
-        if (sync_send(c->sync_fd, SYNC_CREATE_RUNTIME, NULL) < 0)
-                return kago_err_errno(err, errno, "tell kago create about createRuntime");
-        if (sync_expect(c->sync_fd, SYNC_GO, err) < 0)
-                return -1;
+        if (spec_has_runtime_hooks(c->spec)) {
+                if (sync_send(c->sync_fd, SYNC_CREATE_RUNTIME, NULL) < 0)
+                        return kago_err_errno(err, errno, "tell kago create about createRuntime");
+                if (sync_expect(c->sync_fd, SYNC_GO, err) < 0)
+                        return -1;
+        }
         if (c->backend->prepare && c->backend->prepare(c, err) < 0)
                 return kago_err_wrap(err, "%s backend", c->backend->name);
         _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATING, c->spec);
@@ -139,7 +141,8 @@ _Noreturn void init_main(struct container_ctx *c)
         close(c->state_dirfd);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* until create is done */
         c->st.pid = init_host_pid();
-        if (sync_expect(c->sync_fd, SYNC_GO, &err) < 0 || init_join_user(c, &err) < 0 ||
+        if ((c->init_waits_go && sync_expect(c->sync_fd, SYNC_GO, &err) < 0) ||
+            init_join_user(c, &err) < 0 ||
             init_setup(c, &exe, &err) < 0) {
                 sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
                 _exit(1);
