@@ -96,7 +96,7 @@ static int make_state_dir(struct container_ctx *c, int rootfd, const char *raw, 
 {
         if (store_create_dir(rootfd, c->opts->id, &c->state_dirfd, err) < 0)
                 return -1;
-        if (file_write_atomic_at(c->state_dirfd, STATE_CONFIG_FILE, raw, len, 0600, err) < 0 ||
+        if (store_write_file(c->state_dirfd, STATE_CONFIG_FILE, raw, len, err) < 0 ||
             store_write_state(c->state_dirfd, &c->st, err) < 0 || exec_fifo_make(c->state_dirfd, err) < 0 ||
             exec_fifo_open_for_init(c->state_dirfd, &c->fifo_fd, err) < 0)
                 return kago_err_wrap(err, "container \"%s\"", c->opts->id);

@@ -52,6 +52,9 @@ int store_create_dir(int rootfd, const char *id, int *dirfd, struct kago_err *er
 int store_open_locked(int rootfd, const char *id, int *dirfd, struct kago_err *err);
 /* Open without the lock (readers: state, list, ps). */
 int store_open(int rootfd, const char *id, int *dirfd, struct kago_err *err);
+/* Replace a file in a container's directory atomically (temp + rename). */
+int store_write_file(int dirfd, const char *name, const char *buf, size_t len,
+                     struct kago_err *err);
 int store_write_state(int dirfd, const struct container_state *st, struct kago_err *err);
 int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err);
 /* Remove a container's directory and everything in it. */

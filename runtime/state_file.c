@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.json: kago's own record of a container, written with yajl. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,25 @@ static void gen_bool(yajl_gen g, const char *key, bool val)
         yajl_gen_bool(g, val);
 }
 
+/* Temp file + rename: readers see the old or the new file, never a part.
+ * No fsync: the store lives in /run (tmpfs) and means nothing after a
+ * reboot, when every container it describes is gone. */
+int store_write_file(int dirfd, const char *name, const char *buf, size_t len,
+                     struct kago_err *err)
+{
+        _cleanup_free_ char *tmp = xasprintf(".%s.tmp.%d", name, (int)getpid());
+        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+        if (fd < 0)
+                return kago_err_errno(err, errno, "create %s", tmp);
+        if (fd_write_all(fd, buf, len) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+                int e = errno;
+                unlinkat(dirfd, tmp, 0);
+                return kago_err_errno(err, e, "write %s", name);
+        }
+        return 0;
+}
+
 int store_write_state(int dirfd, const struct container_state *st, struct kago_err *err)
 {
         yajl_gen g = yajl_gen_alloc(NULL);
@@ -85,7 +105,7 @@ int store_write_state(int dirfd, const struct container_state *st, struct kago_e
         gen_bool(g, "ownPidNamespace", st->own_pidns);
         yajl_gen_map_close(g);
         yajl_gen_get_buf(g, &buf, &len);
-        int rc = file_write_atomic_at(dirfd, STATE_FILE, (const char *)buf, len, 0600, err);
+        int rc = store_write_file(dirfd, STATE_FILE, (const char *)buf, len, err);
         yajl_gen_free(g);
         return rc < 0 ? kago_err_wrap(err, "container \"%s\": save state", st->id) : 0;
 }
