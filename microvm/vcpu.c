@@ -25,8 +25,10 @@
 #define APIC_MODE_NMI 4
 #define APIC_MODE_EXTINT 7
 
-/* CPUID as KVM supports it, with this vCPU's APIC id and topology. */
-static void vcpu_fix_cpuid(struct kvm_cpuid2 *c, unsigned id, unsigned n)
+/* CPUID as KVM supports it, with this vCPU's APIC id and topology, and the
+ * TSC-deadline timer KVM emulates but does not list (without it the guest
+ * calibrates its APIC timer against the PIT: thousands of exits at boot). */
+static void vcpu_fix_cpuid(struct kvm_cpuid2 *c, unsigned id, unsigned n, bool tsc_deadline)
 {
         for (unsigned i = 0; i < c->nent; i++) {
                 struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -34,6 +36,8 @@ static void vcpu_fix_cpuid(struct kvm_cpuid2 *c, unsigned id, unsigned n)
                 case 1:
                         e->ebx = (e->ebx & 0x0000ffff) | (id << 24) | (n << 16);
                         e->ecx |= 1u << 31; /* hypervisor present */
+                        if (tsc_deadline)
+                                e->ecx |= 1u << 24;
                         if (n > 1)
                                 e->edx |= 1u << 28; /* HTT: several logical CPUs */
                         break;
@@ -55,7 +59,8 @@ static int vcpu_set_cpuid(struct vcpu *v, struct kago_err *err)
         c->nent = MAX_CPUID;
         if (ioctl(v->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
                 return kago_err_errno(err, errno, "KVM_GET_SUPPORTED_CPUID");
-        vcpu_fix_cpuid(c, v->id, v->vm->n_vcpus);
+        bool tsc_deadline = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+        vcpu_fix_cpuid(c, v->id, v->vm->n_vcpus, tsc_deadline);
         if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
                 return kago_err_errno(err, errno, "vCPU %u: KVM_SET_CPUID2", v->id);
         return 0;
