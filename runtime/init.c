@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "root_path.h"
+#include "security.h"
 
 static int init_hostname(const struct oci_spec *spec, struct kago_err *err)
 {
@@ -96,7 +97,7 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
 {
         if (ns_become_root(c->spec, err) < 0 ||
             (!ns_joins_user(c->spec) && ns_join_in_init(c->spec, err) < 0) ||
-            init_hostname(c->spec, err) < 0 ||
+            init_security_prepare(c, err) < 0 || init_hostname(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
         if (spec_has_runtime_hooks(c->spec)) {
@@ -158,10 +159,9 @@ _Noreturn void init_main(struct container_ctx *c)
         _cleanup_free_ char *state = container_state_json(&c->st, STATUS_CREATED, c->spec);
         if (hooks_run(c->spec, OCI_HOOK_START_CONTAINER, state, &err) < 0)
                 init_fail_late(&err);
-        if (process_set_user(c->spec->process, &err) < 0)
+        /* Seccomp, capabilities around the user switch, no_new_privileges. */
+        if (init_security_finish(c, &err) < 0)
                 init_fail_late(&err);
-        /* Security (capabilities, no_new_privileges, seccomp, LSM labels)
-         * applies here: after the user switch, right before the backend. */
         char **env = process_build_env(c);
         if (c->backend != &backend_container)
                 close(c->fifo_fd); /* no exec will close it */
