@@ -106,6 +106,16 @@ static void run_terminal(int sock, struct run_io *io)
         }
 }
 
+static void run_restore_terminal(struct run_io *io)
+{
+        if (io->raw)
+                tcsetattr(0, TCSANOW, &io->saved);
+        if (io->master >= 0)
+                close(io->master);
+        io->master = -1;
+        io->raw = false;
+}
+
 static int run_signalfd(sigset_t *old)
 {
         sigset_t set;
@@ -134,19 +144,18 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
         if (container_create_fd(g, o, sp[1], &pid, err) < 0)
                 return -1;
         _cleanup_close_ int sfd = run_signalfd(&old);
-        if (container_start(g, o->id, err) < 0) {
-                struct kago_err ignored = { 0 };
-                container_delete(g, o->id, true, &ignored);
-                return -1;
-        }
+        /* The terminal's size is set before the workload can ask for it. */
         struct run_io io = { .master = -1 };
         if (sock >= 0)
                 run_terminal(sock, &io);
+        if (container_start(g, o->id, err) < 0) {
+                struct kago_err ignored = { 0 };
+                run_restore_terminal(&io);
+                container_delete(g, o->id, true, &ignored);
+                return -1;
+        }
         int status = run_wait(pid, sfd, &io);
-        if (io.raw)
-                tcsetattr(0, TCSANOW, &io.saved);
-        if (io.master >= 0)
-                close(io.master);
+        run_restore_terminal(&io);
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (!keep && container_delete(g, o->id, true, err) < 0)
                 return -1;
