@@ -54,9 +54,9 @@ run_b() {
 @test "security: SCMP_ACT_NOTIFY sends the listener and the state to an agent, which answers" {
         requires root
         sock=$(mktemp -u /tmp/kago-agent.XXXXXX)
-        /usr/bin/python3 "$KAGO_SRC/tests/fixtures/security/seccomp-agent.py" "$sock" "$BATS_TEST_TMPDIR/agent" &
+        timeout 120 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/security/seccomp-agent.py" "$sock" "$BATS_TEST_TMPDIR/agent" &
         apid=$!
-        for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+        for i in $(seq 300); do [ -S "$sock" ] && break; sleep 0.1; done
         bundle "$BATS_TEST_TMPDIR/b" sh -c 'mkdir /tmp/faked; echo rc=$?; [ -d /tmp/faked ] || echo not-made'
         config "$BATS_TEST_TMPDIR/b" ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
                 listenerPath: \"$sock\", listenerMetadata: \"kago-test-metadata\",
