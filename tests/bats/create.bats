@@ -247,3 +247,20 @@ run_b() {
         assert_gone ujoin2
         kill "$holder"
 }
+
+@test "create: cgroup and time namespaces joined by path" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        config "$BATS_TEST_TMPDIR/b" '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 500000, nanosecs: 0}}'
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" nshost
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        bundle "$BATS_TEST_TMPDIR/b2" sh -c 'for n in cgroup time; do readlink /proc/self/ns/$n; done'
+        config "$BATS_TEST_TMPDIR/b2" ".linux.namespaces |= map(if .type == \"cgroup\" then .path = \"/proc/$pid/ns/cgroup\" else . end)
+          | .linux.namespaces += [{type: \"time\", path: \"/proc/$pid/ns/time\"}]"
+        run kg run --bundle "$BATS_TEST_TMPDIR/b2" nsguest
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "$(readlink /proc/$pid/ns/cgroup)" ]
+        [ "${lines[1]}" = "$(readlink /proc/$pid/ns/time)" ]
+        [ "${lines[1]}" != "$(readlink /proc/self/ns/time)" ]
+}
