@@ -67,12 +67,56 @@ static int wait_frozen(int fd, bool want, int timeout_ms, struct kago_err *err)
         }
 }
 
+#define PF_KTHREAD 0x00200000
+
+static bool is_kthread(pid_t tid)
+{
+        char path[64], buf[1024];
+        unsigned long flags = 0;
+
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        /* Field 9 (flags), counted after the ")" that ends comm. */
+        const char *p = strrchr(buf, ')');
+        return p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & PF_KTHREAD);
+}
+
+/* Kernel threads never reach the frozen state, so one inside the cgroup
+ * keeps "frozen 1" from ever showing: KVM puts its nx-lpage-recovery worker
+ * in the VMM's cgroup on kernels before 6.13. Move them to the root cgroup
+ * (they only lose their CPU accounting to the container). */
+static void evict_kthreads(struct cgroup *cg)
+{
+        _cleanup_free_ char *threads = NULL;
+        struct kago_err err = { 0 };
+
+        if (cg_read(cg->dirfd, "cgroup.threads", &threads, &err) < 0)
+                return;
+        _cleanup_close_ int rootfd = open(cg->mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        for (char *l = strtok(threads, "\n"); l && rootfd >= 0; l = strtok(NULL, "\n")) {
+                int64_t tid;
+                if (str_to_i64(l, 1, INT32_MAX, &tid) < 0 || !is_kthread((pid_t)tid))
+                        continue;
+                if (file_write_at(rootfd, "cgroup.procs", l, strlen(l), &err) < 0)
+                        log_warning("kernel thread %s in %s cannot be frozen nor moved out: %s", l,
+                                    cg->dir, kago_err_text(&err));
+                else
+                        log_debug("moved kernel thread %s out of %s so it can freeze", l, cg->dir);
+        }
+}
+
 static int set_frozen(struct cgroup *cg, bool freeze, int timeout_ms, struct kago_err *err)
 {
         _cleanup_close_ int fd = -1;
 
         if (cg_no_cgroup(cg, freeze ? "pause" : "resume", err))
                 return -1;
+        if (freeze)
+                evict_kthreads(cg);
         if (open_events(cg, &fd, err) < 0 || cg_write(cg, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
                 return -1;
         return wait_frozen(fd, freeze, timeout_ms, err);

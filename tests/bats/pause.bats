@@ -141,3 +141,34 @@ wait_count_above() {
         [ "$status" -eq 1 ]
         [[ "$output" == *'container "p7" has no cgroup (created with --cgroup-manager disabled'* ]]
 }
+
+# The same freeze holds a microVM: the VMM (vCPU threads included) is the
+# container's process, so freezing the cgroup stops the guest. Progress is
+# the guest workload's ticks on its stdout.
+@test "pause: a microVM container pauses and resumes like a container" {
+        requires root kvm
+        kernel="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        [ -r "$kernel" ] || skip "no guest kernel at $kernel (make kernel)"
+        export KAGO_VM_KERNEL="$kernel"
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.2; done'
+        config "$BATS_TEST_TMPDIR/b" '.annotations["run.oci.handler"] = "microvm"
+                | .linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 232, "access": "rwm"}]'
+        kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" p8
+        kg start p8
+        # The container's stdout is kgd's ctr.out.new.
+        ticks() { grep -c '^tick' "$BATS_TEST_TMPDIR/ctr.out.new" || true; }
+        for i in $(seq 900); do [ "$(ticks)" -gt 2 ] && break; sleep 0.2; done
+        [ "$(ticks)" -gt 2 ]
+        kg pause p8
+        [ "$(status_of p8)" = paused ]
+        grep -qx 'frozen 1' "$(cgroup_dir_of p8)/cgroup.events"
+        sleep 1
+        a=$(ticks)
+        sleep 3
+        [ "$(ticks)" = "$a" ]
+        kg resume p8
+        for i in $(seq 300); do [ "$(ticks)" -gt "$a" ] && break; sleep 0.2; done
+        [ "$(ticks)" -gt "$a" ]
+        kg delete --force p8
+        assert_gone p8
+}
