@@ -78,7 +78,7 @@ clang-check:
 
 # Targets make check builds before testing (artefacts the suites need);
 # modules add theirs to PREREQ_TARGETS.
-PREREQ_TARGETS :=
+PREREQ_TARGETS := kernel
 prereq-targets:
 	@echo $(PREREQ_TARGETS)
 
