@@ -47,7 +47,7 @@ const char *caps_name(int cap)
                 return NULL;
         }
         size_t i = 0;
-        for (; n[i] && i < sizeof buf - 1; i++)
+        for (; i < sizeof buf - 1 && n[i]; i++)
                 buf[i] = (char)toupper((unsigned char)n[i]);
         buf[i] = '\0';
         cap_free(n);

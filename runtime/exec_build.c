@@ -145,28 +145,25 @@ static int read_process_file(const char *path, struct oci_process **out, struct 
 static int inherit_from_container(struct oci_process *p, const struct oci_process *c,
                                   struct kago_err *err)
 {
-        if (!c)
+        struct oci_process *copy = NULL;
+
+        if (!p || !c)
                 return 0;
-        if (!p->capabilities && c->capabilities) {
-                struct oci_process *copy = NULL;
-                if (copy_process(c, &copy, err) < 0)
-                        return -1;
+        bool caps = !p->capabilities && c->capabilities;
+        bool rlimits = !p->rlimits_len && c->rlimits_len;
+        if (!caps && !rlimits)
+                return 0;
+        if (copy_process(c, &copy, err) < 0 || !copy)
+                return -1;
+        if (caps)
                 p->capabilities = TAKE_PTR(copy->capabilities);
-                if (!p->rlimits_len) {
-                        p->rlimits = TAKE_PTR(copy->rlimits);
-                        p->rlimits_len = copy->rlimits_len;
-                        copy->rlimits_len = 0;
-                }
-                spec_process_free(copy);
-        } else if (!p->rlimits_len && c->rlimits_len) {
-                struct oci_process *copy = NULL;
-                if (copy_process(c, &copy, err) < 0)
-                        return -1;
+        if (rlimits) {
+                free(p->rlimits); /* an empty array */
                 p->rlimits = TAKE_PTR(copy->rlimits);
                 p->rlimits_len = copy->rlimits_len;
                 copy->rlimits_len = 0;
-                spec_process_free(copy);
         }
+        spec_process_free(copy);
         return 0;
 }
 
