@@ -73,6 +73,30 @@ run_b() {
         grep -qE '^(83|258)$' "$BATS_TEST_TMPDIR/agent.calls"
 }
 
+@test "security: kago exec hands its own seccomp listener to the agent" {
+        requires root
+        sock=$(mktemp -u /tmp/kago-agent.XXXXXX)
+        timeout 120 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/security/seccomp-agent.py" "$sock" "$BATS_TEST_TMPDIR/agent" 2 &
+        apid=$!
+        for i in $(seq 300); do [ -S "$sock" ] && break; sleep 0.1; done
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        config "$BATS_TEST_TMPDIR/b" ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
+                listenerPath: \"$sock\", listenerMetadata: \"exec-meta\",
+                syscalls: [{names: [\"mkdir\", \"mkdirat\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+        kgd run -d --bundle "$BATS_TEST_TMPDIR/b" s6 >/dev/null
+        wait_status s6 running
+        run kg exec s6 sh -c 'mkdir /tmp/by-exec; echo rc=$?; [ -d /tmp/by-exec ] || echo not-made; echo pid=$$'
+        kg delete --force s6
+        wait "$apid" || true
+        rm -f "$sock"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *rc=0* ]]
+        [[ "$output" == *not-made* ]]
+        [ "$(wc -l <"$BATS_TEST_TMPDIR/agent")" -eq 2 ]
+        tail -n1 "$BATS_TEST_TMPDIR/agent" | jq -e '.state.id == "s6" and .state.status == "running"
+                and .metadata == "exec-meta" and .pid != .state.pid'
+}
+
 @test "security: SCMP_ACT_NOTIFY with no agent listening fails create clearly" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" true
