@@ -8,7 +8,7 @@ COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CFLAGS    ?= -O2 -g
+CFLAGS    ?= -O2
 CFLAGS    += -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE
 CFLAGS    += -DKAGO_VERSION='"$(VERSION)"' -DKAGO_COMMIT='"$(COMMIT)"'
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
