@@ -52,6 +52,37 @@ static void vcpu_fix_cpuid(struct kvm_cpuid2 *c, unsigned id, unsigned n, bool t
         }
 }
 
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
+{
+        for (unsigned i = 0; i < c->nent; i++)
+                if (c->entries[i].function == fn && c->entries[i].index == idx)
+                        return &c->entries[i];
+        return NULL;
+}
+
+/* XSAVE components the CPU flags do not back (AVX without CPUID.1:AVX, as a
+ * nested or emulated host can report) leave leaf 0xD out of step with what
+ * the guest enables, and Linux warns about the XSAVE size: drop them. */
+static void cpuid_fix_xsave(struct kvm_cpuid2 *c)
+{
+        struct kvm_cpuid_entry2 *l1 = cpuid_find(c, 1, 0), *l7 = cpuid_find(c, 7, 0);
+        struct kvm_cpuid_entry2 *d = cpuid_find(c, 0xd, 0);
+        if (!l1 || !d)
+                return;
+        if (!(l1->ecx & (1u << 28)))
+                d->eax &= ~(1u << 2); /* AVX state */
+        if (!l7 || !(l7->ebx & (1u << 16)))
+                d->eax &= ~(7u << 5); /* AVX-512 state */
+        uint32_t max = 576; /* legacy area + XSAVE header */
+        for (uint32_t i = 2; i < 32; i++) {
+                struct kvm_cpuid_entry2 *s = cpuid_find(c, 0xd, i);
+                if ((d->eax & (1u << i)) && s && s->eax + s->ebx > max)
+                        max = s->eax + s->ebx;
+        }
+        d->ecx = max;
+        d->ebx = 576; /* for XCR0 = x87 at reset; KVM updates it as the guest sets XCR0 */
+}
+
 static int vcpu_set_cpuid(struct vcpu *v, struct kago_err *err)
 {
         _cleanup_free_ struct kvm_cpuid2 *c =
@@ -61,6 +92,7 @@ static int vcpu_set_cpuid(struct vcpu *v, struct kago_err *err)
                 return kago_err_errno(err, errno, "KVM_GET_SUPPORTED_CPUID");
         bool tsc_deadline = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
         vcpu_fix_cpuid(c, v->id, v->vm->n_vcpus, tsc_deadline);
+        cpuid_fix_xsave(c);
         if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
                 return kago_err_errno(err, errno, "vCPU %u: KVM_SET_CPUID2", v->id);
         return 0;
