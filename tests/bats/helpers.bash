@@ -5,8 +5,9 @@
 #                      userns, root. Suites needing these run in the test VM
 #                      (tests/vm/run), where they are all present.
 
-KAGO="${KAGO:-$BATS_TEST_DIRNAME/../../kago}"
-KAGO_SRC="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+# The source tree, found from this file so suites in subfolders work too.
+KAGO_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+KAGO="${KAGO:-$KAGO_SRC/kago}"
 
 _has_cgroup2() {
         local c=/sys/fs/cgroup/cgroup.controllers

@@ -10,10 +10,6 @@ load ../helpers
 load ../container_helpers
 load ../cgroup_helpers
 
-# helpers.bash finds the tree from tests/bats/; this suite is one level down.
-KAGO_SRC="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
-[ -x "$KAGO" ] || KAGO="$KAGO_SRC/kago"
-
 ksd() {
         "$KAGO" --root "$ROOT" --systemd-cgroup "$@"
 }
