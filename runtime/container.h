@@ -133,7 +133,6 @@ int process_prepare(struct container_ctx *c, struct kago_err *err);
 int process_set_user(const struct oci_process *p, struct kago_err *err);
 char **process_build_env(struct container_ctx *c);
 int process_find_executable(const struct oci_process *p, char **path, struct kago_err *err);
-int process_set_rlimits(const struct oci_process *p, struct kago_err *err);
 int process_keep_fds(int n, struct kago_err *err);
 int sysctl_apply(const struct oci_spec *spec, struct kago_err *err);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* process: environment, executable lookup, rlimits, user and fds of the workload. */
+/* process: environment, executable lookup, user and fds of the workload. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -82,42 +82,6 @@ int process_find_executable(const struct oci_process *p, char **out, struct kago
         }
         return kago_err_set(err, "process.args[0]: \"%s\": executable file not found in $PATH",
                             name);
-}
-
-static int rlimit_resource(const char *type)
-{
-        static const struct { const char *name; int res; } map[] = {
-                { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
-                { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
-                { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-                { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-                { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-                { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
-                { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-                { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
-        };
-        for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-                if (strcmp(map[i].name, type) == 0)
-                        return map[i].res;
-        return -1;
-}
-
-int process_set_rlimits(const struct oci_process *p, struct kago_err *err)
-{
-        for (size_t i = 0; i < p->rlimits_len; i++) {
-                const struct oci_rlimit *r = &p->rlimits[i];
-                int res = rlimit_resource(r->type);
-                if (res < 0)
-                        return kago_err_set(err, "process.rlimits[%zu].type: unknown \"%s\"", i,
-                                            r->type);
-                struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
-                if (setrlimit(res, &rl) < 0)
-                        return kago_err_errno(err, errno, "process.rlimits[%zu]: set %s to "
-                                              "soft %llu hard %llu", i, r->type,
-                                              (unsigned long long)r->soft,
-                                              (unsigned long long)r->hard);
-        }
-        return 0;
 }
 
 /* process.user: groups, gid, uid, umask. */
