@@ -71,7 +71,7 @@ int initramfs_build(const struct microvm_config *cfg, uint32_t msize, struct byt
         cpio_add(out, "dev/console", S_IFCHR | 0600, 5, 1, NULL, 0);
         cpio_add(out, "newroot", S_IFDIR | 0755, 0, 0, NULL, 0);
         cpio_add(out, "init", S_IFREG | 0755, 0, 0, microvm_guest_init,
-                 (size_t)(microvm_guest_init_end - microvm_guest_init));
+                 (size_t)((uintptr_t)microvm_guest_init_end - (uintptr_t)microvm_guest_init));
         cpio_add(out, &KAGO_GUEST_CONF[1], S_IFREG | 0600, 0, 0, conf.data, conf.len);
         cpio_finish(out);
         bytes_free(&conf);

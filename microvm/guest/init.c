@@ -80,7 +80,7 @@ static void say(const char *fmt, ...)
                 return;
 }
 
-static void report(unsigned status)
+__attribute__((noreturn)) static void report(unsigned status)
 {
         sync();
         outl(status, KAGO_PORT_STATUS);
@@ -90,7 +90,7 @@ static void report(unsigned status)
 }
 
 /* Init could not start the workload: say why on stderr and end the VM. */
-static void fail(const char *what)
+__attribute__((noreturn)) static void fail(const char *what)
 {
         say("kago-init: %s: %s", what, strerror(errno));
         report(0x100 | 127);
