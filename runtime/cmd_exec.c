@@ -304,21 +304,6 @@ static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)
 
 /* ---- the foreground ---------------------------------------------------- */
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-                                 SIGCONT, SIGALRM };
-
-static int exec_signalfd(sigset_t *old)
-{
-        sigset_t set;
-
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-                sigaddset(&set, forwarded[i]);
-        sigprocmask(SIG_BLOCK, &set, old);
-        return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 static void copy_once(int from, int to, bool *open)
 {
         char buf[8192];
@@ -382,7 +367,7 @@ static int exec_foreground(struct exec_ctx *x, int term_sock, pid_t pid)
         int master = -1;
         sigset_t old;
 
-        int sfd = exec_signalfd(&old);
+        int sfd = signal_forwarding_fd(&old);
         if (term_sock >= 0 && console_recv_fd(term_sock, &master, &ignored) == 0 && isatty(0) &&
             tcgetattr(0, &saved) == 0) {
                 struct termios r = saved;

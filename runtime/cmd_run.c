@@ -20,9 +20,6 @@
 #include "create_opts.h"
 #include "security.h"
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
-                                 SIGCONT, SIGALRM };
-
 struct run_io {
         int master;      /* pty master, -1 without a terminal */
         bool raw;        /* stdin switched to raw mode */
@@ -116,17 +113,6 @@ static void run_restore_terminal(struct run_io *io)
         io->raw = false;
 }
 
-static int run_signalfd(sigset_t *old)
-{
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-                sigaddset(&set, forwarded[i]);
-        sigprocmask(SIG_BLOCK, &set, old);
-        return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 static int run_foreground(struct kago_global *g, struct create_opts *o, bool keep,
                           struct kago_err *err)
 {
@@ -143,7 +129,7 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
         _cleanup_close_ int sock = sp[0];
         if (container_create_fd(g, o, sp[1], &pid, err) < 0)
                 return -1;
-        _cleanup_close_ int sfd = run_signalfd(&old);
+        _cleanup_close_ int sfd = signal_forwarding_fd(&old);
         /* The terminal's size is set before the workload can ask for it. */
         struct run_io io = { .master = -1 };
         if (sock >= 0)

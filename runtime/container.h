@@ -7,6 +7,8 @@
 #ifndef KAGO_RUNTIME_CONTAINER_H
 #define KAGO_RUNTIME_CONTAINER_H
 
+#include <signal.h>
+
 #include "../specs/specs.h"
 #include "cli.h"
 #include "state.h"
@@ -152,5 +154,8 @@ void hooks_run_logged(const struct oci_spec *spec, enum oci_hook_kind kind, cons
 
 /* "KILL", "SIGKILL", "kill", "9" -> 9. */
 int signal_parse(const char *s, int *signo, struct kago_err *err);
+/* Block SIGCHLD and the signals a foreground run/exec forwards to the
+ * container (saving the old mask in old); returns a signalfd for them. */
+int signal_forwarding_fd(sigset_t *old);
 
 #endif

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/signalfd.h>
 
 #include "container.h"
 
@@ -61,4 +62,19 @@ int signal_parse(const char *s, int *signo, struct kago_err *err)
         if (signal_rt(name, signo) == 0)
                 return 0;
         return kago_err_set(err, "invalid signal \"%s\"", s);
+}
+
+static const int forwarded_signals[] = { SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+                                         SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+
+int signal_forwarding_fd(sigset_t *old)
+{
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+                sigaddset(&set, forwarded_signals[i]);
+        sigprocmask(SIG_BLOCK, &set, old);
+        return signalfd(-1, &set, SFD_CLOEXEC);
 }
