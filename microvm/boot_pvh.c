@@ -26,18 +26,24 @@ struct hvm_memmap_entry {
         uint32_t type, reserved;
 };
 
-static int elf_check(const uint8_t *img, size_t len, const Elf64_Ehdr **eh, struct kago_err *err)
+/* The ELF header of a well-formed x86_64 ELF64 image, or NULL with err set. */
+static const Elf64_Ehdr *elf_check(const uint8_t *img, size_t len, struct kago_err *err)
 {
-        if (len < sizeof(Elf64_Ehdr))
-                return kago_err_set(err, "ELF kernel: truncated header");
+        if (len < sizeof(Elf64_Ehdr)) {
+                kago_err_set(err, "ELF kernel: truncated header");
+                return NULL;
+        }
         const Elf64_Ehdr *h = (const Elf64_Ehdr *)img;
-        if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_machine != EM_X86_64)
-                return kago_err_set(err, "ELF kernel: not an x86_64 ELF64 image");
+        if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_machine != EM_X86_64) {
+                kago_err_set(err, "ELF kernel: not an x86_64 ELF64 image");
+                return NULL;
+        }
         if (h->e_phentsize != sizeof(Elf64_Phdr) || h->e_phoff > len ||
-            (uint64_t)h->e_phnum * sizeof(Elf64_Phdr) > len - h->e_phoff)
-                return kago_err_set(err, "ELF kernel: program headers out of bounds");
-        *eh = h;
-        return 0;
+            (uint64_t)h->e_phnum * sizeof(Elf64_Phdr) > len - h->e_phoff) {
+                kago_err_set(err, "ELF kernel: program headers out of bounds");
+                return NULL;
+        }
+        return h;
 }
 
 static int note_find_entry(const uint8_t *p, uint64_t size, uint64_t *entry)
@@ -67,8 +73,8 @@ static int note_find_entry(const uint8_t *p, uint64_t size, uint64_t *entry)
 
 int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct kago_err *err)
 {
-        const Elf64_Ehdr *h;
-        if (elf_check(img, len, &h, err) < 0)
+        const Elf64_Ehdr *h = elf_check(img, len, err);
+        if (!h)
                 return -1;
         const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + h->e_phoff);
         for (unsigned i = 0; i < h->e_phnum; i++) {
@@ -88,7 +94,6 @@ int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct 
 int boot_pvh_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
                   struct kago_err *err)
 {
-        const Elf64_Ehdr *h;
         uint64_t entry;
         int rc = boot_pvh_find_entry(img, len, &entry, err);
         if (rc < 0)
@@ -96,7 +101,9 @@ int boot_pvh_load(struct guest_mem *m, const uint8_t *img, size_t len, struct bo
         if (rc == 0)
                 return kago_err_set(err, "ELF kernel has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): "
                                     "build it with CONFIG_PVH=y or boot its bzImage");
-        elf_check(img, len, &h, err);
+        const Elf64_Ehdr *h = elf_check(img, len, err); /* checked by find_entry */
+        if (!h)
+                return -1;
         const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + h->e_phoff);
         uint64_t end = 0;
         for (unsigned i = 0; i < h->e_phnum; i++) {

@@ -35,7 +35,7 @@ static void chown_new(struct p9_server *s, uint32_t dfid, int dfd, const char *n
 
 static int reply_new(int dfd, const char *name, struct p9_out *out)
 {
-        struct stat st;
+        struct stat st = { 0 };
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         p9_put_qid(out, &st);
@@ -193,13 +193,14 @@ int p9_op_remove(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         if (!f)
                 return -EBADF;
         int rc = s->readonly ? -EROFS : 0;
-        struct stat st;
+        struct stat st = { 0 };
         if (rc == 0)
                 rc = p9_lstat(s, f->path, &st);
-        const char *base;
+        const char *base = NULL;
         int dfd = rc == 0 ? p9_open_parent(s, f->path, &base) : rc;
         if (dfd >= 0) {
-                rc = unlinkat(dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
+                rc = !base ? -EINVAL
+                     : unlinkat(dfd, base, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
                 close(dfd);
         } else {
                 rc = dfd;

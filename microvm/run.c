@@ -78,7 +78,7 @@ static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
 {
         if (r->cfg->initrd_fd >= 0) {
                 _cleanup_free_ uint8_t *user = NULL;
-                size_t len;
+                size_t len = 0;
                 if (read_image(r->cfg->initrd_fd, "initrd", &user, &len, err) < 0)
                         return -1;
                 bytes_put(out, user, len);
@@ -91,7 +91,7 @@ static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
 static int boot_guest(struct run *r, struct kago_err *err)
 {
         _cleanup_free_ uint8_t *img = NULL;
-        size_t len;
+        size_t len = 0;
         struct boot_info bi;
         struct bytes initrd = { 0 };
         uint64_t initrd_gpa;

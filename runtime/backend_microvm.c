@@ -184,7 +184,8 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         cfg.initrd_fd = f->initrd_fd;
         cfg.cmdline_extra = params;
         cfg.process.hostname = spec->hostname;
-        cfg.mounts = mounts = vm_mounts(spec, &cfg.n_mounts);
+        mounts = vm_mounts(spec, &cfg.n_mounts);
+        cfg.mounts = mounts;
         cfg.root = "/";
         cfg.root_readonly = spec->root && spec->root->readonly;
         cfg.stdin_fd = 0, cfg.stdout_fd = 1, cfg.stderr_fd = 2;
