@@ -71,14 +71,14 @@ start_sleeper() {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" sleep 1000
         config "$BATS_TEST_TMPDIR/b" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
-                syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}
+                syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 122}]}
                 | .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 321, hard: 654}]'
         start_sleeper e5
         run kg exec e5 sh -c 'grep Seccomp: /proc/self/status; ulimit -n; ulimit -Hn; mkdir /tmp/d; echo rc=$?'
         [[ "$output" == *"Seccomp:	2"* ]]
         [[ "$output" == *321* ]]
         [[ "$output" == *654* ]]
-        [[ "$output" == *"Function not implemented"* ]]
+        [[ "$output" == *"Disk quota exceeded"* ]]
         [[ "$output" == *rc=1* ]]
 }
 
