@@ -20,15 +20,21 @@ static const struct {
         .namespaces = true,
         .hooks = true,
         .mount_options = true,
-        .capabilities = true, /* runtime/capabilities.c */
-        .seccomp = true,      /* runtime/seccomp.c; archs and flags refined by the runtime */
-        .idmap = true,        /* runtime/userns.c (containers without a user namespace) */
+        .capabilities = true,   /* runtime/capabilities.c */
+        .cgroup_v2 = true,      /* cgroups/ */
+        .cgroup_systemd = true, /* cgroups/systemd.c: a transient scope through systemd */
+        .cgroup_rdma = true,    /* cgroups/: rdma.max */
+        .seccomp = true,        /* runtime/seccomp.c; archs and flags refined by the runtime */
+        .idmap = true,          /* runtime/userns.c */
 };
 
 /* Annotations kago reads from config.json that change what it does; they
  * are listed as potentiallyUnsafeConfigAnnotations, so engines can filter
- * them from untrusted users. NULL-terminated. */
+ * them from untrusted users. A name ending in '.' stands for every
+ * annotation with that prefix. NULL-terminated. */
 static const char *const kago_annotations[] = {
+        "run.oci.handler", /* "microvm": run the bundle in kago's microVM */
+        "kago.vm.",        /* the microVM's size, boot timeout, serial console... */
         NULL,
 };
 

@@ -2,8 +2,9 @@
 # Proves `kago features`: a features document valid against the runtime-spec
 # v1.3.0 schema, with the ociVersionMin/ociVersionMax CRI-O requires, every
 # namespace and hook kind, the mount options kago knows, seccomp, capabilities
-# and idmapped mounts, the LSMs this host has, and "enabled": false for the
-# parts kago does not implement yet.
+# and idmapped mounts, cgroup v2 with the systemd driver and rdma, the LSMs
+# this host has, "enabled": false for the parts kago does not implement yet,
+# and the config annotations kago acts on (so engines can filter them).
 # When a part lands and its switch in specs/features.c `kago_supports` is
 # turned on, the "enabled false" test below changes with it.
 
@@ -52,6 +53,19 @@ print(\"actions\" in l[\"seccomp\"], \"capabilities\" in l)
         [ -e /sys/fs/selinux/enforce ] && se=True
         [ "${lines[0]}" = "True $aa $se False True False" ]
         [ "${lines[1]}" = "True True" ]
+}
+
+@test "features: cgroup v2, systemd and rdma on, v1 off; kago's annotations listed as potentially unsafe" {
+        run bash -c '"$0" features | python3 -c "
+import json, sys
+f = json.load(sys.stdin)
+c = f[\"linux\"][\"cgroup\"]
+print(c[\"v1\"], c[\"v2\"], c[\"systemd\"], c[\"systemdUser\"], c[\"rdma\"])
+print(\" \".join(f[\"potentiallyUnsafeConfigAnnotations\"]))
+"' "$KAGO"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "False True True False True" ]
+        [ "${lines[1]}" = "run.oci.handler kago.vm." ]
 }
 
 @test "features: extra arguments are a usage error" {
