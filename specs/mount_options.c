@@ -10,6 +10,7 @@
 #define PROP(N, F) { N, SPEC_MOPT_PROPAGATION, false, F }
 #define RSET(N, F) { N, SPEC_MOPT_RECURSIVE, false, F }
 #define RCLEAR(N, F) { N, SPEC_MOPT_RECURSIVE, true, F }
+#define ATIME(N, F) { N, SPEC_MOPT_ATIME, false, F }
 
 /* Sorted by name for bsearch. */
 const struct spec_mount_option spec_mount_options[] = {
@@ -38,7 +39,7 @@ const struct spec_mount_option spec_mount_options[] = {
         FLAG("nosuid", MS_NOSUID),
         FLAG("nosymfollow", MS_NOSYMFOLLOW),
         PROP("private", MS_PRIVATE),
-        RCLEAR("ratime", MOUNT_ATTR_NOATIME),
+        ATIME("ratime", MOUNT_ATTR_STRICTATIME),
         { "rbind", SPEC_MOPT_BIND, false, MS_BIND | MS_REC },
         RCLEAR("rdev", MOUNT_ATTR_NODEV),
         RCLEAR("rdiratime", MOUNT_ATTR_NODIRATIME),
@@ -46,22 +47,22 @@ const struct spec_mount_option spec_mount_options[] = {
         FLAG("remount", MS_REMOUNT),
         RCLEAR("rexec", MOUNT_ATTR_NOEXEC),
         { "ridmap", SPEC_MOPT_EXTENSION, false, 0 }, /* idmapped, recursively */
-        RSET("rnoatime", MOUNT_ATTR_NOATIME),
+        ATIME("rnoatime", MOUNT_ATTR_NOATIME),
         RSET("rnodev", MOUNT_ATTR_NODEV),
         RSET("rnodiratime", MOUNT_ATTR_NODIRATIME),
         RSET("rnoexec", MOUNT_ATTR_NOEXEC),
-        RCLEAR("rnorelatime", MOUNT_ATTR_RELATIME),
-        RCLEAR("rnostrictatime", MOUNT_ATTR_STRICTATIME),
+        ATIME("rnorelatime", MOUNT_ATTR_STRICTATIME),
+        ATIME("rnostrictatime", MOUNT_ATTR_RELATIME),
         RSET("rnosuid", MOUNT_ATTR_NOSUID),
         RSET("rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW),
         FLAG("ro", MS_RDONLY),
         PROP("rprivate", MS_PRIVATE | MS_REC),
-        RSET("rrelatime", MOUNT_ATTR_RELATIME),
+        ATIME("rrelatime", MOUNT_ATTR_RELATIME),
         RSET("rro", MOUNT_ATTR_RDONLY),
         RCLEAR("rrw", MOUNT_ATTR_RDONLY),
         PROP("rshared", MS_SHARED | MS_REC),
         PROP("rslave", MS_SLAVE | MS_REC),
-        RSET("rstrictatime", MOUNT_ATTR_STRICTATIME),
+        ATIME("rstrictatime", MOUNT_ATTR_STRICTATIME),
         RCLEAR("rsuid", MOUNT_ATTR_NOSUID),
         RCLEAR("rsymfollow", MOUNT_ATTR_NOSYMFOLLOW),
         PROP("runbindable", MS_UNBINDABLE | MS_REC),

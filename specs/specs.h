@@ -566,8 +566,9 @@ enum spec_mount_option_kind {
         SPEC_MOPT_FLAG,        /* mount(2) MS_* flag in `flag` (set, or cleared when `clear`) */
         SPEC_MOPT_PROPAGATION, /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) */
         SPEC_MOPT_BIND,        /* MS_BIND (| MS_REC for rbind) */
-        SPEC_MOPT_RECURSIVE,   /* mount_setattr(2) MOUNT_ATTR_* in `flag` with AT_RECURSIVE;
-                                  for ratime/rnoatime/... also clear MOUNT_ATTR__ATIME */
+        SPEC_MOPT_RECURSIVE,   /* mount_setattr(2) MOUNT_ATTR_* in `flag` with AT_RECURSIVE */
+        SPEC_MOPT_ATIME,       /* the recursive atime mode: MOUNT_ATTR_RELATIME/NOATIME/
+                                  STRICTATIME in `flag` replaces MOUNT_ATTR__ATIME */
         SPEC_MOPT_EXTENSION,   /* not a flag: kago does it itself (tmpcopyup, idmap, ridmap) */
 };
 

@@ -79,7 +79,9 @@ UNIT_TEST(features_claim_only_what_kago_does)
         CHECK(f->linux_cfg->seccomp_actions_len == 9 && f->linux_cfg->capabilities_len == 41);
         CHECK(f->linux_cfg->apparmor_enabled.set && !f->linux_cfg->apparmor_enabled.value);
         CHECK(f->linux_cfg->idmap_enabled.set && f->linux_cfg->idmap_enabled.value);
-        CHECK(f->linux_cfg->cgroup_v2.set && !f->linux_cfg->cgroup_v2.value);
+        CHECK(f->linux_cfg->cgroup_v2.set && f->linux_cfg->cgroup_v2.value);
+        CHECK(f->linux_cfg->cgroup_v1.set && !f->linux_cfg->cgroup_v1.value);
+        CHECK(f->potentially_unsafe_config_annotations_len == 2);
         features_free(f);
         _cleanup_free_ char *json = features_emit();
         CHECK_CONTAINS(json, "\"mountExtensions\": {\n\t\t\t\"idmap\": {\n\t\t\t\t\"enabled\": true");
@@ -115,6 +117,8 @@ UNIT_TEST(mount_option_table)
         CHECK(o && o->kind == SPEC_MOPT_PROPAGATION && o->flag == (MS_SLAVE | MS_REC));
         o = spec_mount_option_lookup("rro");
         CHECK(o && o->kind == SPEC_MOPT_RECURSIVE && o->flag == MOUNT_ATTR_RDONLY);
+        o = spec_mount_option_lookup("rnostrictatime");
+        CHECK(o && o->kind == SPEC_MOPT_ATIME && o->flag == MOUNT_ATTR_RELATIME);
         o = spec_mount_option_lookup("async");
         CHECK(o && o->clear && o->flag == MS_SYNCHRONOUS);
         o = spec_mount_option_lookup("tmpcopyup");
