@@ -130,6 +130,20 @@ int fd_write_all(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying on EINTR and short reads; returns bytes read or -1. */
 ssize_t fd_read_all(int fd, void *buf, size_t len);
 
+/* ---- fd passing (fd_pass.c) ------------------------------------------ */
+
+/* The most fds one message carries (the kernel's SCM_MAX_FD). */
+#define FD_PASS_MAX 253
+
+/* Send len (>= 1) bytes of data with n fds (SCM_RIGHTS) in one message; the
+ * fds stay open here. */
+int fd_send(int sock, const int *fds, size_t n, const void *data, size_t len, struct kago_err *err);
+/* Receive one message: up to cap bytes into data, up to max fds (close-on-exec)
+ * into fds, their count in *nfds. Returns the bytes received (0 at EOF) or -1;
+ * more fds than max is an error, and closes them all. */
+ssize_t fd_recv(int sock, int *fds, size_t max, size_t *nfds, void *data, size_t cap,
+                struct kago_err *err);
+
 /* ---- strings --------------------------------------------------------- */
 
 bool str_has_prefix(const char *s, const char *prefix);

@@ -236,36 +236,46 @@ static int exec_forward_listener(struct exec_ctx *x, pid_t pid, int lfd, struct 
         return r;
 }
 
-/* Until the child execs: its errors, its seccomp listener. */
-static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, struct kago_err *err)
+/* Messages of the child until READY (until_ready) or EOF (the socket closed
+ * at execve): its errors, its seccomp listener. */
+static int exec_follow_child(struct exec_ctx *x, int sock, pid_t pid, bool until_ready,
+                             struct kago_err *err)
 {
         char text[KAGO_ERR_MSG_MAX];
         enum exec_msg t;
         int fd;
 
-        if (exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
-                return kago_err_errno(err, errno, "start the exec process");
-        if (exec_msg_recv(sock, &t, text, sizeof text, &fd) < 0)
-                return kago_err_errno(err, errno, "talk to the exec process");
-        if (t != EXEC_READY)
-                return t == EXEC_ERROR ? kago_err_set(err, "%s", text)
-                                       : kago_err_set(err, "the exec process died before it ran");
-        if (exec_place(x, pid, err) < 0 || exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
-                return -1;
-        if (x->paused)
-                return 0; /* it runs once the container is resumed */
-        /* Then EOF (the socket closed at execve), an error, or a listener. */
         for (;;) {
                 if (exec_msg_recv(sock, &t, text, sizeof text, &fd) < 0)
                         return kago_err_errno(err, errno, "talk to the exec process");
                 if (t == 0)
-                        return 0;
+                        return until_ready ? kago_err_set(err, "the exec process died before it "
+                                                               "ran")
+                                           : 0;
                 if (t == EXEC_ERROR)
                         return kago_err_set(err, "%s", text);
+                if (t == EXEC_READY && until_ready)
+                        return 0;
                 if (t == EXEC_LISTENER && (exec_forward_listener(x, pid, fd, err) < 0 ||
                                            exec_msg_send(sock, EXEC_GO, NULL, -1) < 0))
                         return -1;
         }
+}
+
+/* Until the child execs. In a paused container (--ignore-paused) the child
+ * finishes its setup before it joins the frozen cgroup, so that every
+ * failure still reaches us; after that only its execve is left. */
+static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, struct kago_err *err)
+{
+        if (exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
+                return kago_err_errno(err, errno, "start the exec process");
+        if (exec_follow_child(x, sock, pid, true, err) < 0)
+                return -1;
+        if (exec_place(x, pid, err) < 0 || exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
+                return -1;
+        if (x->paused)
+                return 0; /* it runs once the container is resumed */
+        return exec_follow_child(x, sock, pid, false, err);
 }
 
 static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)

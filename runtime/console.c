@@ -35,48 +35,20 @@ int console_connect(const char *path, int *fd, struct kago_err *err)
 
 int console_send_fd(int sock, int fd, const char *name, struct kago_err *err)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                              .msg_controllen = sizeof u.buf };
-        memset(u.buf, 0, sizeof u.buf);
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-        ssize_t n;
-        do
-                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return kago_err_errno(err, errno, "send the pty master over --console-socket");
+        if (fd_send(sock, &fd, 1, name, strlen(name), err) < 0)
+                return kago_err_wrap(err, "send the pty master over --console-socket");
         return 0;
 }
 
 int console_recv_fd(int sock, int *fd, struct kago_err *err)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
         char data[256];
-        struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                              .msg_controllen = sizeof u.buf };
-        ssize_t n;
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return kago_err_errno(err, errno, "receive the pty master");
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+        size_t n = 0;
+
+        if (fd_recv(sock, fd, 1, &n, data, sizeof data, err) < 0)
+                return kago_err_wrap(err, "receive the pty master");
+        if (n != 1)
                 return kago_err_set(err, "receive the pty master: no file descriptor came");
-        memcpy(fd, CMSG_DATA(cm), sizeof(int));
         return 0;
 }
 

@@ -34,54 +34,25 @@ struct exec_wire {
 int exec_msg_send(int sock, enum exec_msg type, const char *text, int fd)
 {
         struct exec_wire w = { .type = (int)type };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+        struct kago_err err = { 0 };
 
         if (text)
                 snprintf(w.text, sizeof w.text, "%s", text);
-        if (fd >= 0) {
-                memset(&u, 0, sizeof u);
-                msg.msg_control = u.buf;
-                msg.msg_controllen = sizeof u.buf;
-                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof fd);
-        }
-        ssize_t n;
-        do
-                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        return n == (ssize_t)sizeof w ? 0 : -1;
+        return fd_send(sock, &fd, fd >= 0 ? 1 : 0, &w, sizeof w, &err);
 }
 
 int exec_msg_recv(int sock, enum exec_msg *type, char *text, size_t cap, int *fd)
 {
         struct exec_wire w = { 0 };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = &w, .iov_len = sizeof w };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                              .msg_controllen = sizeof u.buf };
-        ssize_t n;
+        struct kago_err err = { 0 };
+        size_t nfds = 0;
 
         *fd = -1;
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        ssize_t n = fd_recv(sock, fd, 1, &nfds, &w, sizeof w, &err);
         if (n < 0)
                 return -1;
         *type = n == 0 ? 0 : (enum exec_msg)w.type;
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        if (n > 0 && c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(fd, CMSG_DATA(c), sizeof *fd);
+        w.text[sizeof w.text - 1] = '\0';
         if (text && cap)
                 snprintf(text, cap, "%s", w.text);
         return 0;
@@ -262,12 +233,40 @@ static int child_setup(struct exec_ctx *x, char **exe, struct kago_err *err)
         return 0;
 }
 
+/* Seccomp, capabilities, the user switch, the listener to the parent. In a
+ * paused container also whether the exec will be allowed: the process stops
+ * in the frozen cgroup, past the point where kago exec can still report. */
+static int child_finish(struct exec_ctx *x, const char *exe, struct kago_err *err)
+{
+        int lfd = -1;
+
+        if (security_finish(&x->sec, &x->process->user, &lfd, err) < 0 ||
+            child_send_listener(x, lfd, err) < 0)
+                return -1;
+        if (x->paused && faccessat(AT_FDCWD, exe, X_OK, AT_EACCESS) < 0)
+                return kago_err_errno(err, errno, "exec %s as uid %u", exe,
+                                      (unsigned)x->process->user.uid);
+        return 0;
+}
+
+/* The parent moves us into the container's cgroup between READY and GO. */
+static int child_enter_cgroup(struct exec_ctx *x)
+{
+        enum exec_msg t;
+        int none;
+
+        if (exec_msg_send(x->sync_fd, EXEC_READY, NULL, -1) < 0 ||
+            exec_msg_recv(x->sync_fd, &t, NULL, 0, &none) < 0 || t != EXEC_GO)
+                return -1;
+        return 0;
+}
+
 _Noreturn void exec_child_main(struct exec_ctx *x)
 {
         struct kago_err err = { 0 };
         _cleanup_free_ char *exe = NULL;
         enum exec_msg t;
-        int lfd = -1, none;
+        int none;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (exec_msg_recv(x->sync_fd, &t, NULL, 0, &none) < 0 || t != EXEC_GO)
@@ -278,16 +277,16 @@ _Noreturn void exec_child_main(struct exec_ctx *x)
         /* From here a parent that dies shows as EOF; the workload outlives a
          * detached kago exec (and a paused container's resume). */
         prctl(PR_SET_PDEATHSIG, 0);
-        /* The parent moves us into the container's cgroup (frozen when the
-         * container is paused: then we stop here until it resumes). */
-        if (exec_msg_send(x->sync_fd, EXEC_READY, NULL, -1) < 0 ||
-            exec_msg_recv(x->sync_fd, &t, NULL, 0, &none) < 0 || t != EXEC_GO)
-                _exit(1);
         /* As few system calls as possible after the filter: only a listener
-         * hand-off, then execve. */
-        if (security_finish(&x->sec, &x->process->user, &lfd, &err) < 0 ||
-            child_send_listener(x, lfd, &err) < 0)
+         * hand-off, then execve. A frozen cgroup (--ignore-paused) stops us
+         * once we are in it: then everything that can fail comes first, and
+         * the filter must let the READY/GO exchange through. */
+        if (!x->paused && child_enter_cgroup(x) < 0)
+                _exit(1);
+        if (child_finish(x, exe, &err) < 0)
                 child_fail(x, &err);
+        if (x->paused && child_enter_cgroup(x) < 0)
+                _exit(1);
         execve(exe, x->process->args, env);
         kago_err_errno(&err, errno, "exec %s", x->process->args[0]);
         child_fail(x, &err);

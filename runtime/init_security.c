@@ -56,23 +56,10 @@ static int init_send_listener(struct container_ctx *c, int lfd, struct kago_err 
                                 .annotations_len = c->spec->annotations_len };
         _cleanup_free_ char *json = seccomp_notify_state_emit(&st, c->st.pid,
                                                               init_sec.seccomp->listener_metadata);
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = { .iov_base = json, .iov_len = strlen(json) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                              .msg_controllen = sizeof u.buf };
 
-        memset(&u, 0, sizeof u);
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &lfd, sizeof lfd);
-        if (sendmsg(init_agent_fd, &msg, MSG_NOSIGNAL) != (ssize_t)iov.iov_len)
-                return kago_err_errno(err, errno, "send the seccomp listener to the agent at %s",
-                                      init_sec.seccomp->listener_path);
+        if (fd_send(init_agent_fd, &lfd, 1, json, strlen(json), err) < 0)
+                return kago_err_wrap(err, "send the seccomp listener to the agent at %s",
+                                     init_sec.seccomp->listener_path);
         close(lfd);
         close(init_agent_fd);
         init_agent_fd = -1;

@@ -71,70 +71,6 @@ char *seccomp_notify_state_emit(const struct oci_state *state, pid_t pid, const 
         return out;
 }
 
-static int fd_sendmsg(int sock, int fd, const void *data, size_t len, struct kago_err *err)
-{
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-        struct msghdr msg = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = control.buf,
-                .msg_controllen = sizeof control.buf,
-        };
-
-        memset(&control, 0, sizeof control);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof fd);
-        ssize_t n;
-        do
-                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return kago_err_errno(err, errno, "send an fd");
-        if ((size_t)n != len)
-                return kago_err_set(err, "send an fd: short write (%zd of %zu bytes)", n, len);
-        return 0;
-}
-
-int fd_send(int sock, int fd, struct kago_err *err)
-{
-        return fd_sendmsg(sock, fd, "f", 1, err);
-}
-
-int fd_recv(int sock, int *fd, struct kago_err *err)
-{
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        char byte;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr msg = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = control.buf,
-                .msg_controllen = sizeof control.buf,
-        };
-        ssize_t n;
-
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return kago_err_errno(err, errno, "receive an fd");
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        if (n == 0 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-                return kago_err_set(err, "receive an fd: the peer sent none");
-        memcpy(fd, CMSG_DATA(c), sizeof *fd);
-        return 0;
-}
-
 int seccomp_notify_send(const char *listener_path, int listener_fd, const char *state_json,
                         struct kago_err *err)
 {
@@ -150,7 +86,7 @@ int seccomp_notify_send(const char *listener_path, int listener_fd, const char *
         if (connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0)
                 return kago_err_errno(err, errno, "connect to the seccomp agent at %s",
                                       listener_path);
-        if (fd_sendmsg(sock, listener_fd, state_json, strlen(state_json), err) < 0)
+        if (fd_send(sock, &listener_fd, 1, state_json, strlen(state_json), err) < 0)
                 return kago_err_wrap(err, "seccomp agent at %s", listener_path);
         return 0;
 }

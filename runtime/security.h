@@ -56,9 +56,6 @@ char *seccomp_notify_state_emit(const struct oci_state *state, pid_t pid, const 
 /* Connect to listener_path and send listener_fd with the state JSON. */
 int seccomp_notify_send(const char *listener_path, int listener_fd, const char *state_json,
                         struct kago_err *err);
-/* Pass one fd over a connected unix socket (with one byte of data) / receive it. */
-int fd_send(int sock, int fd, struct kago_err *err);
-int fd_recv(int sock, int *fd, struct kago_err *err);
 
 /* ---- capabilities.c -------------------------------------------------- */
 

@@ -161,6 +161,40 @@ EOF
         [ "$output" = ran ]
 }
 
+@test "exec: --ignore-paused --detach reports failures the process meets after its setup" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        # Executable for root only: uid 1000 passes the lookup (made as root)
+        # but may not exec it once it has switched user.
+        printf '#!/bin/sh\necho secret\n' >"$BATS_TEST_TMPDIR/secret"
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [{destination: \"/secret\", type: \"bind\",
+                source: \"$BATS_TEST_TMPDIR/secret\", options: [\"bind\", \"ro\"]}]"
+        chmod 0700 "$BATS_TEST_TMPDIR/secret"
+        start_sleeper e13
+        run kg exec --user 1000 e13 /secret
+        [ "$status" -ne 0 ]
+        kg pause e13 || skip "pause needs a cgroup2 freezer here"
+        run kgd exec -d --ignore-paused --user 1000 --pid-file "$BATS_TEST_TMPDIR/pid" e13 /secret
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'exec in container "e13": exec /secret as uid 1000: Permission denied'* ]]
+        [ ! -e "$BATS_TEST_TMPDIR/pid" ]
+        # Not a command, and an unknown one: clear errors too.
+        run kgd exec -d --ignore-paused e13 /no/such/command
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"process.args[0]: /no/such/command"* ]]
+        # Nothing of the failed execs is left in the container.
+        kg resume e13
+        run kg ps --format json e13
+        [ "$(jq length <<<"$output")" -eq 1 ]
+        # A good one still runs once resumed.
+        kg pause e13
+        run kgd exec -d --ignore-paused e13 sh -c 'echo ok >/tmp/ok'
+        [ "$status" -eq 0 ]
+        kg resume e13
+        run kg exec e13 sh -c 'for i in $(seq 50); do [ -f /tmp/ok ] && break; sleep 0.1; done; cat /tmp/ok'
+        [ "$output" = ok ]
+}
+
 @test "exec: missing and stopped containers, bad flags, no command" {
         requires root
         run kg exec nosuch true

@@ -2,6 +2,7 @@
 /* Proves the base module: error wrapping, bounded reads, atomic writes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "../../base/base.h"
@@ -64,5 +65,79 @@ UNIT_TEST(str_to_i64_rejects_junk_and_range)
         CHECK(str_to_i64("", 0, 100, &v) < 0);
 }
 
+/* fd_send / fd_recv: several fds and the data in one message. */
+UNIT_TEST(fd_pass_round_trip_several_fds)
+{
+        struct kago_err err = { 0 };
+        int sv[2], p1[2], p2[2], got[4] = { -1, -1, -1, -1 };
+        char data[16] = { 0 };
+        size_t n = 9;
+
+        CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+        CHECK(pipe(p1) == 0 && pipe(p2) == 0);
+        int fds[3] = { p1[1], p2[1], p1[0] };
+        CHECK(fd_send(sv[0], fds, 3, "abc", 3, &err) == 0);
+        CHECK(fd_recv(sv[1], got, 4, &n, data, sizeof data, &err) == 3);
+        CHECK(n == 3);
+        CHECK_STR(data, "abc");
+        /* The received fds are the same pipes, close-on-exec. */
+        CHECK(write(got[0], "x", 1) == 1 && write(got[1], "y", 1) == 1);
+        char c1 = 0, c2 = 0;
+        CHECK(read(got[2], &c1, 1) == 1 && c1 == 'x');
+        CHECK(read(p2[0], &c2, 1) == 1 && c2 == 'y');
+        CHECK(fcntl(got[0], F_GETFD) & FD_CLOEXEC);
+        /* No fds: data only, *nfds 0. */
+        CHECK(fd_send(sv[0], NULL, 0, "z", 1, &err) == 0);
+        CHECK(fd_recv(sv[1], got + 3, 1, &n, data, sizeof data, &err) == 1);
+        CHECK(n == 0 && data[0] == 'z');
+        for (int i = 0; i < 3; i++)
+                close(got[i]);
+        close(p1[0]), close(p1[1]), close(p2[0]), close(p2[1]);
+        close(sv[0]), close(sv[1]);
+}
+
+UNIT_TEST(fd_pass_too_many_fds_are_refused_and_closed)
+{
+        struct kago_err err = { 0 };
+        int sv[2], got[1] = { -1 };
+        char data[4];
+        size_t n = 9;
+
+        CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+        int fds[2] = { sv[0], sv[0] };
+        CHECK(fd_send(sv[0], fds, 2, "a", 1, &err) == 0);
+        CHECK(fd_recv(sv[1], got, 1, &n, data, sizeof data, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "more came than the 1 expected");
+        CHECK(n == 0 && got[0] == -1);
+        CHECK(fd_send(sv[0], fds, FD_PASS_MAX + 1, "a", 1, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "at most 253");
+        CHECK(fd_send(sv[0], fds, 1, "", 0, &err) < 0);
+        close(sv[0]), close(sv[1]);
+}
+
+UNIT_TEST(fd_pass_closed_socket_fails_and_eof_reads_zero)
+{
+        struct kago_err err = { 0 };
+        int sv[2], fd = -1;
+        char data[4];
+        size_t n = 9;
+
+        CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+        close(sv[1]);
+        CHECK(fd_send(sv[0], &sv[0], 1, "a", 1, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "send 1 fd: Broken pipe");
+        close(sv[0]);
+        CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv + 0) == 0);
+        int peer = sv[1];
+        close(sv[0]);
+        CHECK(fd_recv(peer, &fd, 1, &n, data, sizeof data, &err) == 0);
+        CHECK(n == 0 && fd == -1);
+        close(peer);
+        CHECK(fd_recv(peer, &fd, 1, &n, data, sizeof data, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "receive fds: Bad file descriptor");
+}
+
 UNIT_MAIN("base", UNIT(err_wrap_prefixes_context), UNIT(err_wrap_truncates_long_messages),
-          UNIT(file_read_respects_cap), UNIT(str_to_i64_rejects_junk_and_range))
+          UNIT(file_read_respects_cap), UNIT(str_to_i64_rejects_junk_and_range),
+          UNIT(fd_pass_round_trip_several_fds), UNIT(fd_pass_too_many_fds_are_refused_and_closed),
+          UNIT(fd_pass_closed_socket_fails_and_eof_reads_zero))

@@ -337,7 +337,7 @@ static int notify_child(void)
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         if (seccomp_filter_load(notify_filter, &lfd, &err) < 0 || lfd < 0)
                 return 200;
-        if (fd_send(notify_sock, lfd, &err) < 0)
+        if (fd_send(notify_sock, &lfd, 1, "f", 1, &err) < 0)
                 return 201;
         close(lfd);
         long r = syscall(SYS_getppid);
@@ -378,7 +378,10 @@ UNIT_TEST(notify_listener_is_handed_over_and_answered)
         if (pid == 0)
                 _exit(notify_child());
         close(sv[1]);
-        CHECK(fd_recv(sv[0], &lfd, &err) == 0);
+        char byte;
+        size_t nfds = 0;
+        CHECK(fd_recv(sv[0], &lfd, 1, &nfds, &byte, 1, &err) == 1);
+        CHECK(nfds == 1);
         if (lfd >= 0) {
                 agent_answer(lfd);
                 close(lfd);
