@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
@@ -25,31 +26,46 @@ static void read_key(int dirfd, const char *file, const char *key, uint64_t *out
                 *out = 0;
 }
 
-static void read_cpu(int fd, struct cgroup_stats *st)
-{
-        read_key(fd, "cpu.stat", "usage_usec", &st->cpu_usage_usec);
-        read_key(fd, "cpu.stat", "user_usec", &st->cpu_user_usec);
-        read_key(fd, "cpu.stat", "system_usec", &st->cpu_system_usec);
-        read_key(fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
-        read_key(fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
-        read_key(fd, "cpu.stat", "throttled_usec", &st->cpu_throttled_usec);
-}
+/* The single figures: FILE holds one number, or "KEY N" lines (KEY set). */
+#define STAT(file, key, field) { file, key, offsetof(struct cgroup_stats, field) }
+static const struct stat_source {
+        const char *file, *key;
+        size_t offset;
+} stat_sources[] = {
+        STAT("cpu.stat", "usage_usec", cpu_usage_usec),
+        STAT("cpu.stat", "user_usec", cpu_user_usec),
+        STAT("cpu.stat", "system_usec", cpu_system_usec),
+        STAT("cpu.stat", "nr_periods", cpu_nr_periods),
+        STAT("cpu.stat", "nr_throttled", cpu_nr_throttled),
+        STAT("cpu.stat", "throttled_usec", cpu_throttled_usec),
+        STAT("memory.current", NULL, mem_current),
+        STAT("memory.max", NULL, mem_max),
+        STAT("memory.peak", NULL, mem_peak),
+        STAT("memory.swap.current", NULL, mem_swap_current),
+        STAT("memory.swap.max", NULL, mem_swap_max),
+        STAT("memory.stat", "anon", mem_anon),
+        STAT("memory.stat", "file", mem_file),
+        STAT("memory.stat", "kernel", mem_kernel),
+        STAT("memory.events", "low", mem_ev_low),
+        STAT("memory.events", "high", mem_ev_high),
+        STAT("memory.events", "max", mem_ev_max),
+        STAT("memory.events", "oom", mem_ev_oom),
+        STAT("memory.events", "oom_kill", mem_ev_oom_kill),
+        STAT("pids.current", NULL, pids_current),
+        STAT("pids.max", NULL, pids_max),
+};
 
-static void read_memory(int fd, struct cgroup_stats *st)
+/* A figure whose file is absent (controller off) reads as 0. */
+static void read_figures(int fd, struct cgroup_stats *st)
 {
-        read_u64(fd, "memory.current", &st->mem_current);
-        read_u64(fd, "memory.max", &st->mem_max);
-        read_u64(fd, "memory.peak", &st->mem_peak);
-        read_u64(fd, "memory.swap.current", &st->mem_swap_current);
-        read_u64(fd, "memory.swap.max", &st->mem_swap_max);
-        read_key(fd, "memory.stat", "anon", &st->mem_anon);
-        read_key(fd, "memory.stat", "file", &st->mem_file);
-        read_key(fd, "memory.stat", "kernel", &st->mem_kernel);
-        read_key(fd, "memory.events", "low", &st->mem_ev_low);
-        read_key(fd, "memory.events", "high", &st->mem_ev_high);
-        read_key(fd, "memory.events", "max", &st->mem_ev_max);
-        read_key(fd, "memory.events", "oom", &st->mem_ev_oom);
-        read_key(fd, "memory.events", "oom_kill", &st->mem_ev_oom_kill);
+        for (size_t i = 0; i < ARRAY_SIZE(stat_sources); i++) {
+                const struct stat_source *s = &stat_sources[i];
+                uint64_t *out = (uint64_t *)((char *)st + s->offset);
+                if (s->key)
+                        read_key(fd, s->file, s->key, out);
+                else
+                        read_u64(fd, s->file, out);
+        }
 }
 
 /* io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N". */
@@ -124,10 +140,7 @@ int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_er
                 return -1;
         if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0)
                 return kago_err_errno(err, errno, "cgroup %s", cg->dir);
-        read_cpu(cg->dirfd, st);
-        read_memory(cg->dirfd, st);
-        read_u64(cg->dirfd, "pids.current", &st->pids_current);
-        read_u64(cg->dirfd, "pids.max", &st->pids_max);
+        read_figures(cg->dirfd, st);
         read_io(cg->dirfd, st);
         read_hugetlb(cg->dirfd, st);
         return 0;
