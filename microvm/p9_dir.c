@@ -42,21 +42,47 @@ static int reply_new(int dfd, const char *name, struct p9_out *out)
         return 0;
 }
 
+/* What mkdir, symlink and mknod create. */
+struct new_entry {
+        enum { NEW_DIR, NEW_SYMLINK, NEW_NODE } kind;
+        uint32_t mode;
+        const char *target; /* NEW_SYMLINK */
+        dev_t dev;          /* NEW_NODE */
+};
+
+static int make_entry(int dfd, const char *name, const struct new_entry *e)
+{
+        int rc = 0;
+        switch (e->kind) {
+        case NEW_DIR: rc = mkdirat(dfd, name, e->mode & 07777); break;
+        case NEW_SYMLINK: rc = symlinkat(e->target, dfd, name); break;
+        case NEW_NODE: rc = mknodat(dfd, name, e->mode, e->dev); break;
+        }
+        return rc < 0 ? -errno : 0;
+}
+
+/* Create name in directory fid dfid, owned by the fid's user and gid,
+ * and reply with its qid. */
+static int create_entry(struct p9_server *s, uint32_t dfid, const char *name, uint32_t gid,
+                        const struct new_entry *e, struct p9_out *out)
+{
+        _cleanup_close_ int dfd = -1;
+        int rc = dir_entry(s, dfid, name, &dfd);
+        if (rc == 0)
+                rc = make_entry(dfd, name, e);
+        if (rc < 0)
+                return rc;
+        chown_new(s, dfid, dfd, name, gid);
+        return reply_new(dfd, name, out);
+}
+
 int p9_op_mkdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
-        uint32_t mode = p9_get32(in), gid = p9_get32(in);
-        _cleanup_close_ int dfd = -1;
-        if (in->bad)
-                return -EINVAL;
-        int rc = dir_entry(s, dfid, name, &dfd);
-        if (rc < 0)
-                return rc;
-        if (mkdirat(dfd, name, mode & 07777) < 0)
-                return -errno;
-        chown_new(s, dfid, dfd, name, gid);
-        return reply_new(dfd, name, out);
+        struct new_entry e = { .kind = NEW_DIR, .mode = p9_get32(in) };
+        uint32_t gid = p9_get32(in);
+        return in->bad ? -EINVAL : create_entry(s, dfid, name, gid, &e, out);
 }
 
 int p9_op_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *out)
@@ -64,35 +90,20 @@ int p9_op_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
         _cleanup_free_ char *target = p9_getstr(in);
+        struct new_entry e = { .kind = NEW_SYMLINK, .target = target };
         uint32_t gid = p9_get32(in);
-        _cleanup_close_ int dfd = -1;
-        if (in->bad)
-                return -EINVAL;
-        int rc = dir_entry(s, dfid, name, &dfd);
-        if (rc < 0)
-                return rc;
-        if (symlinkat(target, dfd, name) < 0)
-                return -errno;
-        chown_new(s, dfid, dfd, name, gid);
-        return reply_new(dfd, name, out);
+        return in->bad ? -EINVAL : create_entry(s, dfid, name, gid, &e, out);
 }
 
 int p9_op_mknod(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
-        uint32_t mode = p9_get32(in), major = p9_get32(in), minor = p9_get32(in);
+        struct new_entry e = { .kind = NEW_NODE, .mode = p9_get32(in) };
+        uint32_t major = p9_get32(in), minor = p9_get32(in);
         uint32_t gid = p9_get32(in);
-        _cleanup_close_ int dfd = -1;
-        if (in->bad)
-                return -EINVAL;
-        int rc = dir_entry(s, dfid, name, &dfd);
-        if (rc < 0)
-                return rc;
-        if (mknodat(dfd, name, mode, makedev(major, minor)) < 0)
-                return -errno;
-        chown_new(s, dfid, dfd, name, gid);
-        return reply_new(dfd, name, out);
+        e.dev = makedev(major, minor);
+        return in->bad ? -EINVAL : create_entry(s, dfid, name, gid, &e, out);
 }
 
 int p9_op_link(struct p9_server *s, struct p9_in *in, struct p9_out *out)
