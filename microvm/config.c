@@ -13,7 +13,7 @@ void microvm_config_init(struct microvm_config *cfg)
         *cfg = (struct microvm_config){
                 .kvm_fd = -1, .kernel_fd = -1, .initrd_fd = -1, .vcpus = 1, .memory = MICROVM_MEMORY_DEFAULT,
                 .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .console_fd = -1,
-                .serial_fd = -1, .process.umask = -1,
+                .serial_fd = -1, .process.umask = -1, .rootfs = MICROVM_ROOTFS_DEFAULT,
         };
 }
 
@@ -60,6 +60,17 @@ int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err)
                 return kago_err_set(err, "VM memory '%s': must be %llu MiB to %llu GiB", s,
                                     MICROVM_MEMORY_MIN >> 20, MICROVM_MEMORY_MAX >> 30);
         *memory = bytes;
+        return 0;
+}
+
+int microvm_parse_rootfs(const char *s, enum microvm_rootfs *rootfs, struct kago_err *err)
+{
+        if (!strcmp(s, "9p"))
+                *rootfs = MICROVM_ROOTFS_9P;
+        else if (!strcmp(s, "virtiofs"))
+                *rootfs = MICROVM_ROOTFS_VIRTIOFS;
+        else
+                return kago_err_set(err, "VM root filesystem '%s': expected 9p or virtiofs", s);
         return 0;
 }
 

@@ -82,6 +82,7 @@ int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct b
         if (cfg->root_readonly)
                 rec(b, KAGO_CONF_ROOT_RO, NULL, 0);
         rec_u32(b, KAGO_CONF_MSIZE, msize);
+        rec_u32(b, KAGO_CONF_ROOT_FS, (uint32_t)cfg->rootfs);
         conf_mounts(cfg, b);
         if (b->len > KAGO_CONF_MAX_LEN)
                 return kago_err_set(err, "process description is %zu bytes, the guest takes at most %u",

@@ -22,7 +22,7 @@
 
 /* The guest init finds its config here (a file in the initramfs). */
 #define KAGO_GUEST_CONF "/kago.conf"
-/* 9P mount tag of the shared root filesystem. */
+/* Mount tag of the shared root filesystem (9P or virtio-fs). */
 #define KAGO_ROOT_TAG "kagoroot"
 
 /* Consoles, in virtio-mmio order: hvc0 = stdin (rx) + stdout (tx) or the
@@ -51,6 +51,7 @@ enum kago_conf_tag {
         KAGO_CONF_MOUNT,      /* dest \0 type \0 source \0 options (NUL separated) */
         KAGO_CONF_ROOT_RO,    /* no data: mount the shared root read-only */
         KAGO_CONF_MSIZE,      /* u32: 9P msize */
+        KAGO_CONF_ROOT_FS,    /* u32: enum microvm_rootfs (0: 9P, 1: virtio-fs) */
         KAGO_CONF_TAG_MAX
 };
 

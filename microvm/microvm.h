@@ -52,6 +52,14 @@ struct microvm_process {
         bool terminal;
 };
 
+/* How the guest mounts the shared root: 9P2000.L or virtio-fs (FUSE), both
+ * served by the VMM from cfg->root. Annotation kago.vm.rootfs = 9p | virtiofs. */
+enum microvm_rootfs {
+        MICROVM_ROOTFS_9P,
+        MICROVM_ROOTFS_VIRTIOFS,
+};
+#define MICROVM_ROOTFS_DEFAULT MICROVM_ROOTFS_9P
+
 struct microvm_config {
         int kvm_fd;                 /* /dev/kvm opened early by the caller, or -1: open it here */
         int kernel_fd;              /* PVH vmlinux or bzImage, opened before pivot_root */
@@ -64,6 +72,7 @@ struct microvm_config {
         size_t n_mounts;
         const char *root;           /* directory served to the guest; NULL: "/" */
         bool root_readonly;
+        enum microvm_rootfs rootfs; /* the shared root's protocol */
         int stdin_fd, stdout_fd, stderr_fd; /* host side; -1 for none */
         int console_fd;             /* terminal mode: the pty master to bridge, else -1 */
         unsigned boot_timeout_ms;   /* 0: MICROVM_BOOT_TIMEOUT_MS_DEFAULT */
@@ -90,6 +99,9 @@ int microvm_memory_from_limit(int64_t limit, uint64_t *memory, struct kago_err *
 
 /* Parse a size such as "256M", "1G", "1048576" (bytes) for kago.vm.memory. */
 int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err);
+
+/* Parse "9p" or "virtiofs" for kago.vm.rootfs. */
+int microvm_parse_rootfs(const char *s, enum microvm_rootfs *rootfs, struct kago_err *err);
 
 /* The kernel kago boots when the config names none: $KAGO_VM_KERNEL, else
  * /usr/lib/kago/vmlinux, else $KAGO_CACHE/kernel/vmlinux (make kernel). */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
+#include "fuse.h"
 #include "guest_proto.h"
 #include "p9.h"
 #include "vm.h"
@@ -30,6 +31,7 @@ struct run {
         struct vm vm;
         struct console *io, *ctl;
         struct p9_server *p9;
+        struct fuse_server *fs;
         int sfd, tfd;
         sigset_t old_mask;
         bool mask_set;
@@ -120,6 +122,22 @@ static int boot_guest(struct run *r, struct kago_err *err)
         return vcpu_setup_boot(&r->vm.vcpus[0], &bi, err);
 }
 
+/* The root directory served to the guest, over 9P or virtio-fs; both move
+ * P9_MSIZE bytes of file data per request at most. */
+static int add_shared_root(struct run *r, struct kago_err *err)
+{
+        const struct microvm_config *c = r->cfg;
+        const char *root = c->root ? c->root : "/";
+        if (c->rootfs == MICROVM_ROOTFS_VIRTIOFS) {
+                if (fuse_server_new(root, c->root_readonly, P9_MSIZE, &r->fs, err) < 0)
+                        return -1;
+                return virtio_fs_add(&r->vm, r->fs, KAGO_ROOT_TAG, err);
+        }
+        if (p9_server_new(root, c->root_readonly, P9_MSIZE, &r->p9, err) < 0)
+                return -1;
+        return virtio_9p_add(&r->vm, r->p9, KAGO_ROOT_TAG, err);
+}
+
 static int add_devices(struct run *r, struct kago_err *err)
 {
         const struct microvm_config *c = r->cfg;
@@ -129,9 +147,7 @@ static int add_devices(struct run *r, struct kago_err *err)
         r->vm.serial.out_fd = c->serial_fd >= 0 ? c->serial_fd : c->stderr_fd;
         if (console_add(&r->vm, out, &r->io, err) < 0 || console_add(&r->vm, c->stderr_fd, &r->ctl, err) < 0)
                 return -1;
-        if (p9_server_new(c->root ? c->root : "/", c->root_readonly, P9_MSIZE, &r->p9, err) < 0)
-                return -1;
-        return virtio_9p_add(&r->vm, r->p9, KAGO_ROOT_TAG, err);
+        return add_shared_root(r, err);
 }
 
 static void ctl_send(struct run *r, uint8_t a, uint8_t b)
@@ -321,6 +337,7 @@ static void run_cleanup(struct run *r)
                 vm_request_stop(&r->vm, VM_STOP_ERROR, 0, NULL);
         vm_destroy(&r->vm);
         p9_server_free(r->p9);
+        fuse_server_free(r->fs);
         if (r->sfd >= 0)
                 close(r->sfd);
         if (r->tfd >= 0)

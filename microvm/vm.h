@@ -185,6 +185,10 @@ int console_space_fd(struct console *c);
 struct p9_server;
 int virtio_9p_add(struct vm *vm, struct p9_server *srv, const char *tag, struct kago_err *err);
 
+/* virtio-fs: FUSE over virtio (fuse_*.c), one request queue. */
+struct fuse_server;
+int virtio_fs_add(struct vm *vm, struct fuse_server *srv, const char *tag, struct kago_err *err);
+
 /* ---- serial, ports ---------------------------------------------------- */
 
 struct serial {

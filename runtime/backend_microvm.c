@@ -53,10 +53,23 @@ static int vm_size_from_annotations(const struct oci_spec *spec, unsigned *vcpus
         return microvm_memory_from_limit(m && m->limit.set ? m->limit.value : -1, memory, err);
 }
 
+/* kago.vm.rootfs: how the guest mounts the shared root (9p | virtiofs). */
+static int vm_rootfs_from_annotation(const struct oci_spec *spec, enum microvm_rootfs *rootfs,
+                                     struct kago_err *err)
+{
+        const char *v = spec_annotation(spec, "kago.vm.rootfs");
+        if (v && microvm_parse_rootfs(v, rootfs, err) < 0)
+                return kago_err_set(err, "annotation kago.vm.rootfs '%s': expected 9p or virtiofs", v);
+        return 0;
+}
+
 static int vm_validate(const struct oci_spec *spec, struct kago_err *err)
 {
         unsigned vcpus;
         uint64_t memory;
+        enum microvm_rootfs rootfs;
+        if (vm_rootfs_from_annotation(spec, &rootfs, err) < 0)
+                return -1;
         const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
         int64_t v;
         if (t && str_to_i64(t, 1, 3600000, &v) < 0)
@@ -177,6 +190,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         _cleanup_free_ char *params = join_params(spec);
         microvm_config_init(&cfg);
         if (vm_size_from_annotations(spec, &cfg.vcpus, &cfg.memory, err) < 0 ||
+            vm_rootfs_from_annotation(spec, &cfg.rootfs, err) < 0 ||
             vm_process(spec->process, envp, &cfg.process, &rl, err) < 0)
                 return -1;
         cfg.kvm_fd = f->kvm_fd;

@@ -60,6 +60,7 @@ struct conf {
         int nmounts;
         bool terminal, root_ro;
         unsigned msize;
+        unsigned root_fs; /* KAGO_CONF_ROOT_FS: 0 9P, 1 virtio-fs */
 };
 
 static int errfd = 2;
@@ -137,6 +138,7 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
         case KAGO_CONF_GID: if (r->len == 4) c->gid = kago_le32(r->data); break;
         case KAGO_CONF_UMASK: if (r->len == 4) c->umask = (int)kago_le32(r->data); break;
         case KAGO_CONF_MSIZE: if (r->len == 4) c->msize = kago_le32(r->data); break;
+        case KAGO_CONF_ROOT_FS: if (r->len == 4) c->root_fs = kago_le32(r->data); break;
         case KAGO_CONF_GROUP:
                 if (r->len == 4 && c->ngroups < MAX_GROUPS)
                         c->groups[c->ngroups++] = kago_le32(r->data);
@@ -200,12 +202,22 @@ static void mount_or_fail(const char *src, const char *dst, const char *type, un
         }
 }
 
-static void mount_root(const struct conf *c)
+static void mount_shared_root(const struct conf *c)
 {
+        unsigned long fl = c->root_ro ? MS_RDONLY : 0;
+        if (c->root_fs == 1) {
+                mount_or_fail(KAGO_ROOT_TAG, "/newroot", "virtiofs", fl, NULL);
+                return;
+        }
         char opts[128];
         snprintf(opts, sizeof opts, "trans=virtio,version=9p2000.L,msize=%u,cache=loose,access=client",
                  c->msize);
-        mount_or_fail(KAGO_ROOT_TAG, "/newroot", "9p", c->root_ro ? MS_RDONLY : 0, opts);
+        mount_or_fail(KAGO_ROOT_TAG, "/newroot", "9p", fl, opts);
+}
+
+static void mount_root(const struct conf *c)
+{
+        mount_shared_root(c);
         mount_or_fail("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         mount_or_fail("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         mount_or_fail("devtmpfs", "/newroot/dev", "devtmpfs", MS_NOSUID, "mode=0755");

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* FUSE namespace changes: mknod, mkdir, symlink, link, unlink, rmdir, rename. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fuse.h"
+
+/* The parent directory of a request that changes the namespace. */
+static int writable_parent(struct fuse_req *r, struct fuse_inode **parent)
+{
+        *parent = fuse_inode_get(r->s, r->h.nodeid);
+        if (!*parent)
+                return -ESTALE;
+        return r->s->readonly ? -EROFS : 0;
+}
+
+void fuse_own_new(struct fuse_req *r, int dfd, const char *name, uint32_t mode, bool is_link)
+{
+        if ((r->h.uid != geteuid() || r->h.gid != getegid()) &&
+            fchownat(dfd, name, r->h.uid, r->h.gid, AT_SYMLINK_NOFOLLOW) < 0)
+                errno = 0; /* best effort, as in the 9P server */
+        if (!is_link && (mode & 07777 & r->s->host_umask) && fchmodat(dfd, name, mode & 07777, 0) < 0)
+                errno = 0;
+}
+
+/* After creating name in parent: give it to the caller and reply its entry. */
+static int reply_new(struct fuse_req *r, struct fuse_inode *parent, const char *name, uint32_t mode,
+                     bool is_link)
+{
+        fuse_own_new(r, parent->fd, name, mode, is_link);
+        struct fuse_inode *i;
+        struct stat st;
+        int rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
+        return rc < 0 ? rc : fuse_reply_entry(r, i, &st);
+}
+
+int fuse_op_mknod(struct fuse_req *r)
+{
+        const struct fuse_mknod_in *in = fuse_arg(r, sizeof *in);
+        const char *name = fuse_arg_name(r);
+        struct fuse_inode *parent;
+        if (!in || !name)
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        if (mknodat(parent->fd, name, in->mode, in->rdev) < 0)
+                return -errno;
+        return reply_new(r, parent, name, in->mode, false);
+}
+
+int fuse_op_mkdir(struct fuse_req *r)
+{
+        const struct fuse_mkdir_in *in = fuse_arg(r, sizeof *in);
+        const char *name = fuse_arg_name(r);
+        struct fuse_inode *parent;
+        if (!in || !name)
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        if (mkdirat(parent->fd, name, in->mode & 07777) < 0)
+                return -errno;
+        return reply_new(r, parent, name, in->mode, false);
+}
+
+int fuse_op_symlink(struct fuse_req *r)
+{
+        const char *name = fuse_arg_name(r);
+        const char *target = fuse_arg_str(r, PATH_MAX - 1);
+        struct fuse_inode *parent;
+        if (!name || !target)
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        if (symlinkat(target, parent->fd, name) < 0)
+                return -errno;
+        return reply_new(r, parent, name, 0, true);
+}
+
+int fuse_op_link(struct fuse_req *r)
+{
+        const struct fuse_link_in *in = fuse_arg(r, sizeof *in);
+        const char *name = fuse_arg_name(r);
+        struct fuse_inode *parent, *old;
+        if (!in || !name)
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        if (!(old = fuse_inode_get(r->s, in->oldnodeid)))
+                return -ESTALE;
+        char path[16];
+        if (linkat(r->s->proc_fd, fuse_fd_name(old->fd, path, sizeof path), parent->fd, name,
+                   AT_SYMLINK_FOLLOW) < 0)
+                return -errno;
+        struct stat st;
+        struct fuse_inode *i;
+        rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
+        return rc < 0 ? rc : fuse_reply_entry(r, i, &st);
+}
+
+static int remove_entry(struct fuse_req *r, int flags)
+{
+        const char *name = fuse_arg_name(r);
+        struct fuse_inode *parent;
+        if (!name)
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        return unlinkat(parent->fd, name, flags) < 0 ? -errno : 0;
+}
+
+int fuse_op_unlink(struct fuse_req *r)
+{
+        return remove_entry(r, 0);
+}
+
+int fuse_op_rmdir(struct fuse_req *r)
+{
+        return remove_entry(r, AT_REMOVEDIR);
+}
+
+static int do_rename(struct fuse_req *r, uint64_t newdir, uint32_t flags)
+{
+        const char *old = fuse_arg_name(r), *new = old ? fuse_arg_name(r) : NULL;
+        struct fuse_inode *parent, *dst;
+        if (!new)
+                return -EINVAL;
+        if (flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+                return -EINVAL;
+        int rc = writable_parent(r, &parent);
+        if (rc < 0)
+                return rc;
+        if (!(dst = fuse_inode_get(r->s, newdir)))
+                return -ESTALE;
+        return renameat2(parent->fd, old, dst->fd, new, flags) < 0 ? -errno : 0;
+}
+
+int fuse_op_rename(struct fuse_req *r)
+{
+        const struct fuse_rename_in *in = fuse_arg(r, sizeof *in);
+        return in ? do_rename(r, in->newdir, 0) : -EINVAL;
+}
+
+int fuse_op_rename2(struct fuse_req *r)
+{
+        const struct fuse_rename2_in *in = fuse_arg(r, sizeof *in);
+        return in ? do_rename(r, in->newdir, in->flags) : -EINVAL;
+}
