@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Proves kago's FUSE server (virtio-fs) against a temporary directory: INIT
+ * negotiation, lookup/getattr/forget, create+write+read back, readdir in
+ * pages, mkdir/rename/unlink/rmdir, names and symlinks that try to leave the
+ * root, read-only mode, and short or malformed requests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "../../microvm/fuse.h"
+#include "unit.h"
+
+#define OH sizeof(struct fuse_out_header)
+
+static struct fuse_server *srv;
+static char root[256];
+static uint8_t req[1 << 17], reply[1 << 17];
+static size_t req_len;
+static size_t reply_len;
+
+static void setup(bool ro)
+{
+        snprintf(root, sizeof root, "/tmp/kago-fuse-test.XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        struct kago_err err = { 0 };
+        CHECK(fuse_server_new(root, ro, 65536, &srv, &err) == 0);
+}
+
+static void teardown(void)
+{
+        fuse_server_free(srv);
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+        CHECK(system(cmd) == 0);
+}
+
+static void begin(uint32_t opcode, uint64_t nodeid)
+{
+        struct fuse_in_header h = { .opcode = opcode, .unique = 42, .nodeid = nodeid,
+                                    .uid = geteuid(), .gid = getegid() };
+        memcpy(req, &h, sizeof h);
+        req_len = sizeof h;
+}
+
+static void add(const void *p, size_t n)
+{
+        memcpy(req + req_len, p, n);
+        req_len += n;
+}
+
+static void add_str(const char *s)
+{
+        add(s, strlen(s) + 1);
+}
+
+/* Send the request; returns the reply's error (0 or -errno), 1 for no reply. */
+static int send_cap(size_t cap)
+{
+        uint32_t len = (uint32_t)req_len;
+        memcpy(req, &len, 4);
+        reply_len = fuse_handle(srv, req, req_len, reply, cap);
+        if (reply_len == 0)
+                return 1;
+        struct fuse_out_header h;
+        memcpy(&h, reply, sizeof h);
+        CHECK(h.unique == 42 && h.len == reply_len);
+        return h.error;
+}
+
+static int send(void)
+{
+        return send_cap(sizeof reply);
+}
+
+static const void *body(void)
+{
+        return reply + OH;
+}
+
+static void write_host(const char *name, const char *data)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", root, name);
+        FILE *f = fopen(p, "w");
+        CHECK(f != NULL);
+        if (f) {
+                fputs(data, f);
+                fclose(f);
+        }
+}
+
+static int lookup(uint64_t parent, const char *name, struct fuse_entry_out *e)
+{
+        begin(FUSE_LOOKUP, parent);
+        add_str(name);
+        int rc = send();
+        if (rc == 0)
+                memcpy(e, body(), sizeof *e);
+        return rc;
+}
+
+static int do_init(uint32_t major)
+{
+        struct fuse_init_in in = { .major = major, .minor = 38, .max_readahead = 65536,
+                                   .flags = FUSE_MAX_PAGES | FUSE_BIG_WRITES | FUSE_POSIX_ACL };
+        begin(FUSE_INIT, 0);
+        add(&in, sizeof in);
+        return send();
+}
+
+UNIT_TEST(init_negotiates_version_and_sizes)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        const struct fuse_init_out *o = body();
+        CHECK(o->major == 7 && o->minor >= 23);
+        CHECK(o->max_write == 65536 && o->max_pages == 16);
+        CHECK(o->flags & FUSE_MAX_PAGES);
+        CHECK(!(o->flags & FUSE_POSIX_ACL)); /* offered, not taken */
+        CHECK(do_init(6) == -EPROTO);
+        CHECK(do_init(8) == 0 && ((const struct fuse_init_out *)body())->major == 7);
+        begin(FUSE_INIT, 0);
+        add("\7\0\0\0", 4); /* short */
+        CHECK(send() == -EINVAL);
+        teardown();
+}
+
+UNIT_TEST(lookup_getattr_and_forget)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        write_host("a.txt", "twelve bytes");
+        struct fuse_entry_out e, e2;
+        CHECK(lookup(FUSE_ROOT_ID, "a.txt", &e) == 0);
+        CHECK(e.nodeid > FUSE_ROOT_ID && e.attr.size == 12 && S_ISREG(e.attr.mode));
+        CHECK(lookup(FUSE_ROOT_ID, "a.txt", &e2) == 0 && e2.nodeid == e.nodeid);
+        struct fuse_getattr_in gi = { 0 };
+        begin(FUSE_GETATTR, e.nodeid);
+        add(&gi, sizeof gi);
+        CHECK(send() == 0 && ((const struct fuse_attr_out *)body())->attr.size == 12);
+        CHECK(lookup(FUSE_ROOT_ID, "missing", &e2) == 0 && e2.nodeid == 0); /* negative entry */
+        struct fuse_forget_in f = { .nlookup = 1 };
+        begin(FUSE_FORGET, e.nodeid);
+        add(&f, sizeof f);
+        CHECK(send() == 1); /* no reply */
+        begin(FUSE_GETATTR, e.nodeid);
+        add(&gi, sizeof gi);
+        CHECK(send() == 0); /* one lookup still counted */
+        struct { struct fuse_batch_forget_in b; struct fuse_forget_one one; } bf = {
+                { .count = 1 }, { .nodeid = e.nodeid, .nlookup = 1 } };
+        begin(FUSE_BATCH_FORGET, 0);
+        add(&bf, sizeof bf);
+        CHECK(send() == 1);
+        begin(FUSE_GETATTR, e.nodeid);
+        add(&gi, sizeof gi);
+        CHECK(send() == -ESTALE);
+        teardown();
+}
+
+static uint64_t create(uint64_t parent, const char *name, uint64_t *fh)
+{
+        struct fuse_create_in ci = { .flags = O_RDWR | O_CREAT, .mode = S_IFREG | 0640 };
+        begin(FUSE_CREATE, parent);
+        add(&ci, sizeof ci);
+        add_str(name);
+        if (send() != 0)
+                return 0;
+        const struct fuse_entry_out *e = body();
+        *fh = ((const struct fuse_open_out *)(e + 1))->fh;
+        return e->nodeid;
+}
+
+UNIT_TEST(create_write_read_back)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        uint64_t fh = 0, node = create(FUSE_ROOT_ID, "hello.txt", &fh);
+        CHECK(node > FUSE_ROOT_ID);
+        struct fuse_write_in wi = { .fh = fh, .offset = 0, .size = 15 };
+        begin(FUSE_WRITE, node);
+        add(&wi, sizeof wi);
+        add("from the guest\n", 15);
+        CHECK(send() == 0 && ((const struct fuse_write_out *)body())->size == 15);
+        struct fuse_read_in ri = { .fh = fh, .offset = 5, .size = 100 };
+        begin(FUSE_READ, node);
+        add(&ri, sizeof ri);
+        CHECK(send() == 0 && reply_len == OH + 10 && !memcmp(body(), "the guest\n", 10));
+        struct fuse_release_in rel = { .fh = fh };
+        begin(FUSE_RELEASE, node);
+        add(&rel, sizeof rel);
+        CHECK(send() == 0);
+        begin(FUSE_READ, node);
+        add(&ri, sizeof ri);
+        CHECK(send() == -EBADF); /* released */
+        char p[512], buf[32] = "";
+        snprintf(p, sizeof p, "%s/hello.txt", root);
+        FILE *f = fopen(p, "r");
+        CHECK(f && fgets(buf, sizeof buf, f));
+        if (f)
+                fclose(f);
+        CHECK_STR(buf, "from the guest\n");
+        struct stat st;
+        CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0640);
+        struct fuse_open_in oi = { .flags = O_RDONLY };
+        begin(FUSE_OPEN, node);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        teardown();
+}
+
+/* All names of the root directory, reading pages of size bytes. */
+static int list_root(size_t size, char names[][16], int max)
+{
+        struct fuse_open_in oi = { 0 };
+        begin(FUSE_OPENDIR, FUSE_ROOT_ID);
+        add(&oi, sizeof oi);
+        if (send() != 0)
+                return -1;
+        uint64_t fh = ((const struct fuse_open_out *)body())->fh, off = 0;
+        int n = 0;
+        for (;;) {
+                struct fuse_read_in ri = { .fh = fh, .offset = off, .size = (uint32_t)size };
+                begin(FUSE_READDIR, FUSE_ROOT_ID);
+                add(&ri, sizeof ri);
+                if (send() != 0 || reply_len == OH)
+                        break;
+                for (size_t p = OH; p < reply_len;) {
+                        const struct fuse_dirent *d = (const void *)(reply + p);
+                        if (n < max)
+                                snprintf(names[n++], 16, "%.*s", (int)d->namelen, d->name);
+                        off = d->off;
+                        p += FUSE_DIRENT_SIZE(d);
+                }
+        }
+        struct fuse_release_in rel = { .fh = fh };
+        begin(FUSE_RELEASEDIR, FUSE_ROOT_ID);
+        add(&rel, sizeof rel);
+        CHECK(send() == 0);
+        return n;
+}
+
+static int count_name(char names[][16], int n, const char *name)
+{
+        int c = 0;
+        for (int i = 0; i < n; i++)
+                c += !strcmp(names[i], name);
+        return c;
+}
+
+UNIT_TEST(readdir_in_pages_lists_each_entry_once)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        char name[16], names[64][16];
+        for (int i = 0; i < 20; i++) {
+                snprintf(name, sizeof name, "file%02d", i);
+                write_host(name, "x");
+        }
+        int n = list_root(4096, names, 64);
+        CHECK(n == 22); /* ".", "..", 20 files */
+        int m = list_root(80, names, 64); /* two or three entries a page */
+        CHECK(m == 22);
+        for (int i = 0; i < 20; i++) {
+                snprintf(name, sizeof name, "file%02d", i);
+                CHECK(count_name(names, m, name) == 1);
+        }
+        teardown();
+}
+
+static int mkdir_in(uint64_t parent, const char *name, uint64_t *node)
+{
+        struct fuse_mkdir_in mi = { .mode = 0750 };
+        begin(FUSE_MKDIR, parent);
+        add(&mi, sizeof mi);
+        add_str(name);
+        int rc = send();
+        if (rc == 0)
+                *node = ((const struct fuse_entry_out *)body())->nodeid;
+        return rc;
+}
+
+static int rename_in(uint32_t op, uint64_t from, const char *a, uint64_t to, const char *b,
+                     uint32_t flags)
+{
+        begin(op, from);
+        if (op == FUSE_RENAME2) {
+                struct fuse_rename2_in ri = { .newdir = to, .flags = flags };
+                add(&ri, sizeof ri);
+        } else {
+                struct fuse_rename_in ri = { .newdir = to };
+                add(&ri, sizeof ri);
+        }
+        add_str(a);
+        add_str(b);
+        return send();
+}
+
+static bool host_exists(const char *rel)
+{
+        char p[512];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", root, rel);
+        return lstat(p, &st) == 0;
+}
+
+UNIT_TEST(mkdir_rename_unlink_rmdir)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        uint64_t d = 0, fh;
+        CHECK(mkdir_in(FUSE_ROOT_ID, "d", &d) == 0 && d > FUSE_ROOT_ID);
+        CHECK(host_exists("d"));
+        CHECK(create(d, "x", &fh) > 0 && host_exists("d/x"));
+        CHECK(rename_in(FUSE_RENAME, d, "x", FUSE_ROOT_ID, "y", 0) == 0);
+        CHECK(!host_exists("d/x") && host_exists("y"));
+        write_host("z", "z");
+        CHECK(rename_in(FUSE_RENAME2, FUSE_ROOT_ID, "y", FUSE_ROOT_ID, "z", RENAME_NOREPLACE) == -EEXIST);
+        CHECK(rename_in(FUSE_RENAME2, FUSE_ROOT_ID, "y", FUSE_ROOT_ID, "z", 1u << 30) == -EINVAL);
+        begin(FUSE_RMDIR, FUSE_ROOT_ID);
+        add_str("d");
+        CHECK(send() == 0 && !host_exists("d"));
+        begin(FUSE_UNLINK, FUSE_ROOT_ID);
+        add_str("y");
+        CHECK(send() == 0 && !host_exists("y"));
+        begin(FUSE_UNLINK, FUSE_ROOT_ID);
+        add_str("y");
+        CHECK(send() == -ENOENT);
+        teardown();
+}
+
+UNIT_TEST(nothing_leaves_the_root)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        struct fuse_entry_out e;
+        CHECK(lookup(FUSE_ROOT_ID, "..", &e) == -EINVAL);
+        CHECK(lookup(FUSE_ROOT_ID, ".", &e) == -EINVAL);
+        CHECK(lookup(FUSE_ROOT_ID, "a/b", &e) == -EINVAL);
+        CHECK(lookup(FUSE_ROOT_ID, "", &e) == -EINVAL);
+        char p[512];
+        snprintf(p, sizeof p, "%s/up", root);
+        CHECK(symlink("/", p) == 0);
+        CHECK(lookup(FUSE_ROOT_ID, "up", &e) == 0 && S_ISLNK(e.attr.mode));
+        uint64_t link = e.nodeid;
+        CHECK(lookup(link, "etc", &e) == -ENOTDIR); /* never through the link */
+        uint64_t d;
+        CHECK(mkdir_in(link, "x", &d) == -ENOTDIR);
+        struct fuse_open_in oi = { .flags = O_RDONLY };
+        begin(FUSE_OPEN, link);
+        add(&oi, sizeof oi);
+        CHECK(send() < 0);
+        begin(FUSE_OPENDIR, link);
+        add(&oi, sizeof oi);
+        CHECK(send() < 0);
+        begin(FUSE_READLINK, link);
+        CHECK(send() == 0 && reply_len == OH + 1 && ((const char *)body())[0] == '/');
+        /* a symlink the guest makes is created, never followed by the host */
+        begin(FUSE_SYMLINK, FUSE_ROOT_ID);
+        add_str("pw");
+        add_str("/etc/passwd");
+        CHECK(send() == 0);
+        uint64_t fh;
+        struct fuse_create_in ci = { .flags = O_WRONLY | O_CREAT, .mode = 0644 };
+        begin(FUSE_CREATE, FUSE_ROOT_ID);
+        add(&ci, sizeof ci);
+        add_str("pw");
+        CHECK(send() == -ELOOP);
+        CHECK(create(FUSE_ROOT_ID, "../escape", &fh) == 0 && !host_exists("../escape"));
+        teardown();
+}
+
+UNIT_TEST(read_only_server_refuses_changes)
+{
+        setup(true);
+        CHECK(do_init(7) == 0);
+        write_host("a", "a");
+        uint64_t d, fh;
+        CHECK(mkdir_in(FUSE_ROOT_ID, "d", &d) == -EROFS);
+        CHECK(create(FUSE_ROOT_ID, "n", &fh) == 0 && !host_exists("n"));
+        struct fuse_entry_out e;
+        CHECK(lookup(FUSE_ROOT_ID, "a", &e) == 0);
+        struct fuse_open_in oi = { .flags = O_RDWR };
+        begin(FUSE_OPEN, e.nodeid);
+        add(&oi, sizeof oi);
+        CHECK(send() == -EROFS);
+        oi.flags = O_RDONLY;
+        begin(FUSE_OPEN, e.nodeid);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        begin(FUSE_UNLINK, FUSE_ROOT_ID);
+        add_str("a");
+        CHECK(send() == -EROFS && host_exists("a"));
+        teardown();
+}
+
+UNIT_TEST(malformed_requests_are_rejected)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        uint8_t tiny[8] = { 0 };
+        CHECK(fuse_handle(srv, tiny, sizeof tiny, reply, sizeof reply) == 0); /* no header */
+        begin(FUSE_GETATTR, FUSE_ROOT_ID);
+        struct fuse_getattr_in gi = { 0 };
+        add(&gi, sizeof gi);
+        uint32_t big = 100000;
+        memcpy(req, &big, 4); /* length beyond the buffer */
+        CHECK(fuse_handle(srv, req, req_len, reply, sizeof reply) == OH);
+        CHECK(((const struct fuse_out_header *)(const void *)reply)->error == -EINVAL);
+        begin(FUSE_GETATTR, FUSE_ROOT_ID); /* no getattr_in */
+        CHECK(send() == -EINVAL);
+        begin(FUSE_GETATTR, 987654);
+        add(&gi, sizeof gi);
+        CHECK(send() == -ESTALE);
+        begin(FUSE_LOOKUP, FUSE_ROOT_ID);
+        add("abc", 3); /* no NUL */
+        CHECK(send() == -EINVAL);
+        struct fuse_write_in wi = { .fh = 0, .size = 1000 };
+        begin(FUSE_WRITE, FUSE_ROOT_ID);
+        add(&wi, sizeof wi);
+        add("short", 5); /* less data than size says */
+        CHECK(send() == -EINVAL);
+        struct fuse_read_in ri = { .fh = 12345, .size = 10 };
+        begin(FUSE_READ, FUSE_ROOT_ID);
+        add(&ri, sizeof ri);
+        CHECK(send() == -EBADF);
+        begin(FUSE_READDIR, FUSE_ROOT_ID);
+        add(&ri, sizeof ri);
+        CHECK(send() == -EBADF);
+        begin(FUSE_IOCTL, FUSE_ROOT_ID);
+        CHECK(send() == -ENOSYS);
+        begin(9999, FUSE_ROOT_ID);
+        CHECK(send() == -ENOSYS);
+        struct fuse_batch_forget_in bf = { .count = 1000000 }; /* more than it carries */
+        begin(FUSE_BATCH_FORGET, 0);
+        add(&bf, sizeof bf);
+        CHECK(send() == 1);
+        begin(FUSE_STATFS, FUSE_ROOT_ID);
+        CHECK(send_cap(OH - 1) == 1); /* no room for a reply: nothing done */
+        CHECK(send_cap(OH + 8) == -EINVAL); /* reply does not fit */
+        CHECK(send() == 0);
+        /* a huge read into a small reply buffer stays inside it */
+        uint64_t fh, node = create(FUSE_ROOT_ID, "r", &fh);
+        char data[4096];
+        memset(data, 'r', sizeof data);
+        struct fuse_write_in w2 = { .fh = fh, .size = sizeof data };
+        begin(FUSE_WRITE, node);
+        add(&w2, sizeof w2);
+        add(data, sizeof data);
+        CHECK(send() == 0);
+        struct fuse_read_in r2 = { .fh = fh, .size = 1u << 30 };
+        begin(FUSE_READ, node);
+        add(&r2, sizeof r2);
+        CHECK(send_cap(OH + 100) == 0 && reply_len == OH + 100);
+        teardown();
+}
+
+UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_getattr_and_forget),
+          UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
+          UNIT(mkdir_rename_unlink_rmdir), UNIT(nothing_leaves_the_root),
+          UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected))
