@@ -81,21 +81,22 @@ static char *bind_source(const struct container_ctx *c, const char *src)
         return src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", c->bundle, src);
 }
 
-/* mounts[].uidMappings/gidMappings, idmap, ridmap: userns.c and safe_path.c. */
+/* mounts[].uidMappings/gidMappings, idmap, ridmap: userns.c and safe_path.c.
+ * With a user namespace of its own init lacks the privileges: kago create
+ * built the mount (idmap_mounts.c). */
 static int mount_bind_idmapped(struct container_ctx *c, int target, const struct oci_mount *m,
                                const char *src, struct kago_err *err)
 {
         struct oci_mount abs = *m;
         _cleanup_close_ int tree = -1;
+        int r;
 
         abs.source = (char *)src;
-        const struct oci_namespace *user = spec_namespace(c->spec, OCI_NS_USER);
-        if (user && !user->path)
-                return kago_err_set(err, "idmapped bind of %s: kago makes idmapped mounts for "
-                                         "containers without a user namespace of their own (they "
-                                         "need the host's privileges, which init gave up)", src);
-        if (userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err) < 0 ||
-            safe_path_attach_tree(tree, target, err) < 0)
+        if (idmap_mounts_from_parent(c->spec))
+                r = idmap_mounts_take((size_t)(m - c->spec->mounts), &tree, err);
+        else
+                r = userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err);
+        if (r < 0 || safe_path_attach_tree(tree, target, err) < 0)
                 return kago_err_wrap(err, "idmapped bind of %s", src);
         return 0;
 }

@@ -101,6 +101,30 @@ bool userns_mount_is_idmapped(const struct oci_mount *m, bool *recursive);
  * safe_path_attach_tree(). Done in the parent: it needs the host's privileges. */
 int userns_open_idmapped_tree(const struct oci_mount *m, const struct oci_linux *l, int *tree_fd,
                               struct kago_err *err);
+/* The same with the user namespace nsfd (a container's own, for a bare
+ * idmap/ridmap). m's checks are the caller's. */
+int userns_open_idmapped_tree_in(const struct oci_mount *m, int nsfd, int *tree_fd,
+                                 struct kago_err *err);
+/* Whether a check of m for idmapping passes (a bind with a source, both maps
+ * or neither, and the container's maps (l) for neither). */
+int userns_check_idmapped(const struct oci_mount *m, const struct oci_linux *l,
+                          struct kago_err *err);
+
+/* ---- idmap_mounts.c -------------------------------------------------- */
+
+/* Idmapped mounts of a container with a user namespace of its own: init has
+ * given up the host's privileges, so kago create builds them. */
+/* Whether spec has a user namespace of its own and idmapped mounts. */
+bool idmap_mounts_from_parent(const struct oci_spec *spec);
+/* kago create, once init's maps are written: build each idmapped mount of
+ * spec (sources relative to bundle) and send it to init over sock. */
+int idmap_mounts_send(const struct oci_spec *spec, const char *bundle, pid_t init_pid, int sock,
+                      struct kago_err *err);
+/* init: receive them (before its rootfs is built). */
+int idmap_mounts_receive(const struct oci_spec *spec, int sock, struct kago_err *err);
+/* init: the detached mount received for spec->mounts[index]; the caller
+ * closes it. */
+int idmap_mounts_take(size_t index, int *tree_fd, struct kago_err *err);
 
 /* ---- safe_path.c ----------------------------------------------------- */
 

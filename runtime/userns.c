@@ -72,16 +72,18 @@ static int userns_check_maps(const struct oci_id_mapping *m, size_t n, const cha
         return 0;
 }
 
-int userns_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t nuids,
-                      const struct oci_id_mapping *gids, size_t ngids, struct kago_err *err)
+/* The maps of pid, uids then gids; uwhat / gwhat name them in errors. */
+static int userns_write_maps_as(pid_t pid, const struct oci_id_mapping *uids, size_t nuids,
+                                const struct oci_id_mapping *gids, size_t ngids, const char *uwhat,
+                                const char *gwhat, struct kago_err *err)
 {
-        if (userns_check_maps(uids, nuids, "linux.uidMappings", err) < 0 ||
-            userns_check_maps(gids, ngids, "linux.gidMappings", err) < 0)
+        if (userns_check_maps(uids, nuids, uwhat, err) < 0 ||
+            userns_check_maps(gids, ngids, gwhat, err) < 0)
                 return -1;
         if (nuids) {
                 _cleanup_free_ char *u = userns_format_map(uids, nuids);
                 if (userns_write_file(pid, "uid_map", u, err) < 0)
-                        return kago_err_wrap(err, "linux.uidMappings");
+                        return kago_err_wrap(err, "%s", uwhat);
         }
         if (ngids) {
                 /* Without CAP_SETGID the kernel takes a gid map only once
@@ -90,9 +92,16 @@ int userns_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t nuids
                         return -1;
                 _cleanup_free_ char *g = userns_format_map(gids, ngids);
                 if (userns_write_file(pid, "gid_map", g, err) < 0)
-                        return kago_err_wrap(err, "linux.gidMappings");
+                        return kago_err_wrap(err, "%s", gwhat);
         }
         return 0;
+}
+
+int userns_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t nuids,
+                      const struct oci_id_mapping *gids, size_t ngids, struct kago_err *err)
+{
+        return userns_write_maps_as(pid, uids, nuids, gids, ngids, "linux.uidMappings",
+                                    "linux.gidMappings", err);
 }
 
 /* A child that unshares a user namespace and waits for the pipe to close. */
@@ -121,8 +130,13 @@ static pid_t userns_spawn_holder(const int ready[2], const int hold[2])
         _exit(0);
 }
 
-static int userns_open_holder(int ready_r, const struct oci_id_mapping *uids, size_t nuids,
-                              const struct oci_id_mapping *gids, size_t ngids, int *nsfd,
+struct userns_maps {
+        const struct oci_id_mapping *uids, *gids;
+        size_t nuids, ngids;
+        const char *uwhat, *gwhat; /* their names in errors */
+};
+
+static int userns_open_holder(int ready_r, const struct userns_maps *m, int *nsfd,
                               struct kago_err *err)
 {
         char buf[32] = "", path[64];
@@ -131,7 +145,8 @@ static int userns_open_holder(int ready_r, const struct oci_id_mapping *uids, si
         if (read(ready_r, buf, sizeof buf - 1) <= 0 || str_to_i64(buf, 1, INT32_MAX, &pid) < 0)
                 return kago_err_set(err, "create a user namespace for the mappings: unshare "
                                          "failed");
-        if (userns_write_maps((pid_t)pid, uids, nuids, gids, ngids, err) < 0)
+        if (userns_write_maps_as((pid_t)pid, m->uids, m->nuids, m->gids, m->ngids, m->uwhat,
+                                 m->gwhat, err) < 0)
                 return -1;
         snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
         *nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -140,9 +155,7 @@ static int userns_open_holder(int ready_r, const struct oci_id_mapping *uids, si
         return 0;
 }
 
-int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
-                       const struct oci_id_mapping *gids, size_t ngids, int *nsfd,
-                       struct kago_err *err)
+static int userns_open_maps(const struct userns_maps *m, int *nsfd, struct kago_err *err)
 {
         int ready[2], hold[2];
 
@@ -158,13 +171,22 @@ int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
         close(ready[1]);
         close(hold[0]);
         int r = pid < 0 ? kago_err_errno(err, errno, "fork")
-                        : userns_open_holder(ready[0], uids, nuids, gids, ngids, nsfd, err);
+                        : userns_open_holder(ready[0], m, nsfd, err);
         close(ready[0]);
         close(hold[1]); /* lets the holder exit */
         if (pid > 0)
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
         return r;
+}
+
+int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
+                       const struct oci_id_mapping *gids, size_t ngids, int *nsfd,
+                       struct kago_err *err)
+{
+        struct userns_maps m = { uids, gids, nuids, ngids, "linux.uidMappings",
+                                 "linux.gidMappings" };
+        return userns_open_maps(&m, nsfd, err);
 }
 
 static bool mount_has_option(const struct oci_mount *m, const char *opt)
@@ -207,8 +229,8 @@ static uint64_t userns_mount_attrs(const struct oci_mount *m)
         return attrs;
 }
 
-static int userns_check_idmapped(const struct oci_mount *m, const struct oci_linux *l,
-                                 struct kago_err *err)
+int userns_check_idmapped(const struct oci_mount *m, const struct oci_linux *l,
+                          struct kago_err *err)
 {
         bool bind = (m->type && strcmp(m->type, "bind") == 0) || mount_has_option(m, "bind") ||
                     mount_has_option(m, "rbind");
@@ -229,22 +251,13 @@ static int userns_check_idmapped(const struct oci_mount *m, const struct oci_lin
         return 0;
 }
 
-int userns_open_idmapped_tree(const struct oci_mount *m, const struct oci_linux *l, int *tree_fd,
-                              struct kago_err *err)
+int userns_open_idmapped_tree_in(const struct oci_mount *m, int nsfd, int *tree_fd,
+                                 struct kago_err *err)
 {
         bool rec = false;
-        _cleanup_close_ int nsfd = -1;
 
         *tree_fd = -1;
         userns_mount_is_idmapped(m, &rec);
-        if (userns_check_idmapped(m, l, err) < 0)
-                return -1;
-        bool own = m->uid_mappings_len > 0;
-        if (userns_open_mapped(own ? m->uid_mappings : l->uid_mappings,
-                               own ? m->uid_mappings_len : l->uid_mappings_len,
-                               own ? m->gid_mappings : l->gid_mappings,
-                               own ? m->gid_mappings_len : l->gid_mappings_len, &nsfd, err) < 0)
-                return kago_err_wrap(err, "mount %s", m->destination);
         _cleanup_close_ int fd = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
                                                                         (rec ? AT_RECURSIVE : 0));
         if (fd < 0)
@@ -262,4 +275,26 @@ int userns_open_idmapped_tree(const struct oci_mount *m, const struct oci_linux 
                                                       : "");
         *tree_fd = TAKE_FD(fd);
         return 0;
+}
+
+int userns_open_idmapped_tree(const struct oci_mount *m, const struct oci_linux *l, int *tree_fd,
+                              struct kago_err *err)
+{
+        _cleanup_close_ int nsfd = -1;
+
+        *tree_fd = -1;
+        if (userns_check_idmapped(m, l, err) < 0)
+                return -1;
+        bool own = m->uid_mappings_len > 0;
+        struct userns_maps maps = {
+                own ? m->uid_mappings : l->uid_mappings,
+                own ? m->gid_mappings : l->gid_mappings,
+                own ? m->uid_mappings_len : l->uid_mappings_len,
+                own ? m->gid_mappings_len : l->gid_mappings_len,
+                own ? "uidMappings" : "linux.uidMappings",
+                own ? "gidMappings" : "linux.gidMappings",
+        };
+        if (userns_open_maps(&maps, &nsfd, err) < 0)
+                return kago_err_wrap(err, "mount %s", m->destination);
+        return userns_open_idmapped_tree_in(m, nsfd, tree_fd, err);
 }

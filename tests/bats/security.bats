@@ -314,6 +314,110 @@ hostile_rootfs() {
         assert_gone i2
 }
 
+# A bundle in $BATS_TEST_TMPDIR/b with a user namespace (container 0 -> host
+# 100000, 65536 ids) on a rootfs copy under $udir (which the mapped root can
+# reach and owns), and $udir/data (1000:1000, mode 777) holding f (owner
+# 0:0) and g (1000:1000).
+userns_idmap_bundle() {
+        udir=$(mktemp -d /tmp/kago-idmap.XXXXXX)
+        chmod 755 "$udir"
+        cp -a "$BUSYBOX_ROOTFS" "$udir/rootfs"
+        chown 100000:100000 "$udir/rootfs"
+        mkdir -m 777 "$udir/data"
+        touch "$udir/data/f" "$udir/data/g"
+        # Owned by an id every mapping below has: the kernel refuses writes
+        # to a directory whose owner a mount leaves unmapped.
+        chown 1000:1000 "$udir/data" "$udir/data/g"
+        bundle "$BATS_TEST_TMPDIR/b" "$@"
+        config "$BATS_TEST_TMPDIR/b" '.linux.namespaces += [{type: "user"}] | .root.path = "'"$udir/rootfs"'"
+                | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                | .mounts |= map(select(.type != "sysfs" and .type != "cgroup" and .type != "mqueue"))'
+}
+
+# The mounts of the host that mention $1.
+mounts_of() {
+        grep -c -- "$1" /proc/self/mountinfo || true
+}
+
+@test "idmap: idmapped binds in a container with its own user namespace" {
+        requires root userns
+        userns_idmap_bundle sh -c 'stat -c "%u:%g" /m1/f /m1/g /m2/g /m2/f; touch /m1/c1 /m2/c2'
+        # /m1: the container's mapping (on-disk 0 is its root); /m2: its own,
+        # on-disk 1000 -> host 100000, the container's root.
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [
+                {destination: \"/m1\", type: \"bind\", source: \"$udir/data\", options: [\"bind\", \"idmap\"]},
+                {destination: \"/m2\", type: \"bind\", source: \"$udir/data\", options: [\"rbind\"],
+                 uidMappings: [{containerID: 1000, hostID: 100000, size: 1}],
+                 gidMappings: [{containerID: 1000, hostID: 100000, size: 1}]}]"
+        run_b i3
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = 0:0 ]
+        [ "${lines[1]}" = 1000:1000 ]
+        [ "${lines[2]}" = 0:0 ]
+        [ "${lines[3]}" = 65534:65534 ] # on-disk 0 is not in /m2's mapping
+        # What the container's root created is owned on disk by the id each
+        # mount maps it to.
+        [ "$(stat -c %u:%g "$udir/data/c1")" = 0:0 ]
+        [ "$(stat -c %u:%g "$udir/data/c2")" = 1000:1000 ]
+        # Without an idmapped mount the container sees on-disk 0 as nobody.
+        config "$BATS_TEST_TMPDIR/b" '.mounts |= map(if .destination == "/m1" then .options = ["bind"] else . end)'
+        run_b i4
+        [ "${lines[0]}" = 65534:65534 ]
+        [ "$(mounts_of "$udir")" -eq 0 ]
+        rm -rf "$udir"
+}
+
+@test "idmap: ridmap idmaps the sub-mounts of the tree too, in a user-namespaced container" {
+        requires root userns
+        userns_idmap_bundle sh -c 'stat -c "%u:%g" /m3/sub/h /m4/sub/h 2>&1; ls /m5/sub'
+        mkdir -m 755 "$udir/data/sub" "$udir/other"
+        touch "$udir/other/h"
+        chown 1000:1000 "$udir/other/h"
+        # /m3 recursive and idmapped throughout; /m4 recursive, the sub-mount
+        # not idmapped; /m5 not recursive: no sub-mount.
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [
+                {destination: \"/m3\", type: \"bind\", source: \"$udir/data\", options: [\"rbind\", \"ridmap\"]},
+                {destination: \"/m4\", type: \"bind\", source: \"$udir/data\", options: [\"rbind\"]},
+                {destination: \"/m5\", type: \"bind\", source: \"$udir/data\", options: [\"bind\", \"idmap\"]}]"
+        # The sub-mount lives in a mount namespace of the test's own.
+        run unshare -m --propagation private sh -c 'mount --bind "$1/other" "$1/data/sub" &&
+                exec "$2" --root "$3" run --bundle "$4" i5 </dev/null' sh "$udir" "$KAGO" "$ROOT" "$BATS_TEST_TMPDIR/b"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = 1000:1000 ]
+        [ "${lines[1]}" = 65534:65534 ]
+        [ "${#lines[@]}" -eq 2 ] # /m5/sub is the empty directory under the sub-mount
+        [ ! -e "$udir/data/sub/h" ]
+        rm -rf "$udir"
+}
+
+@test "idmap: a mount whose mapping is invalid stops create, names the mount, leaves nothing" {
+        requires root userns
+        userns_idmap_bundle true
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [
+                {destination: \"/m6\", type: \"bind\", source: \"$udir/data\", options: [\"rbind\"],
+                 uidMappings: [{containerID: 0, hostID: 100000, size: 10}, {containerID: 5, hostID: 200000, size: 10}],
+                 gidMappings: [{containerID: 0, hostID: 100000, size: 10}]}]"
+        before=$(ps -e --no-headers | wc -l)
+        run kg create --bundle "$BATS_TEST_TMPDIR/b" i6
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'create container "i6": mounts['*'] (idmapped bind of '"$udir"'/data): mount /m6: uidMappings: write /proc/'*'/uid_map "0 100000 10"'*': Invalid argument'* ]]
+        assert_gone i6
+        [ "$(mounts_of "$udir")" -eq 0 ]
+        # Neither init nor a namespace holder is left.
+        ! pgrep -f "kago --root $ROOT" >/dev/null
+        # A mapping given for uids only is refused too, by name.
+        config "$BATS_TEST_TMPDIR/b" '.mounts[-1].gidMappings = []'
+        run kg create --bundle "$BATS_TEST_TMPDIR/b" i7
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"mount /m6: give both uidMappings and gidMappings, or neither"* ]]
+        assert_gone i7
+        rm -rf "$udir"
+}
+
 @test "process: timeOffsets, personality, oomScoreAdj, scheduler, ioPriority" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" sh -c 'cut -d. -f1 /proc/uptime; uname -m; cat /proc/self/oom_score_adj;
