@@ -232,6 +232,7 @@ static int update_container(struct cgroup_cmd *c, const char *id, struct oci_lin
                 return kago_err_set(err, "container \"%s\" is %s: nothing to update", id,
                                     container_status_name(c->status));
         spec_device_rules(c->dirfd, id, &rules, &n_rules);
+        devices_vm_rules_append(c->st.vm, &rules, &n_rules);
         if (cgroup_update(c->cg, r, rules, n_rules, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
         return cgroup_cmd_save_resources(c->dirfd, id, r, err);

@@ -15,6 +15,7 @@
 
 struct kago_backend;
 struct cgroup;
+struct cgroup_device_rule;
 
 /* What `create` (and `run`) were asked for on the command line. */
 struct create_opts {
@@ -112,6 +113,11 @@ int rootfs_pivot(struct container_ctx *c, struct kago_err *err);
 int rootfs_finish(struct container_ctx *c, struct kago_err *err);
 int devices_create(struct container_ctx *c, int rootfd, struct kago_err *err);
 int devices_symlinks(int rootfd, struct kago_err *err);
+/* The device rules kago adds for a microVM container (/dev/kvm), none for
+ * a container; appended after the config's rules, so they win. */
+size_t devices_vm_rules(bool vm, const struct cgroup_device_rule **rules);
+/* The same rules appended to a malloc'd list. */
+void devices_vm_rules_append(bool vm, struct cgroup_device_rule **rules, size_t *n);
 
 /* Parse mount options into flags, propagation, recursive attributes and data. */
 struct mount_opts {

@@ -46,6 +46,7 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
                 .resources = r,
                 .spec = c->spec, /* linux.devices stay allowed; systemd properties */
         };
+        cfg.n_extra_devices = devices_vm_rules(c->st.vm, &cfg.extra_devices);
         if (!cgroup_controller_available("memory"))
                 log_debug("container \"%s\": cgroup2 at %s has no controllers: placement only, "
                           "no limits", c->opts->id, mnt);
