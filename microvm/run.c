@@ -295,6 +295,13 @@ static void host_loop(struct run *r)
         }
 }
 
+/* How far the guest got when it ended early: its init reports "ready" just
+ * before it starts the workload. */
+static const char *run_stage(struct vm *vm)
+{
+        return atomic_load(&vm->ready) ? "finished" : "started";
+}
+
 static int run_result(struct run *r, int *status, struct microvm_stats *stats, struct kago_err *err)
 {
         struct vm *vm = &r->vm;
@@ -317,12 +324,13 @@ static int run_result(struct run *r, int *status, struct microvm_stats *stats, s
                 *status = vm->status;
                 return 0;
         case VM_STOP_RESET:
-                return kago_err_set(err, "guest kernel reset before the workload finished (kernel "
-                                    "panic or reboot; kago.vm.serial=1 shows the kernel log)");
+                return kago_err_set(err, "guest kernel reset before the workload %s (kernel panic "
+                                    "or reboot; kago.vm.serial=1 shows the kernel log)", run_stage(vm));
         case VM_STOP_SHUTDOWN:
-                return kago_err_set(err, "guest powered off before the workload finished");
+                return kago_err_set(err, "guest powered off before the workload %s", run_stage(vm));
         case VM_STOP_TRIPLE_FAULT:
-                return kago_err_set(err, "guest triple fault (CPU reset) before the workload finished");
+                return kago_err_set(err, "guest triple fault (CPU reset) before the workload %s",
+                                    run_stage(vm));
         case VM_RUNNING:
                 return kago_err_set(err, "VMM stopped serving the guest");
         default:

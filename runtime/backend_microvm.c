@@ -4,6 +4,17 @@
  * (microvm/). prepare opens /dev/kvm, the kernel and the initrd while host
  * paths are still reachable; exec turns the OCI config into a microVM
  * config and runs the VM, exiting with the guest workload's status.
+ *
+ * The VMM's user is process.user: exec runs after the runtime's user switch
+ * and security setup, as the container backend's workload would, and the
+ * guest init applies the same user to the workload in the guest. The host
+ * side of the VM thus has the workload's identity and no more: the 9P
+ * server reaches the rootfs with its permissions, files created from the
+ * guest are its own, and an escape from the VMM lands as that user in the
+ * container's sandbox (Firecracker's jailer runs its VMM unprivileged for
+ * the same reason). /dev/kvm is opened in prepare, as root before the
+ * switch; the node kago adds for a VM container (devices.c) belongs to
+ * process.user as well, so a VMM that opens it again can.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,7 +114,7 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
                 return kago_err_errno(err, errno, "open /dev/kvm%s",
-                                      errno == EPERM    ? " (the container's device rules must allow c 10:232 rwm)"
+                                      errno == EPERM    ? " (a device cgroup above the container's denies c 10:232)"
                                       : errno == EACCES ? ""
                                                         : " (this host has no KVM)");
         return 0;
