@@ -5,9 +5,17 @@
 # bundle), stdout and stderr kept apart, stdin passed in, env/cwd/user
 # applied, the workload's exit status (3, 137) as kago's, kill -TERM reaching
 # the workload, and --pid-file naming the VMM inside the container's cgroup.
-# Bad input (no KVM, missing kernel, a VM size that does not fit) fails
-# before anything boots and leaves nothing behind. Each boot is costly under
-# nested KVM: three boots in all.
+# kago itself gives a VM container /dev/kvm (the node, owned by the VMM's
+# user, and the device-cgroup rule): no bundle here allows it by hand.
+# process.terminal with --console-socket gives the guest workload a tty whose
+# output comes back through the pty; vm.kernel.initrd is unpacked before
+# kago's own initramfs; more than 3 GiB of guest RAM reaches the guest above
+# 4 GiB. Faults end cleanly with a message that names them: a guest kernel
+# panic (reset), a guest that never gets ready (the boot timeout), the VMM
+# killed from the host. Bad input (no KVM, missing kernel or initrd, a VM
+# size or boot timeout that does not fit) fails before anything boots and
+# leaves nothing behind. Each boot is costly under nested KVM: eight boots
+# in all.
 
 load helpers
 load container_helpers
@@ -17,12 +25,10 @@ setup_file() {
         export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
 }
 
-# A bundle whose VM boots: the busybox bundle plus /dev/kvm allowed by the
-# device rules (cgroup v2 only: elsewhere there are no device rules to pass).
+# A bundle whose VM boots: the busybox bundle as it is, with the default
+# device rules (deny all but the standard nodes): kago adds /dev/kvm itself.
 vm_bundle() {
         bundle "$@"
-        _has_cgroup2 || return 0
-        config "$1" '.linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 232, "access": "rwm"}]'
 }
 
 requires_vm_kernel() {
@@ -56,6 +62,33 @@ requires_vm_kernel() {
         [ "$status" -eq 1 ]
         [[ "$output" == *"too small for a VM"* ]]
         assert_gone v2
+}
+
+@test "vm: a missing vm.kernel.initrd is a clear error and leaves nothing behind" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        # The initrd is opened right after the kernel, before /dev/kvm: any
+        # readable file does as the kernel here.
+        : >"$BATS_TEST_TMPDIR/b/vmlinux"
+        config "$BATS_TEST_TMPDIR/b" '.vm = {"kernel": {"path": "vmlinux", "initrd": "/nonexistent/initrd.img"}}'
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" v7
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"vm.kernel.initrd /nonexistent/initrd.img: No such file or directory"* ]]
+        assert_gone v7
+}
+
+@test "vm: a bad kago.vm.boot-timeout is refused before create" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        for bad in abc 0 -5 3600001 10s; do
+                config "$BATS_TEST_TMPDIR/b" ".annotations[\"kago.vm.boot-timeout\"] = \"$bad\""
+                run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v8
+                echo "$bad: $output"
+                [ "$status" -eq 1 ]
+                [[ "$output" == *"annotation kago.vm.boot-timeout '$bad': expected 1 to 3600000 (ms)"* ]]
+                assert_gone v8
+        done
 }
 
 @test "vm: without usable KVM, run --vm names /dev/kvm and leaves nothing behind" {
@@ -123,4 +156,145 @@ requires_vm_kernel() {
         kg delete v6
         assert_gone v6
         assert_dead "$pid"
+}
+
+@test "vm: terminal mode: the guest workload has a tty, its output comes through the pty, its status is kept" {
+        requires root kvm
+        requires_vm_kernel
+        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo stdin-and-stdout-are-ttys; read line; echo "got $line"; exit 4'
+        config "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
+        sock=$(mktemp -u /tmp/kago-console.XXXXXX)
+        python3 "$KAGO_SRC/tests/fixtures/console-record.py" "$sock" "$BATS_TEST_TMPDIR/tty" $'typed-in\r' &
+        rpid=$!
+        for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+        kg run --vm --console-socket "$sock" --bundle "$BATS_TEST_TMPDIR/b" v9 </dev/null || rc=$?
+        wait "$rpid" || rrc=$?
+        rm -f "$sock"
+        cat -v "$BATS_TEST_TMPDIR/tty"
+        [ "${rc:-0}" -eq 4 ]
+        [ "${rrc:-0}" -eq 0 ]
+        [[ "$(cat "$BATS_TEST_TMPDIR/tty.name")" == /dev/pts/* ]]
+        grep -q '^/dev/' "$BATS_TEST_TMPDIR/tty"
+        ! grep -q 'not a tty' "$BATS_TEST_TMPDIR/tty"
+        grep -q stdin-and-stdout-are-ttys "$BATS_TEST_TMPDIR/tty"
+        grep -q "got typed-in" "$BATS_TEST_TMPDIR/tty"
+        assert_gone v9
+}
+
+@test "vm: vm.kernel.initrd is unpacked before kago's initramfs" {
+        requires root kvm
+        requires_vm_kernel
+        command -v cpio >/dev/null || skip "needs cpio to build an initrd"
+        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo workload-ran; exit 6'
+        # The user's initrd brings busybox and /user-init, which the kernel
+        # runs (rdinit=) and which hands over to kago's /init. Its own /init
+        # must lose to kago's, which comes later in the archive.
+        rd="$BATS_TEST_TMPDIR/rd"
+        mkdir -p "$rd/bin"
+        cp /bin/busybox "$rd/bin/busybox"
+        printf '#!/bin/busybox sh\necho user-initrd-ran\nexec /init\n' >"$rd/user-init"
+        printf '#!/bin/busybox sh\necho user-initrd-init-ran\nexit 1\n' >"$rd/init"
+        chmod 755 "$rd/user-init" "$rd/init"
+        (cd "$rd" && find . | cpio -o -H newc --quiet | gzip) >"$BATS_TEST_TMPDIR/b/initrd.gz"
+        config "$BATS_TEST_TMPDIR/b" ".vm = {kernel: {path: \"$KAGO_VM_KERNEL\", initrd: \"initrd.gz\", parameters: [\"rdinit=/user-init\"]}}
+          | .annotations[\"kago.vm.serial\"] = \"1\""
+        kg run --bundle "$BATS_TEST_TMPDIR/b" v10 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null || rc=$?
+        echo "stdout: $(cat "$BATS_TEST_TMPDIR/out")"
+        echo "stderr (serial console): $(tail -n 20 "$BATS_TEST_TMPDIR/err")"
+        [ "${rc:-0}" -eq 6 ]
+        grep -qx workload-ran "$BATS_TEST_TMPDIR/out"
+        grep -q user-initrd-ran "$BATS_TEST_TMPDIR/err"
+        ! grep -q user-initrd-init-ran "$BATS_TEST_TMPDIR/err"
+        assert_gone v10
+}
+
+@test "vm: a guest kernel panic ends the VM with an error naming it, and leaves nothing behind" {
+        requires root kvm
+        requires_vm_kernel
+        # No init to run: the kernel panics, and with kago's panic=-1 resets.
+        vm_bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" ".vm = {kernel: {path: \"$KAGO_VM_KERNEL\", parameters: [\"rdinit=/nonexistent\"]}}"
+        # a failure after start ends the container's init with 127, as a
+        # workload that cannot be executed does (timeout would give 124)
+        run -127 timeout 600 "$KAGO" --root "$ROOT" run --bundle "$BATS_TEST_TMPDIR/b" v11 </dev/null
+        echo "$output"
+        [[ "$output" == *"microVM: guest kernel reset before the workload started (kernel panic or reboot"* ]]
+        assert_gone v11
+}
+
+@test "vm: a guest that never gets ready is ended by kago.vm.boot-timeout, leaving nothing behind" {
+        requires root kvm
+        requires_vm_kernel
+        # panic=0: the panicked kernel spins forever instead of resetting.
+        vm_bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" ".vm = {kernel: {path: \"$KAGO_VM_KERNEL\", parameters: [\"rdinit=/nonexistent\", \"panic=0\"]}}
+          | .annotations[\"kago.vm.boot-timeout\"] = \"8000\""
+        SECONDS=0
+        # a failure after start ends the container's init with 127, as a
+        # workload that cannot be executed does (timeout would give 124)
+        run -127 timeout 600 "$KAGO" --root "$ROOT" run --bundle "$BATS_TEST_TMPDIR/b" v12 </dev/null
+        echo "$output (after ${SECONDS}s)"
+        [[ "$output" == *"microVM: guest did not start the workload within the 8000 ms boot timeout"* ]]
+        [ "$SECONDS" -ge 8 ]
+        assert_gone v12
+}
+
+@test "vm: 3.5 GiB of guest RAM reaches the guest; /dev/kvm is the VMM user's; the VMM killed: stopped, delete cleans up" {
+        requires root kvm
+        requires_vm_kernel
+        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep MemTotal /proc/meminfo; echo ready; while :; do sleep 1; done'
+        config "$BATS_TEST_TMPDIR/b" '.annotations = {"run.oci.handler": "microvm", "kago.vm.memory": "3584M"}
+          | .process.user = {"uid": 1000, "gid": 1000}'
+        out="$BATS_TEST_TMPDIR/vm.out"
+        kg create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" v13 </dev/null >"$out" 2>&1
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        # the node kago made, in the container's /dev, for the VMM's user
+        [ "$(stat -c '%F %t:%T %u:%g %a' "/proc/$pid/root/dev/kvm")" = "character special file a:e8 1000:1000 600" ]
+        kg start v13
+        for i in $(seq 600); do grep -q ready "$out" && break; sleep 0.2; done
+        cat "$out"
+        grep -q ready "$out"
+        # the VMM runs as process.user
+        [ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = 1000 ]
+        kib=$(awk '/^MemTotal:/ {print $2}' "$out")
+        echo "guest MemTotal: $kib kB"
+        [ "$kib" -gt $((3 * 1024 * 1024)) ] && [ "$kib" -le $((3584 * 1024)) ]
+        kill -KILL "$pid"
+        wait_status v13 stopped 60
+        kg delete v13
+        assert_gone v13
+        assert_dead "$pid"
+}
+
+@test "vm: a bad kago.vm.rootfs is refused before create, naming the annotation and the value" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" '.annotations["kago.vm.rootfs"] = "nfs"'
+        run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v14
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"annotation kago.vm.rootfs 'nfs': expected 9p or virtiofs"* ]]
+        assert_gone v14
+}
+
+@test "vm: kago.vm.rootfs=virtiofs: the guest's root is virtio-fs, reads and writes reach the bundle rootfs" {
+        requires root kvm
+        requires_vm_kernel
+        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep " / " /proc/mounts; cat /etc/vfs-in; mkdir -p /tmp/vfs-d; echo written-over-virtiofs >/tmp/vfs-d/new; mv /tmp/vfs-d/new /tmp/vfs-out; rmdir /tmp/vfs-d; ls /tmp/vfs-out; cat /tmp/vfs-out; dd if=/bin/busybox of=/tmp/vfs-copy bs=65536 2>/dev/null; echo done'
+        config "$BATS_TEST_TMPDIR/b" '.annotations["kago.vm.rootfs"] = "virtiofs"'
+        rootfs=$(jq -r .root.path "$BATS_TEST_TMPDIR/b/config.json")
+        rm -rf "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-d" "$rootfs/tmp/vfs-copy"
+        echo read-from-host >"$rootfs/etc/vfs-in"
+        run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v15
+        echo "$output"
+        rm -f "$rootfs/etc/vfs-in"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"kagoroot / virtiofs"* ]]
+        [[ "$output" == *"read-from-host"* ]]
+        [[ "$output" == *"written-over-virtiofs"* ]]
+        [ "$(cat "$rootfs/tmp/vfs-out")" = written-over-virtiofs ]
+        [ ! -e "$rootfs/tmp/vfs-d" ]
+        cmp "$rootfs/bin/busybox" "$rootfs/tmp/vfs-copy"
+        rm -f "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-copy"
+        assert_gone v15
 }
