@@ -68,15 +68,23 @@ int fuse_op_getattr(struct fuse_req *r)
         return reply_attr(r, f ? f->fd : i->fd);
 }
 
+/* One utimensat time: unchanged, now, or the given one. */
+static struct timespec time_arg(uint32_t valid, uint32_t set, uint32_t now, uint64_t sec, uint32_t nsec)
+{
+        struct timespec t = { .tv_sec = (time_t)sec, .tv_nsec = nsec };
+        if (!(valid & set))
+                t.tv_nsec = UTIME_OMIT;
+        else if (valid & now)
+                t.tv_nsec = UTIME_NOW;
+        return t;
+}
+
 static int set_times(struct fuse_req *r, const char *path, const struct fuse_setattr_in *in)
 {
-        struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
-        if (in->valid & FATTR_ATIME)
-                ts[0] = in->valid & FATTR_ATIME_NOW ? (struct timespec){ .tv_nsec = UTIME_NOW }
-                                                    : (struct timespec){ (time_t)in->atime, in->atimensec };
-        if (in->valid & FATTR_MTIME)
-                ts[1] = in->valid & FATTR_MTIME_NOW ? (struct timespec){ .tv_nsec = UTIME_NOW }
-                                                    : (struct timespec){ (time_t)in->mtime, in->mtimensec };
+        struct timespec ts[2] = {
+                time_arg(in->valid, FATTR_ATIME, FATTR_ATIME_NOW, in->atime, in->atimensec),
+                time_arg(in->valid, FATTR_MTIME, FATTR_MTIME_NOW, in->mtime, in->mtimensec),
+        };
         if (!(in->valid & (FATTR_ATIME | FATTR_MTIME)))
                 return 0;
         return utimensat(r->s->proc_fd, path, ts, 0) < 0 ? -errno : 0;

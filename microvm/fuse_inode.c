@@ -37,8 +37,8 @@ static uint64_t free_slot(struct fuse_server *s)
                         return n;
                 }
         size_t old = s->n_inodes, grown = old < 64 ? 64 : old * 2;
-        s->inodes = xrealloc(s->inodes, grown * sizeof *s->inodes);
-        memset(s->inodes + old, 0, (grown - old) * sizeof *s->inodes);
+        s->inodes = xrealloc(s->inodes, grown * sizeof(struct fuse_inode *));
+        memset(s->inodes + old, 0, (grown - old) * sizeof(struct fuse_inode *));
         s->n_inodes = grown;
         uint64_t n = old > FUSE_ROOT_ID + 1 ? old : FUSE_ROOT_ID + 1;
         s->free_hint = n + 1;

@@ -18,13 +18,16 @@
 int fuse_server_new(const char *root, bool readonly, uint32_t max_write, struct fuse_server **out,
                     struct kago_err *err)
 {
-        _cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return kago_err_errno(err, errno, "open shared root %s", root);
-        _cleanup_close_ int proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (proc < 0)
-                return kago_err_errno(err, errno, "virtio-fs: open /proc/self/fd (the server "
+        int proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (proc < 0) {
+                int e = errno;
+                close(fd);
+                return kago_err_errno(err, e, "virtio-fs: open /proc/self/fd (the server "
                                       "reopens files through it; is /proc mounted?)");
+        }
         struct fuse_server *s = xcalloc(1, sizeof *s);
         s->readonly = readonly;
         s->max_write = max_write < FUSE_MAX_WRITE_MIN ? FUSE_MAX_WRITE_MIN : max_write;
@@ -32,7 +35,6 @@ int fuse_server_new(const char *root, bool readonly, uint32_t max_write, struct 
         umask(s->host_umask);
         s->root_fd = fd;
         s->proc_fd = proc;
-        fd = proc = -1;
         if (fuse_inode_add_root(s, s->root_fd) < 0) {
                 fuse_server_free(s);
                 return kago_err_errno(err, errno, "virtio-fs: root %s", root);
