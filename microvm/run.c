@@ -42,25 +42,11 @@ struct run {
         size_t ctl_len;
 };
 
-static int read_image(int fd, const char *what, uint8_t **out, size_t *len, struct kago_err *err)
+static int read_image(int fd, const char *what, struct image_map *out, struct kago_err *err)
 {
-        struct stat st;
         if (fd < 0)
                 return kago_err_set(err, "no %s given", what);
-        if (fstat(fd, &st) < 0)
-                return kago_err_errno(err, errno, "stat %s", what);
-        if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > KERNEL_MAX)
-                return kago_err_set(err, "%s: not a regular file of 1 byte to %u MiB", what,
-                                    KERNEL_MAX >> 20);
-        *len = (size_t)st.st_size;
-        *out = xmalloc(*len);
-        ssize_t n = pread(fd, *out, *len, 0);
-        if (n != (ssize_t)*len) {
-                free(*out);
-                *out = NULL;
-                return kago_err_errno(err, n < 0 ? errno : EIO, "read %s", what);
-        }
-        return 0;
+        return image_map(fd, what, KERNEL_MAX, out, err);
 }
 
 static void build_cmdline(struct run *r, char *buf, size_t size)
@@ -79,11 +65,10 @@ static void build_cmdline(struct run *r, char *buf, size_t size)
 static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
 {
         if (r->cfg->initrd_fd >= 0) {
-                _cleanup_free_ uint8_t *user = NULL;
-                size_t len = 0;
-                if (read_image(r->cfg->initrd_fd, "initrd", &user, &len, err) < 0)
+                _cleanup_image_ struct image_map user = { 0 };
+                if (read_image(r->cfg->initrd_fd, "initrd", &user, err) < 0)
                         return -1;
-                bytes_put(out, user, len);
+                bytes_put(out, user.data, user.len);
                 static const uint8_t zero[4];
                 bytes_put(out, zero, (4 - out->len % 4) % 4);
         }
@@ -92,16 +77,15 @@ static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
 
 static int boot_guest(struct run *r, struct kago_err *err)
 {
-        _cleanup_free_ uint8_t *img = NULL;
-        size_t len = 0;
+        _cleanup_image_ struct image_map img = { 0 };
         struct boot_info bi;
         struct bytes initrd = { 0 };
         uint64_t initrd_gpa;
         char cmdline[GUEST_CMDLINE_MAX + 64] = "";
         struct guest_mem *m = &r->vm.mem;
-        if (read_image(r->cfg->kernel_fd, "kernel", &img, &len, err) < 0)
+        if (read_image(r->cfg->kernel_fd, "kernel", &img, err) < 0)
                 return -1;
-        if (boot_load_kernel(m, img, len, &bi, err) < 0)
+        if (boot_load_kernel(m, img.data, img.len, &bi, err) < 0)
                 return kago_err_wrap(err, "kernel");
         int rc = build_initrd(r, &initrd, err);
         if (rc == 0)
@@ -112,7 +96,7 @@ static int boot_guest(struct run *r, struct kago_err *err)
         }
         if (rc == 0)
                 rc = bi.pvh ? boot_pvh_setup(m, initrd_gpa, initrd.len, err)
-                            : boot_bzimage_setup(m, img, len, initrd_gpa, initrd.len, err);
+                            : boot_bzimage_setup(m, img.data, img.len, initrd_gpa, initrd.len, err);
         bytes_free(&initrd);
         if (rc < 0)
                 return -1;
@@ -365,8 +349,10 @@ int microvm_run(const struct microvm_config *cfg, int *workload_status,
                 rc = add_devices(r, err);
         if (rc == 0)
                 rc = boot_guest(r, err);
-        if (rc == 0)
+        if (rc == 0) {
+                vmm_release_boot_memory();
                 rc = setup_host_fds(r, err);
+        }
         if (rc == 0)
                 rc = vcpus_start(&r->vm, err);
         if (rc == 0) {

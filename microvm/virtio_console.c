@@ -4,6 +4,8 @@
  * fd (the workload's stdout or stderr), the receive queue is fed by the
  * VMM's main loop (stdin, control messages). Transmit is handled on the
  * notifying vCPU, so a guest write() has reached the host fd when it returns.
+ * The guest posts receive buffers one kick each; the device asks for those
+ * kicks only while it holds bytes the guest has no buffer for.
  */
 #include <errno.h>
 #include <sys/eventfd.h>
@@ -43,6 +45,7 @@ static int console_notify(struct virtio_dev *d, unsigned q, struct kago_err *err
         struct console *c = d->priv;
         if (q == TXQ)
                 return console_tx(d, c, err);
+        vq_set_notify(&d->vm->mem, &d->vq[RXQ], false); /* until the host runs short again */
         uint64_t one = 1;
         if (write(c->space_efd, &one, sizeof one) < 0 && errno != EAGAIN)
                 return kago_err_errno(err, errno, "console: wake the input loop");
@@ -53,7 +56,8 @@ static const struct virtio_ops console_ops = {
         .device_id = VIRTIO_ID_CONSOLE,
         .features = 0,
         .n_queues = 2,
-        .queue_max = 16, /* the guest kicks once per receive buffer it posts */
+        .queue_max = 16,
+        .quiet_queues = 1u << RXQ,
         .config_read = NULL,
         .notify = console_notify,
 };
@@ -89,19 +93,33 @@ int console_space_fd(struct console *c)
         return c->space_efd;
 }
 
-size_t console_rx_push(struct console *c, const void *data, size_t len)
+/* Fill the guest's receive buffers from data; bytes taken. */
+static size_t console_rx_fill(struct virtio_dev *d, const uint8_t *data, size_t len)
 {
-        struct virtio_dev *d = c->dev;
         struct kago_err e = { 0 };
         struct vq_chain ch;
         size_t done = 0;
-        pthread_mutex_lock(&d->lock);
         while (done < len && d->vq[RXQ].ready && vq_pop(&d->vm->mem, &d->vq[RXQ], &ch, &e) > 0) {
-                size_t n = iov_copy_to(ch.in, ch.n_in, 0, (const uint8_t *)data + done, len - done);
+                size_t n = iov_copy_to(ch.in, ch.n_in, 0, data + done, len - done);
                 vq_push(&d->vm->mem, &d->vq[RXQ], ch.head, (uint32_t)n, &e);
                 done += n;
                 if (!n)
                         break;
+        }
+        return done;
+}
+
+size_t console_rx_push(struct console *c, const void *data, size_t len)
+{
+        struct virtio_dev *d = c->dev;
+        size_t done;
+        pthread_mutex_lock(&d->lock);
+        done = console_rx_fill(d, data, len);
+        if (done < len && d->vq[RXQ].ready) {
+                /* Short of buffers: ask for a kick, then look once more for
+                 * buffers the guest added before it could see that. */
+                vq_set_notify(&d->vm->mem, &d->vq[RXQ], true);
+                done += console_rx_fill(d, (const uint8_t *)data + done, len - done);
         }
         if (done)
                 virtio_irq(d);

@@ -124,11 +124,18 @@ static void dev_reset(struct virtio_dev *d)
         memset(d->vq, 0, sizeof d->vq);
 }
 
-static void queue_write(struct virtq *q, uint64_t off, uint32_t v)
+static void queue_set_ready(struct virtio_dev *d, struct virtq *q, bool ready)
+{
+        q->ready = ready;
+        if (ready && q->used && (d->ops->quiet_queues & (1u << d->queue_sel)))
+                vq_set_notify(&d->vm->mem, q, false);
+}
+
+static void queue_write(struct virtio_dev *d, struct virtq *q, uint64_t off, uint32_t v)
 {
         switch (off) {
         case R_QUEUE_NUM: q->size = (uint16_t)v; break;
-        case R_QUEUE_READY: q->ready = v & 1; break;
+        case R_QUEUE_READY: queue_set_ready(d, q, v & 1); break;
         case R_DESC_LO: case R_DESC_HI: set_half(&q->desc, off == R_DESC_HI, v); break;
         case R_AVAIL_LO: case R_AVAIL_HI: set_half(&q->avail, off == R_AVAIL_HI, v); break;
         case R_USED_LO: case R_USED_HI: set_half(&q->used, off == R_USED_HI, v); break;
@@ -169,7 +176,7 @@ static void mmio_write(struct virtio_dev *d, uint64_t off, uint32_t v)
                 return;
         }
         if (q)
-                queue_write(q, off, v);
+                queue_write(d, q, off, v);
 }
 
 bool virtio_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len, bool write)

@@ -12,6 +12,7 @@
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
 #define VRING_DESC_F_INDIRECT 4
+#define VRING_USED_F_NO_NOTIFY 1
 
 struct vring_desc {
         uint64_t addr;
@@ -100,6 +101,16 @@ int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t 
         memcpy(used + 4 + 8 * (idx % q->size), elem, 8);
         __atomic_store_n((uint16_t *)(used + 2), (uint16_t)(idx + 1), __ATOMIC_RELEASE);
         return 0;
+}
+
+void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on)
+{
+        uint16_t *flags = guest_ptr(m, q->used, 2);
+        if (!flags)
+                return;
+        __atomic_store_n(flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELEASE);
+        /* the flag before any later look at the available index */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len)

@@ -83,6 +83,19 @@ int boot_place_initrd(struct guest_mem *m, uint64_t kernel_end, const uint8_t *d
 /* Write an Intel MP table describing n vCPUs and an IOAPIC. */
 int mptable_write(struct guest_mem *m, unsigned ncpus, struct kago_err *err);
 
+/* ---- the VMM's own memory ------------------------------------------- */
+
+/* A read-only mapping of a whole regular file of 1 byte to max bytes. */
+struct image_map {
+        uint8_t *data;
+        size_t len;
+};
+int image_map(int fd, const char *what, size_t max, struct image_map *out, struct kago_err *err);
+void image_unmap(struct image_map *m);
+#define _cleanup_image_ __attribute__((cleanup(image_unmap)))
+/* Give back what only loading the guest needed (call once it is loaded). */
+void vmm_release_boot_memory(void);
+
 /* ---- initramfs and the guest's config ------------------------------- */
 
 struct bytes {
@@ -129,6 +142,11 @@ struct vq_chain {
 int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struct kago_err *err);
 int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t len,
             struct kago_err *err);
+/* Whether the driver should notify (kick) when it makes buffers available:
+ * the used ring's NO_NOTIFY flag. A device that turns notifications back on
+ * must look at the ring again afterwards: buffers added before the driver saw
+ * the change came without a kick. */
+void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on);
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len);
 size_t iov_copy_to(const struct iovec *iov, int n, size_t off, const void *buf, size_t len);
 
@@ -140,6 +158,9 @@ struct virtio_ops {
         uint64_t features; /* device-specific; VERSION_1 is added */
         unsigned n_queues;
         uint16_t queue_max; /* QueueNumMax, a power of two <= VQ_MAX_SIZE */
+        /* Queues (bit n: queue n) whose driver is asked not to notify from the
+         * moment they are ready; the device turns notifications on when it needs them. */
+        uint32_t quiet_queues;
         /* Read device config at off (bounded by the transport). */
         void (*config_read)(struct virtio_dev *d, uint64_t off, void *data, unsigned len);
         /* The driver made buffers available on queue q (runs on a vCPU thread). */
