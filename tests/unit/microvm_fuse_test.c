@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves kago's FUSE server (virtio-fs) against a temporary directory: INIT
  * negotiation, lookup/getattr/forget, create+write+read back, readdir in
- * pages, mkdir/rename/unlink/rmdir, names and symlinks that try to leave the
+ * pages, readdirplus (counted lookups), mkdir/rename/unlink/rmdir, names and symlinks that try to leave the
  * root, read-only mode, and short or malformed requests. */
 #include <errno.h>
 #include <fcntl.h>
@@ -268,6 +268,46 @@ UNIT_TEST(readdir_in_pages_lists_each_entry_once)
         teardown();
 }
 
+UNIT_TEST(readdirplus_entries_carry_counted_lookups)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        write_host("f", "four");
+        struct fuse_open_in oi = { 0 };
+        begin(FUSE_OPENDIR, FUSE_ROOT_ID);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        struct fuse_read_in ri = { .fh = ((const struct fuse_open_out *)body())->fh, .size = 4096 };
+        begin(FUSE_READDIRPLUS, FUSE_ROOT_ID);
+        add(&ri, sizeof ri);
+        CHECK(send() == 0);
+        uint64_t node = 0;
+        int n = 0;
+        for (size_t p = OH; p < reply_len; n++) {
+                const struct fuse_direntplus *d = (const void *)(reply + p);
+                bool dot = d->dirent.name[0] == '.';
+                CHECK(dot ? d->entry_out.nodeid == 0 : d->entry_out.nodeid > FUSE_ROOT_ID);
+                if (!dot) {
+                        node = d->entry_out.nodeid;
+                        CHECK(d->entry_out.attr.size == 4 && d->dirent.namelen == 1);
+                }
+                p += FUSE_DIRENTPLUS_SIZE(d);
+        }
+        CHECK(n == 3 && node > FUSE_ROOT_ID);
+        struct fuse_getattr_in gi = { 0 };
+        begin(FUSE_GETATTR, node);
+        add(&gi, sizeof gi);
+        CHECK(send() == 0);
+        struct fuse_forget_in f = { .nlookup = 1 }; /* the one lookup readdirplus counted */
+        begin(FUSE_FORGET, node);
+        add(&f, sizeof f);
+        CHECK(send() == 1);
+        begin(FUSE_GETATTR, node);
+        add(&gi, sizeof gi);
+        CHECK(send() == -ESTALE);
+        teardown();
+}
+
 static int mkdir_in(uint64_t parent, const char *name, uint64_t *node)
 {
         struct fuse_mkdir_in mi = { .mode = 0750 };
@@ -457,5 +497,6 @@ UNIT_TEST(malformed_requests_are_rejected)
 
 UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_getattr_and_forget),
           UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
+          UNIT(readdirplus_entries_carry_counted_lookups),
           UNIT(mkdir_rename_unlink_rmdir), UNIT(nothing_leaves_the_root),
           UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected))
