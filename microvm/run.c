@@ -87,6 +87,7 @@ static int boot_guest(struct run *r, struct kago_err *err)
                 return -1;
         if (boot_load_kernel(m, img.data, img.len, &bi, err) < 0)
                 return kago_err_wrap(err, "kernel");
+        boot_elf64_enter(&bi, img.data, img.len);
         int rc = build_initrd(r, &initrd, err);
         if (rc == 0)
                 rc = boot_place_initrd(m, bi.kernel_end, initrd.data, initrd.len, &initrd_gpa, err);
@@ -95,8 +96,9 @@ static int boot_guest(struct run *r, struct kago_err *err)
                 rc = boot_write_cmdline(m, cmdline, err);
         }
         if (rc == 0)
-                rc = bi.pvh ? boot_pvh_setup(m, initrd_gpa, initrd.len, err)
-                            : boot_bzimage_setup(m, img.data, img.len, initrd_gpa, initrd.len, err);
+                rc = bi.pvh     ? boot_pvh_setup(m, initrd_gpa, initrd.len, err)
+                     : bi.elf64 ? boot_elf64_setup(m, initrd_gpa, initrd.len, err)
+                                : boot_bzimage_setup(m, img.data, img.len, initrd_gpa, initrd.len, err);
         bytes_free(&initrd);
         if (rc < 0)
                 return -1;

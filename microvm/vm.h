@@ -55,6 +55,7 @@ int guest_e820(const struct guest_mem *m, struct e820_entry out[4]);
 
 struct boot_info {
         bool pvh;            /* PVH: 32-bit entry, rbx = start_info; else 64-bit, rsi = zero page */
+        bool elf64;          /* an ELF vmlinux entered at startup_64: kago writes the whole zero page */
         uint64_t entry;
         uint64_t kernel_end; /* first guest byte after the loaded kernel */
 };
@@ -73,6 +74,12 @@ int boot_pvh_setup(struct guest_mem *m, uint64_t initrd, uint64_t initrd_len, st
 /* Write the bzImage zero page (header copied from img) and the identity page tables. */
 int boot_bzimage_setup(struct guest_mem *m, const uint8_t *img, size_t len, uint64_t initrd,
                        uint64_t initrd_len, struct kago_err *err);
+/* Enter an ELF vmlinux loaded for PVH at its 64-bit entry point instead
+ * (when the ELF entry lies in the loaded kernel); then boot_elf64_setup. */
+void boot_elf64_enter(struct boot_info *bi, const uint8_t *img, size_t len);
+/* The zero page for boot_elf64_enter (cmdline, initrd, e820) and the page tables. */
+int boot_elf64_setup(struct guest_mem *m, uint64_t initrd, uint64_t initrd_len,
+                     struct kago_err *err);
 void boot_write_page_tables(struct guest_mem *m);
 void boot_write_gdt(struct guest_mem *m, bool lm);
 /* Copy cmdline to GUEST_CMDLINE; errors when too long. */
