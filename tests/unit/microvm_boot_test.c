@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves the microVM boot code without KVM: PVH note parsing and ELF loading,
  * bzImage header checks and zero page, page tables, e820, MP table, cmdline,
- * initrd placement. */
+ * initrd placement, and guest RAM beyond 3 GiB continuing above 4 GiB in
+ * both boot protocols' memory maps. */
 #include <elf.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../../microvm/vm.h"
 #include "unit.h"
@@ -162,6 +164,62 @@ UNIT_TEST(e820_low_and_high)
         CHECK(e[1].type == E820_RESERVED && e[0].size == GUEST_BASE_RAM_END);
 }
 
+/* 3.5 GiB as the VMM maps it (lazily: only the pages touched are real). */
+#define BIG_RAM (3584ull << 20)
+static struct guest_mem mem_big(void)
+{
+        void *p = mmap(NULL, BIG_RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+        struct guest_mem m = { .host = p == MAP_FAILED ? NULL : p, .size = BIG_RAM,
+                               .low = GUEST_LOW_RAM_MAX };
+        return m;
+}
+
+static bool e820_is_split(const struct e820_entry *e, int n)
+{
+        return n == 4 && e[2].addr == GUEST_HIGH_START && e[2].addr + e[2].size == GUEST_LOW_RAM_MAX &&
+               e[2].type == E820_RAM && e[3].addr == GUEST_4G &&
+               e[3].size == BIG_RAM - GUEST_LOW_RAM_MAX && e[3].type == E820_RAM;
+}
+
+UNIT_TEST(ram_above_4g_in_both_memory_maps)
+{
+        struct guest_mem m = mem_big();
+        CHECK(m.host != NULL);
+        struct kago_err err = { 0 };
+        /* the 32-bit hole (MMIO devices, IOAPIC, LAPIC) is not RAM; 4 GiB is the rest */
+        CHECK(guest_ptr(&m, GUEST_LOW_RAM_MAX - 8, 8) == m.host + GUEST_LOW_RAM_MAX - 8);
+        CHECK(guest_ptr(&m, GUEST_MMIO_BASE, 4) == NULL && guest_ptr(&m, GUEST_IOAPIC, 4) == NULL);
+        CHECK(guest_ptr(&m, GUEST_4G, 8) == m.host + GUEST_LOW_RAM_MAX);
+        CHECK(guest_ptr(&m, GUEST_4G + BIG_RAM - GUEST_LOW_RAM_MAX - 8, 8) == m.host + BIG_RAM - 8);
+        CHECK(guest_ptr(&m, GUEST_4G + BIG_RAM - GUEST_LOW_RAM_MAX, 1) == NULL);
+        /* PVH: hvm_start_info's memory map */
+        CHECK(boot_pvh_setup(&m, 0, 0, &err) == 0);
+        uint32_t n_pvh;
+        memcpy(&n_pvh, m.host + GUEST_START_INFO + 0x30, 4); /* memmap_entries */
+        struct e820_entry e[4];
+        for (int i = 0; i < 4; i++) { /* hvm_memmap_entry: addr, size, type, reserved */
+                memcpy(&e[i].addr, m.host + GUEST_MEMMAP + 24 * i, 8);
+                memcpy(&e[i].size, m.host + GUEST_MEMMAP + 24 * i + 8, 8);
+                memcpy(&e[i].type, m.host + GUEST_MEMMAP + 24 * i + 16, 4);
+        }
+        CHECK(e820_is_split(e, (int)n_pvh));
+        /* bzImage: the zero page's e820 table */
+        static uint8_t img[16384];
+        size_t len = make_bzimage(img, 0x020f, 1);
+        CHECK(boot_write_cmdline(&m, "console=ttyS0", &err) == 0);
+        CHECK(boot_bzimage_setup(&m, img, len, 0x2000000, 4096, &err) == 0);
+        uint8_t *zp = m.host + GUEST_ZERO_PAGE;
+        memcpy(e, zp + 0x2d0, sizeof e);
+        CHECK(e820_is_split(e, zp[0x1e8]));
+        /* the initrd stays below 2 GiB, where every kernel can reach it */
+        uint64_t gpa;
+        uint8_t data[64] = { 9 };
+        CHECK(boot_place_initrd(&m, 0x2000000, data, sizeof data, &gpa, &err) == 0);
+        CHECK(gpa + sizeof data <= 0x80000000ull && m.host[gpa] == 9);
+        munmap(m.host, BIG_RAM);
+}
+
 UNIT_TEST(guest_ptr_bounds)
 {
         uint8_t buf[64];
@@ -219,5 +277,5 @@ UNIT_TEST(cmdline_and_initrd)
 UNIT_MAIN("microvm_boot", UNIT(pvh_note_and_load), UNIT(pvh_without_note_is_an_error),
           UNIT(kernel_too_big_for_ram), UNIT(truncated_elf_and_non_kernel),
           UNIT(bzimage_load_and_zero_page), UNIT(bzimage_old_or_32bit_is_an_error),
-          UNIT(e820_low_and_high), UNIT(guest_ptr_bounds), UNIT(mptable_checksums),
+          UNIT(e820_low_and_high), UNIT(ram_above_4g_in_both_memory_maps), UNIT(guest_ptr_bounds), UNIT(mptable_checksums),
           UNIT(cmdline_and_initrd))
