@@ -114,7 +114,8 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
                 return kago_err_errno(err, errno, "open /dev/kvm%s",
-                                      errno == EPERM    ? " (a device cgroup above the container's denies c 10:232)"
+                                      errno == EPERM    ? " (denied by a device cgroup above the "
+                                                          "container's, or a security module)"
                                       : errno == EACCES ? ""
                                                         : " (this host has no KVM)");
         return 0;
