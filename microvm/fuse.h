@@ -4,8 +4,13 @@
  * 9P server (p9_*.c) for the guest's root filesystem. Transport-independent
  * (virtio_fs.c carries it); private to microvm/.
  *
- * Node ids name entries of an inode table: each holds an O_PATH fd of the
- * host file and the guest's lookup count. Every name the guest sends is one
+ * Node ids name entries of an inode table: each knows its parent and name,
+ * the host file's identity (device, inode) and the guest's lookup count, and
+ * holds an O_PATH fd of the file while it is among the most recently used
+ * (at most open_max fds, a share of RLIMIT_NOFILE: the guest may keep far
+ * more inodes than the VMM may keep fds). A node without an fd is reopened
+ * from its parent by name and must still be the same file, else ESTALE.
+ * Every name the guest sends is one
  * path component (no '/', not "." or "..") resolved with *at() calls from a
  * node's fd and O_NOFOLLOW, so no request reaches outside the served root;
  * files are reopened through /proc/self/fd, which never follows a symlink
@@ -43,11 +48,14 @@ size_t fuse_handle(struct fuse_server *s, const uint8_t *req, size_t len, uint8_
 struct fuse_inode {
         uint64_t nodeid;
         uint64_t generation;
-        int fd; /* O_PATH | O_NOFOLLOW */
+        int fd; /* O_PATH | O_NOFOLLOW, or -1 while closed */
         dev_t dev;
         ino_t ino;
-        uint64_t nlookup;
-        struct fuse_inode *hnext;
+        uint64_t nlookup;  /* the guest's references */
+        uint64_t children; /* nodes whose parent this is */
+        struct fuse_inode *parent; /* NULL for the root */
+        char *name;                /* in parent; NULL for the root */
+        struct fuse_inode *hnext, *lru_prev, *lru_next;
 };
 
 struct fuse_fh {
@@ -63,6 +71,8 @@ struct fuse_server {
         mode_t host_umask;
         struct fuse_inode **inodes; /* by nodeid; [0] unused, [1] the root */
         size_t n_inodes, free_hint;
+        struct fuse_inode *lru_head, *lru_tail; /* nodes holding an fd, most recent first */
+        size_t n_open, open_max;
         uint64_t generation;
         struct fuse_inode *hash[FUSE_INODE_BUCKETS];
         struct fuse_fh *fhs;
@@ -92,6 +102,18 @@ void *fuse_reply(struct fuse_req *r, size_t n);
 
 /* The inode table (fuse_inode.c). */
 struct fuse_inode *fuse_inode_get(struct fuse_server *s, uint64_t nodeid);
+/* The node's O_PATH fd, reopened from its parent when closed: >= 0, or
+ * -errno (ESTALE when the name now holds another file). Valid until the end
+ * of the request (fuse_inode_trim). */
+int fuse_inode_fd(struct fuse_server *s, struct fuse_inode *i);
+/* The node nodeid and its fd: the fd, or -ESTALE / -errno (*out NULL then). */
+int fuse_node_fd(struct fuse_server *s, uint64_t nodeid, struct fuse_inode **out);
+/* Close the least recently used fds beyond open_max. */
+void fuse_inode_trim(struct fuse_server *s);
+/* After a rename: the node known at (parent, name) as st now lives at
+ * (newparent, newname). */
+void fuse_inode_moved(struct fuse_server *s, const struct stat *st, struct fuse_inode *newparent,
+                      const char *newname);
 /* Look name up beneath parent and count one guest reference to it. */
 int fuse_inode_lookup(struct fuse_server *s, struct fuse_inode *parent, const char *name,
                       struct fuse_inode **out, struct stat *st);

@@ -61,11 +61,14 @@ static int reply_attr(struct fuse_req *r, int fd)
 int fuse_op_getattr(struct fuse_req *r)
 {
         const struct fuse_getattr_in *in = fuse_arg(r, sizeof *in);
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
-        if (!in || !i)
-                return in ? -ESTALE : -EINVAL;
+        if (!in)
+                return -EINVAL;
         struct fuse_fh *f = (in->getattr_flags & FUSE_GETATTR_FH) ? fuse_fh_get(r->s, in->fh) : NULL;
-        return reply_attr(r, f ? f->fd : i->fd);
+        if (f)
+                return reply_attr(r, f->fd);
+        struct fuse_inode *i;
+        int fd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        return fd < 0 ? fd : reply_attr(r, fd);
 }
 
 /* One utimensat time: unchanged, now, or the given one. */
@@ -106,44 +109,46 @@ static int set_size(struct fuse_req *r, int ifd, const char *path, const struct 
         return ftruncate(fd, (off_t)in->size) < 0 ? -errno : 0;
 }
 
-static int apply_setattr(struct fuse_req *r, struct fuse_inode *i, const struct fuse_setattr_in *in)
+static int apply_setattr(struct fuse_req *r, int ifd, const struct fuse_setattr_in *in)
 {
         char path[16];
-        fuse_fd_name(i->fd, path, sizeof path);
+        fuse_fd_name(ifd, path, sizeof path);
         struct stat st;
-        if (fstat(i->fd, &st) < 0)
+        if (fstat(ifd, &st) < 0)
                 return -errno;
         if ((in->valid & FATTR_MODE) && S_ISLNK(st.st_mode))
                 return -EOPNOTSUPP;
         if ((in->valid & FATTR_MODE) && fchmodat(r->s->proc_fd, path, in->mode & 07777, 0) < 0)
                 return -errno;
         if ((in->valid & (FATTR_UID | FATTR_GID)) &&
-            fchownat(i->fd, "", in->valid & FATTR_UID ? in->uid : (uid_t)-1,
+            fchownat(ifd, "", in->valid & FATTR_UID ? in->uid : (uid_t)-1,
                      in->valid & FATTR_GID ? in->gid : (gid_t)-1, AT_EMPTY_PATH) < 0)
                 return -errno;
-        int rc = (in->valid & FATTR_SIZE) ? set_size(r, i->fd, path, in) : 0;
+        int rc = (in->valid & FATTR_SIZE) ? set_size(r, ifd, path, in) : 0;
         return rc < 0 ? rc : set_times(r, path, in);
 }
 
 int fuse_op_setattr(struct fuse_req *r)
 {
         const struct fuse_setattr_in *in = fuse_arg(r, sizeof *in);
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
-        if (!in || !i)
-                return in ? -ESTALE : -EINVAL;
+        struct fuse_inode *i;
+        if (!in)
+                return -EINVAL;
         if (r->s->readonly)
                 return -EROFS;
-        int rc = apply_setattr(r, i, in);
-        return rc < 0 ? rc : reply_attr(r, i->fd);
+        int fd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        int rc = fd < 0 ? fd : apply_setattr(r, fd, in);
+        return rc < 0 ? rc : reply_attr(r, fd);
 }
 
 int fuse_op_readlink(struct fuse_req *r)
 {
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
-        if (!i)
-                return -ESTALE;
+        struct fuse_inode *i;
+        int fd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        if (fd < 0)
+                return fd;
         size_t room = r->cap - r->out_len;
-        ssize_t n = readlinkat(i->fd, "", (char *)r->out + r->out_len, room);
+        ssize_t n = readlinkat(fd, "", (char *)r->out + r->out_len, room);
         if (n < 0)
                 return -errno;
         if ((size_t)n == room)
@@ -154,11 +159,12 @@ int fuse_op_readlink(struct fuse_req *r)
 
 int fuse_op_statfs(struct fuse_req *r)
 {
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
+        struct fuse_inode *i;
         struct statfs sf;
-        if (!i)
-                return -ESTALE;
-        if (fstatfs(i->fd, &sf) < 0)
+        int fd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        if (fd < 0)
+                return fd;
+        if (fstatfs(fd, &sf) < 0)
                 return -errno;
         struct fuse_statfs_out *o = fuse_reply(r, sizeof *o);
         if (!o)
@@ -174,12 +180,15 @@ int fuse_op_statfs(struct fuse_req *r)
 int fuse_op_access(struct fuse_req *r)
 {
         const struct fuse_access_in *in = fuse_arg(r, sizeof *in);
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
-        if (!in || !i)
-                return in ? -ESTALE : -EINVAL;
+        struct fuse_inode *i;
+        if (!in)
+                return -EINVAL;
         if ((in->mask & W_OK) && r->s->readonly)
                 return -EROFS;
+        int fd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        if (fd < 0)
+                return fd;
         char path[16];
-        return faccessat(r->s->proc_fd, fuse_fd_name(i->fd, path, sizeof path),
+        return faccessat(r->s->proc_fd, fuse_fd_name(fd, path, sizeof path),
                          (int)(in->mask & (R_OK | W_OK | X_OK)), 0) < 0 ? -errno : 0;
 }

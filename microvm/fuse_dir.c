@@ -9,11 +9,14 @@
 int fuse_op_opendir(struct fuse_req *r)
 {
         const struct fuse_open_in *in = fuse_arg(r, sizeof *in);
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
-        if (!in || !i)
-                return in ? -ESTALE : -EINVAL;
+        struct fuse_inode *i;
+        if (!in)
+                return -EINVAL;
+        int ifd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        if (ifd < 0)
+                return ifd;
         char path[16];
-        int fd = openat(r->s->proc_fd, fuse_fd_name(i->fd, path, sizeof path),
+        int fd = openat(r->s->proc_fd, fuse_fd_name(ifd, path, sizeof path),
                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;

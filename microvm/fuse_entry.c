@@ -7,13 +7,12 @@
 
 #include "fuse.h"
 
-/* The parent directory of a request that changes the namespace. */
+/* The parent directory of a request that changes the namespace: its fd. */
 static int writable_parent(struct fuse_req *r, struct fuse_inode **parent)
 {
-        *parent = fuse_inode_get(r->s, r->h.nodeid);
-        if (!*parent)
-                return -ESTALE;
-        return r->s->readonly ? -EROFS : 0;
+        if (r->s->readonly)
+                return -EROFS;
+        return fuse_node_fd(r->s, r->h.nodeid, parent);
 }
 
 void fuse_own_new(struct fuse_req *r, int dfd, const char *name, uint32_t mode, bool is_link)
@@ -26,10 +25,10 @@ void fuse_own_new(struct fuse_req *r, int dfd, const char *name, uint32_t mode, 
 }
 
 /* After creating name in parent: give it to the caller and reply its entry. */
-static int reply_new(struct fuse_req *r, struct fuse_inode *parent, const char *name, uint32_t mode,
-                     bool is_link)
+static int reply_new(struct fuse_req *r, struct fuse_inode *parent, int pfd, const char *name,
+                     uint32_t mode, bool is_link)
 {
-        fuse_own_new(r, parent->fd, name, mode, is_link);
+        fuse_own_new(r, pfd, name, mode, is_link);
         struct fuse_inode *i;
         struct stat st;
         int rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
@@ -43,12 +42,12 @@ int fuse_op_mknod(struct fuse_req *r)
         struct fuse_inode *parent;
         if (!in || !name)
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        if (mknodat(parent->fd, name, in->mode, in->rdev) < 0)
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        if (mknodat(pfd, name, in->mode, in->rdev) < 0)
                 return -errno;
-        return reply_new(r, parent, name, in->mode, false);
+        return reply_new(r, parent, pfd, name, in->mode, false);
 }
 
 int fuse_op_mkdir(struct fuse_req *r)
@@ -58,12 +57,12 @@ int fuse_op_mkdir(struct fuse_req *r)
         struct fuse_inode *parent;
         if (!in || !name)
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        if (mkdirat(parent->fd, name, in->mode & 07777) < 0)
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        if (mkdirat(pfd, name, in->mode & 07777) < 0)
                 return -errno;
-        return reply_new(r, parent, name, in->mode, false);
+        return reply_new(r, parent, pfd, name, in->mode, false);
 }
 
 int fuse_op_symlink(struct fuse_req *r)
@@ -73,12 +72,12 @@ int fuse_op_symlink(struct fuse_req *r)
         struct fuse_inode *parent;
         if (!name || !target)
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        if (symlinkat(target, parent->fd, name) < 0)
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        if (symlinkat(target, pfd, name) < 0)
                 return -errno;
-        return reply_new(r, parent, name, 0, true);
+        return reply_new(r, parent, pfd, name, 0, true);
 }
 
 int fuse_op_link(struct fuse_req *r)
@@ -88,18 +87,19 @@ int fuse_op_link(struct fuse_req *r)
         struct fuse_inode *parent, *old;
         if (!in || !name)
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        if (!(old = fuse_inode_get(r->s, in->oldnodeid)))
-                return -ESTALE;
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        int ofd = fuse_node_fd(r->s, in->oldnodeid, &old);
+        if (ofd < 0)
+                return ofd;
         char path[16];
-        if (linkat(r->s->proc_fd, fuse_fd_name(old->fd, path, sizeof path), parent->fd, name,
+        if (linkat(r->s->proc_fd, fuse_fd_name(ofd, path, sizeof path), pfd, name,
                    AT_SYMLINK_FOLLOW) < 0)
                 return -errno;
         struct stat st;
         struct fuse_inode *i;
-        rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
+        int rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
         return rc < 0 ? rc : fuse_reply_entry(r, i, &st);
 }
 
@@ -109,10 +109,10 @@ static int remove_entry(struct fuse_req *r, int flags)
         struct fuse_inode *parent;
         if (!name)
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        return unlinkat(parent->fd, name, flags) < 0 ? -errno : 0;
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        return unlinkat(pfd, name, flags) < 0 ? -errno : 0;
 }
 
 int fuse_op_unlink(struct fuse_req *r)
@@ -125,6 +125,22 @@ int fuse_op_rmdir(struct fuse_req *r)
         return remove_entry(r, AT_REMOVEDIR);
 }
 
+/* Rename, then tell the inode table where the moved nodes live now. */
+static int rename_at(struct fuse_req *r, struct fuse_inode *from, int ffd, const char *old,
+                     struct fuse_inode *to, int tfd, const char *new, uint32_t flags)
+{
+        struct stat moved, other;
+        bool have_moved = fstatat(ffd, old, &moved, AT_SYMLINK_NOFOLLOW) == 0;
+        bool have_other = (flags & RENAME_EXCHANGE) && fstatat(tfd, new, &other, AT_SYMLINK_NOFOLLOW) == 0;
+        if (renameat2(ffd, old, tfd, new, flags) < 0)
+                return -errno;
+        if (have_moved)
+                fuse_inode_moved(r->s, &moved, to, new);
+        if (have_other)
+                fuse_inode_moved(r->s, &other, from, old);
+        return 0;
+}
+
 static int do_rename(struct fuse_req *r, uint64_t newdir, uint32_t flags)
 {
         const char *old = fuse_arg_name(r), *new = old ? fuse_arg_name(r) : NULL;
@@ -133,12 +149,13 @@ static int do_rename(struct fuse_req *r, uint64_t newdir, uint32_t flags)
                 return -EINVAL;
         if (flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
                 return -EINVAL;
-        int rc = writable_parent(r, &parent);
-        if (rc < 0)
-                return rc;
-        if (!(dst = fuse_inode_get(r->s, newdir)))
-                return -ESTALE;
-        return renameat2(parent->fd, old, dst->fd, new, flags) < 0 ? -errno : 0;
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        int dfd = fuse_node_fd(r->s, newdir, &dst);
+        if (dfd < 0)
+                return dfd;
+        return rename_at(r, parent, pfd, old, dst, dfd, new, flags);
 }
 
 int fuse_op_rename(struct fuse_req *r)

@@ -27,18 +27,21 @@ static bool wants_write(uint32_t flags)
 int fuse_op_open(struct fuse_req *r)
 {
         const struct fuse_open_in *in = fuse_arg(r, sizeof *in);
-        struct fuse_inode *i = fuse_inode_get(r->s, r->h.nodeid);
+        struct fuse_inode *i;
         struct stat st;
-        if (!in || !i)
-                return in ? -ESTALE : -EINVAL;
+        if (!in)
+                return -EINVAL;
         if (r->s->readonly && wants_write(in->flags))
                 return -EROFS;
-        if (fstat(i->fd, &st) < 0)
+        int ifd = fuse_node_fd(r->s, r->h.nodeid, &i);
+        if (ifd < 0)
+                return ifd;
+        if (fstat(ifd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EACCES; /* devices stay in the guest */
         char path[16];
-        int fd = openat(r->s->proc_fd, fuse_fd_name(i->fd, path, sizeof path),
+        int fd = openat(r->s->proc_fd, fuse_fd_name(ifd, path, sizeof path),
                         (int)(in->flags & OPEN_FLAGS_KEPT) | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -49,17 +52,20 @@ int fuse_op_create(struct fuse_req *r)
 {
         const struct fuse_create_in *in = fuse_arg(r, sizeof *in);
         const char *name = fuse_arg_name(r);
-        struct fuse_inode *parent = fuse_inode_get(r->s, r->h.nodeid), *i;
+        struct fuse_inode *parent, *i;
         struct stat st;
-        if (!in || !name || !parent)
-                return in && name ? -ESTALE : -EINVAL;
+        if (!in || !name)
+                return -EINVAL;
         if (r->s->readonly)
                 return -EROFS;
+        int pfd = fuse_node_fd(r->s, r->h.nodeid, &parent);
+        if (pfd < 0)
+                return pfd;
         int flags = (int)(in->flags & (OPEN_FLAGS_KEPT | O_EXCL)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-        int fd = openat(parent->fd, name, flags, in->mode & 07777);
+        int fd = openat(pfd, name, flags, in->mode & 07777);
         if (fd < 0)
                 return -errno;
-        fuse_own_new(r, parent->fd, name, in->mode, false);
+        fuse_own_new(r, pfd, name, in->mode, false);
         int rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
         if (rc < 0) {
                 close(fd);

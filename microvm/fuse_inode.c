@@ -45,10 +45,89 @@ static uint64_t free_slot(struct fuse_server *s)
         return n;
 }
 
-static struct fuse_inode *add(struct fuse_server *s, uint64_t nodeid, int fd, const struct stat *st)
+static void lru_unlink(struct fuse_server *s, struct fuse_inode *i)
+{
+        if (i->lru_prev)
+                i->lru_prev->lru_next = i->lru_next;
+        else
+                s->lru_head = i->lru_next;
+        if (i->lru_next)
+                i->lru_next->lru_prev = i->lru_prev;
+        else
+                s->lru_tail = i->lru_prev;
+        i->lru_prev = i->lru_next = NULL;
+}
+
+static void lru_push(struct fuse_server *s, struct fuse_inode *i)
+{
+        i->lru_next = s->lru_head;
+        if (s->lru_head)
+                s->lru_head->lru_prev = i;
+        s->lru_head = i;
+        if (!s->lru_tail)
+                s->lru_tail = i;
+}
+
+/* Give i the fd (it had none) and count it as open. */
+static void fd_attach(struct fuse_server *s, struct fuse_inode *i, int fd)
+{
+        i->fd = fd;
+        s->n_open++;
+        lru_push(s, i);
+}
+
+static void fd_detach(struct fuse_server *s, struct fuse_inode *i)
+{
+        if (i->fd < 0)
+                return;
+        lru_unlink(s, i);
+        close(i->fd);
+        i->fd = -1;
+        s->n_open--;
+}
+
+void fuse_inode_trim(struct fuse_server *s)
+{
+        for (struct fuse_inode *i = s->lru_tail; i && s->n_open > s->open_max;) {
+                struct fuse_inode *prev = i->lru_prev;
+                if (i->nodeid != FUSE_ROOT_ID)
+                        fd_detach(s, i);
+                i = prev;
+        }
+}
+
+static void drop_unused(struct fuse_server *s, struct fuse_inode *i);
+
+static bool is_ancestor(const struct fuse_inode *a, const struct fuse_inode *i)
+{
+        for (; i; i = i->parent)
+                if (i == a)
+                        return true;
+        return false;
+}
+
+/* i is now known as name in parent; a parent chain never loops (a directory
+ * bind-mounted beneath itself keeps its first place). */
+static void set_parent(struct fuse_server *s, struct fuse_inode *i, struct fuse_inode *parent,
+                       const char *name)
+{
+        if (i->nodeid == FUSE_ROOT_ID || is_ancestor(i, parent))
+                return;
+        struct fuse_inode *old = i->parent;
+        free(i->name);
+        i->parent = parent;
+        i->name = xstrdup(name);
+        parent->children++;
+        if (old) {
+                old->children--;
+                drop_unused(s, old);
+        }
+}
+
+static struct fuse_inode *add(struct fuse_server *s, uint64_t nodeid, const struct stat *st)
 {
         struct fuse_inode *i = xcalloc(1, sizeof *i);
-        *i = (struct fuse_inode){ .nodeid = nodeid, .generation = ++s->generation, .fd = fd,
+        *i = (struct fuse_inode){ .nodeid = nodeid, .generation = ++s->generation, .fd = -1,
                                   .dev = st->st_dev, .ino = st->st_ino, .nlookup = 1 };
         struct fuse_inode **b = bucket(s, st->st_dev, st->st_ino);
         i->hnext = *b;
@@ -70,14 +149,14 @@ int fuse_inode_add_root(struct fuse_server *s, int fd)
         }
         if (s->n_inodes <= FUSE_ROOT_ID)
                 free_slot(s);
-        add(s, FUSE_ROOT_ID, dup, &st);
+        fd_attach(s, add(s, FUSE_ROOT_ID, &st), dup);
         return 0;
 }
 
-int fuse_inode_lookup(struct fuse_server *s, struct fuse_inode *parent, const char *name,
-                      struct fuse_inode **out, struct stat *st)
+/* Open name beneath the directory fd as O_PATH, with its attributes. */
+static int open_at(int dfd, const char *name, struct stat *st)
 {
-        int fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, st) < 0) {
@@ -85,18 +164,75 @@ int fuse_inode_lookup(struct fuse_server *s, struct fuse_inode *parent, const ch
                 close(fd);
                 return -e;
         }
+        return fd;
+}
+
+int fuse_inode_fd(struct fuse_server *s, struct fuse_inode *i)
+{
+        if (i->fd >= 0) {
+                lru_unlink(s, i);
+                lru_push(s, i);
+                return i->fd;
+        }
+        if (!i->parent)
+                return -ESTALE;
+        int pfd = fuse_inode_fd(s, i->parent);
+        if (pfd < 0)
+                return pfd;
+        struct stat st = { 0 };
+        int fd = open_at(pfd, i->name, &st);
+        if (fd < 0)
+                return fd == -ENOENT ? -ESTALE : fd;
+        if (st.st_dev != i->dev || st.st_ino != i->ino) {
+                close(fd);
+                return -ESTALE; /* the name holds another file now */
+        }
+        fd_attach(s, i, fd);
+        return fd;
+}
+
+int fuse_node_fd(struct fuse_server *s, uint64_t nodeid, struct fuse_inode **out)
+{
+        struct fuse_inode *i = fuse_inode_get(s, nodeid);
+        int fd = i ? fuse_inode_fd(s, i) : -ESTALE;
+        *out = fd < 0 ? NULL : i;
+        return fd;
+}
+
+int fuse_inode_lookup(struct fuse_server *s, struct fuse_inode *parent, const char *name,
+                      struct fuse_inode **out, struct stat *st)
+{
+        int pfd = fuse_inode_fd(s, parent);
+        if (pfd < 0)
+                return pfd;
+        int fd = open_at(pfd, name, st);
+        if (fd < 0)
+                return fd;
         struct fuse_inode *i = find(s, st);
         if (i) {
-                close(fd);
                 i->nlookup++;
+                if (i->fd < 0)
+                        fd_attach(s, i, fd);
+                else
+                        close(fd);
         } else {
-                i = add(s, free_slot(s), fd, st);
+                i = add(s, free_slot(s), st);
+                fd_attach(s, i, fd);
         }
+        set_parent(s, i, parent, name); /* the latest name is the likeliest to last */
         *out = i;
         return 0;
 }
 
-static void drop(struct fuse_server *s, struct fuse_inode *i)
+void fuse_inode_moved(struct fuse_server *s, const struct stat *st, struct fuse_inode *newparent,
+                      const char *newname)
+{
+        struct fuse_inode *i = find(s, st);
+        if (i)
+                set_parent(s, i, newparent, newname);
+}
+
+static void free_inode(struct fuse_server *s, struct fuse_inode *i)
 {
         for (struct fuse_inode **pp = bucket(s, i->dev, i->ino); *pp; pp = &(*pp)->hnext)
                 if (*pp == i) {
@@ -106,8 +242,21 @@ static void drop(struct fuse_server *s, struct fuse_inode *i)
         s->inodes[i->nodeid] = NULL;
         if (i->nodeid < s->free_hint)
                 s->free_hint = i->nodeid;
-        close(i->fd);
+        fd_detach(s, i);
+        free(i->name);
         free(i);
+}
+
+/* Free i once neither the guest nor a child refers to it, then its parent likewise. */
+static void drop_unused(struct fuse_server *s, struct fuse_inode *i)
+{
+        while (i && i->nodeid != FUSE_ROOT_ID && i->nlookup == 0 && i->children == 0) {
+                struct fuse_inode *parent = i->parent;
+                free_inode(s, i);
+                if (parent)
+                        parent->children--;
+                i = parent;
+        }
 }
 
 void fuse_inode_forget(struct fuse_server *s, uint64_t nodeid, uint64_t nlookup)
@@ -116,15 +265,14 @@ void fuse_inode_forget(struct fuse_server *s, uint64_t nodeid, uint64_t nlookup)
         if (!i || nodeid == FUSE_ROOT_ID)
                 return;
         i->nlookup = nlookup < i->nlookup ? i->nlookup - nlookup : 0;
-        if (i->nlookup == 0)
-                drop(s, i);
+        drop_unused(s, i);
 }
 
 void fuse_inode_clear(struct fuse_server *s)
 {
         for (size_t n = 0; n < s->n_inodes; n++)
                 if (s->inodes[n])
-                        drop(s, s->inodes[n]);
+                        free_inode(s, s->inodes[n]);
 }
 
 const char *fuse_fd_name(int fd, char *buf, size_t size)

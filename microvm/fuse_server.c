@@ -4,16 +4,30 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "fuse.h"
 
 #define FUSE_MAX_WRITE_MIN 4096
 #define FUSE_MINOR 31
+#define FUSE_OPEN_MIN 16   /* inode fds kept open: at least, */
+#define FUSE_OPEN_MAX 4096 /* at most, else half the RLIMIT_NOFILE soft limit */
 /* What kago asks of the guest kernel when it offers it. */
 #define FUSE_WANTED (FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_AUTO_INVAL_DATA | \
                      FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS |                \
                      FUSE_READDIRPLUS_AUTO)
+
+/* How many inode fds to keep: half the fd limit, the rest for open files
+ * and the VMM itself. */
+static size_t open_budget(void)
+{
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return FUSE_OPEN_MAX;
+        size_t n = (size_t)rl.rlim_cur / 2;
+        return n < FUSE_OPEN_MIN ? FUSE_OPEN_MIN : n > FUSE_OPEN_MAX ? FUSE_OPEN_MAX : n;
+}
 
 int fuse_server_new(const char *root, bool readonly, uint32_t max_write, struct fuse_server **out,
                     struct kago_err *err)
@@ -31,6 +45,7 @@ int fuse_server_new(const char *root, bool readonly, uint32_t max_write, struct 
         struct fuse_server *s = xcalloc(1, sizeof *s);
         s->readonly = readonly;
         s->max_write = max_write < FUSE_MAX_WRITE_MIN ? FUSE_MAX_WRITE_MIN : max_write;
+        s->open_max = open_budget();
         s->host_umask = umask(0);
         umask(s->host_umask);
         s->root_fd = fd;
@@ -216,6 +231,7 @@ size_t fuse_handle(struct fuse_server *s, const uint8_t *req, size_t len, uint8_
         r.cap = cap < oh ? 0 : cap - oh;
         fuse_op op = op_for(r.h.opcode);
         int rc = op ? op(&r) : -ENOSYS;
+        fuse_inode_trim(s);
         if (rc > 0 || !takes_reply(r.h.opcode))
                 return 0;
         return reply_finish(resp, r.h.unique, rc, rc < 0 ? 0 : r.out_len);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves kago's FUSE server (virtio-fs) against a temporary directory: INIT
  * negotiation, lookup/getattr/forget, create+write+read back, readdir in
- * pages, readdirplus (counted lookups), mkdir/rename/unlink/rmdir, names and symlinks that try to leave the
+ * pages, readdirplus (counted lookups), mkdir/rename/unlink/rmdir, more
+ * inodes than the fd budget (reopened by name, renames followed, a file
+ * replaced on the host is stale), names and symlinks that try to leave the
  * root, read-only mode, and short or malformed requests. */
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +371,60 @@ UNIT_TEST(mkdir_rename_unlink_rmdir)
         teardown();
 }
 
+static int getattr_size(uint64_t node, uint64_t *size)
+{
+        struct fuse_getattr_in gi = { 0 };
+        begin(FUSE_GETATTR, node);
+        add(&gi, sizeof gi);
+        int rc = send();
+        if (rc == 0)
+                *size = ((const struct fuse_attr_out *)body())->attr.size;
+        return rc;
+}
+
+UNIT_TEST(more_inodes_than_the_fd_budget)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        srv->open_max = 3;
+        uint64_t d = 0, e = 0, fh, files[12], size;
+        CHECK(mkdir_in(FUSE_ROOT_ID, "d", &d) == 0 && mkdir_in(d, "e", &e) == 0);
+        char name[16];
+        for (int k = 0; k < 12; k++) {
+                snprintf(name, sizeof name, "f%d", k);
+                files[k] = create(k % 2 ? e : d, name, &fh);
+                CHECK(files[k] > FUSE_ROOT_ID);
+                struct fuse_write_in wi = { .fh = fh, .size = (uint32_t)k };
+                begin(FUSE_WRITE, files[k]);
+                add(&wi, sizeof wi);
+                add("0123456789abc", (size_t)k);
+                CHECK(send() == 0);
+                CHECK(srv->n_open <= 3);
+        }
+        for (int k = 0; k < 12; k++) /* each reopened by name, parents first */
+                CHECK(getattr_size(files[k], &size) == 0 && size == (uint64_t)k);
+        CHECK(srv->n_open <= 3);
+        /* moved by the guest: found at the new place */
+        CHECK(rename_in(FUSE_RENAME, e, "f1", FUSE_ROOT_ID, "g", 0) == 0);
+        CHECK(rename_in(FUSE_RENAME, FUSE_ROOT_ID, "d", FUSE_ROOT_ID, "d2", 0) == 0);
+        for (int k = 0; k < 12; k++)
+                CHECK(getattr_size(files[k], &size) == 0 && size == (uint64_t)k);
+        struct fuse_open_in oi = { .flags = O_RDONLY };
+        begin(FUSE_OPEN, files[5]);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        /* replaced on the host behind the guest's back: stale, not another file */
+        CHECK(getattr_size(files[3], &size) == 0);
+        for (int k = 0; k < 12; k += 2) /* push files[3]'s fd out */
+                CHECK(getattr_size(files[k], &size) == 0);
+        char p[512];
+        snprintf(p, sizeof p, "%s/d2/e/f3", root);
+        CHECK(unlink(p) == 0);
+        write_host("d2/e/f3", "other");
+        CHECK(getattr_size(files[3], &size) == -ESTALE);
+        teardown();
+}
+
 UNIT_TEST(nothing_leaves_the_root)
 {
         setup(false);
@@ -498,5 +554,6 @@ UNIT_TEST(malformed_requests_are_rejected)
 UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_getattr_and_forget),
           UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
           UNIT(readdirplus_entries_carry_counted_lookups),
-          UNIT(mkdir_rename_unlink_rmdir), UNIT(nothing_leaves_the_root),
+          UNIT(mkdir_rename_unlink_rmdir), UNIT(more_inodes_than_the_fd_budget),
+          UNIT(nothing_leaves_the_root),
           UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected))
