@@ -167,20 +167,11 @@ static int open_at(int dfd, const char *name, struct stat *st)
         return fd;
 }
 
-int fuse_inode_fd(struct fuse_server *s, struct fuse_inode *i)
+/* Reopen i by name from its parent, which has an fd. */
+static int reopen(struct fuse_server *s, struct fuse_inode *i)
 {
-        if (i->fd >= 0) {
-                lru_unlink(s, i);
-                lru_push(s, i);
-                return i->fd;
-        }
-        if (!i->parent)
-                return -ESTALE;
-        int pfd = fuse_inode_fd(s, i->parent);
-        if (pfd < 0)
-                return pfd;
         struct stat st = { 0 };
-        int fd = open_at(pfd, i->name, &st);
+        int fd = open_at(i->parent->fd, i->name, &st);
         if (fd < 0)
                 return fd == -ENOENT ? -ESTALE : fd;
         if (st.st_dev != i->dev || st.st_ino != i->ino) {
@@ -188,7 +179,25 @@ int fuse_inode_fd(struct fuse_server *s, struct fuse_inode *i)
                 return -ESTALE; /* the name holds another file now */
         }
         fd_attach(s, i, fd);
-        return fd;
+        return 0;
+}
+
+/* Iterative, not recursive: the guest decides how deep a tree gets. */
+int fuse_inode_fd(struct fuse_server *s, struct fuse_inode *i)
+{
+        while (i->fd < 0) {
+                struct fuse_inode *a = i;
+                while (a->parent && a->parent->fd < 0)
+                        a = a->parent;
+                if (!a->parent)
+                        return -ESTALE;
+                int rc = reopen(s, a);
+                if (rc < 0)
+                        return rc;
+        }
+        lru_unlink(s, i);
+        lru_push(s, i);
+        return i->fd;
 }
 
 int fuse_node_fd(struct fuse_server *s, uint64_t nodeid, struct fuse_inode **out)
