@@ -425,6 +425,23 @@ UNIT_TEST(more_inodes_than_the_fd_budget)
         teardown();
 }
 
+UNIT_TEST(a_deep_tree_beyond_the_fd_budget)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        srv->open_max = 2;
+        uint64_t node = FUSE_ROOT_ID, size;
+        for (int k = 0; k < 1500 && node; k++) {
+                uint64_t next = 0;
+                CHECK(mkdir_in(node, "n", &next) == 0);
+                node = next;
+        }
+        CHECK(node > FUSE_ROOT_ID && srv->n_open <= 2);
+        CHECK(getattr_size(node, &size) == 0); /* 1500 levels reopened */
+        CHECK(srv->n_open <= 2);
+        teardown();
+}
+
 UNIT_TEST(nothing_leaves_the_root)
 {
         setup(false);
@@ -555,5 +572,6 @@ UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_g
           UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
           UNIT(readdirplus_entries_carry_counted_lookups),
           UNIT(mkdir_rename_unlink_rmdir), UNIT(more_inodes_than_the_fd_budget),
+          UNIT(a_deep_tree_beyond_the_fd_budget),
           UNIT(nothing_leaves_the_root),
           UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected))
