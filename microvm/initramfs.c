@@ -2,7 +2,10 @@
 /*
  * The guest's initramfs, built in memory (nothing is written to disk): a
  * newc cpio archive with kago-init as /init, its config as /kago.conf, and
- * the directories and /dev/console node the kernel expects.
+ * the directories and /dev/console node the kernel expects. A user's initrd
+ * (vm.kernel.initrd) goes first: the kernel unpacks concatenated archives in
+ * order, so the user's files are there and kago's /init wins over any /init
+ * of theirs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +38,12 @@ static void bytes_pad4(struct bytes *b)
 {
         static const uint8_t zero[4];
         bytes_put(b, zero, (4 - b->len % 4) % 4);
+}
+
+void initramfs_put_user(struct bytes *out, const void *data, size_t len)
+{
+        bytes_put(out, data, len);
+        bytes_pad4(out); /* the kernel looks for the next archive 4-byte aligned */
 }
 
 void cpio_add(struct bytes *b, const char *name, uint32_t mode, uint32_t rdev_major,

@@ -68,9 +68,7 @@ static int build_initrd(struct run *r, struct bytes *out, struct kago_err *err)
                 _cleanup_image_ struct image_map user = { 0 };
                 if (read_image(r->cfg->initrd_fd, "initrd", &user, err) < 0)
                         return -1;
-                bytes_put(out, user.data, user.len);
-                static const uint8_t zero[4];
-                bytes_put(out, zero, (4 - out->len % 4) % 4);
+                initramfs_put_user(out, user.data, user.len);
         }
         return initramfs_build(r->cfg, P9_MSIZE, out, err);
 }

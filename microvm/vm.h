@@ -119,6 +119,9 @@ void cpio_finish(struct bytes *b);
 /* Encode cfg's process and mounts as /kago.conf records. */
 int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
                       struct kago_err *err);
+/* A user's initrd (any format the kernel unpacks), then the padding that
+ * lets an archive follow it; before initramfs_build. */
+void initramfs_put_user(struct bytes *out, const void *data, size_t len);
 /* The initramfs: kago-init as /init, /kago.conf, /dev/console. */
 int initramfs_build(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
                     struct kago_err *err);

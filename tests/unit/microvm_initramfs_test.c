@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves the in-memory initramfs (newc cpio with /init, /kago.conf,
- * /dev/console), the guest config records and their decoder, and the VM
- * size helpers (memory from a cgroup limit, kago.vm.memory parsing). */
+ * /dev/console) and a user's initrd ahead of it, the guest config records
+ * and their decoder, and the VM size helpers (memory from a cgroup limit,
+ * kago.vm.memory parsing). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -97,6 +98,38 @@ UNIT_TEST(initramfs_holds_init_conf_and_console)
         bytes_free(&b);
 }
 
+/* A user's initrd of any length (a compressed one ends anywhere) comes
+ * first; kago's archive follows at the next 4-byte boundary, where the
+ * kernel looks for it, and its /init is the later one, which wins. */
+UNIT_TEST(user_initrd_goes_first)
+{
+        struct microvm_config c = config();
+        struct bytes user = { 0 }, b = { 0 };
+        struct kago_err err = { 0 };
+        cpio_add(&user, "init", S_IFREG | 0755, 0, 0, "#!/bin/sh\n", 10);
+        cpio_add(&user, "etc/from-user", S_IFREG | 0644, 0, 0, "u", 1);
+        cpio_finish(&user);
+        uint8_t extra[3] = { 0 }; /* trailing bytes that end unaligned */
+        bytes_put(&user, extra, sizeof extra);
+        initramfs_put_user(&b, user.data, user.len);
+        size_t kago_off = b.len;
+        CHECK(kago_off % 4 == 0 && kago_off >= user.len && kago_off - user.len < 4);
+        CHECK(memcmp(b.data, user.data, user.len) == 0);
+        CHECK(initramfs_build(&c, 65536, &b, &err) == 0);
+        struct entry u[4], k[16];
+        CHECK(cpio_parse(b.data, user.len, u, 4) == 2);
+        CHECK(!strcmp(u[1].name, "etc/from-user") && u[1].data[0] == 'u');
+        int n = cpio_parse(b.data + kago_off, b.len - kago_off, k, 16);
+        CHECK(n == 5);
+        bool kago_init = false;
+        for (int i = 0; i < n; i++)
+                if (!strcmp(k[i].name, "init"))
+                        kago_init = memcmp(k[i].data, "\177ELF", 4) == 0;
+        CHECK(kago_init);
+        bytes_free(&user);
+        bytes_free(&b);
+}
+
 UNIT_TEST(conf_records_round_trip)
 {
         struct microvm_config c = config();
@@ -172,4 +205,5 @@ UNIT_TEST(memory_from_limit_and_annotation)
 }
 
 UNIT_MAIN("microvm_initramfs", UNIT(initramfs_holds_init_conf_and_console),
-          UNIT(conf_records_round_trip), UNIT(conf_needs_args), UNIT(memory_from_limit_and_annotation))
+          UNIT(user_initrd_goes_first), UNIT(conf_records_round_trip), UNIT(conf_needs_args),
+          UNIT(memory_from_limit_and_annotation))
