@@ -6,6 +6,7 @@
  * boot-timer write, total exits, and the VMM's RSS without guest RAM.
  *   driver run KERNEL ROOTDIR CMD...
  *   driver initramfs OUT CMD...   (the same initramfs, for another VMM)
+ * KAGO_VM_ROOTFS=9p|virtiofs picks the shared root's protocol for both.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,12 +17,23 @@
 
 static char *env[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", NULL };
 
+/* The shared root's protocol from KAGO_VM_ROOTFS (unset: kago's default). */
+static int set_rootfs(struct microvm_config *c, struct kago_err *err)
+{
+        const char *s = getenv("KAGO_VM_ROOTFS");
+        return s ? microvm_parse_rootfs(s, &c->rootfs, err) : 0;
+}
+
 static int dump_initramfs(const char *out, char **args)
 {
         struct microvm_config c;
         struct kago_err err = { 0 };
         struct bytes b = { 0 };
         microvm_config_init(&c);
+        if (set_rootfs(&c, &err) < 0) {
+                fprintf(stderr, "driver: KAGO_VM_ROOTFS: %s\n", kago_err_text(&err));
+                return 1;
+        }
         c.process.args = args;
         c.process.env = env;
         if (initramfs_build(&c, 128u << 10, &b, &err) < 0) {
@@ -43,6 +55,10 @@ static int run(const char *kernel, const char *root, char **args)
         struct kago_err err = { 0 };
         int status = -1;
         microvm_config_init(&c);
+        if (set_rootfs(&c, &err) < 0) {
+                fprintf(stderr, "driver: KAGO_VM_ROOTFS: %s\n", kago_err_text(&err));
+                return 2;
+        }
         if (getenv("KAGO_VM_DEBUG"))
                 kago_log_open(NULL, KAGO_LOG_TEXT, KAGO_LOG_DEBUG, &err);
         c.kernel_fd = open(kernel, O_RDONLY | O_CLOEXEC);
