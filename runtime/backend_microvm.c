@@ -8,8 +8,8 @@
  * The VMM's user is process.user: exec runs after the runtime's user switch
  * and security setup, as the container backend's workload would, and the
  * guest init applies the same user to the workload in the guest. The host
- * side of the VM thus has the workload's identity and no more: the 9P
- * server reaches the rootfs with its permissions, files created from the
+ * side of the VM thus has the workload's identity and no more: the file
+ * server (virtio-fs or 9P) reaches the rootfs with its permissions, files created from the
  * guest are its own, and an escape from the VMM lands as that user in the
  * container's sandbox (Firecracker's jailer runs its VMM unprivileged for
  * the same reason). /dev/kvm is opened in prepare, as root before the
