@@ -9,12 +9,12 @@
  * and security setup, as the container backend's workload would, and the
  * guest init applies the same user to the workload in the guest. The host
  * side of the VM thus has the workload's identity and no more: the file
- * server (virtio-fs or 9P) reaches the rootfs with its permissions, files created from the
- * guest are its own, and an escape from the VMM lands as that user in the
- * container's sandbox (Firecracker's jailer runs its VMM unprivileged for
- * the same reason). /dev/kvm is opened in prepare, as root before the
- * switch; the node kago adds for a VM container (devices.c) belongs to
- * process.user as well, so a VMM that opens it again can.
+ * server (virtio-fs or 9P) reaches the rootfs with its permissions, files
+ * created from the guest are its own, and an escape from the VMM lands as
+ * that user in the container's sandbox (Firecracker's jailer runs its VMM
+ * unprivileged for the same reason). /dev/kvm is opened in prepare, as
+ * root before the switch; the node kago adds for a VM container (devices.c)
+ * belongs to process.user as well, so a VMM that opens it again can.
  */
 #include <errno.h>
 #include <fcntl.h>
