@@ -36,7 +36,8 @@ void cli_print_help(FILE *f)
         for (const struct kago_command *c = kago_commands; c->name; c++)
                 fprintf(f, "  %-12s %s\n", c->name, c->summary);
         fputs("\nGlobal options:\n"
-              "  --root DIR             state directory (default " KAGO_DEFAULT_ROOT ")\n"
+              "  --root DIR             state directory (default " KAGO_DEFAULT_ROOT ";\n"
+              "                         $XDG_RUNTIME_DIR/kago when not run as root)\n"
               "  --log FILE             write log lines to FILE\n"
               "  --log-format FORMAT    text or json\n"
               "  --log-level LEVEL      error, warning, info or debug\n"

@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "container_cgroup.h"
+#include "rootless.h"
 #include "security.h"
 
 static int load_spec(struct container_ctx *c, const char *bundle_arg, char **raw, size_t *len,
@@ -52,7 +53,7 @@ static int check_spec(struct container_ctx *c, struct kago_err *err)
                 return kago_err_errno(err, errno, "config.json: root.path: %s", root);
         if (!S_ISDIR(sb.st_mode))
                 return kago_err_set(err, "config.json: root.path: %s is not a directory", root);
-        if (ns_validate(s, err) < 0)
+        if (ns_validate(s, err) < 0 || rootless_check_user(s, err) < 0)
                 return kago_err_wrap(err, "config.json");
         if (s->process->terminal && c->console_fd < 0 && !c->opts->console_socket)
                 return kago_err_set(err, "process.terminal is true: --console-socket is required");
@@ -198,7 +199,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
 
         if (user && !user->path && ns_write_id_maps(c->spec, pid, err) < 0)
                 return -1;
-        if (!container_cgroup_before_clone(c) && container_cgroup_create(c, pid, err) < 0)
+        if (!container_cgroup_before_clone(c) && rootless_cgroup_create(c, pid, err) < 0)
                 return -1;
         if (container_cgroup_before_clone(c) && !c->cgroup_entered &&
             container_cgroup_enter(c, pid, err) < 0)
@@ -281,7 +282,7 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
                 abort_create(c, rootfd, 0);
                 return -1;
         }
-        if (container_cgroup_before_clone(c) && container_cgroup_create(c, 0, err) < 0) {
+        if (container_cgroup_before_clone(c) && rootless_cgroup_create(c, 0, err) < 0) {
                 abort_create(c, rootfd, 0);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rootless.h"
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_DEBUG, OPT_SYSTEMD_CGROUP,
        OPT_CGROUP_MANAGER };
@@ -104,7 +105,6 @@ static int run_command(struct kago_global *g, int argc, char **argv, struct kago
 int main(int argc, char **argv)
 {
         struct kago_global g = {
-                .root = KAGO_DEFAULT_ROOT,
                 .log_level = KAGO_LOG_WARNING,
                 .argv0 = argv[0],
                 .vm = strcmp(basename(argv[0]), "kago-vm") == 0,
@@ -112,6 +112,9 @@ int main(int argc, char **argv)
         struct kago_err err = { 0 };
 
         int idx = parse_global_options(&g, argc, argv, &err);
+        _cleanup_free_ char *default_root = g.root ? NULL : rootless_default_root();
+        if (!g.root)
+                g.root = default_root;
         if (idx == 0)
                 return 0;
         if (idx > 0 && kago_log_open(g.log_path, g.log_format, g.log_level, &err) == 0) {

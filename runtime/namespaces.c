@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "security.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -163,33 +164,14 @@ int ns_join_in_init(const struct oci_spec *spec, struct kago_err *err)
         return 0;
 }
 
-static int id_map_write(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
-                        struct kago_err *err)
-{
-        _cleanup_free_ char *buf = xstrdup("");
-        char path[64];
-
-        for (size_t i = 0; i < n; i++) {
-                char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id,
-                                       m[i].size);
-                free(buf);
-                buf = next;
-        }
-        snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-        if (file_write_at(AT_FDCWD, path, buf, strlen(buf), err) < 0)
-                return kago_err_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ?
-                                                              "uidMappings" : "gidMappings");
-        return 0;
-}
-
-/* In the parent, once init exists in its new user namespace. */
+/* In the parent, once init exists in its new user namespace (setgroups
+ * denied first where kago lacks CAP_SETGID, as an unprivileged user must). */
 int ns_write_id_maps(const struct oci_spec *spec, pid_t pid, struct kago_err *err)
 {
         const struct oci_linux *l = spec->linux_cfg;
 
-        if (id_map_write(pid, "uid_map", l->uid_mappings, l->uid_mappings_len, err) < 0)
-                return -1;
-        return id_map_write(pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err);
+        return userns_write_maps(pid, l->uid_mappings, l->uid_mappings_len, l->gid_mappings,
+                                 l->gid_mappings_len, err);
 }
 
 /* In a new user namespace, once the parent wrote the maps: become its root
