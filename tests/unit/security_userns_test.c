@@ -4,7 +4,9 @@
  * in the namespace as written; a writer without CAP_SETGID gets setgroups
  * denied so its gid map is accepted; a bad map is an error naming the file;
  * an idmapped bind mount shows files owned by on-disk uid 0 as the mapped
- * host uid, and the idmap option errors name the mount.
+ * host uid, and the idmap option errors name the mount; process.user's ids
+ * must lie in the container's maps; an unprivileged caller's default state
+ * root is under $XDG_RUNTIME_DIR.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "../../runtime/rootless.h"
 #include "../../runtime/security.h"
 #include "unit.h"
 
@@ -202,7 +205,53 @@ UNIT_TEST(idmapped_bind_shows_mapped_owner)
         rmdir(dir);
 }
 
+UNIT_TEST(process_user_must_be_in_the_maps)
+{
+        struct oci_id_mapping u[] = { { 0, 100000, 1000 } }, g[] = { { 0, 100000, 10 } };
+        struct oci_namespace ns[] = { { .type = OCI_NS_USER } };
+        struct oci_linux l = { .namespaces = ns, .namespaces_len = 1, .uid_mappings = u,
+                               .uid_mappings_len = 1, .gid_mappings = g, .gid_mappings_len = 1 };
+        uint32_t gids[] = { 3, 10 };
+        struct oci_process p = { .user = { .uid = 999, .gid = 9 } };
+        struct oci_spec spec = { .process = &p, .linux_cfg = &l };
+        struct kago_err err = { 0 };
+
+        CHECK(rootless_check_user(&spec, &err) == 0);
+        p.user.uid = 1000;
+        CHECK(rootless_check_user(&spec, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "process.user.uid: 1000 is not in linux.uidMappings");
+        p.user.uid = 0;
+        p.user.additional_gids = gids;
+        p.user.additional_gids_len = 2;
+        CHECK(rootless_check_user(&spec, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err),
+                       "process.user.additionalGids[1]: 10 is not in linux.gidMappings");
+        /* Without a user namespace of its own, the host's ids: nothing to check. */
+        l.namespaces_len = 0;
+        CHECK(rootless_check_user(&spec, &err) == 0);
+}
+
+UNIT_TEST(default_root_follows_xdg_runtime_dir_when_unprivileged)
+{
+        int st = 0;
+
+        setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
+        _cleanup_free_ char *as_root = rootless_default_root();
+        CHECK_STR(as_root, geteuid() == 0 ? KAGO_DEFAULT_ROOT : "/run/user/4242/kago");
+        pid_t pid = fork();
+        if (pid == 0) {
+                if (setresuid(65534, 65534, 65534) < 0 && geteuid() == 0)
+                        _exit(10);
+                char *r = rootless_default_root();
+                _exit(strcmp(r, "/run/user/4242/kago") == 0 && rootless_active() ? 0 : 11);
+        }
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        unsetenv("XDG_RUNTIME_DIR");
+}
+
 UNIT_MAIN("security_userns", UNIT(format_map_has_one_line_per_range),
           UNIT(multi_range_maps_are_written), UNIT(without_cap_setgid_setgroups_is_denied),
           UNIT(bad_maps_are_errors_naming_the_file), UNIT(idmap_options_are_recognised_and_checked),
-          UNIT(idmapped_bind_shows_mapped_owner))
+          UNIT(idmapped_bind_shows_mapped_owner), UNIT(process_user_must_be_in_the_maps),
+          UNIT(default_root_follows_xdg_runtime_dir_when_unprivileged))
