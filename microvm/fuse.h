@@ -61,6 +61,13 @@ struct fuse_inode {
 struct fuse_fh {
         int fd;   /* -1: slot free */
         DIR *dir; /* directories: owns fd */
+        /* Directories: the offset the stream stands at, and the entry read
+         * but not sent (it did not fit). Reading on from there needs no
+         * seek: a seek by offset counts entries on some filesystems (tmpfs)
+         * and would skip as many as the guest removed meanwhile. */
+        uint64_t dir_pos;
+        bool has_pending;
+        struct dirent pending;
 };
 
 #define FUSE_INODE_BUCKETS 4096

@@ -2,6 +2,7 @@
 /* FUSE directories: opendir, readdir(plus), releasedir, fsyncdir. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fuse.h"
@@ -66,7 +67,40 @@ static int put_plus(struct fuse_req *r, struct fuse_inode *dir, const struct dir
         return 0;
 }
 
-/* Fill entries from the directory's position off until size bytes are used. */
+/* Put the stream at the guest's offset unless it stands there already. */
+static void dir_seek(struct fuse_fh *f, uint64_t off)
+{
+        if (off == f->dir_pos)
+                return;
+        if (off == 0)
+                rewinddir(f->dir);
+        else
+                seekdir(f->dir, (long)off);
+        f->dir_pos = off;
+        f->has_pending = false;
+}
+
+/* The next entry: the one held back last time, else the stream's next. */
+static const struct dirent *dir_next(struct fuse_fh *f)
+{
+        if (f->has_pending)
+                return &f->pending;
+        errno = 0;
+        return readdir(f->dir);
+}
+
+static void dir_hold(struct fuse_fh *f, const struct dirent *de)
+{
+        if (de == &f->pending)
+                return;
+        f->pending.d_ino = de->d_ino;
+        f->pending.d_off = de->d_off;
+        f->pending.d_type = de->d_type;
+        snprintf(f->pending.d_name, sizeof f->pending.d_name, "%s", de->d_name);
+        f->has_pending = true;
+}
+
+/* Fill entries from the guest's offset until size bytes are used. */
 static int read_dir(struct fuse_req *r, bool plus)
 {
         const struct fuse_read_in *in = fuse_arg(r, sizeof *in);
@@ -77,22 +111,16 @@ static int read_dir(struct fuse_req *r, bool plus)
         if (!f || !dir)
                 return f ? -ESTALE : -EBADF;
         size_t room = r->cap - r->out_len, limit = in->size < room ? in->size : room;
-        if (in->offset == 0)
-                rewinddir(f->dir);
-        else if ((uint64_t)telldir(f->dir) != in->offset)
-                seekdir(f->dir, (long)in->offset);
-        size_t used = 0;
-        for (;;) {
-                long pos = telldir(f->dir);
-                errno = 0;
-                struct dirent *de = readdir(f->dir);
+        dir_seek(f, in->offset);
+        for (size_t used = 0;;) {
+                const struct dirent *de = dir_next(f);
                 if (!de)
-                        return errno ? (used ? 0 : -errno) : 0;
+                        return errno && !used ? -errno : 0;
                 size_t nl = strlen(de->d_name);
                 size_t sz = plus ? FUSE_DIRENTPLUS_SIZE(&(struct fuse_direntplus){ .dirent.namelen = (uint32_t)nl })
                                  : FUSE_DIRENT_SIZE(&(struct fuse_dirent){ .namelen = (uint32_t)nl });
                 if (used + sz > limit) {
-                        seekdir(f->dir, pos);
+                        dir_hold(f, de);
                         return 0;
                 }
                 uint8_t *p = fuse_reply(r, sz);
@@ -100,11 +128,13 @@ static int read_dir(struct fuse_req *r, bool plus)
                                              : (struct fuse_dirent *)(void *)p;
                 d->ino = de->d_ino;
                 d->type = de->d_type;
-                if (plus)
+                if (plus) /* attributes, and the type and ino they give */
                         put_plus(r, dir, de, (struct fuse_direntplus *)(void *)p);
-                d->off = (uint64_t)telldir(f->dir);
+                d->off = (uint64_t)de->d_off;
                 d->namelen = (uint32_t)nl;
                 memcpy(d->name, de->d_name, nl);
+                f->dir_pos = (uint64_t)de->d_off;
+                f->has_pending = false;
                 used += sz;
         }
 }

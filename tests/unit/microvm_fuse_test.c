@@ -21,12 +21,17 @@ static uint8_t req[1 << 17], reply[1 << 17];
 static size_t req_len;
 static size_t reply_len;
 
-static void setup(bool ro)
+static void setup_in(const char *base, bool ro)
 {
-        snprintf(root, sizeof root, "/tmp/kago-fuse-test.XXXXXX");
+        snprintf(root, sizeof root, "%s/kago-fuse-test.XXXXXX", base);
         CHECK(mkdtemp(root) != NULL);
         struct kago_err err = { 0 };
         CHECK(fuse_server_new(root, ro, 65536, &srv, &err) == 0);
+}
+
+static void setup(bool ro)
+{
+        setup_in("/tmp", ro);
 }
 
 static void teardown(void)
@@ -310,6 +315,50 @@ UNIT_TEST(readdirplus_entries_carry_counted_lookups)
         teardown();
 }
 
+/* rm -r's pattern: remove each page of entries before reading the next. On
+ * tmpfs a seek by offset counts the entries left, so the server must read on
+ * without seeking or it skips as many as were removed. */
+UNIT_TEST(readdir_while_removing_misses_nothing)
+{
+        struct stat st;
+        setup_in(stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp", false);
+        CHECK(do_init(7) == 0);
+        char name[16];
+        for (int i = 0; i < 300; i++) {
+                snprintf(name, sizeof name, "%d", i);
+                write_host(name, "x");
+        }
+        struct fuse_open_in oi = { 0 };
+        begin(FUSE_OPENDIR, FUSE_ROOT_ID);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        uint64_t fh = ((const struct fuse_open_out *)body())->fh, off = 0;
+        int removed = 0;
+        for (int pages = 0; pages < 1000; pages++) {
+                struct fuse_read_in ri = { .fh = fh, .offset = off, .size = 512 };
+                begin(FUSE_READDIR, FUSE_ROOT_ID);
+                add(&ri, sizeof ri);
+                if (send() != 0 || reply_len == OH)
+                        break;
+                static uint8_t page[4096];
+                size_t len = reply_len;
+                memcpy(page, reply, len);
+                for (size_t p = OH; p < len;) {
+                        const struct fuse_dirent *d = (const void *)(page + p);
+                        snprintf(name, sizeof name, "%.*s", (int)d->namelen, d->name);
+                        off = d->off;
+                        p += FUSE_DIRENT_SIZE(d);
+                        if (name[0] == '.')
+                                continue;
+                        begin(FUSE_UNLINK, FUSE_ROOT_ID);
+                        add_str(name);
+                        removed += send() == 0;
+                }
+        }
+        CHECK(removed == 300);
+        teardown();
+}
+
 static int mkdir_in(uint64_t parent, const char *name, uint64_t *node)
 {
         struct fuse_mkdir_in mi = { .mode = 0750 };
@@ -570,7 +619,7 @@ UNIT_TEST(malformed_requests_are_rejected)
 
 UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_getattr_and_forget),
           UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
-          UNIT(readdirplus_entries_carry_counted_lookups),
+          UNIT(readdirplus_entries_carry_counted_lookups), UNIT(readdir_while_removing_misses_nothing),
           UNIT(mkdir_rename_unlink_rmdir), UNIT(more_inodes_than_the_fd_budget),
           UNIT(a_deep_tree_beyond_the_fd_budget),
           UNIT(nothing_leaves_the_root),
