@@ -14,8 +14,10 @@
 # panic (reset), a guest that never gets ready (the boot timeout), the VMM
 # killed from the host. Bad input (no KVM, missing kernel or initrd, a VM
 # size or boot timeout that does not fit) fails before anything boots and
-# leaves nothing behind. Each boot is costly under nested KVM: eight boots
-# in all.
+# leaves nothing behind. The shared root is virtio-fs (kago.vm.rootfs, whose
+# bad values are refused before create): the guest reads and writes the
+# bundle's files through it. Each boot is costly under nested KVM: nine
+# boots in all.
 
 load helpers
 load container_helpers
