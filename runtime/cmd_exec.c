@@ -443,8 +443,12 @@ static int exec_run(struct kago_global *g, struct exec_ctx *x, struct kago_err *
                 close(x->console_fd);
                 x->console_fd = -1;
         }
-        if (x->o->pid_file && pid_file_write(x->o->pid_file, pid, err) < 0)
+        if (x->o->pid_file && pid_file_write(x->o->pid_file, pid, err) < 0) {
+                kill(pid, SIGKILL); /* nobody would know of it */
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
                 return -1;
+        }
         if (x->o->detach)
                 return 0;
         return exec_foreground(x, term_sock, pid);

@@ -182,6 +182,10 @@ EOF
         run kgd exec -d --ignore-paused e13 /no/such/command
         [ "$status" -eq 1 ]
         [[ "$output" == *"process.args[0]: /no/such/command"* ]]
+        # A pid file that cannot be written: an error, and the process is gone.
+        run kgd exec -d --ignore-paused --pid-file /nonexistent/pid e13 sleep 777
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"--pid-file"*"/nonexistent/pid"* ]]
         # Nothing of the failed execs is left in the container.
         kg resume e13
         run kg ps --format json e13
