@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "container_cgroup.h"
 #include "exec.h"
+#include "rootless.h"
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
        OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_IGNORE_PAUSED };
@@ -194,18 +195,36 @@ static int exec_load(struct exec_ctx *x, struct kago_global *g, struct kago_err 
 
 /* ---- the parent's side of the child ----------------------------------- */
 
-/* The container's pid namespace applies to our children: join it first. */
+/* Join namespace type (CLONE_NEW*) of the container's init by its
+ * /proc/PID/ns file (kernels before 5.8 take no pidfd in setns). */
+static int exec_join_by_path(struct exec_ctx *x, const char *name, int type,
+                             struct kago_err *err)
+{
+        char path[64];
+
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->st.pid, name);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, type) < 0)
+                return kago_err_errno(err, errno, "join the container's %s namespace", name);
+        return 0;
+}
+
+/* The container's pid namespace applies to our children: join it first. An
+ * unprivileged kago may join it only from inside the container's user
+ * namespace, which owns it: then it joins that one first (and the child
+ * need not). */
 static int exec_join_pidns(struct exec_ctx *x, struct kago_err *err)
 {
+        bool user = rootless_active() && (x->ns_flags & CLONE_NEWUSER);
+
         if (!(x->ns_flags & CLONE_NEWPID))
                 return 0;
-        if (setns(x->pidfd, CLONE_NEWPID) == 0)
-                return 0;
-        char path[64]; /* kernels before 5.8: by path */
-        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)x->st.pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
-                return kago_err_errno(err, errno, "join the container's pid namespace");
+        if (setns(x->pidfd, CLONE_NEWPID | (user ? CLONE_NEWUSER : 0)) < 0 &&
+            ((user && exec_join_by_path(x, "user", CLONE_NEWUSER, err) < 0) ||
+             exec_join_by_path(x, "pid", CLONE_NEWPID, err) < 0))
+                return -1;
+        if (user)
+                x->ns_flags &= ~CLONE_NEWUSER;
         return 0;
 }
 

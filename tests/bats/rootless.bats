@@ -3,7 +3,8 @@
 # user, with runc's conventions: the container's root is the caller's own uid
 # and gid (uid_map "0 UID 1"), setgroups is denied in its user namespace, the
 # state lives under the caller's $XDG_RUNTIME_DIR/kago, there is no cgroup
-# when none the user may write exists (a warning), and delete leaves nothing.
+# when none the user may write exists (a warning), exec works, and delete
+# leaves nothing.
 # The bad cases fail clearly and leave nothing behind: mapping ids the caller
 # does not own, limits without a writable cgroup, additional groups that a
 # denied setgroups cannot give.
@@ -121,6 +122,13 @@ assert_rootless_gone() {
         [ "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)" = $RUID ]
         run kgu list -q
         [ "$output" = r2 ]
+        # exec joins the container's user namespace first (it owns the others).
+        run kgu exec r2 sh -c 'echo "$(id -u) $(cat /proc/self/uid_map | xargs)"'
+        [ "$status" -eq 0 ]
+        [ "$output" = "0 0 $RUID 1" ]
+        run kgu exec r2 /no/such/command
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"process.args[0]: /no/such/command"* ]]
         run kgu delete --force r2
         [ "$status" -eq 0 ]
         assert_dead "$pid"
