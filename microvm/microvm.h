@@ -54,8 +54,12 @@ struct microvm_process {
 
 /* How the guest mounts the shared root: 9P2000.L or virtio-fs (FUSE), both
  * served by the VMM from cfg->root. Annotation kago.vm.rootfs = 9p | virtiofs.
- * virtio-fs is the default: bench/vm-fs measured it 3-10x faster than 9P on
- * stat, read, write and create/delete workloads, at the same boot cost. */
+ * virtio-fs is the default: in bench/vm-fs (nested KVM, medians of 3) it ran
+ * a stat of 2000 files 11x faster than 9P (0.79 s against 9.0 s), a 16 MiB
+ * write 8x faster, 500 creates and removes 1.2x faster, a 16 MiB read about
+ * as fast (0.29 s against 0.25 s), the whole workload 2.6x faster with a
+ * third of the VM exits, and boots at the same cost (1338 against 1307 KVM
+ * exits to ready). */
 enum microvm_rootfs {
         MICROVM_ROOTFS_9P,
         MICROVM_ROOTFS_VIRTIOFS,
