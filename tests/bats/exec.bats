@@ -189,7 +189,7 @@ EOF
         # Nothing of the failed execs is left in the container.
         kg resume e13
         run kg ps --format json e13
-        [ "$(jq length <<<"$output")" -eq 1 ]
+        [ "$(jq length <<<"$output")" -eq 1 ] || { kg exec e13 ps -o pid,stat,args; false; }
         # A good one still runs once resumed.
         kg pause e13
         run kgd exec -d --ignore-paused e13 sh -c 'echo ok >/tmp/ok'

@@ -124,6 +124,7 @@ assert_rootless_gone() {
         [ "$output" = r2 ]
         # exec joins the container's user namespace first (it owns the others).
         run kgu exec r2 sh -c 'echo "$(id -u) $(cat /proc/self/uid_map | xargs)"'
+        echo "$output"
         [ "$status" -eq 0 ]
         [ "$output" = "0 0 $RUID 1" ]
         run kgu exec r2 /no/such/command
