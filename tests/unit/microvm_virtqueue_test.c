@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves the split-virtqueue code: chains are popped into iovecs in order,
  * used entries are pushed, and every malformed ring (addresses outside RAM,
- * loops, bad heads, writable-before-readable) is an error, not a host access. */
+ * loops, bad heads, writable-before-readable) is an error, not a host access;
+ * the used ring's NO_NOTIFY flag follows vq_set_notify and leaves its index alone. */
 #include <string.h>
 
 #include "../../microvm/vm.h"
@@ -130,6 +131,27 @@ UNIT_TEST(rings_outside_ram_or_bad_size)
         CHECK_CONTAINS(kago_err_text(&err), "bad size 6");
 }
 
+UNIT_TEST(notify_flag_in_used_ring)
+{
+        struct virtq q = q_new();
+        struct kago_err err = { 0 };
+        uint16_t flags, idx;
+        vq_set_notify(&mem, &q, false);
+        memcpy(&flags, ram + USED, 2);
+        CHECK(flags == 1); /* VRING_USED_F_NO_NOTIFY */
+        CHECK(vq_push(&mem, &q, 2, 10, &err) == 0);
+        memcpy(&flags, ram + USED, 2);
+        memcpy(&idx, ram + USED + 2, 2);
+        CHECK(flags == 1 && idx == 1);
+        vq_set_notify(&mem, &q, true);
+        memcpy(&flags, ram + USED, 2);
+        memcpy(&idx, ram + USED + 2, 2);
+        CHECK(flags == 0 && idx == 1);
+        q.used = sizeof ram; /* a used ring outside RAM is left alone */
+        vq_set_notify(&mem, &q, false);
+}
+
 UNIT_MAIN("microvm_virtqueue", UNIT(pop_chain_and_push_used),
           UNIT(descriptor_outside_ram_is_an_error), UNIT(looping_chain_is_an_error),
-          UNIT(bad_head_next_and_order_are_errors), UNIT(rings_outside_ram_or_bad_size))
+          UNIT(bad_head_next_and_order_are_errors), UNIT(rings_outside_ram_or_bad_size),
+          UNIT(notify_flag_in_used_ring))
