@@ -3,7 +3,8 @@
  * microvm: kago's own KVM virtual machine monitor, the microVM backend.
  *
  * microvm_run() runs in the container's init process after pivot_root, in
- * place of execve: it boots a guest kernel (PVH vmlinux or 64-bit bzImage)
+ * place of execve: it boots a guest kernel (an ELF vmlinux entered at
+ * startup_64 or through its PVH note, or a 64-bit bzImage)
  * with an initramfs it builds in memory, serves the container's root
  * filesystem ("/" of the calling process) to the guest over virtio-fs or 9P,
  * and runs the described process in the guest through kago's guest init. It
@@ -68,7 +69,8 @@ enum microvm_rootfs {
 
 struct microvm_config {
         int kvm_fd;                 /* /dev/kvm opened early by the caller, or -1: open it here */
-        int kernel_fd;              /* PVH vmlinux or bzImage, opened before pivot_root */
+        int kernel_fd;              /* ELF vmlinux or bzImage, opened before pivot_root */
+        bool pvh_entry;             /* enter an ELF vmlinux through its PVH note, not startup_64 */
         int initrd_fd;              /* -1: none; else prepended to kago's initramfs */
         const char *cmdline_extra;  /* vm.kernel.parameters joined by spaces, or NULL */
         unsigned vcpus;             /* 1..MICROVM_VCPUS_MAX */

@@ -85,7 +85,8 @@ static int boot_guest(struct run *r, struct kago_err *err)
                 return -1;
         if (boot_load_kernel(m, img.data, img.len, &bi, err) < 0)
                 return kago_err_wrap(err, "kernel");
-        boot_elf64_enter(&bi, img.data, img.len);
+        if (!r->cfg->pvh_entry)
+                boot_elf64_enter(&bi, img.data, img.len);
         int rc = build_initrd(r, &initrd, err);
         if (rc == 0)
                 rc = boot_place_initrd(m, bi.kernel_end, initrd.data, initrd.len, &initrd_gpa, err);

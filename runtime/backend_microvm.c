@@ -220,6 +220,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
                 cfg.console_fd = 0;
         }
         cfg.serial_console = annotation_true(spec, "kago.vm.serial");
+        cfg.pvh_entry = annotation_true(spec, "kago.vm.pvh");
         const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
         int64_t ms;
         if (t && str_to_i64(t, 1, 3600000, &ms) == 0)

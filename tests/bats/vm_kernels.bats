@@ -1,11 +1,18 @@
 #!/usr/bin/env bats
-# Proves kago's second boot protocol, the 64-bit bzImage path (the fast PVH
-# path is what vm.bats boots): kago's own guest kernel given as a bzImage runs
-# a workload, and Debian's stock kernel (linux-image-amd64, the one the test
-# VM boots) gets through kago's zero page, e820 and 64-bit entry to kago's
-# guest init. The stock kernel cannot go further: its virtio drivers are
-# modules and it has no virtio-mmio command-line devices, so the init finds
-# no shared root and kago says so. Two nested boots.
+# Proves kago's other boot paths (vm.bats boots an ELF vmlinux at its 64-bit
+# entry, startup_64, with a zero page kago writes): the same vmlinux entered
+# through its Xen PVH note (kago.vm.pvh), here with the 9P shared root, and
+# the 64-bit bzImage protocol: kago's own guest kernel given as a bzImage
+# runs a workload, and Debian's stock kernel (linux-image-amd64, the one the
+# test VM boots) gets through kago's zero page, e820 and 64-bit entry to
+# kago's guest init. The stock kernel cannot go further: its virtio drivers
+# are modules and it has no virtio-mmio command-line devices, so the init
+# finds no shared root and kago says so. The kernel's boot_params (sysfs)
+# tell who built them: 0xb0 from the kernel's PVH entry code, 0xff
+# (undefined) from a zero page kago wrote.
+# Three nested boots.
+
+bats_require_minimum_version 1.5.0
 
 load helpers
 load container_helpers
@@ -15,17 +22,37 @@ setup_file() {
         export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
 }
 
+# type_of_loader, byte 0x210 of the kernel's boot_params.
+LOADER='dd if=/sys/kernel/boot_params/data bs=1 skip=528 count=1 2>/dev/null | od -An -tx1 | tr -d " "'
+
+@test "vm kernels: a vmlinux entered through its PVH note, with the 9P shared root" {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        bundle "$BATS_TEST_TMPDIR/b" sh -c "echo loader=\$($LOADER); grep -o ' / 9p ' /proc/mounts; echo by-9p >/tmp/pvh-9p"
+        config "$BATS_TEST_TMPDIR/b" '.annotations = {"run.oci.handler": "microvm", "kago.vm.pvh": "true", "kago.vm.rootfs": "9p"}'
+        rootfs=$(jq -r .root.path "$BATS_TEST_TMPDIR/b/config.json")
+        rm -f "$rootfs/tmp/pvh-9p"
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" k0
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"loader=b0"* ]] # written by the kernel's own PVH entry code
+        [[ "$output" == *" / 9p "* ]]
+        [ "$(cat "$rootfs/tmp/pvh-9p")" = by-9p ]
+        assert_gone k0
+}
+
 @test "vm kernels: kago's guest kernel as a bzImage runs the workload" {
         requires root kvm
         local bz
         bz="$(dirname "$(readlink -f "$KAGO_VM_KERNEL")")/bzImage"
         [ -r "$bz" ] || skip "no bzImage beside $KAGO_VM_KERNEL (make kernel)"
-        bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo "booted $(uname -r)"; exit 5'
+        bundle "$BATS_TEST_TMPDIR/b" sh -c "echo booted \$(uname -r) loader=\$($LOADER); exit 5"
         config "$BATS_TEST_TMPDIR/b" ".vm = {\"kernel\": {\"path\": \"$bz\"}}"
         run kg run --bundle "$BATS_TEST_TMPDIR/b" k1
         echo "$output"
         [ "$status" -eq 5 ]
         [[ "$output" == *"booted 6.1."* ]]
+        [[ "$output" == *"loader=ff"* ]] # undefined: kago has no boot-loader id of its own
         assert_gone k1
 }
 
