@@ -31,11 +31,10 @@ static const struct {
 /* Annotations kago reads from config.json that change what it does; they
  * are listed as potentiallyUnsafeConfigAnnotations, so engines can filter
  * them from untrusted users. A name ending in '.' stands for every
- * annotation with that prefix. NULL-terminated. */
+ * annotation with that prefix. */
 static const char *const kago_annotations[] = {
         "run.oci.handler", /* "microvm": run the bundle in kago's microVM */
         "kago.vm.",        /* the microVM's size, boot timeout, serial console... */
-        NULL,
 };
 
 /* ---- the document's tables ------------------------------------------- */
@@ -105,15 +104,19 @@ DESC_TYPE(desc_features, struct oci_features, features_fields, NULL);
 
 /* ---- building it ----------------------------------------------------- */
 
-static char **strv_from_names(const char *const *names, size_t *len)
+static char **strv_copy(const char *const *names, size_t n, size_t *len)
 {
-        size_t n = desc_names_count(names);
         char **v = xcalloc(n + 1, sizeof *v);
 
         for (size_t i = 0; i < n; i++)
                 v[i] = xstrdup(names[i]);
         *len = n;
         return v;
+}
+
+static char **strv_from_names(const char *const *names, size_t *len)
+{
+        return strv_copy(names, desc_names_count(names), len);
 }
 
 static char **strv_from_mount_options(size_t *len)
@@ -181,9 +184,9 @@ struct oci_features *features_new(void)
         if (kago_supports.mount_options)
                 f->mount_options = strv_from_mount_options(&f->mount_options_len);
         f->annotations = features_annotations(&f->annotations_len);
-        if (kago_annotations[0])
-                f->potentially_unsafe_config_annotations = strv_from_names(
-                        kago_annotations, &f->potentially_unsafe_config_annotations_len);
+        f->potentially_unsafe_config_annotations =
+                strv_copy(kago_annotations, ARRAY_SIZE(kago_annotations),
+                          &f->potentially_unsafe_config_annotations_len);
         f->linux_cfg = features_new_linux();
         return f;
 }
