@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What both boot protocols share: format detection, cmdline, GDT, initrd placement. */
+/* What the boot protocols share: format detection, cmdline, GDT, page
+ * tables, the zero page's loader fields, initrd placement. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -46,6 +47,27 @@ void boot_write_page_tables(struct guest_mem *m)
                 pdpt[i] = (GUEST_PD + i * 4096) | 3;
         for (uint64_t i = 0; i < 4 * 512; i++)
                 pd[i] = (i << 21) | 0x83; /* present, writable, 2 MiB */
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+        memcpy(p, &v, 4);
+}
+
+void boot_zero_page_fill(const struct guest_mem *m, uint8_t *zp, uint64_t initrd,
+                         uint64_t initrd_len)
+{
+        zp[ZP_TYPE_OF_LOADER] = 0xff;
+        zp[ZP_LOADFLAGS] |= ZP_LOADED_HIGH;
+        put32(zp + ZP_CMD_LINE_PTR, (uint32_t)GUEST_CMDLINE);
+        put32(zp + ZP_RAMDISK_IMAGE, (uint32_t)initrd);
+        put32(zp + ZP_RAMDISK_SIZE, (uint32_t)initrd_len);
+        put32(zp + ZP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
+        put32(zp + ZP_EXT_RAMDISK_SIZE, (uint32_t)(initrd_len >> 32));
+        struct e820_entry e[4];
+        int n = guest_e820(m, e);
+        zp[ZP_E820_ENTRIES] = (uint8_t)n;
+        memcpy(zp + ZP_E820_TABLE, e, n * sizeof e[0]);
 }
 
 int boot_place_initrd(struct guest_mem *m, uint64_t kernel_end, const uint8_t *data, size_t len,

@@ -15,12 +15,7 @@
 #define HDR_BOOT_FLAG 0x1fe
 #define HDR_JUMP 0x200
 #define HDR_VERSION 0x206
-#define HDR_TYPE_OF_LOADER 0x210
-#define HDR_LOADFLAGS 0x211
-#define HDR_RAMDISK_IMAGE 0x218
-#define HDR_RAMDISK_SIZE 0x21c
 #define HDR_HEAP_END_PTR 0x224
-#define HDR_CMD_LINE_PTR 0x228
 #define HDR_INITRD_ADDR_MAX 0x22c
 #define HDR_KERNEL_ALIGNMENT 0x230
 #define HDR_RELOCATABLE 0x234
@@ -28,13 +23,7 @@
 #define HDR_CMDLINE_SIZE 0x238
 #define HDR_PREF_ADDRESS 0x258
 #define HDR_INIT_SIZE 0x260
-#define ZP_EXT_RAMDISK_IMAGE 0x0c0
-#define ZP_EXT_RAMDISK_SIZE 0x0c4
-#define ZP_EXT_CMD_LINE_PTR 0x0c8
-#define ZP_E820_ENTRIES 0x1e8
-#define ZP_E820_TABLE 0x2d0
 #define XLF_KERNEL_64 1
-#define LOADED_HIGH 0x01
 #define CAN_USE_HEAP 0x80
 #define BZ_MIN_VERSION 0x020c
 #define BZ_DEFAULT_LOAD 0x1000000ull
@@ -44,11 +33,6 @@ static uint32_t rd32(const uint8_t *p)
         uint32_t v;
         memcpy(&v, p, 4);
         return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-        memcpy(p, &v, 4);
 }
 
 static int bz_check(const uint8_t *img, size_t len, struct kago_err *err)
@@ -115,19 +99,9 @@ int boot_bzimage_setup(struct guest_mem *m, const uint8_t *img, size_t len, uint
         if (cmdline_max && strnlen(cmdline, GUEST_CMDLINE_MAX) > cmdline_max)
                 return kago_err_set(err, "kernel command line exceeds this kernel's %u bytes",
                                     cmdline_max);
-        zp[HDR_TYPE_OF_LOADER] = 0xff;
-        zp[HDR_LOADFLAGS] |= LOADED_HIGH | CAN_USE_HEAP;
+        boot_zero_page_fill(m, zp, initrd, initrd_len);
+        zp[ZP_LOADFLAGS] |= CAN_USE_HEAP;
         zp[HDR_HEAP_END_PTR] = 0x00, zp[HDR_HEAP_END_PTR + 1] = 0xfe;
-        wr32(zp + HDR_CMD_LINE_PTR, (uint32_t)GUEST_CMDLINE);
-        wr32(zp + HDR_RAMDISK_IMAGE, (uint32_t)initrd);
-        wr32(zp + HDR_RAMDISK_SIZE, (uint32_t)initrd_len);
-        wr32(zp + ZP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
-        wr32(zp + ZP_EXT_RAMDISK_SIZE, (uint32_t)(initrd_len >> 32));
-        wr32(zp + ZP_EXT_CMD_LINE_PTR, 0);
-        struct e820_entry e[4];
-        int n = guest_e820(m, e);
-        zp[ZP_E820_ENTRIES] = (uint8_t)n;
-        memcpy(zp + ZP_E820_TABLE, e, n * sizeof e[0]);
         boot_write_page_tables(m);
         return 0;
 }

@@ -13,23 +13,12 @@
 
 #include "vm.h"
 
-#define ZP_E820_ENTRIES 0x1e8
 #define ZP_HDR_BOOT_FLAG 0x1fe
 #define ZP_HDR_MAGIC 0x202
 #define ZP_HDR_VERSION 0x206
-#define ZP_HDR_TYPE_OF_LOADER 0x210
-#define ZP_HDR_LOADFLAGS 0x211
-#define ZP_HDR_RAMDISK_IMAGE 0x218
-#define ZP_HDR_RAMDISK_SIZE 0x21c
-#define ZP_HDR_CMD_LINE_PTR 0x228
 #define ZP_HDR_KERNEL_ALIGNMENT 0x230
 #define ZP_HDR_CMDLINE_SIZE 0x238
-#define ZP_E820_TABLE 0x2d0
-#define ZP_EXT_RAMDISK_IMAGE 0x0c0
-#define ZP_EXT_RAMDISK_SIZE 0x0c4
 #define BOOT_PROTOCOL 0x020c
-#define LOADER_UNDEFINED 0xff
-#define LOADED_HIGH 0x01
 #define KERNEL_ALIGNMENT 0x200000u
 
 static void put16(uint8_t *zp, unsigned off, uint16_t v)
@@ -66,19 +55,9 @@ int boot_elf64_setup(struct guest_mem *m, uint64_t initrd, uint64_t initrd_len,
         put16(zp, ZP_HDR_BOOT_FLAG, 0xaa55);
         memcpy(zp + ZP_HDR_MAGIC, "HdrS", 4);
         put16(zp, ZP_HDR_VERSION, BOOT_PROTOCOL);
-        zp[ZP_HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-        zp[ZP_HDR_LOADFLAGS] = LOADED_HIGH;
-        put32(zp, ZP_HDR_CMD_LINE_PTR, (uint32_t)GUEST_CMDLINE);
         put32(zp, ZP_HDR_CMDLINE_SIZE, GUEST_CMDLINE_MAX - 1);
         put32(zp, ZP_HDR_KERNEL_ALIGNMENT, KERNEL_ALIGNMENT);
-        put32(zp, ZP_HDR_RAMDISK_IMAGE, (uint32_t)initrd);
-        put32(zp, ZP_HDR_RAMDISK_SIZE, (uint32_t)initrd_len);
-        put32(zp, ZP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
-        put32(zp, ZP_EXT_RAMDISK_SIZE, (uint32_t)(initrd_len >> 32));
-        struct e820_entry e[4];
-        int n = guest_e820(m, e);
-        zp[ZP_E820_ENTRIES] = (uint8_t)n;
-        memcpy(zp + ZP_E820_TABLE, e, n * sizeof e[0]);
+        boot_zero_page_fill(m, zp, initrd, initrd_len);
         boot_write_page_tables(m);
         return 0;
 }

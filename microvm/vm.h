@@ -81,6 +81,21 @@ void boot_elf64_enter(struct boot_info *bi, const uint8_t *img, size_t len);
 int boot_elf64_setup(struct guest_mem *m, uint64_t initrd, uint64_t initrd_len,
                      struct kago_err *err);
 void boot_write_page_tables(struct guest_mem *m);
+/* Zero page (struct boot_params) offsets both 64-bit entries write. */
+#define ZP_EXT_RAMDISK_IMAGE 0x0c0
+#define ZP_EXT_RAMDISK_SIZE 0x0c4
+#define ZP_E820_ENTRIES 0x1e8
+#define ZP_TYPE_OF_LOADER 0x210
+#define ZP_LOADFLAGS 0x211
+#define ZP_RAMDISK_IMAGE 0x218
+#define ZP_RAMDISK_SIZE 0x21c
+#define ZP_CMD_LINE_PTR 0x228
+#define ZP_E820_TABLE 0x2d0
+#define ZP_LOADED_HIGH 0x01
+/* What kago, as the boot loader, tells the kernel in the zero page: loader
+ * type (undefined), the cmdline at GUEST_CMDLINE, the initrd, the e820 map. */
+void boot_zero_page_fill(const struct guest_mem *m, uint8_t *zp, uint64_t initrd,
+                         uint64_t initrd_len);
 void boot_write_gdt(struct guest_mem *m, bool lm);
 /* Copy cmdline to GUEST_CMDLINE; errors when too long. */
 int boot_write_cmdline(struct guest_mem *m, const char *cmdline, struct kago_err *err);

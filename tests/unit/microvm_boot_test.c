@@ -55,6 +55,36 @@ UNIT_TEST(pvh_note_and_load)
         free(m.host);
 }
 
+/* The same vmlinux entered at its ELF entry (startup_64) with a zero page
+ * kago writes from nothing; an entry outside the loaded kernel keeps PVH. */
+UNIT_TEST(elf_entry_and_zero_page)
+{
+        struct guest_mem m = mem_new();
+        static uint8_t img[4096];
+        size_t len = make_elf(img, true, 0x1000000, 4096);
+        struct kago_err err = { 0 };
+        struct boot_info bi;
+        CHECK(boot_load_kernel(&m, img, len, &bi, &err) == 0);
+        boot_elf64_enter(&bi, img, len); /* e_entry is 0: not in the kernel */
+        CHECK(bi.pvh && !bi.elf64);
+        ((Elf64_Ehdr *)img)->e_entry = 0x1000200;
+        boot_elf64_enter(&bi, img, len);
+        CHECK(!bi.pvh && bi.elf64 && bi.entry == 0x1000200);
+        CHECK(boot_write_cmdline(&m, "quiet", &err) == 0);
+        CHECK(boot_elf64_setup(&m, 0x3000000, 8192, &err) == 0);
+        uint8_t *zp = m.host + GUEST_ZERO_PAGE;
+        uint32_t v;
+        CHECK(memcmp(zp + 0x202, "HdrS", 4) == 0 && zp[0x1fe] == 0x55 && zp[0x1ff] == 0xaa);
+        CHECK(zp[0x210] == 0xff && (zp[0x211] & 1) && zp[0x1e8] == 3);
+        memcpy(&v, zp + 0x228, 4);
+        CHECK(v == GUEST_CMDLINE);
+        memcpy(&v, zp + 0x218, 4);
+        CHECK(v == 0x3000000);
+        memcpy(&v, zp + 0x21c, 4);
+        CHECK(v == 8192);
+        free(m.host);
+}
+
 UNIT_TEST(pvh_without_note_is_an_error)
 {
         struct guest_mem m = mem_new();
@@ -274,7 +304,8 @@ UNIT_TEST(cmdline_and_initrd)
         free(m.host);
 }
 
-UNIT_MAIN("microvm_boot", UNIT(pvh_note_and_load), UNIT(pvh_without_note_is_an_error),
+UNIT_MAIN("microvm_boot", UNIT(pvh_note_and_load), UNIT(elf_entry_and_zero_page),
+          UNIT(pvh_without_note_is_an_error),
           UNIT(kernel_too_big_for_ram), UNIT(truncated_elf_and_non_kernel),
           UNIT(bzimage_load_and_zero_page), UNIT(bzimage_old_or_32bit_is_an_error),
           UNIT(e820_low_and_high), UNIT(ram_above_4g_in_both_memory_maps), UNIT(guest_ptr_bounds), UNIT(mptable_checksums),
