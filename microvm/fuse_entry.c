@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs_entry.h"
 #include "fuse.h"
 
 /* The parent directory of a request that changes the namespace: its fd. */
@@ -35,49 +36,45 @@ static int reply_new(struct fuse_req *r, struct fuse_inode *parent, int pfd, con
         return rc < 0 ? rc : fuse_reply_entry(r, i, &st);
 }
 
+/* Create name in the request's directory and reply with its entry. */
+static int create_entry(struct fuse_req *r, const char *name, const struct fs_new_entry *e)
+{
+        struct fuse_inode *parent;
+        int pfd = writable_parent(r, &parent);
+        if (pfd < 0)
+                return pfd;
+        int rc = fs_make_entry(pfd, name, e);
+        return rc < 0 ? rc : reply_new(r, parent, pfd, name, e->mode, e->kind == FS_NEW_SYMLINK);
+}
+
 int fuse_op_mknod(struct fuse_req *r)
 {
         const struct fuse_mknod_in *in = fuse_arg(r, sizeof *in);
         const char *name = fuse_arg_name(r);
-        struct fuse_inode *parent;
         if (!in || !name)
                 return -EINVAL;
-        int pfd = writable_parent(r, &parent);
-        if (pfd < 0)
-                return pfd;
-        if (mknodat(pfd, name, in->mode, in->rdev) < 0)
-                return -errno;
-        return reply_new(r, parent, pfd, name, in->mode, false);
+        struct fs_new_entry e = { .kind = FS_NEW_NODE, .mode = in->mode, .dev = in->rdev };
+        return create_entry(r, name, &e);
 }
 
 int fuse_op_mkdir(struct fuse_req *r)
 {
         const struct fuse_mkdir_in *in = fuse_arg(r, sizeof *in);
         const char *name = fuse_arg_name(r);
-        struct fuse_inode *parent;
         if (!in || !name)
                 return -EINVAL;
-        int pfd = writable_parent(r, &parent);
-        if (pfd < 0)
-                return pfd;
-        if (mkdirat(pfd, name, in->mode & 07777) < 0)
-                return -errno;
-        return reply_new(r, parent, pfd, name, in->mode, false);
+        struct fs_new_entry e = { .kind = FS_NEW_DIR, .mode = in->mode };
+        return create_entry(r, name, &e);
 }
 
 int fuse_op_symlink(struct fuse_req *r)
 {
         const char *name = fuse_arg_name(r);
         const char *target = fuse_arg_str(r, PATH_MAX - 1);
-        struct fuse_inode *parent;
         if (!name || !target)
                 return -EINVAL;
-        int pfd = writable_parent(r, &parent);
-        if (pfd < 0)
-                return pfd;
-        if (symlinkat(target, pfd, name) < 0)
-                return -errno;
-        return reply_new(r, parent, pfd, name, 0, true);
+        struct fs_new_entry e = { .kind = FS_NEW_SYMLINK, .target = target };
+        return create_entry(r, name, &e);
 }
 
 int fuse_op_link(struct fuse_req *r)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "fs_entry.h"
 #include "p9.h"
 
 /* The directory fid's O_PATH fd and a validated entry name in it. */
@@ -42,34 +43,15 @@ static int reply_new(int dfd, const char *name, struct p9_out *out)
         return 0;
 }
 
-/* What mkdir, symlink and mknod create. */
-struct new_entry {
-        enum { NEW_DIR, NEW_SYMLINK, NEW_NODE } kind;
-        uint32_t mode;
-        const char *target; /* NEW_SYMLINK */
-        dev_t dev;          /* NEW_NODE */
-};
-
-static int make_entry(int dfd, const char *name, const struct new_entry *e)
-{
-        int rc = 0;
-        switch (e->kind) {
-        case NEW_DIR: rc = mkdirat(dfd, name, e->mode & 07777); break;
-        case NEW_SYMLINK: rc = symlinkat(e->target, dfd, name); break;
-        case NEW_NODE: rc = mknodat(dfd, name, e->mode, e->dev); break;
-        }
-        return rc < 0 ? -errno : 0;
-}
-
 /* Create name in directory fid dfid, owned by the fid's user and gid,
  * and reply with its qid. */
 static int create_entry(struct p9_server *s, uint32_t dfid, const char *name, uint32_t gid,
-                        const struct new_entry *e, struct p9_out *out)
+                        const struct fs_new_entry *e, struct p9_out *out)
 {
         _cleanup_close_ int dfd = -1;
         int rc = dir_entry(s, dfid, name, &dfd);
         if (rc == 0)
-                rc = make_entry(dfd, name, e);
+                rc = fs_make_entry(dfd, name, e);
         if (rc < 0)
                 return rc;
         chown_new(s, dfid, dfd, name, gid);
@@ -80,7 +62,7 @@ int p9_op_mkdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
-        struct new_entry e = { .kind = NEW_DIR, .mode = p9_get32(in) };
+        struct fs_new_entry e = { .kind = FS_NEW_DIR, .mode = p9_get32(in) };
         uint32_t gid = p9_get32(in);
         return in->bad ? -EINVAL : create_entry(s, dfid, name, gid, &e, out);
 }
@@ -90,7 +72,7 @@ int p9_op_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
         _cleanup_free_ char *target = p9_getstr(in);
-        struct new_entry e = { .kind = NEW_SYMLINK, .target = target };
+        struct fs_new_entry e = { .kind = FS_NEW_SYMLINK, .target = target };
         uint32_t gid = p9_get32(in);
         return in->bad ? -EINVAL : create_entry(s, dfid, name, gid, &e, out);
 }
@@ -99,7 +81,7 @@ int p9_op_mknod(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
         uint32_t dfid = p9_get32(in);
         _cleanup_free_ char *name = p9_getstr(in);
-        struct new_entry e = { .kind = NEW_NODE, .mode = p9_get32(in) };
+        struct fs_new_entry e = { .kind = FS_NEW_NODE, .mode = p9_get32(in) };
         uint32_t major = p9_get32(in), minor = p9_get32(in);
         uint32_t gid = p9_get32(in);
         e.dev = makedev(major, minor);

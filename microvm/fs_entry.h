@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What both shared-root servers (9P, virtio-fs) create for the guest. */
+#ifndef KAGO_MICROVM_FS_ENTRY_H
+#define KAGO_MICROVM_FS_ENTRY_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fs_new_entry {
+        enum { FS_NEW_DIR, FS_NEW_SYMLINK, FS_NEW_NODE } kind;
+        uint32_t mode;      /* FS_NEW_DIR: permission bits; FS_NEW_NODE: type and bits */
+        const char *target; /* FS_NEW_SYMLINK */
+        dev_t dev;          /* FS_NEW_NODE */
+};
+
+/* Create name in directory dfd: 0 or -errno. */
+int fs_make_entry(int dfd, const char *name, const struct fs_new_entry *e);
+
+#endif
