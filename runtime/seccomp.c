@@ -72,7 +72,7 @@ static uint32_t seccomp_arch_token(const char *name)
         return seccomp_arch_resolve_name(lower);
 }
 
-static int seccomp_flag(const char *name, unsigned int *out)
+int seccomp_flag(const char *name, unsigned int *out)
 {
         static const struct {
                 const char *name;
@@ -81,7 +81,7 @@ static int seccomp_flag(const char *name, unsigned int *out)
                 { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
                 { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
                 { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-                { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1u << 5 },
+                { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
@@ -292,7 +292,8 @@ int seccomp_filter_compile(const struct oci_seccomp *cfg, struct kago_seccomp **
                 if (f->flags & SECCOMP_FILTER_FLAG_TSYNC)
                         f->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
         } else {
-                f->flags &= ~(1u << 5); /* WAIT_KILLABLE_RECV only means something with a listener */
+                /* WAIT_KILLABLE_RECV only means something with a listener */
+                f->flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
         }
         if (f->notify && !cfg->listener_path) {
                 seccomp_filter_free(f);
@@ -308,7 +309,7 @@ static const char *seccomp_filter_load_hint(int e, unsigned int flags)
 {
         if (e == EACCES)
                 return " (loading a filter needs CAP_SYS_ADMIN or no_new_privs)";
-        if (e == EINVAL && (flags & (1u << 5)))
+        if (e == EINVAL && (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
                 return " (this kernel may lack SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, Linux 5.19)";
         if (e == EINVAL)
                 return " (a flag this kernel does not know?)";

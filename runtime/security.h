@@ -41,6 +41,9 @@ struct kago_seccomp {
         size_t skipped;     /* syscall names unknown to this libseccomp, skipped */
 };
 
+/* The SECCOMP_FILTER_FLAG_* value of a linux.seccomp.flags name; -1 if unknown. */
+int seccomp_flag(const char *name, unsigned int *out);
+
 /* Compile cfg (with libseccomp) into a program; every bad value is an error
  * naming its JSON path. Unknown syscall names are skipped (they may exist on
  * another kernel), as runc does. */

@@ -39,25 +39,17 @@ static bool arch_known(const char *name)
         return ok;
 }
 
-/* The kernel answers EFAULT (the NULL program) for a flag it knows. */
+/* The kernel answers EFAULT (the NULL program) for a flag it knows.
+ * WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER. */
 static bool flag_supported(const char *name)
 {
-        static const struct {
-                const char *name;
-                unsigned int flag;
-        } flags[] = {
-                { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-                { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-                { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-                { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-                  (1u << 5) | SECCOMP_FILTER_FLAG_NEW_LISTENER },
-        };
+        unsigned int flag;
 
-        for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-                if (strcmp(flags[i].name, name) == 0)
-                        return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags[i].flag, NULL) < 0 &&
-                               errno == EFAULT;
-        return false;
+        if (seccomp_flag(name, &flag) < 0)
+                return false;
+        if (flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+                flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
 }
 
 static char **strv_copy(char **v, size_t n)
