@@ -188,7 +188,7 @@ kg_status() {
         vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo stdin-and-stdout-are-ttys; read line; echo "got $line"; exit 4'
         config "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
         sock=$(mktemp -u /tmp/kago-console.XXXXXX)
-        python3 "$KAGO_SRC/tests/fixtures/console-record.py" "$sock" "$BATS_TEST_TMPDIR/tty" $'typed-in\r' &
+        python3 "$KAGO_SRC/tests/fixtures/console-socket.py" "$sock" "$BATS_TEST_TMPDIR/tty" --record $'typed-in\r' &
         rpid=$!
         for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
         kg run --vm --console-socket "$sock" --bundle "$BATS_TEST_TMPDIR/b" v9 </dev/null || rc=$?
