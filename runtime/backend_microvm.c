@@ -64,6 +64,17 @@ static int vm_size_from_annotations(const struct oci_spec *spec, unsigned *vcpus
         return microvm_memory_from_limit(m && m->limit.set ? m->limit.value : -1, memory, err);
 }
 
+/* A yes/no annotation (kago.vm.serial, kago.vm.pvh): true/1, false/0 or absent. */
+static int annotation_bool(const struct oci_spec *spec, const char *key, bool *out,
+                           struct kago_err *err)
+{
+        const char *v = spec_annotation(spec, key);
+        *out = v && (!strcmp(v, "1") || !strcmp(v, "true"));
+        if (v && !*out && strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
+                return kago_err_set(err, "annotation %s '%s': expected true or false", key, v);
+        return 0;
+}
+
 /* kago.vm.rootfs: how the guest mounts the shared root (9p | virtiofs). */
 static int vm_rootfs_from_annotation(const struct oci_spec *spec, enum microvm_rootfs *rootfs,
                                      struct kago_err *err)
@@ -79,7 +90,10 @@ static int vm_validate(const struct oci_spec *spec, struct kago_err *err)
         unsigned vcpus;
         uint64_t memory;
         enum microvm_rootfs rootfs;
-        if (vm_rootfs_from_annotation(spec, &rootfs, err) < 0)
+        bool flag;
+        if (vm_rootfs_from_annotation(spec, &rootfs, err) < 0 ||
+            annotation_bool(spec, "kago.vm.serial", &flag, err) < 0 ||
+            annotation_bool(spec, "kago.vm.pvh", &flag, err) < 0)
                 return -1;
         const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
         int64_t v;
@@ -136,12 +150,6 @@ static char *join_params(const struct oci_spec *spec)
                 strcat(s, k->parameters[i]);
         }
         return s;
-}
-
-static bool annotation_true(const struct oci_spec *spec, const char *key)
-{
-        const char *v = spec_annotation(spec, key);
-        return v && (!strcmp(v, "1") || !strcmp(v, "true"));
 }
 
 static int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
@@ -219,8 +227,9 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
                 stdio_raw();
                 cfg.console_fd = 0;
         }
-        cfg.serial_console = annotation_true(spec, "kago.vm.serial");
-        cfg.pvh_entry = annotation_true(spec, "kago.vm.pvh");
+        /* checked by vm_validate */
+        annotation_bool(spec, "kago.vm.serial", &cfg.serial_console, err);
+        annotation_bool(spec, "kago.vm.pvh", &cfg.pvh_entry, err);
         const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
         int64_t ms;
         if (t && str_to_i64(t, 1, 3600000, &ms) == 0)

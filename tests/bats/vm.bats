@@ -111,6 +111,19 @@ kg_status() {
         done
 }
 
+@test "vm: a yes/no kago.vm.* annotation that is neither is refused before create" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        for key in kago.vm.serial kago.vm.pvh; do
+                config "$BATS_TEST_TMPDIR/b" ".annotations = {\"$key\": \"yes\"}"
+                run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v8
+                echo "$key: $output"
+                [ "$status" -eq 1 ]
+                [[ "$output" == *"annotation $key 'yes': expected true or false"* ]]
+                assert_gone v8
+        done
+}
+
 @test "vm: without usable KVM, run --vm names KVM as the cause and leaves nothing behind" {
         requires root
         ! _has_kvm || skip "this host has KVM (the no-KVM error is checked where it is absent)"
