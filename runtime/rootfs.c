@@ -164,7 +164,10 @@ int rootfs_finish(struct container_ctx *c, struct kago_err *err)
         if (safe_path_apply_linux(rootfd, c->spec->linux_cfg, err) < 0)
                 return -1;
         const struct oci_linux *l = c->spec->linux_cfg;
-        if (l && l->rootfs_propagation && strcmp(l->rootfs_propagation, "unbindable") == 0 &&
+        bool unbindable = l && l->rootfs_propagation &&
+                          (strcmp(l->rootfs_propagation, "unbindable") == 0 ||
+                           strcmp(l->rootfs_propagation, "runbindable") == 0);
+        if (unbindable &&
             mount(NULL, "/", NULL, MS_UNBINDABLE | MS_REC, NULL) < 0)
                 return kago_err_errno(err, errno, "make / unbindable (rootfsPropagation)");
         if (c->spec->root && c->spec->root->readonly && mount_readonly("/", false, err) < 0)

@@ -54,7 +54,8 @@ const char *const oci_ioprio_class_names[] = {
 };
 
 const char *const oci_rootfs_propagation_names[] = {
-        "private", "shared", "slave", "unbindable", NULL,
+        "private", "shared", "slave", "unbindable",
+        "rprivate", "rshared", "rslave", "runbindable", NULL,
 };
 
 const char *const oci_sched_policy_names[] = {
