@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Tables for the linux object (resources and seccomp have their own files). */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "desc.h"
 
@@ -30,10 +31,50 @@ static const struct desc_field device_fields[] = {
         F_STR_REQ(struct oci_device, "path", path),
         F_OPT_INT(struct oci_device, "major", major, DN_I64),
         F_OPT_INT(struct oci_device, "minor", minor, DN_I64),
-        F_OPT_INT_RANGE(struct oci_device, "fileMode", file_mode, DN_U32, 0, 0777),
+        /* Engines (podman, runc's specconv) send the file-type bits too:
+         * 8630 = 0o20666 = S_IFCHR | 0666. */
+        F_OPT_INT_RANGE(struct oci_device, "fileMode", file_mode, DN_U32, 0, 0177777),
         F_OPT_INT(struct oci_device, "uid", uid, DN_U32),
         F_OPT_INT(struct oci_device, "gid", gid, DN_U32),
 };
+
+/* The S_IFMT bits a node of this OCI type has ("u" is a character device). */
+static mode_t device_type_bits(const char *type)
+{
+        switch (type[0]) {
+        case 'b': return S_IFBLK;
+        case 'p': return S_IFIFO;
+        default: return S_IFCHR;
+        }
+}
+
+static const char *file_type_name(mode_t fmt)
+{
+        switch (fmt) {
+        case S_IFCHR: return "a character device";
+        case S_IFBLK: return "a block device";
+        case S_IFIFO: return "a FIFO";
+        case S_IFDIR: return "a directory";
+        case S_IFREG: return "a regular file";
+        case S_IFLNK: return "a symbolic link";
+        case S_IFSOCK: return "a socket";
+        default: return "no file type";
+        }
+}
+
+/* fileMode: permission bits (07777), optionally with the file-type bits of
+ * the device's own type; other type bits contradict "type". */
+static int device_mode_check(const struct oci_device *d, struct json_path *path, struct kago_err *err)
+{
+        mode_t fmt = d->file_mode.value & S_IFMT;
+
+        if (!d->file_mode.set || fmt == 0 || fmt == device_type_bits(d->type))
+                return 0;
+        json_path_push_key(path, "fileMode");
+        return json_path_error(err, path, "%u (0%o) has the file-type bits of %s, but type is \"%s\" "
+                                          "(give the permission bits alone, e.g. 0666 = 438)",
+                               d->file_mode.value, d->file_mode.value, file_type_name(fmt), d->type);
+}
 
 static int device_check(const void *obj, struct json_path *path, struct kago_err *err)
 {
@@ -46,7 +87,7 @@ static int device_check(const void *obj, struct json_path *path, struct kago_err
         if (strcmp(d->type, "p") != 0 && (!d->major.set || !d->minor.set))
                 return json_path_error(err, path, "major and minor are required for a device of type \"%s\"",
                                        d->type);
-        return 0;
+        return device_mode_check(d, path, err);
 }
 static DESC_TYPE(desc_device, struct oci_device, device_fields, device_check);
 

@@ -233,7 +233,7 @@ struct oci_device {
         char *path; /* required, absolute */
         struct oci_opt_i64 major; /* required for c, b, u */
         struct oci_opt_i64 minor;
-        struct oci_opt_u32 file_mode; /* 0..0777 */
+        struct oci_opt_u32 file_mode; /* permission bits, may carry the type's S_IFMT bits */
         struct oci_opt_u32 uid;
         struct oci_opt_u32 gid;
 };

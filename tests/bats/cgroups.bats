@@ -125,6 +125,24 @@ load cgroup_helpers
         [[ "$output" == *fuse-ok* ]]
 }
 
+@test "cgroups: linux.devices fileMode with the file-type bits (podman's 8630) makes a 0666 node; bits of another type are refused" {
+        requires root
+        [ -e /dev/fuse ] || modprobe fuse
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'stat -c "%F %a" /dev/fuse; exec 3</dev/fuse && echo fuse-ok'
+        config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630}]'
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" d5
+        echo "$output"
+        [[ "$output" == *"character special file 666"* ]]
+        [[ "$output" == *fuse-ok* ]]
+        # S_IFBLK bits on a "c" device contradict its type.
+        config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 25014}]'
+        run kgd create --bundle "$BATS_TEST_TMPDIR/b" d6
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'linux.devices[0].fileMode: 25014 (060666) has the file-type bits of a block device, but type is "c"'* ]]
+        assert_gone d6
+}
+
 @test "cgroups: cgroupsPath places the container; the root and .. are refused" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" sleep 1000

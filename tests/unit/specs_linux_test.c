@@ -60,8 +60,8 @@ UNIT_TEST(devices_and_mappings_errors)
                           "config.json: linux.devices[0].type: unknown value \"x\" (expected one of: c, b, u, p)");
         CHECK_PARSE_ERROR(LINUX("\"devices\": [{\"type\": \"p\", \"path\": \"dev/fifo\"}]"),
                           "config.json: linux.devices[0].path: \"dev/fifo\" is not an absolute path");
-        CHECK_PARSE_ERROR(LINUX("\"devices\": [{\"type\": \"p\", \"path\": \"/f\", \"fileMode\": 4095}]"),
-                          "config.json: linux.devices[0].fileMode: 4095 is out of range (0 to 511)");
+        CHECK_PARSE_ERROR(LINUX("\"devices\": [{\"type\": \"p\", \"path\": \"/f\", \"fileMode\": 65536}]"),
+                          "config.json: linux.devices[0].fileMode: 65536 is out of range (0 to 65535)");
         CHECK_PARSE_ERROR(LINUX("\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": -5}]"),
                           "config.json: linux.uidMappings[0].size: -5 is out of range (0 to 4294967295)");
         CHECK_PARSE_ERROR(LINUX("\"timeOffsets\": {\"monotonic\": {\"secs\": 1, \"nanosecs\": 1000000000}}"),
