@@ -99,6 +99,8 @@ enum kago_log_format { KAGO_LOG_TEXT, KAGO_LOG_JSON };
 int kago_log_open(const char *path, enum kago_log_format format, enum kago_log_level level,
                   struct kago_err *err);
 void kago_log_close(void);
+/* The log file's fd, or -1 when logging to stderr. */
+int kago_log_fd(void);
 int kago_log_parse_level(const char *name, enum kago_log_level *level);
 void kago_log(enum kago_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Whether an error also goes to stderr (text) besides the log file. */
@@ -129,6 +131,9 @@ int dir_make_parents(const char *path, mode_t mode, struct kago_err *err);
 int fd_write_all(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying on EINTR and short reads; returns bytes read or -1. */
 ssize_t fd_read_all(int fd, void *buf, size_t len);
+/* Close every fd from 3 up except those in keep (sorted in place; -1 entries
+ * and 0-2 are ignored). */
+int fd_close_all_except(int *keep, size_t n, struct kago_err *err);
 
 /* ---- fd passing (fd_pass.c) ------------------------------------------ */
 

@@ -57,6 +57,11 @@ void kago_log_close(void)
         logger.file = NULL;
 }
 
+int kago_log_fd(void)
+{
+        return logger.file ? fileno(logger.file) : -1;
+}
+
 bool kago_log_to_file(void)
 {
         return logger.file != NULL;
