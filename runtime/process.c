@@ -53,21 +53,41 @@ static const char *env_path(const struct oci_process *p)
         return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-static bool is_executable(const char *path)
+/* 0 when path is a regular file we may execute, else why not as execve
+ * would say it (a directory is EACCES, as runc reports it). */
+static int executable_errno(const char *path)
 {
         struct stat sb;
-        return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+
+        if (stat(path, &sb) < 0)
+                return errno;
+        if (!S_ISREG(sb.st_mode))
+                return EACCES;
+        return access(path, X_OK) == 0 ? 0 : errno;
 }
 
-/* args[0] on the container's PATH (after pivot_root), as execvp would. */
+/* strerror's words the way engines match them (docker: 127 on "no such
+ * file or directory", 126 on "permission denied", lower case as Go prints). */
+static const char *errno_words(int e)
+{
+        switch (e) {
+        case ENOENT: return "no such file or directory";
+        case EACCES: return "permission denied";
+        case ENOTDIR: return "not a directory";
+        default: return strerror(e);
+        }
+}
+
+/* args[0] on the container's PATH (after pivot_root), as execvp would;
+ * the reason in the words runc uses and docker matches. */
 int process_find_executable(const struct oci_process *p, char **out, struct kago_err *err)
 {
         const char *name = p->args[0];
 
         if (strchr(name, '/')) {
-                if (!is_executable(name))
-                        return kago_err_errno(err, errno ? errno : EACCES,
-                                              "process.args[0]: %s", name);
+                int e = executable_errno(name);
+                if (e)
+                        return kago_err_set(err, "process.args[0]: %s: %s", name, errno_words(e));
                 *out = xstrdup(name);
                 return 0;
         }
@@ -75,12 +95,12 @@ int process_find_executable(const struct oci_process *p, char **out, struct kago
         char *save = NULL;
         for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
                 _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
-                if (is_executable(cand)) {
+                if (executable_errno(cand) == 0) {
                         *out = TAKE_PTR(cand);
                         return 0;
                 }
         }
-        return kago_err_set(err, "process.args[0]: \"%s\": executable file not found in $PATH",
+        return kago_err_set(err, "process.args[0]: exec: \"%s\": executable file not found in $PATH",
                             name);
 }
 

@@ -87,3 +87,28 @@ same_output() {
                 [ "$KAGO_OUT" = ok ]
         done
 }
+
+# Runs args[0] ARG in a fresh bundle on both runtimes.
+run_exe() {
+        local b="$BATS_TEST_TMPDIR/exe"
+        bundle "$b" "$1"
+        on_both run --bundle "$b" "exe-$2"
+        both_exit 1
+}
+
+@test "parity 11.4/20.7: a failed start is worded as docker matches it (127: not found, 126: permission denied)" {
+        requires root
+        run_exe no-such-program 1
+        [[ "$KAGO_OUT" == *'exec: "no-such-program": executable file not found in $PATH'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *'executable file not found in $PATH'* ]]
+        run_exe /bin/no-such-program 2
+        [[ "$KAGO_OUT" == *'process.args[0]: /bin/no-such-program: no such file or directory'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *'no such file or directory'* ]]
+        run_exe /etc/passwd 3
+        [[ "$KAGO_OUT" == *'process.args[0]: /etc/passwd: permission denied'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *'permission denied'* ]]
+        # A directory: permission denied, as execve and runc say (not a stale ENOENT).
+        run_exe /tmp 4
+        [[ "$KAGO_OUT" == *'process.args[0]: /tmp: permission denied'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *'permission denied'* ]]
+}
