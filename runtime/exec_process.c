@@ -21,6 +21,7 @@
 #include <termios.h>
 
 #include "exec.h"
+#include "process.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -182,21 +183,23 @@ static int child_terminal(struct exec_ctx *x, struct kago_err *err)
         return 0;
 }
 
-static char **child_env(const struct oci_process *p)
+/* process.env plus a default PATH and HOME (process_default_home: read with
+ * args[0]'s lookup); the strings are p's or static, the array is ours. */
+static char **child_env(const struct oci_process *p, char **home)
 {
         char **env = xcalloc(p->env_len + 3, sizeof *env);
-        bool path = false, home = false;
+        bool path = false, has_home = false;
         size_t k = 0;
 
         for (size_t i = 0; i < p->env_len; i++) {
                 path |= str_has_prefix(p->env[i], "PATH=");
-                home |= str_has_prefix(p->env[i], "HOME=");
+                has_home |= str_has_prefix(p->env[i], "HOME=");
                 env[k++] = p->env[i];
         }
         if (!path)
                 env[k++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        if (!home)
-                env[k++] = "HOME=/";
+        if (!has_home)
+                env[k++] = *home = xasprintf("HOME=%s", process_default_home());
         return env;
 }
 
@@ -273,7 +276,8 @@ _Noreturn void exec_child_main(struct exec_ctx *x)
                 _exit(1);
         if (child_setup(x, &exe, &err) < 0)
                 child_fail(x, &err);
-        _cleanup_free_ char **env = child_env(x->process);
+        _cleanup_free_ char *home = NULL;
+        _cleanup_free_ char **env = child_env(x->process, &home);
         /* From here a parent that dies shows as EOF; the workload outlives a
          * detached kago exec (and a paused container's resume). */
         prctl(PR_SET_PDEATHSIG, 0);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <linux/close_range.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "container.h"
+#include "process.h"
 
 static bool env_has(char **env, size_t n, const char *name)
 {
@@ -40,7 +42,7 @@ char **process_build_env(struct container_ctx *c)
         if (!env_has(env, k, "PATH"))
                 env[k++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         if (!env_has(env, k, "HOME"))
-                env[k++] = xstrdup("HOME=/");
+                env[k++] = xasprintf("HOME=%s", process_default_home());
         env[k] = NULL;
         return env;
 }
@@ -78,12 +80,46 @@ static const char *errno_words(int e)
         }
 }
 
+static char *default_home;
+
+const char *process_default_home(void)
+{
+        return default_home ? default_home : "/";
+}
+
+/* uid's home in /etc/passwd (of the root we are in), or NULL. Only a
+ * regular file is read: a FIFO planted there must not block us. */
+static char *passwd_home(uid_t uid)
+{
+        _cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        struct stat sb;
+
+        if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+                return NULL;
+        _cleanup_fclose_ FILE *f = fdopen(fd, "r");
+        if (!f)
+                return NULL;
+        fd = -1; /* f owns it */
+        struct passwd *pw;
+        while ((pw = fgetpwent(f)))
+                if (pw->pw_uid == uid && pw->pw_dir && *pw->pw_dir)
+                        return xstrdup(pw->pw_dir);
+        return NULL;
+}
+
+static void process_note_home(const struct oci_process *p)
+{
+        free(default_home);
+        default_home = passwd_home(p->user.uid);
+}
+
 /* args[0] on the container's PATH (after pivot_root), as execvp would;
  * the reason in the words runc uses and docker matches. */
 int process_find_executable(const struct oci_process *p, char **out, struct kago_err *err)
 {
         const char *name = p->args[0];
 
+        process_note_home(p);
         if (strchr(name, '/')) {
                 int e = executable_errno(name);
                 if (e)

@@ -112,3 +112,45 @@ run_exe() {
         [[ "$KAGO_OUT" == *'process.args[0]: /tmp: permission denied'* ]]
         [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *'permission denied'* ]]
 }
+
+# `run -d` of bundle DIR as ID on both runtimes; stdio to a file (a pipe the
+# container holds would block the test).
+start_both() {
+        local dir=$1 id=$2 log="$BATS_TEST_TMPDIR/start.log"
+        "$KAGO" --root "$ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1
+        ! have_runc || runc --root "$RUNC_ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1
+}
+
+# A rootfs whose passwd gives root /root and uid 1000 /home/tester.
+passwd_bundle() {
+        own_bundle "$@"
+        echo 'root:x:0:0:root:/root:/bin/sh' >"$1/rootfs/etc/passwd"
+        echo 'tester:x:1000:1000::/home/tester:/bin/sh' >>"$1/rootfs/etc/passwd"
+}
+
+@test "parity 19.11: HOME comes from the container's /etc/passwd for process.user (run and exec), else /" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        passwd_bundle "$b" sh -c 'echo "$HOME"'
+        on_both run --bundle "$b" h1
+        both_exit 0; [ "$KAGO_OUT" = /root ]; same_output
+        config "$b" '.process.user = {"uid": 1000, "gid": 1000}'
+        on_both run --bundle "$b" h2
+        both_exit 0; [ "$KAGO_OUT" = /home/tester ]; same_output
+        config "$b" '.process.user = {"uid": 4242, "gid": 4242}'
+        on_both run --bundle "$b" h3
+        both_exit 0; [ "$KAGO_OUT" = / ]; same_output
+        # The config's own HOME wins.
+        config "$b" '.process.env += ["HOME=/mine"]'
+        on_both run --bundle "$b" h4
+        both_exit 0; [ "$KAGO_OUT" = /mine ]; same_output
+
+        passwd_bundle "$b" sleep 300
+        start_both "$b" h5
+        on_both exec h5 sh -c 'echo "$HOME"'
+        both_exit 0; [ "$KAGO_OUT" = /root ]; same_output
+        on_both exec --user 1000:1000 h5 sh -c 'echo "$HOME"'
+        both_exit 0; [ "$KAGO_OUT" = /home/tester ]; same_output
+        on_both exec --user 4242 --env HOME=/set h5 sh -c 'echo "$HOME"'
+        both_exit 0; [ "$KAGO_OUT" = /set ]; same_output
+}

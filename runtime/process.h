@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* process.c's helpers shared by init and kago exec's child. Internal to runtime/. */
+#ifndef KAGO_RUNTIME_PROCESS_H
+#define KAGO_RUNTIME_PROCESS_H
+
+/* HOME for a process whose env sets none, as runc and crun choose it:
+ * process.user.uid's home in the container's /etc/passwd, else "/".
+ * process_find_executable reads it (inside the container's root, before
+ * the security sequence: a seccomp profile may forbid reading it later). */
+const char *process_default_home(void);
+
+#endif
