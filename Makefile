@@ -26,7 +26,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 HEADERS   := $(foreach m,$(MODULES),$(wildcard $(m)/*.h)) $(wildcard tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps check clang-check prereq-targets unit bats-host bats-vm demo bench bench-spec format lint clean fuzz kernel
+.PHONY: all deps check clang-check prereq-targets unit bats-host bats-vm demo bench bench-spec format lint clean fuzz fuzz-replay kernel
 all: kago kago-vm
 
 kago: build/obj/runtime/main.o $(LIB_OBJS)
@@ -93,21 +93,51 @@ lint:
 	  --suppress=missingIncludeSystem -D_GNU_SOURCE $(MODULES)
 	clang-tidy --quiet $(LIB_SRCS) runtime/main.c -- $(CFLAGS) $(PKG_CFLAGS)
 
-# libFuzzer on the specs parser (clang): make fuzz FUZZ_SECONDS=N. New inputs go
-# to build/fuzz/corpus, crashes/leaks/timeouts to build/fuzz/findings/.
+# libFuzzer targets (clang), one per reader of untrusted input:
+#   spec   the config.json/process/resources/state/features parser (specs/)
+#   state  kago's state.json reader (runtime/state_file.c)
+#   ninep  the microVM's 9P server, against a temp dir (microvm/p9_*.c)
+#   fuse   the microVM's FUSE (virtio-fs) server, against a temp dir (microvm/fuse_*.c)
+#   guest  the guest init's /kago.conf and control-message decoders (microvm/guest/init.c)
+# make fuzz [FUZZ_TARGET=spec] [FUZZ_SECONDS=N]. New inputs go to
+# build/fuzz/TARGET/corpus, crashes/leaks/timeouts to build/fuzz/TARGET/findings/;
+# a kept finding goes to tests/fuzz/regressions/TARGET/ (spec: tests/fuzz/regressions/).
+# make fuzz-replay runs every target once over its seeds and kept findings.
+FUZZ_TARGET ?= spec
+FUZZ_TARGETS := spec state ninep fuse guest
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
-FUZZ_SRCS := tests/fuzz/spec_fuzz.c $(wildcard specs/*.c) $(wildcard base/*.c)
-fuzz: build/fuzz/spec_fuzz
-	@mkdir -p build/fuzz/corpus build/fuzz/findings
-	build/fuzz/spec_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -dict=tests/fuzz/spec.dict -artifact_prefix=build/fuzz/findings/ -print_final_stats=1 $(FUZZ_FLAGS) \
-	  build/fuzz/corpus tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions
+FUZZ_BASE := $(wildcard base/*.c)
+FUZZ_SRCS_spec := $(wildcard specs/*.c) $(FUZZ_BASE)
+FUZZ_SRCS_state := runtime/state_file.c $(FUZZ_BASE)
+FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
+FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
+FUZZ_SRCS_guest := microvm/guest/init.c
+FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict
+FUZZ_MAXLEN_spec := 65536
+FUZZ_CORPORA_spec := tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions
+FUZZ_CORPORA = $(or $(FUZZ_CORPORA_$(FUZZ_TARGET)),$(wildcard tests/fuzz/seeds/$(FUZZ_TARGET) \
+  tests/fuzz/regressions/$(FUZZ_TARGET)))
+fuzz: build/fuzz/$(FUZZ_TARGET)_fuzz
+	@mkdir -p build/fuzz/$(FUZZ_TARGET)/corpus build/fuzz/$(FUZZ_TARGET)/findings
+	build/fuzz/$(FUZZ_TARGET)_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=$(or $(FUZZ_MAXLEN_$(FUZZ_TARGET)),16384) -timeout=10 $(FUZZ_DICT_$(FUZZ_TARGET)) \
+	  -artifact_prefix=build/fuzz/$(FUZZ_TARGET)/findings/ -print_final_stats=1 $(FUZZ_FLAGS) \
+	  build/fuzz/$(FUZZ_TARGET)/corpus $(FUZZ_CORPORA)
 
-build/fuzz/spec_fuzz: $(FUZZ_SRCS) specs/specs.h base/base.h
+fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%_fuzz)
+	@for t in $(FUZZ_TARGETS); do \
+	  files=$$(find tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t -type f ! -name README 2>/dev/null); \
+	  [ -z "$$files" ] || build/fuzz/$${t}_fuzz $$files >/dev/null 2>&1 || \
+	    { echo "fuzz-replay: $$t fails on a kept input"; exit 1; }; \
+	  echo "fuzz-replay: $$t: $$(echo $$files | wc -w) inputs"; done
+
+.SECONDEXPANSION:
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$(FUZZ_SRCS_$$*) $(HEADERS) $(wildcard tests/fuzz/*.h) runtime/state.h
 	@mkdir -p $(dir $@)
 	clang $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ $(FUZZ_SRCS) $(PKG_LIBS)
+	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ tests/fuzz/$*_fuzz.c \
+	  $(filter-out microvm/guest/init.c,$(FUZZ_SRCS_$*)) $(PKG_LIBS)
 
 # Parser benchmark: µs per parse of a typical config, and 1/2/4 MiB timings.
 bench-spec: build/bench/spec_parse

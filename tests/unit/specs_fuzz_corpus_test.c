@@ -15,7 +15,8 @@ static int feed_dir(const char *rel)
         int n = 0;
 
         for (struct dirent *e; d && (e = readdir(d));) {
-                if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0)
+                if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0 ||
+                    e->d_type == DT_DIR) /* another target's seeds or findings */
                         continue;
                 _cleanup_free_ char *path = xasprintf("%s/%s", rel, e->d_name);
                 size_t len = 0;

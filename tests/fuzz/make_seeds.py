@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# Writes the seed inputs of the state, ninep, fuse and guest fuzz targets
+# (tests/fuzz/seeds/TARGET/): short request sessions that reach every
+# operation, so the fuzzer starts from well-formed traffic. Rerun after a
+# protocol change: tests/fuzz/make_seeds.py
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def save(target, name, data):
+    d = os.path.join(HERE, "seeds", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- 9P2000.L ------------------------------------------------------------
+def s9(x):
+    b = x.encode()
+    return struct.pack("<H", len(b)) + b
+
+
+def m9(typ, body, tag=1):
+    return struct.pack("<IBH", 7 + len(body), typ, tag) + body
+
+
+def I(*v):
+    return b"".join(struct.pack("<I", x) for x in v)
+
+
+def Q(*v):
+    return b"".join(struct.pack("<Q", x) for x in v)
+
+
+def walk(fid, newfid, *names):
+    return m9(110, I(fid, newfid) + struct.pack("<H", len(names)) + b"".join(s9(n) for n in names))
+
+
+HELLO = m9(100, I(8192) + s9("9P2000.L")) + m9(104, I(0, 0xFFFFFFFF) + s9("root") + s9("") + I(0))
+save("ninep", "read-file", HELLO + walk(0, 1, "f") + m9(12, I(1, 0)) + m9(116, I(1) + Q(0) + I(100))
+     + m9(24, I(1) + Q(0x3FFF)) + m9(120, I(1)))
+save("ninep", "readdir", HELLO + walk(0, 1, "d") + m9(12, I(1, 0o200000)) + m9(40, I(1) + Q(0) + I(4096))
+     + m9(40, I(1) + Q(2) + I(64)))
+save("ninep", "create-write", HELLO + walk(0, 1) + m9(14, I(1) + s9("new") + I(0o102, 0o644, 0))
+     + m9(118, I(1) + Q(0) + I(5) + b"hello") + m9(50, I(1, 0)) + m9(120, I(1)))
+save("ninep", "mkdir-symlink-mknod", HELLO + m9(72, I(0) + s9("nd") + I(0o755, 0))
+     + m9(16, I(0) + s9("ln") + s9("../outside") + I(0))
+     + m9(18, I(0) + s9("fifo") + I(0o10644, 0, 0, 0)) + walk(0, 2, "ln") + m9(22, I(2)))
+save("ninep", "escape-walks", HELLO + walk(0, 1, "..", "..", "outside") + walk(0, 2, "up")
+     + m9(12, I(2, 2)) + walk(0, 3, "abs", "etc") + walk(0, 4, "dot", "dd", "g") + m9(12, I(4, 1))
+     + m9(118, I(4) + Q(0) + I(3) + b"xyz"))
+save("ninep", "rename-link-unlink", HELLO + walk(0, 1, "d") + m9(74, I(0) + s9("f") + I(1) + s9("f2"))
+     + walk(0, 2, "d", "f2") + m9(70, I(0, 2) + s9("hard")) + m9(20, I(2, 0) + s9("f3"))
+     + m9(76, I(0) + s9("hard") + I(0)) + m9(76, I(0) + s9("d") + I(0x200)) + m9(122, I(2)))
+save("ninep", "setattr-statfs", HELLO + walk(0, 1, "f")
+     + m9(26, I(1, 0x7F, 0o600, 0, 0) + Q(3, 1, 2, 3, 4)) + m9(8, I(1))
+     + m9(30, I(1, 5, 0)) + m9(52, I(1) + bytes(30)) + m9(54, I(1) + bytes(26)) + m9(108, struct.pack("<H", 1)))
+
+# ---- FUSE ----------------------------------------------------------------
+U = 0
+
+
+def mf(op, node, body=b""):
+    global U
+    U += 1
+    return struct.pack("<IIQQIIII", 40 + len(body), op, U, node, 0, 0, 1, 0) + body
+
+
+def z(name):
+    return name.encode() + b"\0"
+
+
+def read_in(fh, off, size):
+    return Q(fh, off) + I(size, 0) + Q(0) + I(0, 0)
+
+
+INIT = mf(26, 0, I(7, 31, 65536, 0xFFFFFFFF) + bytes(48))
+save("fuse", "lookup-read", INIT + mf(1, 1, z("f")) + mf(3, 2, bytes(16)) + mf(14, 2, I(0, 0))
+     + mf(15, 2, read_in(0, 0, 4096)) + mf(18, 2, Q(0) + I(0, 0) + Q(0)) + mf(2, 2, Q(1)))
+save("fuse", "readdir", INIT + mf(1, 1, z("d")) + mf(27, 2, I(0o200000, 0)) + mf(28, 2, read_in(0, 0, 4096))
+     + mf(44, 2, read_in(0, 0, 4096)) + mf(44, 2, read_in(0, 3, 100)) + mf(29, 2, Q(0) + I(0, 0) + Q(0)))
+save("fuse", "create-write", INIT + mf(35, 1, I(0o102, 0o100644, 0o22, 0) + z("new"))
+     + mf(16, 2, Q(0, 0) + I(5, 0) + Q(0) + I(0, 0) + b"hello") + mf(20, 2, Q(0) + I(0, 0))
+     + mf(25, 2, Q(0) + I(0, 0) + Q(0)) + mf(4, 2, I(1 << 3, 0) + Q(0, 2) + bytes(64)))
+save("fuse", "mkdir-symlink-mknod", INIT + mf(9, 1, I(0o755, 0o22) + z("nd"))
+     + mf(6, 1, z("ln") + z("../outside")) + mf(8, 1, I(0o10644, 0, 0o22, 0) + z("fifo"))
+     + mf(5, 4) + mf(1, 1, z("fifo")) + mf(14, 5, I(0, 0)))
+save("fuse", "escape", INIT + mf(1, 1, z("up")) + mf(14, 2, I(2, 0)) + mf(1, 1, z("abs"))
+     + mf(1, 3, z("etc")) + mf(1, 1, z("..")) + mf(1, 1, z("dot")) + mf(1, 4, z("d")))
+save("fuse", "rename-link-unlink", INIT + mf(1, 1, z("d")) + mf(12, 1, Q(2) + z("f") + z("f2"))
+     + mf(1, 2, z("f2")) + mf(13, 1, Q(3) + z("hard")) + mf(45, 1, Q(2) + I(1, 0) + z("hard") + z("h2"))
+     + mf(10, 1, z("h2")) + mf(11, 1, z("d")) + mf(42, 0, I(2, 0) + Q(2, 1, 3, 1)) + mf(17, 1) + mf(34, 1, I(4, 0)))
+
+# ---- state.json ----------------------------------------------------------
+save("state", "state.json", b'{"id":"fuzz","pid":1234,"startTime":"98765","bundle":"/b",'
+     b'"rootfs":"/b/rootfs","created":"2026-01-01T00:00:00Z","owner":0,"vm":false,'
+     b'"cgroupPath":"/kago/fuzz","cgroupDriver":"cgroupfs","ownPidNamespace":true}')
+save("state", "creating.json", b'{"id":"fuzz","pid":0,"startTime":"0","bundle":"/b","rootfs":null,'
+     b'"created":null,"owner":1000,"vm":true,"cgroupPath":null,"cgroupDriver":null}')
+
+
+# ---- guest /kago.conf and control messages --------------------------------
+def rec(tag, data):
+    return struct.pack("<BI", tag, len(data)) + data
+
+
+conf = (rec(1, b"sh") + rec(1, b"-c") + rec(2, b"PATH=/bin") + rec(3, b"/") + rec(4, I(0)) + rec(5, I(0))
+        + rec(6, I(10)) + rec(7, I(0o22)) + rec(8, I(7) + Q(1024, 4096)) + rec(9, b"host") + rec(10, b"")
+        + rec(11, b"/data\0virtiofs\0tag\0ro") + rec(12, b"") + rec(13, I(131072)) + rec(14, I(1)))
+save("guest", "conf-and-control", struct.pack("<H", len(conf)) + conf + b"S\x0fW\x18w\x50E\x00S\x09")
