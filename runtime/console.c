@@ -16,6 +16,7 @@
 #include <termios.h>
 
 #include "container.h"
+#include "process.h"
 
 int console_connect(const char *path, int *fd, struct kago_err *err)
 {
@@ -88,12 +89,29 @@ static void console_bind_dev(const char *pts)
                 log_debug("bind %s on /dev/console: %s", pts, strerror(errno));
 }
 
-static int console_take_slave(const char *pts, struct kago_err *err)
+/* The pty belongs to the user the process runs as, so that it can control
+ * its own terminal; the group stays what devpts gave (gid=5, tty). runc does
+ * the same (fixStdioPermissions) for run and exec. */
+int console_chown_pty(int fd, const char *pts, uid_t uid, struct kago_err *err)
+{
+        struct stat sb;
+
+        if (fstat(fd, &sb) < 0)
+                return kago_err_errno(err, errno, "stat %s", pts);
+        if (sb.st_uid != uid && fchown(fd, uid, (gid_t)-1) < 0)
+                return kago_err_errno(err, errno, "chown %s to process.user.uid %u", pts,
+                                      (unsigned)uid);
+        return 0;
+}
+
+static int console_take_slave(const char *pts, uid_t uid, struct kago_err *err)
 {
         _cleanup_close_ int s = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
 
         if (s < 0)
                 return kago_err_errno(err, errno, "open %s", pts);
+        if (console_chown_pty(s, pts, uid, err) < 0)
+                return -1;
         if (setsid() < 0 && errno != EPERM)
                 return kago_err_errno(err, errno, "setsid");
         if (ioctl(s, TIOCSCTTY, 0) < 0)
@@ -120,5 +138,5 @@ int console_setup(struct container_ctx *c, struct kago_err *err)
                 return -1;
         close(c->console_fd);
         c->console_fd = -1;
-        return console_take_slave(pts, err);
+        return console_take_slave(pts, c->spec->process->user.uid, err);
 }

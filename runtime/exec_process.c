@@ -145,8 +145,9 @@ static int child_join(struct exec_ctx *x, struct kago_err *err)
                 return kago_err_errno(err, errno, "enter the container's root");
         close(x->root_fd);
         x->root_fd = -1;
-        if (chdir(x->process->cwd) < 0)
-                return kago_err_errno(err, errno, "process.cwd %s", x->process->cwd);
+        /* Resolved inside the root: kago exec's own fds refer to the host. */
+        if (safe_path_chdir(x->process->cwd, err) < 0)
+                return kago_err_wrap(err, "process.cwd %s", x->process->cwd);
         return 0;
 }
 
@@ -175,6 +176,8 @@ static int child_terminal(struct exec_ctx *x, struct kago_err *err)
         _cleanup_close_ int s = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (s < 0)
                 return kago_err_errno(err, errno, "--tty: open %s", pts);
+        if (console_chown_pty(s, pts, x->process->user.uid, err) < 0)
+                return kago_err_wrap(err, "--tty");
         if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
                 return kago_err_errno(err, errno, "--tty: make %s the controlling terminal", pts);
         for (int i = 0; i < 3; i++)

@@ -154,3 +154,60 @@ passwd_bundle() {
         on_both exec --user 4242 --env HOME=/set h5 sh -c 'echo "$HOME"'
         both_exit 0; [ "$KAGO_OUT" = /set ]; same_output
 }
+
+# A console-socket receiver on $SOCK recording the terminal to $TTY_OUT.
+console_listen() {
+        SOCK=$(mktemp -u /tmp/kago-console.XXXXXX)
+        TTY_OUT="$BATS_TEST_TMPDIR/tty.$1"
+        TIMEOUT=20 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/console-socket.py" "$SOCK" "$TTY_OUT" --record "" &
+        RECEIVER=$!
+        local i
+        for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+}
+
+# What the terminal showed until the process closed it.
+console_seen() {
+        local i
+        for i in $(seq 250); do kill -0 "$RECEIVER" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$SOCK"
+        tr -d '\r' <"$TTY_OUT"
+}
+
+# Owner of the process's terminal, from `RUNTIME ARGS... --console-socket S ...`
+# with the console socket placed by the caller as the word CONSOLE.
+pty_owner() {
+        local a args=()
+        console_listen "$1"
+        shift
+        for a in "$@"; do
+                if [ "$a" = CONSOLE ]; then args+=(--console-socket "$SOCK"); else args+=("$a"); fi
+        done
+        "${args[@]}" </dev/null >>"$BATS_TEST_TMPDIR/pty.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/pty.log"; return 1; }
+        console_seen | grep -o 'owner=[0-9]*:[0-9]*'
+}
+
+@test "parity 19.4: the pty of process.terminal belongs to process.user (run and exec), group tty from devpts" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b" probe='echo "owner=$(stat -c %u:%g "$(tty)")"'
+        bundle "$b" sh -c "$probe"
+        config "$b" '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+        run pty_owner k1 "$KAGO" --root "$ROOT" run -d CONSOLE --bundle "$b" t1
+        echo "kago run: $output"
+        [ "$output" = owner=1000:5 ]
+        if have_runc; then
+                run pty_owner r1 runc --root "$RUNC_ROOT" run -d CONSOLE --bundle "$b" t1
+                echo "runc run: $output"
+                [ "$output" = owner=1000:5 ]
+        fi
+
+        bundle "$b" sleep 300
+        start_both "$b" t2
+        run pty_owner k2 "$KAGO" --root "$ROOT" exec -t -d CONSOLE --user 1000:1000 t2 sh -c "$probe"
+        echo "kago exec: $output"
+        [ "$output" = owner=1000:5 ]
+        if have_runc; then
+                run pty_owner r2 runc --root "$RUNC_ROOT" exec -t -d CONSOLE --user 1000:1000 t2 sh -c "$probe"
+                echo "runc exec: $output"
+                [ "$output" = owner=1000:5 ]
+        fi
+}
