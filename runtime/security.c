@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "seccomp_probe.h"
 #include "security.h"
 
 static int security_check_lsm(const struct oci_spec *spec, const struct oci_process *proc,
@@ -55,7 +56,8 @@ int security_prepare(const struct oci_spec *spec, const struct oci_process *proc
             security_check_rlimits(proc, err) < 0)
                 return -1;
         if (spec && spec->linux_cfg && spec->linux_cfg->seccomp &&
-            seccomp_filter_compile(spec->linux_cfg->seccomp, &out->seccomp, err) < 0)
+            (seccomp_filter_compile(spec->linux_cfg->seccomp, &out->seccomp, err) < 0 ||
+             seccomp_probe_exec(out->seccomp, err) < 0))
                 return -1;
         return 0;
 }
