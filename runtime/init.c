@@ -70,6 +70,10 @@ static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
         if (rootfs_mount_all(c, rootfd, err) < 0 || devices_create(c, rootfd, err) < 0 ||
             devices_symlinks(rootfd, err) < 0)
                 return -1;
+        /* The cwd is made while the root is still writable (root.readonly). */
+        _cleanup_close_ int cwd = safe_path_mkdir_all(rootfd, c->spec->process->cwd, 0755, err);
+        if (cwd < 0)
+                return kago_err_wrap(err, "process.cwd %s", c->spec->process->cwd);
         return 0;
 }
 
@@ -83,12 +87,11 @@ static int init_new_keyring(struct container_ctx *c, struct kago_err *err)
         return 0;
 }
 
+/* Resolved inside the root: a magic link (/proc/self/fd/N) is refused. */
 static int init_cwd(const struct oci_process *p, struct kago_err *err)
 {
-        if (chdir(p->cwd) == 0)
-                return 0;
-        if (errno != ENOENT || dir_make_parents(p->cwd, 0755, err) < 0 || chdir(p->cwd) < 0)
-                return kago_err_errno(err, errno, "process.cwd %s", p->cwd);
+        if (safe_path_chdir(p->cwd, err) < 0)
+                return kago_err_wrap(err, "process.cwd %s", p->cwd);
         return 0;
 }
 
@@ -125,6 +128,25 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
         return process_keep_fds(c->listen_fds + c->opts->preserve_fds, err);
 }
 
+/* What init keeps of its creator's fds: the sync socket, the exec fifo, the
+ * console socket, the log file and the fds passed to the workload. The
+ * rest (the state root, the cgroup directory, whatever the caller leaked)
+ * refer to the host and must not be reachable from the container. */
+static int init_close_inherited_fds(const struct container_ctx *c, struct kago_err *err)
+{
+        int passed = c->listen_fds + c->opts->preserve_fds;
+        size_t n = 0;
+        _cleanup_free_ int *keep = xcalloc((size_t)passed + 4, sizeof *keep);
+
+        keep[n++] = c->sync_fd;
+        keep[n++] = c->fifo_fd;
+        keep[n++] = c->console_fd;
+        keep[n++] = kago_log_fd();
+        for (int fd = 3; fd < 3 + passed; fd++)
+                keep[n++] = fd;
+        return fd_close_all_except(keep, n, err);
+}
+
 /* After start: a failure can only be reported on the container's stderr. */
 static _Noreturn void init_fail_late(struct kago_err *err)
 {
@@ -141,16 +163,19 @@ _Noreturn void init_main(struct container_ctx *c)
         close(c->state_dirfd);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* until create is done */
         c->st.pid = init_host_pid();
-        if ((c->init_waits_go && sync_expect(c->sync_fd, SYNC_GO, &err) < 0) ||
+        if (init_close_inherited_fds(c, &err) < 0 ||
+            (c->init_waits_go && sync_expect(c->sync_fd, SYNC_GO, &err) < 0) ||
             init_join_user(c, &err) < 0 ||
             idmap_mounts_receive(c->spec, c->sync_fd, &err) < 0 ||
             init_setup(c, &exe, &err) < 0) {
                 sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
                 _exit(1);
         }
-        prctl(PR_SET_PDEATHSIG, 0); /* kago create exits after READY */
-        if (sync_send(c->sync_fd, SYNC_READY, NULL) < 0)
+        /* Until create has saved the state, init dies with it (its end of the
+         * socket closing says so too, if create died before the prctl). */
+        if (sync_send(c->sync_fd, SYNC_READY, NULL) < 0 || sync_expect(c->sync_fd, SYNC_GO, &err) < 0)
                 _exit(1);
+        prctl(PR_SET_PDEATHSIG, 0);
         close(c->sync_fd);
         if (exec_fifo_wait(c->fifo_fd, &err) < 0)
                 init_fail_late(&err);

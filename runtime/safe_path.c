@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "security.h"
 
@@ -39,16 +41,37 @@ static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
         return (int)fd;
 }
 
+static int open_in_root_failed(const char *path, struct kago_err *err)
+{
+        return kago_err_errno(err, errno, "open %s in the container root%s", path,
+                              errno == ENOSYS ? " (openat2 needs Linux 5.6)"
+                              : errno == ELOOP ? " (a magic link or a symlink loop)"
+                                               : "");
+}
+
 int safe_path_open(int rootfd, const char *path, int flags, struct kago_err *err)
 {
         int fd = openat2_in_root(rootfd, path, flags, 0);
 
+        return fd >= 0 ? fd : open_in_root_failed(path, err);
+}
+
+int safe_path_chdir(const char *path, struct kago_err *err)
+{
+        char cwd[PATH_MAX];
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (rootfd < 0)
+                return kago_err_errno(err, errno, "open the container's root");
+        _cleanup_close_ int fd = safe_path_open(rootfd, path, O_PATH | O_DIRECTORY, err);
         if (fd < 0)
-                return kago_err_errno(err, errno, "open %s in the container root%s", path,
-                                      errno == ENOSYS ? " (openat2 needs Linux 5.6)"
-                                      : errno == ELOOP ? " (a magic link or a symlink loop)"
-                                                       : "");
-        return fd;
+                return -1;
+        if (fchdir(fd) < 0)
+                return kago_err_errno(err, errno, "chdir %s", path);
+        /* getcwd fails (ENOENT) for a directory the root cannot reach. */
+        if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
+                return kago_err_set(err, "%s is outside the container's root", path);
+        return 0;
 }
 
 /* One path component after another: prefix i is path up to its i-th "/". */
@@ -57,13 +80,12 @@ static int safe_path_mkdir_one(int rootfd, const char *prefix, mode_t mode, stru
         int fd = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
 
         if (fd >= 0 || errno != ENOENT)
-                return fd >= 0 ? fd : kago_err_errno(err, errno, "open %s in the container root",
-                                                     prefix);
+                return fd >= 0 ? fd : open_in_root_failed(prefix, err);
         _cleanup_free_ char *dcopy = xstrdup(prefix), *bcopy = xstrdup(prefix);
         const char *parent = dirname(dcopy), *name = basename(bcopy);
         _cleanup_close_ int pfd = openat2_in_root(rootfd, parent, O_PATH | O_DIRECTORY, 0);
         if (pfd < 0)
-                return kago_err_errno(err, errno, "open %s in the container root", parent);
+                return open_in_root_failed(parent, err);
         if (mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
                 return kago_err_errno(err, errno, "mkdir %s in the container root", prefix);
         fd = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);

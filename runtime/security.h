@@ -140,6 +140,9 @@ int safe_path_mkdir_all(int rootfd, const char *path, mode_t mode, struct kago_e
 /* An O_PATH fd of a mount target inside rootfd, created (a directory, or an
  * empty file when is_dir is false) when missing. */
 int safe_path_mount_target(int rootfd, const char *path, bool is_dir, struct kago_err *err);
+/* chdir to path resolved inside the current root, as safe_path_open does,
+ * then check the kernel sees the new cwd under that root. */
+int safe_path_chdir(const char *path, struct kago_err *err);
 /* "/proc/self/fd/N" of fd, to hand mount(2) a resolved target. */
 const char *safe_path_fd_path(int fd, char buf[static 32]);
 /* Move a detached mount (open_tree / fsmount) onto the target fd. */

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# Proves that process.cwd cannot lead out of the container (the "leaky
+# vessels" pattern): a cwd of /proc/self/fd/N or /proc/1/fd/N, for every fd
+# number 3..64, is refused by `kago run`, by `kago create` (+ start) and by
+# `kago exec`, and nothing runs with a cwd on the host. The init that
+# `kago create` leaves waiting for start holds no fd but 0-2 and the exec
+# fifo: nothing of the host (state root, cgroup directory) is reachable from
+# the container through /proc/1/fd. The microVM backend's VMM runs as that
+# same init and refuses the same cwds before it boots anything.
+
+load helpers
+load container_helpers
+
+MARKER=/tmp/kago-cwd-escape
+
+setup() {
+        ROOT="$BATS_TEST_TMPDIR/root"
+        mkdir -p "$ROOT"
+        rm -f "$MARKER"
+}
+
+teardown() {
+        local id
+        for id in $("$KAGO" --root "$ROOT" list -q 2>/dev/null); do
+                "$KAGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+        done
+        rm -f "$MARKER"
+}
+
+# The workload writes $MARKER through ".." from its cwd: on the host's /tmp
+# only when the cwd is outside the container.
+escape_bundle() {
+        bundle "$1" sh -c "readlink /proc/self/cwd; echo escaped > ../../../../../../../..$MARKER"
+}
+
+# Fails unless the last command was refused because of process.cwd.
+assert_cwd_refused() { # WHAT
+        if [ "$status" -eq 0 ] || [[ "$output" != *"process.cwd"* ]]; then
+                echo "$1: status $status, output: $output" >&2
+                return 1
+        fi
+        [ ! -e "$MARKER" ] || { echo "$1: escaped to the host ($MARKER written)" >&2; return 1; }
+}
+
+@test "cwd: /proc/self/fd/N and /proc/1/fd/N are refused by kago run, for every N in 3..64" {
+        local b="$BATS_TEST_TMPDIR/b" n link
+        escape_bundle "$b"
+        for n in $(seq 3 64); do
+                for link in /proc/self/fd/$n /proc/1/fd/$n; do
+                        config "$b" ".process.cwd = \"$link\""
+                        run kg run --bundle "$b" r$n
+                        assert_cwd_refused "run, cwd $link"
+                done
+        done
+        run kg list -q
+        [ -z "$output" ]
+}
+
+@test "cwd: /proc/self/fd/N and /proc/1/fd/N are refused by kago create + start, for every N in 3..64" {
+        local b="$BATS_TEST_TMPDIR/b" n link
+        escape_bundle "$b"
+        for n in $(seq 3 64); do
+                for link in /proc/self/fd/$n /proc/1/fd/$n; do
+                        config "$b" ".process.cwd = \"$link\""
+                        run kgd create --bundle "$b" c$n
+                        assert_cwd_refused "create, cwd $link"
+                        # Nothing was created that start could run.
+                        run kg start c$n
+                        [ "$status" -ne 0 ]
+                done
+        done
+        [ ! -e "$MARKER" ]
+}
+
+@test "cwd: a cwd inside the container still works, and a missing one is made" {
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" sh -c 'pwd; readlink /proc/self/cwd'
+        config "$b" '.process.cwd = "/tmp/new/dir"'
+        run kg run --bundle "$b" ok1
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = /tmp/new/dir ]
+        [ "${lines[1]}" = /tmp/new/dir ]
+        # A symlink in the rootfs resolves inside the root, never on the host.
+        ln -s ../../../../.. "$BUSYBOX_ROOTFS/tmp/up"
+        config "$b" '.process.cwd = "/tmp/up"'
+        run kg run --bundle "$b" ok2
+        rm "$BUSYBOX_ROOTFS/tmp/up"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = / ] || [ "${lines[1]}" = / ]
+}
+
+@test "cwd: the init waiting for start holds only stdio and the exec fifo" {
+        local b="$BATS_TEST_TMPDIR/b" pid fd target
+        bundle "$b" true
+        # A leaked fd of the caller's (a host directory) is not passed on.
+        kgd create --bundle "$b" fds 7</ 9<"$BATS_TEST_TMPDIR"
+        pid=$(kg state fds | jq .pid)
+        for fd in /proc/"$pid"/fd/*; do
+                target=$(readlink "$fd")
+                case "${fd##*/}:$target" in
+                0:* | 1:* | 2:*) ;;
+                *:"$ROOT/fds/exec.fifo") ;;
+                *) echo "init holds fd ${fd##*/} -> $target" >&2; return 1 ;;
+                esac
+        done
+}
+
+@test "cwd: kago exec refuses /proc/self/fd/N and /proc/1/fd/N as the process's cwd, for every N in 3..64" {
+        local b="$BATS_TEST_TMPDIR/b" p="$BATS_TEST_TMPDIR/p.json" n link
+        bundle "$b" sleep 600
+        kgd run -d --bundle "$b" ex
+        for n in $(seq 3 64); do
+                for link in /proc/self/fd/$n /proc/1/fd/$n; do
+                        jq -n --arg cwd "$link" --arg m "$MARKER" \
+                                '{cwd: $cwd, args: ["sh", "-c", "echo escaped > ../../../../../../../..\($m)"],
+                                  env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$p"
+                        run kg exec --process "$p" ex
+                        assert_cwd_refused "exec, cwd $link"
+                done
+        done
+        # --cwd on the command line: relative paths are refused as before.
+        run kg exec --cwd proc ex true
+        [ "$status" -ne 0 ]
+}
+
+@test "cwd: the microVM backend refuses a magic-link cwd before it boots" {
+        requires kvm
+        local b="$BATS_TEST_TMPDIR/b" n link
+        escape_bundle "$b"
+        for n in 3 4 5 6 7 8 9 10; do
+                for link in /proc/self/fd/$n /proc/1/fd/$n; do
+                        config "$b" ".process.cwd = \"$link\""
+                        run kg run --vm --bundle "$b" v$n
+                        assert_cwd_refused "run --vm, cwd $link"
+                done
+        done
+}
