@@ -103,8 +103,13 @@ static int apply_flags(const struct exec_opts *o, struct oci_process *p, struct 
         p->args_len = 0;
         for (size_t i = 0; i < o->args_len; i++)
                 strv_push(&p->args, &p->args_len, o->args[i]);
-        for (size_t i = 0; i < o->env_len; i++)
+        for (size_t i = 0; i < o->env_len; i++) {
+                if (strchr(o->env[i], '=') == NULL || o->env[i][0] == '=')
+                        return kago_err_set(err, "--env: \"%s\" is not NAME=VALUE", o->env[i]);
                 env_set(p, o->env[i]);
+        }
+        if (o->cwd && o->cwd[0] != '/')
+                return kago_err_set(err, "--cwd: \"%s\" is not an absolute path", o->cwd);
         if (o->cwd)
                 set_str(&p->cwd, o->cwd);
         if (o->user && parse_user(o->user, &p->user, err) < 0)

@@ -170,9 +170,29 @@ static int check_rlimit_duplicates(const struct oci_process *p, struct json_path
         return 0;
 }
 
+/* Every entry NAME=VALUE with a name, as runc and crun insist (execve would
+ * pass "FOO" on, and no shell could read it). */
+static int check_env(const struct oci_process *p, struct json_path *path, struct kago_err *err)
+{
+        for (size_t i = 0; i < p->env_len; i++) {
+                const char *eq = strchr(p->env[i], '=');
+                if (eq && eq != p->env[i])
+                        continue;
+                json_path_push_key(path, "env");
+                json_path_push_index(path, i);
+                return json_path_error(err, path, eq ? "\"%.64s\" has an empty variable name"
+                                                     : "\"%.64s\" is not NAME=VALUE (no \"=\")",
+                                       p->env[i]);
+        }
+        return 0;
+}
+
 static int process_check(const void *obj, struct json_path *path, struct kago_err *err)
 {
         const struct oci_process *p = obj;
+
+        if (check_env(p, path, err) < 0)
+                return -1;
 
         if (p->cwd[0] != '/') {
                 json_path_push_key(path, "cwd");
