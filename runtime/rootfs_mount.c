@@ -12,11 +12,8 @@
 
 #include "container.h"
 #include "root_path.h"
+#include "rootfs_cgroup.h"
 #include "security.h"
-
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 /* Mount flags that map onto per-mount attributes (mount_setattr). */
 static void flags_to_attrs(unsigned long set, unsigned long clear, struct mount_attr *a)
@@ -123,37 +120,6 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
         return mount_finish(rootfd, m->destination, o, true, err);
 }
 
-static bool host_cgroup_is_v2(void)
-{
-        struct statfs sf;
-        return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-/* type "cgroup": the unified hierarchy where the host has one; on a v1 or
- * hybrid host, the host's cgroup tree read-only (with the cgroup namespace,
- * the container sees its own position in it). */
-static int mount_cgroup(int rootfd, const struct oci_mount *m, struct mount_opts *o,
-                        struct kago_err *err)
-{
-        _cleanup_close_ int fd = -1;
-        char p[32];
-
-        if (root_make_target(rootfd, m->destination, true, &fd, err) < 0)
-                return -1;
-        root_fd_path(fd, p);
-        if (host_cgroup_is_v2()) {
-                if (mount("cgroup2", p, "cgroup2", o->flags & ~MS_REMOUNT, NULL) < 0)
-                        return kago_err_errno(err, errno, "mount cgroup2 on %s", m->destination);
-                return mount_finish(rootfd, m->destination, o, false, err);
-        }
-        if (mount("/sys/fs/cgroup", p, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return kago_err_errno(err, errno, "bind the host cgroup tree on %s",
-                                      m->destination);
-        o->attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                       MOUNT_ATTR_NOEXEC;
-        return mount_finish(rootfd, m->destination, o, false, err);
-}
-
 static int tmpfs_copy_up(int fromfd, const char *dest, int rootfd, struct kago_err *err);
 
 static int mount_fs(int rootfd, const struct oci_mount *m, const struct mount_opts *o,
@@ -197,7 +163,8 @@ static int mount_one(struct container_ctx *c, int rootfd, const struct oci_mount
                 rc = kago_err_set(err, "idmap, ridmap and uid/gidMappings are for bind mounts, "
                                        "not type %s", m->type);
         else if (strcmp(m->type, "cgroup") == 0)
-                rc = mount_cgroup(rootfd, m, &o, err);
+                rc = rootfs_mount_cgroup(rootfd, m->destination, o.flags, o.clear,
+                                         spec_namespace(c->spec, OCI_NS_CGROUP) != NULL, err);
         else
                 rc = mount_fs(rootfd, m, &o, err);
         mount_opts_free(&o);
