@@ -50,9 +50,10 @@ int ns_validate(const struct oci_spec *spec, struct kago_err *err)
         if (!mnt)
                 return kago_err_set(err, "linux.namespaces: kago needs a mount namespace to "
                                          "build the container's root filesystem");
-        if ((spec->hostname || spec->domainname) && (!uts || uts->path))
-                return kago_err_set(err, "%s is set but linux.namespaces has no new uts "
-                                         "namespace", spec->hostname ? "hostname" : "domainname");
+        /* A uts namespace joined by path gets the name too, as with runc. */
+        if ((spec->hostname || spec->domainname) && !uts)
+                return kago_err_set(err, "%s is set but linux.namespaces has no uts namespace",
+                                    spec->hostname ? "hostname" : "domainname");
         const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
         bool maps = spec->linux_cfg && (spec->linux_cfg->uid_mappings_len ||
                                         spec->linux_cfg->gid_mappings_len);

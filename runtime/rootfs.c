@@ -128,6 +128,8 @@ static int pivot(const char *rootfs, struct kago_err *err)
  * mount over / and chroot into it. */
 static int move_root(const char *rootfs, struct kago_err *err)
 {
+        if (rootfs_hide_host_kernfs(rootfs, err) < 0)
+                return -1;
         if (chdir(rootfs) < 0)
                 return kago_err_errno(err, errno, "chdir %s", rootfs);
         if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)

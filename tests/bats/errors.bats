@@ -55,7 +55,7 @@ setup() {
 
 @test "errors: hostname without a uts namespace" {
         config "$BATS_TEST_TMPDIR/b" 'del(.linux.namespaces[] | select(.type == "uts"))'
-        fails_clean e6 "hostname is set but linux.namespaces has no new uts namespace"
+        fails_clean e6 "hostname is set but linux.namespaces has no uts namespace"
 }
 
 @test "errors: no mount namespace" {

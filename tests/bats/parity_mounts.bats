@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# Proves that kago behaves as runc does where mounts and namespaces are
+# concerned, step by step against runc where it is installed:
+#   - with --no-pivot, a process of the container cannot mount a fresh procfs
+#     in a user and pid namespace of its own (which would undo maskedPaths):
+#     the host's proc and sysfs mounts are detached before the root moves;
+#   - hostname is set in a uts namespace joined by path;
+#   - a process.cwd missing from a read-only root is made before the root
+#     becomes read-only.
+
+load helpers
+load container_helpers
+
+setup() {
+        ROOT="$BATS_TEST_TMPDIR/root"
+        RUNC_ROOT="$BATS_TEST_TMPDIR/runc"
+        mkdir -p "$ROOT"
+}
+
+teardown() {
+        local id
+        for id in $("$KAGO" --root "$ROOT" list -q 2>/dev/null); do
+                "$KAGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+        done
+        [ -n "${NS_HOLDER:-}" ] && kill "$NS_HOLDER" 2>/dev/null || true
+}
+
+# A bundle of its own rootfs copy (runc refuses a shared one through a symlink).
+own_bundle() { # DIR ARG...
+        local dir=$1
+        shift
+        bundle "$dir" "$@"
+        cp -a "$BUSYBOX_ROOTFS" "$dir/rootfs"
+        config "$dir" '.root.path = "rootfs"'
+}
+
+# runc's outcome of the same bundle: "ok" or "failed" (skips when absent).
+runc_outcome() { # BUNDLE ARGS...
+        local b=$1
+        shift
+        if runc --root "$RUNC_ROOT" run "$@" --bundle "$b" "runc-$RANDOM" </dev/null >/dev/null 2>&1; then
+                echo ok
+        else
+                echo failed
+        fi
+}
+
+@test "parity: --no-pivot leaves no procfs that a user namespace could mount again" {
+        local b="$BATS_TEST_TMPDIR/b" caps='["CAP_SYS_ADMIN","CAP_SETUID","CAP_SETGID","CAP_SETFCAP"]'
+        own_bundle "$b" sh -c 'unshare -mrpf mount -t proc none /proc && echo MOUNTED'
+        config "$b" ".process.capabilities.bounding += $caps | .process.capabilities.effective += $caps |
+                     .process.capabilities.permitted += $caps"
+        run kg run --no-pivot --bundle "$b" np
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" != *MOUNTED* ]]
+        # Without --no-pivot the same is refused too (the old root is gone).
+        run kg run --bundle "$b" p
+        [ "$status" -ne 0 ]
+        [[ "$output" != *MOUNTED* ]]
+        # The container's own /proc is still there and masked.
+        config "$b" '.process.args = ["sh", "-c", "cat /proc/1/comm; cat /proc/keys /proc/timer_list 2>/dev/null | wc -c"]'
+        run kg run --no-pivot --bundle "$b" np2
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = sh ]
+        [ "${lines[1]}" = 0 ]
+        if command -v runc >/dev/null; then
+                config "$b" '.process.args = ["sh", "-c", "unshare -mrpf mount -t proc none /proc"]'
+                [ "$(runc_outcome "$b" --no-pivot)" = failed ]
+        fi
+}
+
+@test "parity: hostname is set in a uts namespace joined by path" {
+        local b="$BATS_TEST_TMPDIR/b"
+        unshare --uts sleep 600 &
+        NS_HOLDER=$!
+        sleep 0.3
+        bundle "$b" hostname
+        config "$b" ".hostname = \"joined\" |
+                     (.linux.namespaces[] | select(.type == \"uts\")).path = \"/proc/$NS_HOLDER/ns/uts\""
+        run kg run --bundle "$b" h
+        [ "$status" -eq 0 ]
+        [ "$output" = joined ]
+        [ "$(nsenter -t "$NS_HOLDER" -u hostname)" = joined ]
+        [ "$(hostname)" != joined ]
+        if command -v runc >/dev/null; then
+                own_bundle "$b" hostname
+                config "$b" ".hostname = \"joined\" |
+                     (.linux.namespaces[] | select(.type == \"uts\")).path = \"/proc/$NS_HOLDER/ns/uts\""
+                [ "$(runc_outcome "$b")" = ok ]
+        fi
+}
+
+@test "parity: a missing process.cwd is made before root.readonly applies" {
+        local b="$BATS_TEST_TMPDIR/b"
+        own_bundle "$b" pwd
+        config "$b" '.root.readonly = true | .process.cwd = "/made/here"'
+        run kg run --bundle "$b" ro
+        [ "$status" -eq 0 ]
+        [ "$output" = /made/here ]
+        run touch "$b/rootfs/made/here/x"
+        [ "$status" -eq 0 ]
+        if command -v runc >/dev/null; then
+                config "$b" '.process.cwd = "/made/by/runc"'
+                [ "$(runc_outcome "$b")" = ok ]
+        fi
+}
