@@ -6,10 +6,11 @@
 #include "container.h"
 #include "container_cgroup.h"
 
+/* Values that ask for nothing (pids.limit 0, memory.limit -1, cpu.shares
+ * 1024) are no request: they never fail create. */
 static bool resources_requested(const struct oci_linux_resources *r)
 {
-        return r && (r->memory || r->cpu || r->block_io || r->hugepage_limits_len || r->network ||
-                     r->pids || r->rdma_len || r->unified_len);
+        return r && cgroup_resources_limit_something(r);
 }
 
 static const struct oci_linux_resources *spec_resources(const struct oci_spec *spec)
@@ -108,6 +109,16 @@ int container_cgroup_open(const struct container_state *st, struct cgroup **cg,
         return cgroup_open(d, st->cgroup_path, cg, err);
 }
 
+int container_cgroup_open_owned(const struct container_state *st, struct cgroup **cg,
+                                struct kago_err *err)
+{
+        *cg = NULL;
+        if (st->cgroup_path && proc_in_cgroup(getpid(), st->cgroup_path))
+                return kago_err_set(err, "container \"%s\": cgroup %s holds kago itself: refusing "
+                                         "to kill what it holds", st->id, st->cgroup_path);
+        return container_cgroup_open(st, cg, err);
+}
+
 bool container_cgroup_is_frozen(const struct container_state *st)
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
@@ -119,13 +130,54 @@ bool container_cgroup_is_frozen(const struct container_state *st)
         return cgroup_is_frozen(cg, &frozen, &err) == 0 && frozen;
 }
 
+bool container_cgroup_is_populated(const struct container_state *st)
+{
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+        struct kago_err err = { 0 };
+        bool populated = false;
+
+        if (container_cgroup_open(st, &cg, &err) < 0 || !cg)
+                return false;
+        return cgroup_is_populated(cg, &populated, &err) == 0 && populated;
+}
+
 int container_cgroup_destroy(const struct container_state *st, struct kago_err *err)
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
 
-        if (container_cgroup_open(st, &cg, err) < 0)
+        if (container_cgroup_open_owned(st, &cg, err) < 0)
                 return -1;
         if (!cg)
                 return 0;
         return cgroup_destroy(cg, err);
+}
+
+/* The path cgroup_create gives a config: "/kago/ID" by default, an absolute
+ * cgroupsPath as it is; NULL for a relative one (it depends on the cgroup of
+ * the kago that made it). */
+static char *guess_path(const struct oci_spec *spec, const char *id)
+{
+        const char *p = spec && spec->linux_cfg ? spec->linux_cfg->cgroups_path : NULL;
+
+        if (!p || !*p)
+                return xasprintf("/kago/%s", id);
+        return p[0] == '/' ? xstrdup(p) : NULL;
+}
+
+void container_cgroup_guess(const struct kago_global *g, int dirfd, struct container_state *st)
+{
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+        struct oci_spec *spec = NULL;
+        struct kago_err err = { 0 };
+
+        if (st->cgroup_path || g->cgroup_manager != CGROUP_MANAGER_CGROUPFS)
+                return;
+        if (container_load_config(dirfd, st->id, &spec, &err) < 0)
+                log_debug("%s: looking for the default cgroup", kago_err_text(&err));
+        _cleanup_free_ char *path = guess_path(spec, st->id);
+        spec_free(spec);
+        if (!path || cgroup_open(CGROUP_DRIVER_CGROUPFS, path, &cg, &err) < 0)
+                return;
+        st->cgroup_path = TAKE_PTR(path);
+        st->cgroup_driver = xstrdup(cgroup_driver_name(CGROUP_DRIVER_CGROUPFS));
 }

@@ -8,6 +8,7 @@
 
 struct container_ctx;
 struct cgroup;
+struct kago_global;
 
 /* Make the container's cgroup with the config's limits and place pid in it
  * (pid 0: init is cloned into it later); records the cgroup in c->st. No cgroup
@@ -28,8 +29,18 @@ void container_cgroup_release(struct container_ctx *c);
 /* The container's cgroup from its state; *cg is NULL when it has none. */
 int container_cgroup_open(const struct container_state *st, struct cgroup **cg,
                           struct kago_err *err);
+/* The same, refused when the cgroup holds kago itself (the root cgroup, an
+ * ancestor of kago's): for killing what it holds. */
+int container_cgroup_open_owned(const struct container_state *st, struct cgroup **cg,
+                                struct kago_err *err);
 bool container_cgroup_is_frozen(const struct container_state *st);
+/* Whether its cgroup still holds a process (false when it has none). */
+bool container_cgroup_is_populated(const struct container_state *st);
 /* Kill what is left in it and remove it. */
 int container_cgroup_destroy(const struct container_state *st, struct kago_err *err);
+/* For a record without a cgroup (an unreadable state, a create killed before
+ * it recorded one): the cgroup the stored config (or, without one, the
+ * default) names, when it exists; st->cgroup_path stays NULL otherwise. */
+void container_cgroup_guess(const struct kago_global *g, int dirfd, struct container_state *st);
 
 #endif

@@ -91,6 +91,22 @@ static void fill_state(struct container_ctx *c)
         c->st.vm = c->backend != &backend_container;
         c->st.own_pidns = spec_namespace(c->spec, OCI_NS_PID) &&
                           !spec_namespace(c->spec, OCI_NS_PID)->path;
+        c->st.creating = true;
+}
+
+/* Record a step (the cgroup, init's pid) before going on, so that a create
+ * killed from here on leaves what delete needs to find what it made. */
+static int record_state(struct container_ctx *c, struct kago_err *err)
+{
+        return store_write_state(c->state_dirfd, &c->st, err);
+}
+
+static int record_init(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        c->st.pid = pid;
+        if (proc_start_time(pid, &c->st.start_time) < 0)
+                return 0; /* gone already: drive_init reports why */
+        return record_state(c, err);
 }
 
 static int make_state_dir(struct container_ctx *c, int rootfd, const char *raw, size_t len,
@@ -191,6 +207,19 @@ static int receive_forked_pid(struct container_ctx *c, pid_t *pid, struct kago_e
         return 0;
 }
 
+/* The final record; until init hears of it, it dies with kago create. */
+static int commit_state(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        c->st.creating = false;
+        if (record_state(c, err) < 0)
+                return -1;
+        if (c->opts->pid_file && pid_file_write(c->opts->pid_file, pid, err) < 0)
+                return -1;
+        if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
+                return kago_err_errno(err, errno, "tell the container's init its state is saved");
+        return 0;
+}
+
 /* After the clone: talk init through its setup. */
 static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err)
 {
@@ -199,7 +228,8 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
 
         if (user && !user->path && ns_write_id_maps(c->spec, pid, err) < 0)
                 return -1;
-        if (!container_cgroup_before_clone(c) && rootless_cgroup_create(c, pid, err) < 0)
+        if (!container_cgroup_before_clone(c) &&
+            (rootless_cgroup_create(c, pid, err) < 0 || record_state(c, err) < 0))
                 return -1;
         if (container_cgroup_before_clone(c) && !c->cgroup_entered &&
             container_cgroup_enter(c, pid, err) < 0)
@@ -209,10 +239,10 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
         if (idmap_mounts_from_parent(c->spec) &&
             idmap_mounts_send(c->spec, c->bundle, pid, c->parent_sync_fd, err) < 0)
                 return -1;
-        if (ns_joins_user(c->spec) && receive_forked_pid(c, pidp, err) < 0)
+        if (ns_joins_user(c->spec) &&
+            (receive_forked_pid(c, pidp, err) < 0 || record_init(c, *pidp, err) < 0))
                 return -1;
         pid = *pidp;
-        c->st.pid = pid;
         if (proc_start_time(pid, &c->st.start_time) < 0) {
                 /* Gone already: its own message says why. */
                 if (sync_expect(c->parent_sync_fd, SYNC_READY, err) == 0)
@@ -228,11 +258,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
         }
         if (sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0)
                 return -1;
-        if (store_write_state(c->state_dirfd, &c->st, err) < 0)
-                return -1;
-        if (c->opts->pid_file && pid_file_write(c->opts->pid_file, pid, err) < 0)
-                return -1;
-        return 0;
+        return commit_state(c, pid, err);
 }
 
 static void abort_create(struct container_ctx *c, int rootfd, pid_t pid)
@@ -282,12 +308,13 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
                 abort_create(c, rootfd, 0);
                 return -1;
         }
-        if (container_cgroup_before_clone(c) && rootless_cgroup_create(c, 0, err) < 0) {
+        if (container_cgroup_before_clone(c) &&
+            (rootless_cgroup_create(c, 0, err) < 0 || (c->cgroup && record_state(c, err) < 0))) {
                 abort_create(c, rootfd, 0);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }
         c->cgroup_entered = container_cgroup_clone_fd(c) >= 0 || !c->cgroup;
-        if (clone_init(c, &p, err) < 0 || drive_init(c, &p, err) < 0) {
+        if (clone_init(c, &p, err) < 0 || record_init(c, p, err) < 0 || drive_init(c, &p, err) < 0) {
                 abort_create(c, rootfd, p);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
+#include <string.h>
 
 #include "container.h"
 #include "container_cgroup.h"
@@ -15,11 +15,13 @@ int container_signal(const struct container_state *st, int signo, bool all, stru
 
 static int wait_exit(const struct container_state *st, struct kago_err *err)
 {
-        _cleanup_close_ int pfd = proc_open_pidfd(st->pid, st->start_time);
-        struct pollfd p = { .fd = pfd, .events = POLLIN };
+        _cleanup_close_ int pfd = -1;
 
+        if (container_open_init(st, &pfd, err) < 0)
+                return -1;
         if (pfd < 0)
                 return 0;
+        struct pollfd p = { .fd = pfd, .events = POLLIN };
         int r;
         do
                 r = poll(&p, 1, DELETE_WAIT_MS);
@@ -52,32 +54,50 @@ static void run_poststop(int dirfd, const struct container_state *st)
         spec_free(spec);
 }
 
-static bool state_file_missing(int dirfd)
+/* A state file that is missing or cannot be read: what the directory still
+ * tells, the cgroup its stored config (or the default) names. */
+static void state_fallback(const struct kago_global *g, int dirfd, const char *id,
+                           struct kago_err *why, struct container_state *st)
 {
-        struct stat sb;
-        return fstatat(dirfd, STATE_FILE, &sb, 0) < 0 && errno == ENOENT;
+        memset(st, 0, sizeof *st);
+        st->id = xstrdup(id);
+        st->creating = true;
+        container_cgroup_guess(g, dirfd, st);
+        log_warning("%s: deleting it by %s", kago_err_text(why),
+                    st->cgroup_path ? "the cgroup its config names" : "its directory alone");
 }
 
-static int delete_locked(int rootfd, int dirfd, const char *id, bool force, struct kago_err *err)
+/* Without --force: a running container, or one whose record is lost while
+ * its cgroup still holds processes, stays. */
+static int check_stopped(const struct container_state *st, enum container_status s,
+                         bool have_state, struct kago_err *err)
+{
+        if (s == STATUS_RUNNING || s == STATUS_PAUSED)
+                return kago_err_set(err, "container \"%s\" is %s: stop it first, or use delete "
+                                         "--force", st->id, container_status_name(s));
+        if (!have_state && container_cgroup_is_populated(st))
+                return kago_err_set(err, "container \"%s\": no usable state, and its cgroup %s "
+                                         "still holds processes: delete --force kills them",
+                                    st->id, st->cgroup_path);
+        return 0;
+}
+
+static int delete_locked(const struct kago_global *g, int rootfd, int dirfd, const char *id,
+                         bool force, struct kago_err *err)
 {
         struct container_state st = { 0 };
+        struct kago_err why = { 0 };
+        bool have_state = store_read_state(dirfd, id, &st, &why) == 0;
         int rc = -1;
 
-        if (store_read_state(dirfd, id, &st, err) < 0) {
-                /* We hold the lock, so no create is making it: a directory
-                 * without its state is what a killed create left. */
-                if (!state_file_missing(dirfd))
-                        return -1;
-                log_warning("container \"%s\": no state (an interrupted create): removing", id);
-                return store_remove(rootfd, id, err);
-        }
-        enum container_status s = container_status_get(dirfd, &st);
-        if ((s == STATUS_RUNNING || s == STATUS_PAUSED) && !force) {
-                kago_err_set(err, "container \"%s\" is %s: stop it first, or use delete --force",
-                             id, container_status_name(s));
+        if (!have_state)
+                state_fallback(g, dirfd, id, &why, &st);
+        else if (st.creating) /* a create killed before it recorded its cgroup */
+                container_cgroup_guess(g, dirfd, &st);
+        enum container_status s = have_state ? container_status_get(dirfd, &st) : STATUS_CREATING;
+        if (!force && check_stopped(&st, s, have_state, err) < 0)
                 goto out;
-        }
-        if (s != STATUS_STOPPED && s != STATUS_CREATING && stop_container(&st, err) < 0)
+        if (s != STATUS_STOPPED && stop_container(&st, err) < 0)
                 goto out;
         if (s != STATUS_CREATING)
                 run_poststop(dirfd, &st);
@@ -93,8 +113,12 @@ int container_delete(struct kago_global *g, const char *id, bool force, struct k
 {
         _cleanup_close_ int rootfd = -1, dirfd = -1;
 
-        if (store_open_root(g->root, &rootfd, err) < 0 ||
-            store_open_locked(rootfd, id, &dirfd, err) < 0)
+        if (store_open_root(g->root, &rootfd, err) < 0 || container_id_validate(id, err) < 0)
                 return -1;
-        return delete_locked(rootfd, dirfd, id, force, err);
+        /* As runc: --force of a container that is not there is done. */
+        if (force && !store_exists(rootfd, id))
+                return 0;
+        if (store_open_locked(rootfd, id, &dirfd, err) < 0)
+                return force && !store_exists(rootfd, id) ? 0 : -1;
+        return delete_locked(g, rootfd, dirfd, id, force, err);
 }

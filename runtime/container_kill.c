@@ -10,8 +10,10 @@
 
 static int kill_init(const struct container_state *st, int signo, struct kago_err *err)
 {
-        _cleanup_close_ int pfd = proc_open_pidfd(st->pid, st->start_time);
+        _cleanup_close_ int pfd = -1;
 
+        if (container_open_init(st, &pfd, err) < 0)
+                return -1;
         if (pfd < 0)
                 return kago_err_set(err, "container \"%s\": container not running", st->id);
         if (syscall(SYS_pidfd_send_signal, pfd, signo, NULL, 0) < 0)
@@ -24,9 +26,12 @@ static int kill_all(const struct container_state *st, int signo, struct kago_err
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
         _cleanup_free_ pid_t *pids = NULL;
+        _cleanup_close_ int pfd = -1;
         size_t n;
 
-        if (container_cgroup_open(st, &cg, err) < 0)
+        /* A recorded init that is not the container's means a bad record:
+         * then nothing it names is signalled. */
+        if (container_open_init(st, &pfd, err) < 0 || container_cgroup_open_owned(st, &cg, err) < 0)
                 return -1;
         if (cg)
                 return cgroup_kill_all(cg, signo, err);

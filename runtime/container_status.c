@@ -9,7 +9,7 @@
 
 enum container_status container_status_get(int dirfd, const struct container_state *st)
 {
-        if (st->pid <= 0)
+        if (st->creating || st->pid <= 0)
                 return STATUS_CREATING;
         if (!proc_is_alive(st->pid, st->start_time))
                 return STATUS_STOPPED;

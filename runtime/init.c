@@ -171,11 +171,11 @@ _Noreturn void init_main(struct container_ctx *c)
                 sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
                 _exit(1);
         }
-        /* Until create has saved the state, init dies with it (its end of the
-         * socket closing says so too, if create died before the prctl). */
+        prctl(PR_SET_PDEATHSIG, 0); /* kago create exits after its last GO */
+        /* Until create has saved the state init still dies with it: create's
+         * end of the socket closes and the GO never comes. */
         if (sync_send(c->sync_fd, SYNC_READY, NULL) < 0 || sync_expect(c->sync_fd, SYNC_GO, &err) < 0)
                 _exit(1);
-        prctl(PR_SET_PDEATHSIG, 0);
         close(c->sync_fd);
         if (exec_fifo_wait(c->fifo_fd, &err) < 0)
                 init_fail_late(&err);

@@ -25,7 +25,7 @@ enum container_status {
 /* What kago records about one container. */
 struct container_state {
         char *id;
-        pid_t pid;           /* host pid of the init process; 0 while creating */
+        pid_t pid;           /* host pid of the init process; 0 before the clone */
         uint64_t start_time; /* its start time (/proc/PID/stat field 22) */
         char *bundle;
         char *rootfs;
@@ -35,6 +35,7 @@ struct container_state {
         char *cgroup_path;   /* NULL when the container has no cgroup */
         char *cgroup_driver; /* "cgroupfs", "systemd" */
         bool own_pidns;    /* has its own pid namespace */
+        bool creating;     /* create has not committed it yet */
 };
 
 void container_state_free(struct container_state *st);
@@ -57,6 +58,8 @@ int store_write_file(int dirfd, const char *name, const char *buf, size_t len,
                      struct kago_err *err);
 int store_write_state(int dirfd, const struct container_state *st, struct kago_err *err);
 int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err);
+/* Whether a directory for id exists in the store. */
+bool store_exists(int rootfd, const char *id);
 /* Remove a container's directory and everything in it. */
 int store_remove(int rootfd, const char *id, struct kago_err *err);
 /* The ids in the store, sorted; NULL-terminated. */
@@ -69,6 +72,14 @@ int proc_start_time(pid_t pid, uint64_t *start_time);
 bool proc_is_alive(pid_t pid, uint64_t start_time);
 /* A pidfd for pid that is verified to be the recorded process; -1 when gone. */
 int proc_open_pidfd(pid_t pid, uint64_t start_time);
+
+/* A pidfd for the container's init once it is checked to be the container's:
+ * never pid 1 nor kago or one of its ancestors, and inside the container's
+ * cgroup (or, without one, init of its own pid namespace). *pidfd is -1 when
+ * init is gone; an error when the recorded pid is some other process. */
+int container_open_init(const struct container_state *st, int *pidfd, struct kago_err *err);
+/* Whether pid's (v2) cgroup is path or below it. */
+bool proc_in_cgroup(pid_t pid, const char *path);
 
 /* The status, derived from the live process, never just from the record. */
 enum container_status container_status_get(int dirfd, const struct container_state *st);

@@ -103,6 +103,7 @@ int store_write_state(int dirfd, const struct container_state *st, struct kago_e
         gen_str(g, "cgroupPath", st->cgroup_path);
         gen_str(g, "cgroupDriver", st->cgroup_driver);
         gen_bool(g, "ownPidNamespace", st->own_pidns);
+        gen_bool(g, "creating", st->creating);
         yajl_gen_map_close(g);
         yajl_gen_get_buf(g, &buf, &len);
         int rc = store_write_file(dirfd, STATE_FILE, (const char *)buf, len, err);
@@ -146,6 +147,7 @@ static void state_from_tree(yajl_val root, struct container_state *st)
         st->cgroup_path = tree_str(root, "cgroupPath");
         st->cgroup_driver = tree_str(root, "cgroupDriver");
         st->own_pidns = tree_bool(root, "ownPidNamespace");
+        st->creating = tree_bool(root, "creating");
 }
 
 int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err)

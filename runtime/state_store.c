@@ -31,22 +31,47 @@ static int store_lock(int dirfd, const char *id, struct kago_err *err)
         return 0;
 }
 
-int store_create_dir(int rootfd, const char *id, int *dirfd, struct kago_err *err)
+/* A delete that locked the directory between our mkdir and our lock may have
+ * removed it: then it is no longer ours. */
+static bool store_dir_removed(int dirfd)
+{
+        struct stat sb;
+        return fstat(dirfd, &sb) < 0 || sb.st_nlink == 0;
+}
+
+static int store_make_dir(int rootfd, const char *id, int *dirfd, struct kago_err *err)
 {
         if (mkdirat(rootfd, id, 0700) < 0) {
                 if (errno == EEXIST)
                         return kago_err_set(err, "container \"%s\" already exists", id);
                 return kago_err_errno(err, errno, "mkdir state directory of \"%s\"", id);
         }
-        int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return kago_err_errno(err, errno, "open state directory of \"%s\"", id);
-        if (store_lock(fd, id, err) < 0) {
-                close(fd);
+        if (store_lock(fd, id, err) < 0)
                 return -1;
-        }
-        *dirfd = fd;
+        *dirfd = TAKE_FD(fd);
         return 0;
+}
+
+int store_create_dir(int rootfd, const char *id, int *dirfd, struct kago_err *err)
+{
+        for (int tries = 0; tries < 3; tries++) {
+                if (store_make_dir(rootfd, id, dirfd, err) < 0)
+                        return -1;
+                if (!store_dir_removed(*dirfd))
+                        return 0;
+                close(*dirfd);
+                *dirfd = -1;
+        }
+        return kago_err_set(err, "container \"%s\": its new state directory keeps being removed", id);
+}
+
+bool store_exists(int rootfd, const char *id)
+{
+        struct stat sb;
+        return fstatat(rootfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }
 
 int store_open(int rootfd, const char *id, int *dirfd, struct kago_err *err)
@@ -66,12 +91,11 @@ int store_open(int rootfd, const char *id, int *dirfd, struct kago_err *err)
 int store_open_locked(int rootfd, const char *id, int *dirfd, struct kago_err *err)
 {
         _cleanup_close_ int fd = -1;
-        struct stat sb;
 
         if (store_open(rootfd, id, &fd, err) < 0 || store_lock(fd, id, err) < 0)
                 return -1;
         /* A delete that held the lock before us removed the directory. */
-        if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
+        if (store_dir_removed(fd))
                 return kago_err_set(err, "container \"%s\" does not exist", id);
         *dirfd = TAKE_FD(fd);
         return 0;
