@@ -129,3 +129,14 @@ setup() {
         [[ "$(echo "$line" | jq -r .time)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]]
         [ -z "$(ls "$ROOT")" ]
 }
+
+@test "errors: an invalid container id is shown escaped, never as raw bytes" {
+        run kg state $'a\nb'
+        [ "$status" -eq 1 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *'invalid container id "a\x0ab": byte \x0a not allowed'* ]]
+        run kg delete --force $'\xff\xfe'
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'invalid container id "\xff\xfe": byte \xff not allowed'* ]]
+        fails_clean 'a"b' 'invalid container id "a\x22b": character '"'\"'"' not allowed'
+}
