@@ -122,6 +122,18 @@ static int console_take_slave(const char *pts, uid_t uid, struct kago_err *err)
         return 0;
 }
 
+/* runc refuses a --console-socket that would get nothing ("cannot use
+ * console socket if runc will not detach or allocate tty"): an engine that
+ * waits on it would wait forever. */
+static int console_check_no_socket(const struct container_ctx *c, struct kago_err *err)
+{
+        if (c->opts->console_socket)
+                return kago_err_set(err, "--console-socket %s: process.terminal is false, so "
+                                         "there is no terminal to send (set process.terminal, or "
+                                         "drop --console-socket)", c->opts->console_socket);
+        return 0;
+}
+
 /* In init, after pivot_root. */
 int console_setup(struct container_ctx *c, struct kago_err *err)
 {
@@ -129,7 +141,7 @@ int console_setup(struct container_ctx *c, struct kago_err *err)
         char pts[64];
 
         if (!c->spec->process->terminal)
-                return 0;
+                return console_check_no_socket(c, err);
         if (console_open_pty(&master, pts, sizeof pts, err) < 0 ||
             console_size(master, c->spec->process->console_size, err) < 0)
                 return kago_err_wrap(err, "process.terminal");
