@@ -18,6 +18,7 @@ struct kago_global {
         enum cgroup_manager cgroup_manager;
         bool vm;      /* invoked as kago-vm */
         const char *argv0;
+        int error_exit; /* the exit status of a failed command: 0 means 1; exec sets 255 */
 };
 
 struct kago_command {

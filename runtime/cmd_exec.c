@@ -28,7 +28,7 @@
 #include "rootless.h"
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_NO_NEW_PRIVS, OPT_PRESERVE_FDS,
-       OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_IGNORE_PAUSED };
+       OPT_PROCESS_LABEL, OPT_APPARMOR, OPT_IGNORE_PAUSED, OPT_CGROUP };
 
 static const struct option exec_options[] = {
         { "process", required_argument, NULL, 'p' },
@@ -46,6 +46,7 @@ static const struct option exec_options[] = {
         { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
         { "apparmor", required_argument, NULL, OPT_APPARMOR },
         { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+        { "cgroup", required_argument, NULL, OPT_CGROUP },
         { NULL, 0, NULL, 0 },
 };
 
@@ -80,11 +81,33 @@ static int parse_gids(struct exec_opts *o, const char *arg, struct kago_err *err
         return 0;
 }
 
-static int parse_one(struct exec_opts *o, int opt, struct kago_err *err)
+/* --cgroup [CONTROLLER:]PATH (runc >= 1.1): an existing sub-cgroup of the
+ * container's to run in. kago's container cgroup is one unified directory,
+ * so a controller prefix (a v1 hierarchy of its own) has nothing to name. */
+static int parse_cgroup(const char *arg, const char **sub, struct kago_err *err)
+{
+        const char *colon = strchr(arg, ':');
+
+        if (colon && colon != arg)
+                return cli_usage_error(err, "exec", "--cgroup: \"%s\": kago's container cgroup "
+                                                    "is unified: give the sub-cgroup's path "
+                                                    "without a controller", arg);
+        const char *path = colon ? colon + 1 : arg;
+        path += strspn(path, "/");
+        if (!*path || strcmp(path, "..") == 0 || str_has_prefix(path, "../") ||
+            strstr(path, "/../") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
+                return cli_usage_error(err, "exec", "--cgroup: \"%s\" is not a path inside the "
+                                                    "container's cgroup", arg);
+        *sub = path;
+        return 0;
+}
+
+static int parse_one(struct exec_opts *o, int opt, const char **sub_cgroup, struct kago_err *err)
 {
         int64_t n;
 
         switch (opt) {
+        case OPT_CGROUP: return parse_cgroup(optarg, sub_cgroup, err);
         case 'p': o->process_file = optarg; return 0;
         case 't': o->tty = true; return 0;
         case OPT_CONSOLE_SOCKET: o->console_socket = optarg; return 0;
@@ -114,7 +137,8 @@ static int parse_one(struct exec_opts *o, int opt, struct kago_err *err)
         return 0;
 }
 
-static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, struct kago_err *err)
+static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, const char **sub_cgroup,
+                           struct kago_err *err)
 {
         int opt;
 
@@ -122,7 +146,7 @@ static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, struct ka
         while ((opt = getopt_long(argc, argv, "+:p:tde:u:g:c:", exec_options, NULL)) != -1) {
                 if (opt == '?' || opt == ':')
                         return cli_bad_option(err, "exec", opt, argv);
-                if (parse_one(o, opt, err) < 0)
+                if (parse_one(o, opt, sub_cgroup, err) < 0)
                         return -1;
         }
         if (optind >= argc)
@@ -132,6 +156,10 @@ static int exec_opts_parse(int argc, char **argv, struct exec_opts *o, struct ka
         o->args_len = (size_t)(argc - optind - 1);
         if (o->tty && o->detach && !o->console_socket)
                 return cli_usage_error(err, "exec", "--tty with --detach needs --console-socket");
+        if (o->console_socket && !o->tty && !o->process_file)
+                return cli_usage_error(err, "exec", "--console-socket without --tty: there is no "
+                                                    "terminal to send (add --tty, or drop "
+                                                    "--console-socket)");
         for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
                 if (fcntl(fd, F_GETFD) < 0)
                         return kago_err_set(err, "--preserve-fds %d: fd %d is not open",
@@ -228,14 +256,31 @@ static int exec_join_pidns(struct exec_ctx *x, struct kago_err *err)
         return 0;
 }
 
-static int exec_place(struct exec_ctx *x, pid_t pid, struct kago_err *err)
+/* The container's cgroup, or its existing sub-cgroup sub (--cgroup). */
+static int exec_open_cgroup(struct exec_ctx *x, const char *sub, struct cgroup **cg,
+                            struct kago_err *err)
+{
+        if (!sub)
+                return container_cgroup_open(&x->st, cg, err);
+        if (!x->st.cgroup_path)
+                return kago_err_set(err, "--cgroup %s: the container has no cgroup", sub);
+        _cleanup_free_ char *path = xasprintf("%s/%s", x->st.cgroup_path, sub);
+        struct container_state st = x->st; /* a view with the sub-cgroup's path */
+        st.cgroup_path = path;
+        if (container_cgroup_open(&st, cg, err) < 0)
+                return kago_err_wrap(err, "--cgroup %s: the container's sub-cgroup %s", sub, path);
+        return 0;
+}
+
+static int exec_place(struct exec_ctx *x, pid_t pid, const char *sub, struct kago_err *err)
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
 
-        if (container_cgroup_open(&x->st, &cg, err) < 0)
+        if (exec_open_cgroup(x, sub, &cg, err) < 0)
                 return -1;
         if (cg && cgroup_enter(cg, pid, err) < 0)
-                return kago_err_wrap(err, "put the exec process in the container's cgroup");
+                return kago_err_wrap(err, "put the exec process in the container's cgroup%s%s",
+                                     sub ? " " : "", sub ? sub : "");
         return 0;
 }
 
@@ -284,20 +329,22 @@ static int exec_follow_child(struct exec_ctx *x, int sock, pid_t pid, bool until
 /* Until the child execs. In a paused container (--ignore-paused) the child
  * finishes its setup before it joins the frozen cgroup, so that every
  * failure still reaches us; after that only its execve is left. */
-static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, struct kago_err *err)
+static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, const char *sub_cgroup,
+                            struct kago_err *err)
 {
         if (exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
                 return kago_err_errno(err, errno, "start the exec process");
         if (exec_follow_child(x, sock, pid, true, err) < 0)
                 return -1;
-        if (exec_place(x, pid, err) < 0 || exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
+        if (exec_place(x, pid, sub_cgroup, err) < 0 || exec_msg_send(sock, EXEC_GO, NULL, -1) < 0)
                 return -1;
         if (x->paused)
                 return 0; /* it runs once the container is resumed */
         return exec_follow_child(x, sock, pid, false, err);
 }
 
-static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)
+static int exec_spawn(struct exec_ctx *x, pid_t *pid, const char *sub_cgroup,
+                      struct kago_err *err)
 {
         int sp[2];
 
@@ -322,7 +369,7 @@ static int exec_spawn(struct exec_ctx *x, pid_t *pid, struct kago_err *err)
         }
         close(sp[1]);
         *pid = p;
-        int r = exec_drive_child(x, sp[0], p, err);
+        int r = exec_drive_child(x, sp[0], p, sub_cgroup, err);
         close(sp[0]);
         if (r < 0) {
                 kill(p, SIGKILL);
@@ -424,6 +471,10 @@ static int exec_console(struct exec_ctx *x, int *term_sock, struct kago_err *err
         int sp[2];
 
         *term_sock = -1;
+        if (!x->process->terminal && x->o->console_socket)
+                return kago_err_set(err, "--console-socket: the process has no terminal "
+                                         "(process.terminal is false in --process %s)",
+                                    x->o->process_file ? x->o->process_file : "");
         if (!x->process->terminal)
                 return 0;
         if (x->o->console_socket)
@@ -449,14 +500,15 @@ static void exec_ctx_free(struct exec_ctx *x)
                 close(x->console_fd);
 }
 
-static int exec_run(struct kago_global *g, struct exec_ctx *x, struct kago_err *err)
+static int exec_run(struct kago_global *g, struct exec_ctx *x, const char *sub_cgroup,
+                    struct kago_err *err)
 {
         _cleanup_close_ int term_sock = -1;
         pid_t pid = 0;
 
         if (exec_load(x, g, err) < 0 || exec_console(x, &term_sock, err) < 0)
                 return -1;
-        if (exec_spawn(x, &pid, err) < 0)
+        if (exec_spawn(x, &pid, sub_cgroup, err) < 0)
                 return -1;
         if (x->console_fd >= 0) {
                 close(x->console_fd);
@@ -478,13 +530,17 @@ int cmd_exec(KAGO_COMMAND_ARGS)
         struct exec_opts o = { 0 };
         struct exec_ctx x = { .o = &o, .pidfd = -1, .root_fd = -1, .sync_fd = -1,
                               .console_fd = -1 };
+        const char *sub_cgroup = NULL;
         int rc = -1;
 
-        if (exec_opts_parse(argc, argv, &o, err) < 0)
+        if (exec_opts_parse(argc, argv, &o, &sub_cgroup, err) < 0)
                 goto out;
+        /* From here a failure is the runtime's, not the process's: runc exits
+         * 255 then, and engines tell it from the process's own statuses. */
+        g->error_exit = 255;
         if (exe_guard_ensure(err) < 0)
                 goto out;
-        rc = exec_run(g, &x, err);
+        rc = exec_run(g, &x, sub_cgroup, err);
         if (rc < 0)
                 kago_err_wrap(err, "exec in container \"%s\"", o.id);
 out:

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "rootless.h"
+#include "security.h"
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_DEBUG, OPT_SYSTEMD_CGROUP,
        OPT_CGROUP_MANAGER };
@@ -99,6 +100,9 @@ static int run_command(struct kago_global *g, int argc, char **argv, struct kago
                 return 0;
         }
         optind = 1;
+        /* Once: not again in the sealed copy exe_guard re-executes. */
+        if (g->log_level >= KAGO_LOG_DEBUG && !exe_guard_active())
+                log_debug("kago %s: %s, root %s", KAGO_VERSION, cmd->name, g->root);
         return cmd->run(g, argc, argv, err);
 }
 
@@ -129,5 +133,5 @@ int main(int argc, char **argv)
         if (kago_log_to_file())
                 fprintf(stderr, "kago: %s\n", msg);
         kago_log_close();
-        return 1;
+        return g.error_exit ? g.error_exit : 1;
 }
