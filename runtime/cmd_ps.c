@@ -150,8 +150,10 @@ int cmd_ps(KAGO_COMMAND_ARGS)
         if (store_open_root(g->root, &rootfd, err) < 0 || store_open(rootfd, id, &dirfd, err) < 0 ||
             store_read_state(dirfd, id, &st, err) < 0)
                 return -1;
+        /* A stopped container has no processes: an empty list, exit 0, as
+         * runc does (runc prints "null" for json; kago an empty array). */
         int rc = container_status_get(dirfd, &st) == STATUS_STOPPED
-                         ? kago_err_set(err, "container \"%s\": container not running", id)
+                         ? 0
                          : container_pids(&st, &pids, &n, err);
         if (rc == 0 && json)
                 ps_json(pids, n);
