@@ -117,8 +117,9 @@ run_exe() {
 # container holds would block the test).
 start_both() {
         local dir=$1 id=$2 log="$BATS_TEST_TMPDIR/start.log"
-        "$KAGO" --root "$ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1
-        ! have_runc || runc --root "$RUNC_ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1
+        "$KAGO" --root "$ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1 &&
+                { ! have_runc || runc --root "$RUNC_ROOT" run -d --bundle "$dir" "$id" </dev/null >>"$log" 2>&1; } ||
+                { cat "$log"; return 1; }
 }
 
 # A rootfs whose passwd gives root /root and uid 1000 /home/tester.
@@ -210,4 +211,149 @@ pty_owner() {
                 echo "runc exec: $output"
                 [ "$output" = owner=1000:5 ]
         fi
+}
+
+@test "parity 20.7: an env entry without = is refused, naming process.env[N]" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" true
+        config "$b" '.process.env = ["PATH=/bin", "NOEQUALS"]'
+        on_both run --bundle "$b" env1
+        both_exit 1
+        [[ "$KAGO_OUT" == *'process.env[1]: "NOEQUALS" is not NAME=VALUE'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *NOEQUALS* ]]
+        config "$b" '.process.env = ["=x"]'
+        on_both run --bundle "$b" env2
+        both_exit 1
+        [[ "$KAGO_OUT" == *'process.env[0]: "=x" has an empty variable name'* ]]
+}
+
+@test "parity 20.7: --console-socket with process.terminal false is refused (create, run, exec)" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b" sock="$BATS_TEST_TMPDIR/none.sock"
+        bundle "$b" true
+        on_both create --console-socket "$sock" --bundle "$b" cs1
+        both_exit 1
+        [[ "$KAGO_OUT" == *"--console-socket $sock: process.terminal is false"* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *"cannot use console socket"* ]]
+        [ -z "$("$KAGO" --root "$ROOT" list -q)" ]
+        on_both run --console-socket "$sock" --bundle "$b" cs2
+        both_exit 1
+        [[ "$KAGO_OUT" == *"process.terminal is false"* ]]
+        bundle "$b" sleep 300
+        start_both "$b" cs3
+        # runc refuses it too, with exit 255 (a failure of the runtime); kago
+        # refuses the flags before it looks at the container: a usage error.
+        on_both exec --console-socket "$sock" cs3 true
+        [ "$KAGO_RC" -eq 1 ]
+        [ -z "$RUNC_RC" ] || [ "$RUNC_RC" -ne 0 ]
+        [[ "$KAGO_OUT" == *"--console-socket without --tty"* ]]
+}
+
+@test "parity 20.7: exec --cwd with a relative path says it is not absolute" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" sleep 300
+        start_both "$b" cwd1
+        on_both exec --cwd tmp cwd1 pwd
+        [ "$KAGO_RC" -ne 0 ]
+        [[ "$KAGO_OUT" == *'--cwd: "tmp" is not an absolute path'* ]]
+        on_both exec --cwd /tmp cwd1 pwd
+        both_exit 0; [ "$KAGO_OUT" = /tmp ]; same_output
+}
+
+@test "parity cli: exec exits 255 when the runtime fails, the process's own status otherwise" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" sleep 300
+        start_both "$b" x1
+        on_both exec x1 sh -c 'exit 3'
+        both_exit 3
+        on_both exec --pid-file /nonexistent/dir/pid x1 true
+        both_exit 255
+        on_both exec no-such-container true
+        both_exit 255
+        [[ "$KAGO_OUT" == *'does not exist'* ]]
+        on_both exec x1 /no/such/binary
+        both_exit 255
+        "$KAGO" --root "$ROOT" pause x1 2>/dev/null || skip "pause needs a cgroup freezer here"
+        on_both exec x1 true
+        [ "$KAGO_RC" -eq 255 ]
+        [[ "$KAGO_OUT" == *'is paused'* ]]
+        "$KAGO" --root "$ROOT" resume x1
+}
+
+@test "parity cli: ps on a stopped container exits 0 with no processes" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" true
+        start_both "$b" p1
+        wait_status p1 stopped
+        on_both ps --format json p1
+        both_exit 0
+        # runc prints "null"; kago prints the empty array engines decode.
+        [ "$KAGO_OUT" = '[]' ]
+        [ -z "$RUNC_RC" ] || [ "$(jq length <<<"$RUNC_OUT")" = 0 ]
+        on_both ps p1
+        both_exit 0
+        [ "$(wc -l <<<"$KAGO_OUT")" -eq 1 ] # the header alone
+        [[ "$KAGO_OUT" == *PID* ]]
+}
+
+# The directory of ID's cgroup on this host (its cgroup2 path).
+cgroup_dir_of() {
+        local pid path mnt
+        pid=$("$KAGO" --root "$ROOT" state "$1" | jq -r .pid)
+        path=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+        mnt=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+        echo "$mnt$path"
+}
+
+@test "parity cli: exec --cgroup runs the process in an existing sub-cgroup; a missing one is an error naming the flag" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b" dir
+        bundle "$b" sleep 300
+        start_both "$b" g1
+        # Both refuse a sub-cgroup that does not exist, as a runtime failure.
+        on_both exec --cgroup nosuch g1 true
+        both_exit 255
+        [[ "$KAGO_OUT" == *'--cgroup nosuch'* ]]
+        dir=$(cgroup_dir_of g1)
+        [ -d "$dir" ] || skip "the container has no cgroup2 directory here"
+        mkdir "$dir/sub"
+        run "$KAGO" --root "$ROOT" exec --cgroup sub g1 cat /proc/self/cgroup
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"0::"*/sub* ]]
+        run "$KAGO" --root "$ROOT" exec --cgroup ../escape g1 true
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'--cgroup: "../escape" is not a path inside'* ]]
+}
+
+@test "parity cli: --debug writes its lines in the --log-format given" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b" line n=0
+        bundle "$b" true
+        KAGO_OUT=$("$KAGO" --root "$ROOT" --debug --log-format json state nosuch 2>&1) || true
+        RUNC_OUT=''
+        ! have_runc || RUNC_OUT=$(runc --root "$RUNC_ROOT" --debug --log-format json state nosuch 2>&1) || true
+        echo "$KAGO_OUT"; echo "$RUNC_OUT"
+        while IFS= read -r line; do
+                [ -n "$line" ] || continue
+                jq -e '.level and .msg and .time' <<<"$line" >/dev/null
+                [ "$(jq -r .level <<<"$line")" != debug ] || n=$((n + 1))
+        done <<<"$KAGO_OUT"
+        [ "$n" -ge 1 ]
+        [ "$(jq -r 'select(.level == "error") | .msg' <<<"$KAGO_OUT")" = 'container "nosuch" does not exist' ]
+        if [ -n "$RUNC_OUT" ]; then
+                while IFS= read -r line; do
+                        [ -z "$line" ] || jq -e '.level and .msg' <<<"$line" >/dev/null
+                done <<<"$RUNC_OUT"
+        fi
+        # Into a --log file, the same JSON lines.
+        "$KAGO" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/log.json" --log-format json run --bundle "$b" d1 </dev/null
+        jq -e 'select(.level == "debug")' "$BATS_TEST_TMPDIR/log.json" >/dev/null
+        # Text: each debug line says it is one.
+        run "$KAGO" --root "$ROOT" --debug state nosuch
+        [[ "$output" == *"kago: debug: "* ]]
 }
