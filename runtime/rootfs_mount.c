@@ -122,13 +122,36 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
 
 static int tmpfs_copy_up(int fromfd, const char *dest, int rootfd, struct kago_err *err);
 
+/* proc and sysfs go on a directory, never through a symlink in the rootfs
+ * (a /proc -> / link would put procfs over the container's root), as runc. */
+static int kernfs_target_check(int rootfd, const struct oci_mount *m, struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat sb;
+
+        if (strcmp(m->type, "proc") != 0 && strcmp(m->type, "sysfs") != 0)
+                return 0;
+        if (root_open(rootfd, m->destination, O_PATH | O_NOFOLLOW, &fd, err) < 0) {
+                if (err->errnum != ENOENT)
+                        return -1;
+                kago_err_clear(err);
+                return 0; /* made as a directory */
+        }
+        if (fstat(fd, &sb) == 0 && !S_ISDIR(sb.st_mode))
+                return kago_err_set(err, "%s must be mounted on a directory, and %s in the rootfs "
+                                         "is %s", m->type, m->destination,
+                                    S_ISLNK(sb.st_mode) ? "a symlink" : "not a directory");
+        return 0;
+}
+
 static int mount_fs(int rootfd, const struct oci_mount *m, const struct mount_opts *o,
                     struct kago_err *err)
 {
         _cleanup_close_ int fd = -1, below = -1;
         char p[32];
 
-        if (root_make_target(rootfd, m->destination, true, &fd, err) < 0)
+        if (kernfs_target_check(rootfd, m, err) < 0 ||
+            root_make_target(rootfd, m->destination, true, &fd, err) < 0)
                 return -1;
         if (o->tmpcopyup) {
                 if (strcmp(m->type, "tmpfs") != 0)

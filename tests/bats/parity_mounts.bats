@@ -6,7 +6,8 @@
 #     the host's proc and sysfs mounts are detached before the root moves;
 #   - hostname is set in a uts namespace joined by path;
 #   - a process.cwd missing from a read-only root is made before the root
-#     becomes read-only.
+#     becomes read-only;
+#   - proc and sysfs are mounted on directories only, never through a symlink.
 
 load helpers
 load container_helpers
@@ -103,5 +104,20 @@ runc_outcome() { # BUNDLE ARGS...
         if command -v runc >/dev/null; then
                 config "$b" '.process.cwd = "/made/by/runc"'
                 [ "$(runc_outcome "$b")" = ok ]
+        fi
+}
+
+@test "parity: proc is never mounted through a symlink in the rootfs (/proc -> /)" {
+        local b="$BATS_TEST_TMPDIR/b"
+        own_bundle "$b" ls /
+        rmdir "$b/rootfs/proc"
+        ln -s / "$b/rootfs/proc"
+        run kg run --bundle "$b" ps
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"mounts[0] (/proc): proc must be mounted on a directory, and /proc in the rootfs is a symlink"* ]]
+        [ -z "$(kg list -q)" ]
+        ! grep -qs "$b/rootfs" /proc/self/mountinfo
+        if command -v runc >/dev/null; then
+                [ "$(runc_outcome "$b")" = failed ]
         fi
 }
