@@ -23,8 +23,16 @@ static int list_load(int rootfd, const char *id, struct list_row *row)
         _cleanup_close_ int dirfd = -1;
         struct kago_err err = { 0 };
 
-        if (store_open(rootfd, id, &dirfd, &err) < 0 || store_read_state(dirfd, id, &row->st, &err) < 0)
+        if (store_open(rootfd, id, &dirfd, &err) < 0)
                 return -1; /* deleted meanwhile */
+        if (store_read_state(dirfd, id, &row->st, &err) < 0) {
+                if (store_busy(dirfd))
+                        return -1; /* being created or deleted */
+                store_state_unreadable(dirfd, id, &err);
+                log_warning("%s: not listed (kago delete --force %s removes it)",
+                            kago_err_text(&err), id);
+                return -1;
+        }
         row->status = container_status_get(dirfd, &row->st);
         if (container_load_config(dirfd, id, &row->spec, &err) < 0)
                 row->spec = NULL;

@@ -59,12 +59,11 @@ static void run_poststop(int dirfd, const struct container_state *st)
 static void state_fallback(const struct kago_global *g, int dirfd, const char *id,
                            struct kago_err *why, struct container_state *st)
 {
+        store_state_unreadable(dirfd, id, why);
         memset(st, 0, sizeof *st);
         st->id = xstrdup(id);
         st->creating = true;
         container_cgroup_guess(g, dirfd, st);
-        log_warning("%s: deleting it by %s", kago_err_text(why),
-                    st->cgroup_path ? "the cgroup its config names" : "its directory alone");
 }
 
 /* Without --force: a running container, or one whose record is lost while
@@ -97,6 +96,10 @@ static int delete_locked(const struct kago_global *g, int rootfd, int dirfd, con
         enum container_status s = have_state ? container_status_get(dirfd, &st) : STATUS_CREATING;
         if (!force && check_stopped(&st, s, have_state, err) < 0)
                 goto out;
+        if (!have_state)
+                log_warning("%s: removing it%s%s", kago_err_text(&why),
+                            st.cgroup_path ? " and the cgroup its config names, " : "",
+                            st.cgroup_path ? st.cgroup_path : "");
         if (s != STATUS_STOPPED && stop_container(&st, err) < 0)
                 goto out;
         if (s != STATUS_CREATING)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Signal names for kill: "KILL", "SIGKILL", "kill", "9", "RTMIN+3". */
+/* Signal names for kill: "KILL", "SIGKILL", "kill", "9", "RTMIN+3"; "0" checks
+ * that the container is alive without signalling it (kill(2)'s signal 0). */
 #include <ctype.h>
 #include <signal.h>
 #include <string.h>
@@ -48,8 +49,8 @@ int signal_parse(const char *s, int *signo, struct kago_err *err)
         const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
 
         if (isdigit((unsigned char)s[0])) {
-                if (str_to_i64(s, 1, SIGRTMAX, &n) < 0)
-                        return kago_err_set(err, "invalid signal \"%s\": numbers go from 1 to %d",
+                if (str_to_i64(s, 0, SIGRTMAX, &n) < 0)
+                        return kago_err_set(err, "invalid signal \"%s\": numbers go from 0 to %d",
                                             s, SIGRTMAX);
                 *signo = (int)n;
                 return 0;

@@ -58,6 +58,11 @@ int store_write_file(int dirfd, const char *name, const char *buf, size_t len,
                      struct kago_err *err);
 int store_write_state(int dirfd, const struct container_state *st, struct kago_err *err);
 int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err);
+/* After store_read_state failed with err: say "no state.json" when that is why. */
+void store_state_unreadable(int dirfd, const char *id, struct kago_err *err);
+/* Whether a create or delete holds the directory (or has just removed it):
+ * then a missing or partial state is no damage. */
+bool store_busy(int dirfd);
 /* Whether a directory for id exists in the store. */
 bool store_exists(int rootfd, const char *id);
 /* Remove a container's directory and everything in it. */

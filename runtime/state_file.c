@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -150,6 +151,14 @@ static void state_from_tree(yajl_val root, struct container_state *st)
         st->creating = tree_bool(root, "creating");
 }
 
+void store_state_unreadable(int dirfd, const char *id, struct kago_err *err)
+{
+        struct stat sb;
+
+        if (fstatat(dirfd, STATE_FILE, &sb, 0) < 0 && errno == ENOENT)
+                kago_err_set(err, "container \"%s\": no %s (an interrupted create?)", id, STATE_FILE);
+}
+
 int store_read_state(int dirfd, const char *id, struct container_state *st, struct kago_err *err)
 {
         _cleanup_free_ char *buf = NULL;
@@ -161,8 +170,10 @@ int store_read_state(int dirfd, const char *id, struct container_state *st, stru
                 return kago_err_wrap(err, "container \"%s\"", id);
         }
         yajl_val root = yajl_tree_parse(buf, ebuf, sizeof ebuf);
-        if (!root)
+        if (!root) {
+                ebuf[strcspn(ebuf, "\n")] = '\0'; /* yajl adds the text and a marker */
                 return kago_err_set(err, "container \"%s\": corrupt %s: %s", id, STATE_FILE, ebuf);
+        }
         memset(st, 0, sizeof *st);
         state_from_tree(root, st);
         yajl_tree_free(root);

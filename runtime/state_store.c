@@ -68,6 +68,14 @@ int store_create_dir(int rootfd, const char *id, int *dirfd, struct kago_err *er
         return kago_err_set(err, "container \"%s\": its new state directory keeps being removed", id);
 }
 
+bool store_busy(int dirfd)
+{
+        if (flock(dirfd, LOCK_SH | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        flock(dirfd, LOCK_UN);
+        return store_dir_removed(dirfd);
+}
+
 bool store_exists(int rootfd, const char *id)
 {
         struct stat sb;
