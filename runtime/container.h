@@ -109,6 +109,8 @@ int ns_type_flag(enum oci_ns_type type);
 
 int rootfs_prepare(struct container_ctx *c, struct kago_err *err);
 int rootfs_mount_all(struct container_ctx *c, int rootfd, struct kago_err *err);
+/* After /dev is filled: the tmpfs mounts asked read-only become so. */
+int rootfs_readonly_tmpfs(struct container_ctx *c, int rootfd, struct kago_err *err);
 int rootfs_pivot(struct container_ctx *c, struct kago_err *err);
 /* --no-pivot: detach (or cover) the host's proc and sysfs mounts outside rootfs. */
 int rootfs_hide_host_kernfs(const char *rootfs, struct kago_err *err);

@@ -70,11 +70,12 @@ static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
         if (rootfs_mount_all(c, rootfd, err) < 0 || devices_create(c, rootfd, err) < 0 ||
             devices_symlinks(rootfd, err) < 0)
                 return -1;
-        /* The cwd is made while the root is still writable (root.readonly). */
+        /* The cwd is made while the root is still writable (root.readonly,
+         * read-only tmpfs mounts). */
         _cleanup_close_ int cwd = safe_path_mkdir_all(rootfd, c->spec->process->cwd, 0755, err);
         if (cwd < 0)
                 return kago_err_wrap(err, "process.cwd %s", c->spec->process->cwd);
-        return 0;
+        return rootfs_readonly_tmpfs(c, rootfd, err);
 }
 
 static int init_new_keyring(struct container_ctx *c, struct kago_err *err)

@@ -122,6 +122,13 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
 
 static int tmpfs_copy_up(int fromfd, const char *dest, int rootfd, struct kago_err *err);
 
+/* A read-only tmpfs (a /dev with "ro") is mounted writable: what kago makes
+ * in it (pts, shm, device nodes) comes first, rootfs_readonly_tmpfs after. */
+static unsigned long tmpfs_late_flags(const struct oci_mount *m)
+{
+        return strcmp(m->type, "tmpfs") == 0 ? MS_RDONLY : 0;
+}
+
 /* proc and sysfs go on a directory, never through a symlink in the rootfs
  * (a /proc -> / link would put procfs over the container's root), as runc. */
 static int kernfs_target_check(int rootfd, const struct oci_mount *m, struct kago_err *err)
@@ -162,7 +169,7 @@ static int mount_fs(int rootfd, const struct oci_mount *m, const struct mount_op
         }
         root_fd_path(fd, p);
         const char *src = m->source ? m->source : m->type;
-        if (mount(src, p, m->type, o->flags, o->data) < 0)
+        if (mount(src, p, m->type, o->flags & ~tmpfs_late_flags(m), o->data) < 0)
                 return kago_err_errno(err, errno, "mount %s (type %s, options \"%s\") on %s", src,
                                       m->type, o->data ? o->data : "", m->destination);
         if (below >= 0 && tmpfs_copy_up(below, m->destination, rootfd, err) < 0)
@@ -204,6 +211,33 @@ int rootfs_mount_all(struct container_ctx *c, int rootfd, struct kago_err *err)
                 if (mount_one(c, rootfd, m, err) < 0)
                         return kago_err_wrap(err, "mounts[%zu] (%s)", i, m->destination);
         }
+        return 0;
+}
+
+static int readonly_tmpfs_one(int rootfd, const struct oci_mount *m, struct kago_err *err)
+{
+        _cleanup_close_ int fd = -1;
+        struct mount_opts o;
+
+        if (!m->type || strcmp(m->type, "tmpfs") != 0 ||
+            mount_opts_parse(m->options, m->options_len, &o, err) < 0)
+                return 0; /* a bad option was reported when it was mounted */
+        bool ro = !o.bind && (o.flags & MS_RDONLY);
+        mount_opts_free(&o);
+        if (!ro)
+                return 0;
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+        if (root_open(rootfd, m->destination, O_PATH, &fd, err) < 0)
+                return -1;
+        return setattr(fd, &a, false, m->destination, err);
+}
+
+int rootfs_readonly_tmpfs(struct container_ctx *c, int rootfd, struct kago_err *err)
+{
+        for (size_t i = 0; i < c->spec->mounts_len; i++)
+                if (readonly_tmpfs_one(rootfd, &c->spec->mounts[i], err) < 0)
+                        return kago_err_wrap(err, "mounts[%zu] (%s): ro", i,
+                                             c->spec->mounts[i].destination);
         return 0;
 }
 

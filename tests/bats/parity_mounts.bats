@@ -7,7 +7,8 @@
 #   - hostname is set in a uts namespace joined by path;
 #   - a process.cwd missing from a read-only root is made before the root
 #     becomes read-only;
-#   - proc and sysfs are mounted on directories only, never through a symlink.
+#   - proc and sysfs are mounted on directories only, never through a symlink;
+#   - a tmpfs /dev with "ro" is filled (pts, shm, nodes) before it turns read-only.
 
 load helpers
 load container_helpers
@@ -119,5 +120,19 @@ runc_outcome() { # BUNDLE ARGS...
         ! grep -qs "$b/rootfs" /proc/self/mountinfo
         if command -v runc >/dev/null; then
                 [ "$(runc_outcome "$b")" = failed ]
+        fi
+}
+
+@test "parity: a read-only /dev tmpfs gets its nodes and pts first, then becomes read-only" {
+        local b="$BATS_TEST_TMPDIR/b"
+        own_bundle "$b" sh -c 'ls /dev/pts/ptmx /dev/null /dev/shm >/dev/null && echo nodes-ok; touch /dev/x'
+        config "$b" '(.mounts[] | select(.destination == "/dev")).options += ["ro"]'
+        run kg run --bundle "$b" dro
+        echo "$output"
+        [[ "$output" == *nodes-ok* ]]
+        [[ "$output" == *"/dev/x: Read-only file system"* ]]
+        if command -v runc >/dev/null; then
+                config "$b" '.process.args = ["ls", "/dev/null"]'
+                [ "$(runc_outcome "$b")" = ok ]
         fi
 }
