@@ -127,8 +127,10 @@ fuzz: build/fuzz/$(FUZZ_TARGET)_fuzz
 
 fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%_fuzz)
 	@for t in $(FUZZ_TARGETS); do \
-	  files=$$(find tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t -type f ! -name README 2>/dev/null); \
-	  [ -z "$$files" ] || build/fuzz/$${t}_fuzz $$files >/dev/null 2>&1 || \
+	  dirs="tests/fuzz/seeds/$$t tests/fuzz/regressions/$$t"; \
+	  [ $$t != spec ] || dirs="tests/fuzz/seeds tests/fuzz/regressions -maxdepth 1"; \
+	  files=$$(find $$dirs -type f ! -name README 2>/dev/null); \
+	  [ -z "$$files" ] || build/fuzz/$${t}_fuzz -timeout=10 $$files >/dev/null 2>&1 || \
 	    { echo "fuzz-replay: $$t fails on a kept input"; exit 1; }; \
 	  echo "fuzz-replay: $$t: $$(echo $$files | wc -w) inputs"; done
 

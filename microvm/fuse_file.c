@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "fs_entry.h"
 #include "fuse.h"
 
 /* Open flags the guest may pass on; creation and symlink handling stay ours. */
@@ -62,11 +63,14 @@ int fuse_op_create(struct fuse_req *r)
         if (pfd < 0)
                 return pfd;
         int flags = (int)(in->flags & (OPEN_FLAGS_KEPT | O_EXCL)) | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-        int fd = openat(pfd, name, flags, in->mode & 07777);
+        int fd = openat(pfd, name, flags | O_NONBLOCK, in->mode & 07777);
         if (fd < 0)
                 return -errno;
+        int rc = fs_open_settle(fd, false, flags & O_NONBLOCK, &st);
+        if (rc < 0)
+                return rc;
         fuse_own_new(r, pfd, name, in->mode, false);
-        int rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
+        rc = fuse_inode_lookup(r->s, parent, name, &i, &st);
         if (rc < 0) {
                 close(fd);
                 return rc;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include "fs_entry.h"
 #include "p9.h"
 
 #define P9_GETATTR_BASIC 0x7ffull
@@ -83,10 +84,12 @@ static int set_size(struct p9_server *s, struct p9_fid *f, uint64_t size)
 {
         if (f->fd >= 0 && ftruncate(f->fd, (off_t)size) == 0)
                 return 0;
-        int fd = p9_open_beneath(s, f->path, O_WRONLY | O_NOFOLLOW, 0);
-        if (fd < 0)
-                return fd;
-        int rc = ftruncate(fd, (off_t)size) < 0 ? -errno : 0;
+        struct stat st;
+        int fd = p9_open_beneath(s, f->path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+        int rc = fd < 0 ? fd : fs_open_settle(fd, false, false, &st);
+        if (rc < 0)
+                return rc == -EACCES ? -EINVAL : rc; /* ftruncate's word for a special file */
+        rc = ftruncate(fd, (off_t)size) < 0 ? -errno : 0;
         close(fd);
         return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs_entry.h"
 #include "p9.h"
 
 /* The open flags a guest may pass through (Linux x86 values, as 9P2000.L uses). */
@@ -21,15 +22,14 @@ static int open_fid(struct p9_server *s, struct p9_fid *f, int flags, struct p9_
                 return -EBADF;
         if (s->readonly && writes(flags))
                 return -EROFS;
-        int fd = p9_open_beneath(s, f->path, (flags & P9_OPEN_FLAGS) | O_NOFOLLOW | O_NOCTTY, 0);
+        int fd = p9_open_beneath(s, f->path,
+                                 (flags & P9_OPEN_FLAGS) | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
         if (fd < 0)
                 return fd;
         struct stat st;
-        if (fstat(fd, &st) < 0) {
-                int e = -errno;
-                close(fd);
-                return e;
-        }
+        int rc = fs_open_settle(fd, true, false, &st);
+        if (rc < 0)
+                return rc;
         f->fd = fd;
         p9_put_qid(out, &st);
         p9_put32(out, s->msize - 24);
@@ -64,16 +64,17 @@ int p9_op_lcreate(struct p9_server *s, struct p9_in *in, struct p9_out *out)
                 free(path);
                 return -EINVAL;
         }
-        int fd = p9_open_beneath(s, path, ((int)flags & P9_OPEN_FLAGS) | O_CREAT | O_NOFOLLOW,
+        int fd = p9_open_beneath(s, path,
+                                 ((int)flags & P9_OPEN_FLAGS) | O_CREAT | O_NOFOLLOW | O_NONBLOCK,
                                  mode & 07777);
-        if (fd < 0) {
+        struct stat st;
+        int rc = fd < 0 ? fd : fs_open_settle(fd, false, false, &st);
+        if (rc < 0) {
                 free(path);
-                return fd;
+                return rc;
         }
         if (fchown(fd, f->uid == P9_NONUNAME ? (uid_t)-1 : f->uid, gid) < 0)
                 errno = 0; /* best effort, as p9_chown_new */
-        struct stat st;
-        fstat(fd, &st);
         free(f->path);
         f->path = path;
         f->fd = fd;
