@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* OCI hooks: each runs with the state JSON on stdin, its own args and env,
- * and an optional timeout in seconds. */
+ * an optional timeout in seconds, and runc's working directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,29 @@
 
 #include "container.h"
 
-static pid_t hook_spawn(const struct oci_hook *h, int in, struct kago_err *err)
+/* The hook's working directory, as runc gives it (the spec names none):
+ * for createContainer the container's root (runc chdirs there before
+ * running them, in the container's mount namespace before pivot_root), for
+ * the runtime namespace's hooks the bundle (runc runs from it). NULL: where
+ * we are, which for startContainer is init's, the process's cwd (runc too). */
+static char *hook_cwd(enum oci_hook_kind kind, const char *state_json)
+{
+        struct oci_state *st = NULL;
+        struct kago_err ignored = { 0 };
+        char *dir = NULL;
+
+        if (kind == OCI_HOOK_START_CONTAINER ||
+            state_parse(state_json, strlen(state_json), "state", &st, &ignored) < 0)
+                return NULL;
+        if (kind == OCI_HOOK_CREATE_CONTAINER && st->rootfs)
+                dir = xstrdup(st->rootfs);
+        else if (kind != OCI_HOOK_CREATE_CONTAINER && st->bundle)
+                dir = xstrdup(st->bundle);
+        state_free(st);
+        return dir;
+}
+
+static pid_t hook_spawn(const struct oci_hook *h, int in, const char *cwd, struct kago_err *err)
 {
         char *default_argv[] = { h->path, NULL };
         char *empty_env[] = { NULL };
@@ -23,6 +45,10 @@ static pid_t hook_spawn(const struct oci_hook *h, int in, struct kago_err *err)
         if (pid == 0) {
                 if (dup2(in, 0) < 0)
                         _exit(127);
+                if (cwd && chdir(cwd) < 0) {
+                        dprintf(2, "kago: hook %s: chdir %s: %s\n", h->path, cwd, strerror(errno));
+                        _exit(127);
+                }
                 /* Hooks print where kago's errors go; stdout is the engine's. */
                 dup2(2, 1);
                 sigset_t all;
@@ -69,14 +95,16 @@ static int hook_wait(const struct oci_hook *h, pid_t pid, int *status, struct ka
         return 0;
 }
 
-static int hook_run(const struct oci_hook *h, const char *state_json, struct kago_err *err)
+static int hook_run(const struct oci_hook *h, enum oci_hook_kind kind, const char *state_json,
+                    struct kago_err *err)
 {
+        _cleanup_free_ char *cwd = hook_cwd(kind, state_json);
         int pipefd[2];
         int status = 0;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return kago_err_errno(err, errno, "pipe for hook %s", h->path);
-        pid_t pid = hook_spawn(h, pipefd[0], err);
+        pid_t pid = hook_spawn(h, pipefd[0], cwd, err);
         close(pipefd[0]);
         if (pid < 0) {
                 close(pipefd[1]);
@@ -115,7 +143,7 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *
         if (!spec->hooks)
                 return 0;
         for (size_t i = 0; i < spec->hooks->len[kind]; i++)
-                if (hook_run(&spec->hooks->list[kind][i], state_json, err) < 0)
+                if (hook_run(&spec->hooks->list[kind][i], kind, state_json, err) < 0)
                         return kago_err_wrap(err, "%s hook %zu", oci_hook_kind_name(kind), i);
         return 0;
 }
@@ -127,7 +155,7 @@ void hooks_run_logged(const struct oci_spec *spec, enum oci_hook_kind kind, cons
                 return;
         for (size_t i = 0; i < spec->hooks->len[kind]; i++) {
                 struct kago_err err = { 0 };
-                if (hook_run(&spec->hooks->list[kind][i], state_json, &err) < 0)
+                if (hook_run(&spec->hooks->list[kind][i], kind, state_json, &err) < 0)
                         log_warning("container \"%s\": %s hook %zu: %s", id,
                                     oci_hook_kind_name(kind), i, kago_err_text(&err));
         }
