@@ -11,6 +11,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "process.h"
 #include "security.h"
 
 static void cap_freep(cap_t *c)
@@ -54,15 +55,34 @@ const char *caps_name(int cap)
         return buf;
 }
 
-static int caps_mask(char **names, size_t n, const char *set, uint64_t *mask,
+/* A name we cannot give: an error, or with `lenient` a warning and the name
+ * is left out (see caps_from_config). */
+static int caps_unknown(const char *set, size_t i, const char *name, const char *why,
+                        bool lenient, struct kago_err *err)
+{
+        if (!lenient)
+                return kago_err_set(err, "process.capabilities.%s[%zu]: %s \"%s\"", set, i, why,
+                                    name);
+        log_warning("process.capabilities.%s[%zu]: %s \"%s\": ignored", set, i, why, name);
+        return 0;
+}
+
+static int caps_mask(char **names, size_t n, const char *set, bool lenient, uint64_t *mask,
                      struct kago_err *err)
 {
         *mask = 0;
         for (size_t i = 0; i < n; i++) {
                 int c = caps_from_name(names[i]);
-                if (c < 0 || !str_has_prefix(names[i], "CAP_"))
-                        return kago_err_set(err, "process.capabilities.%s[%zu]: unknown capability "
-                                                 "\"%s\"", set, i, names[i]);
+                if (c < 0 || !str_has_prefix(names[i], "CAP_")) {
+                        if (caps_unknown(set, i, names[i], "unknown capability", lenient, err) < 0)
+                                return -1;
+                        continue;
+                }
+                if (lenient && c >= cap_max_bits()) {
+                        caps_unknown(set, i, names[i], "capability unknown to this kernel", lenient,
+                                     err);
+                        continue;
+                }
                 *mask |= 1ull << c;
         }
         return 0;
@@ -90,20 +110,51 @@ static int caps_check_subsets(const struct kago_caps *c, struct kago_err *err)
         return 0;
 }
 
-int caps_from_spec(const struct oci_capabilities *spec, struct kago_caps *out, struct kago_err *err)
+static int caps_masks(const struct oci_capabilities *spec, bool lenient, struct kago_caps *out,
+                      struct kago_err *err)
 {
         *out = (struct kago_caps){ 0 };
         if (!spec)
                 return 0;
         out->set = true;
-        if (caps_mask(spec->bounding, spec->bounding_len, "bounding", &out->bounding, err) < 0 ||
-            caps_mask(spec->effective, spec->effective_len, "effective", &out->effective, err) < 0 ||
-            caps_mask(spec->inheritable, spec->inheritable_len, "inheritable", &out->inheritable,
+        if (caps_mask(spec->bounding, spec->bounding_len, "bounding", lenient, &out->bounding,
                       err) < 0 ||
-            caps_mask(spec->permitted, spec->permitted_len, "permitted", &out->permitted, err) < 0 ||
-            caps_mask(spec->ambient, spec->ambient_len, "ambient", &out->ambient, err) < 0)
+            caps_mask(spec->effective, spec->effective_len, "effective", lenient, &out->effective,
+                      err) < 0 ||
+            caps_mask(spec->inheritable, spec->inheritable_len, "inheritable", lenient,
+                      &out->inheritable, err) < 0 ||
+            caps_mask(spec->permitted, spec->permitted_len, "permitted", lenient, &out->permitted,
+                      err) < 0 ||
+            caps_mask(spec->ambient, spec->ambient_len, "ambient", lenient, &out->ambient, err) < 0)
                 return -1;
         return caps_check_subsets(out, err);
+}
+
+int caps_from_spec(const struct oci_capabilities *spec, struct kago_caps *out, struct kago_err *err)
+{
+        return caps_masks(spec, false, out, err);
+}
+
+/* runtime-spec 1.1.0 made it a rule: a capability that cannot be mapped to
+ * the kernel or granted "MUST be logged as a warning" and runtimes "SHOULD
+ * NOT fail" (runc and crun warn). Before 1.1.0 the spec allowed only the
+ * names of capabilities(7), so a 1.0.x config naming another is invalid:
+ * kago keeps refusing it there, and a typo is caught before anything starts
+ * instead of leaving the workload silently without a capability it asked
+ * for. (runc warns whatever the version.) */
+static bool caps_unknown_warns(const char *oci_version)
+{
+        unsigned major = 0, minor = 0;
+
+        if (!oci_version || sscanf(oci_version, "%u.%u", &major, &minor) != 2)
+                return false;
+        return major > 1 || (major == 1 && minor >= 1);
+}
+
+int caps_from_config(const char *oci_version, const struct oci_capabilities *spec,
+                     struct kago_caps *out, struct kago_err *err)
+{
+        return caps_masks(spec, caps_unknown_warns(oci_version), out, err);
 }
 
 int caps_add_name(struct kago_caps *caps, const char *name, struct kago_err *err)

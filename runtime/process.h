@@ -17,4 +17,11 @@ const char *process_default_home(void);
 /* console.c: give the pty (fd, named pts) to uid, keeping devpts' group. */
 int console_chown_pty(int fd, const char *pts, uid_t uid, struct kago_err *err);
 
+/* capabilities.c: caps_from_spec, with unknown names a warning (and left
+ * out) for an ociVersion of 1.1.0 or later, as that version of the spec says. */
+struct oci_capabilities;
+struct kago_caps;
+int caps_from_config(const char *oci_version, const struct oci_capabilities *spec,
+                     struct kago_caps *out, struct kago_err *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "process.h"
 #include "seccomp_probe.h"
 #include "security.h"
 
@@ -51,7 +52,8 @@ int security_prepare(const struct oci_spec *spec, const struct oci_process *proc
 {
         *out = (struct kago_security){ 0 };
         out->no_new_privs = proc->no_new_privileges;
-        if (caps_from_spec(proc->capabilities, &out->caps, err) < 0 ||
+        if (caps_from_config(spec ? spec->oci_version : NULL, proc->capabilities, &out->caps,
+                             err) < 0 ||
             caps_check_host(&out->caps, err) < 0 || security_check_lsm(spec, proc, err) < 0 ||
             security_check_rlimits(proc, err) < 0)
                 return -1;

@@ -407,3 +407,23 @@ hooks_recording_cwd() {
                 done
         fi
 }
+
+@test "parity 19.12: an unknown capability warns and is left out for ociVersion >= 1.1.0, and is refused for 1.0.x" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" sh -c 'grep CapBnd /proc/self/status'
+        config "$b" '.ociVersion = "1.1.0" | .process.capabilities.bounding += ["CAP_NOT_A_CAP"] |
+                     .process.capabilities.permitted += ["CAP_NOT_A_CAP"]'
+        on_both run --bundle "$b" c1
+        both_exit 0
+        [[ "$KAGO_OUT" == *'process.capabilities.bounding['*']: unknown capability "CAP_NOT_A_CAP": ignored'* ]]
+        [ -z "$RUNC_RC" ] || [[ "$RUNC_OUT" == *CAP_NOT_A_CAP* ]] # runc warns too
+        [ -z "$RUNC_RC" ] || [ "$(grep CapBnd <<<"$KAGO_OUT")" = "$(grep CapBnd <<<"$RUNC_OUT")" ]
+        # Before 1.1.0 the spec allows only capabilities(7) names: kago refuses
+        # the config (runc 1.1.5 warns whatever the version).
+        config "$b" '.ociVersion = "1.0.2-dev"'
+        on_both run --bundle "$b" c2
+        [ "$KAGO_RC" -eq 1 ]
+        [[ "$KAGO_OUT" == *'process.capabilities.bounding['*']: unknown capability "CAP_NOT_A_CAP"'* ]]
+        [[ "$KAGO_OUT" != *ignored* ]]
+}
