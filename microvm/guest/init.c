@@ -107,6 +107,8 @@ static char *dup_str(const struct kago_conf_rec *r)
         return s;
 }
 
+/* Takes s: kept as the mount's fields, or freed when the record is short
+ * of its four fields or the table is full. */
 static void conf_add_mount(struct conf *c, char *s, uint32_t len)
 {
         const char *f[4];
@@ -114,11 +116,19 @@ static void conf_add_mount(struct conf *c, char *s, uint32_t len)
         for (int i = 0; i < 4; i++) {
                 f[i] = s + off;
                 off += strnlen(s + off, len - off) + 1;
-                if (off > len + 1 || (i < 3 && off > len))
+                if (off > len + 1 || (i < 3 && off > len) || (i == 3 && c->nmounts == MAX_MOUNTS)) {
+                        free(s);
                         return;
+                }
         }
-        if (c->nmounts < MAX_MOUNTS)
-                c->mounts[c->nmounts++] = (struct mnt){ f[0], f[1], f[2], f[3] };
+        c->mounts[c->nmounts++] = (struct mnt){ f[0], f[1], f[2], f[3] };
+}
+
+/* A string field given again: the last record wins. */
+static void conf_set_str(const char **field, const struct kago_conf_rec *r)
+{
+        free((char *)*field);
+        *field = dup_str(r);
 }
 
 static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
@@ -132,8 +142,8 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
                 if (c->envc < MAX_ARGS)
                         c->envp[c->envc++] = dup_str(r);
                 break;
-        case KAGO_CONF_CWD: c->cwd = dup_str(r); break;
-        case KAGO_CONF_HOSTNAME: c->hostname = dup_str(r); break;
+        case KAGO_CONF_CWD: conf_set_str(&c->cwd, r); break;
+        case KAGO_CONF_HOSTNAME: conf_set_str(&c->hostname, r); break;
         case KAGO_CONF_UID: if (r->len == 4) c->uid = kago_le32(r->data); break;
         case KAGO_CONF_GID: if (r->len == 4) c->gid = kago_le32(r->data); break;
         case KAGO_CONF_UMASK: if (r->len == 4) c->umask = (int)kago_le32(r->data); break;
