@@ -73,8 +73,9 @@ got_lines() {
         run kg kill k4 NOSUCH
         [ "$status" -eq 1 ]
         [[ "$output" == *'invalid signal "NOSUCH"'* ]]
+        # Signal 0 is a liveness probe (issue 19): accepted, it signals nothing.
         run kg kill k4 0
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 0 ]
         run kg kill k4 999
         [ "$status" -eq 1 ]
         [[ "$output" == *'invalid signal "999"'* ]]
