@@ -78,24 +78,40 @@ static char *bind_source(const struct container_ctx *c, const char *src)
         return src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", c->bundle, src);
 }
 
-/* mounts[].uidMappings/gidMappings, idmap, ridmap: userns.c and safe_path.c.
- * With a user namespace of its own init lacks the privileges: kago create
- * built the mount (idmap_mounts.c). */
+/* mounts[].uidMappings/gidMappings, idmap, ridmap (userns.c), made by init
+ * when the container has no user namespace of its own. */
 static int mount_bind_idmapped(struct container_ctx *c, int target, const struct oci_mount *m,
                                const char *src, struct kago_err *err)
 {
         struct oci_mount abs = *m;
         _cleanup_close_ int tree = -1;
-        int r;
 
         abs.source = (char *)src;
-        if (idmap_mounts_from_parent(c->spec))
-                r = idmap_mounts_take((size_t)(m - c->spec->mounts), &tree, err);
-        else
-                r = userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err);
-        if (r < 0 || safe_path_attach_tree(tree, target, err) < 0)
+        if (userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err) < 0 ||
+            safe_path_attach_tree(tree, target, err) < 0)
                 return kago_err_wrap(err, "idmapped bind of %s", src);
         return 0;
+}
+
+/* A bind mount kago create cloned for init (bind_trees.c): attached on its
+ * target, made a directory or a file as the source is. */
+static int mount_bind_from_parent(struct container_ctx *c, int rootfd, const struct oci_mount *m,
+                                  const struct mount_opts *o, struct kago_err *err)
+{
+        _cleanup_close_ int tree = -1, fd = -1;
+        struct stat sb;
+
+        if (bind_trees_take((size_t)(m - c->spec->mounts), &tree, err) < 0)
+                return -1;
+        if (fstat(tree, &sb) < 0)
+                return kago_err_errno(err, errno, "bind source %s", m->source);
+        if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0 ||
+            safe_path_attach_tree(tree, fd, err) < 0)
+                return kago_err_wrap(err, "bind of %s", m->source);
+        /* An idmapped clone came with its attributes set. */
+        if (userns_mount_is_idmapped(m, NULL))
+                return 0;
+        return mount_finish(rootfd, m->destination, o, true, err);
 }
 
 static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_mount *m,
@@ -108,6 +124,8 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
 
         if (!m->source)
                 return kago_err_set(err, "bind mount needs a source");
+        if (bind_tree_from_parent(c->spec, m))
+                return mount_bind_from_parent(c, rootfd, m, o, err);
         if (stat(src, &sb) < 0)
                 return kago_err_errno(err, errno, "bind source %s", src);
         if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0)
@@ -194,7 +212,9 @@ static int mount_one(struct container_ctx *c, int rootfd, const struct oci_mount
                                        "not type %s", m->type);
         else if (strcmp(m->type, "cgroup") == 0)
                 rc = rootfs_mount_cgroup(rootfd, m->destination, o.flags, o.clear,
-                                         spec_namespace(c->spec, OCI_NS_CGROUP) != NULL, err);
+                                         spec_namespace(c->spec, OCI_NS_CGROUP) != NULL, err) < 0
+                             ? -1
+                             : mount_finish(rootfd, m->destination, &o, false, err);
         else
                 rc = mount_fs(rootfd, m, &o, err);
         mount_opts_free(&o);
