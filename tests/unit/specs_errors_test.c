@@ -42,7 +42,8 @@ UNIT_TEST(values_in_messages_are_escaped_and_shortened)
         CHECK_PARSE_ERROR(LINUX("\"rootfsPropagation\": \"0123456789012345678901234567890123456789"
                                 "0123456789012345678901234567890123456789\""),
                           "config.json: linux.rootfsPropagation: unknown value \"01234567890123456789012345678901"
-                          "2345678901234567890123456789012345678901...\" (expected one of: private, shared, slave, unbindable)");
+                          "2345678901234567890123456789012345678901...\" (expected one of: private, shared, slave, unbindable, "
+                          "rprivate, rshared, rslave, runbindable)");
 }
 
 UNIT_TEST(numbers_beyond_64_bits_are_range_errors)

@@ -74,9 +74,10 @@ UNIT_TEST(devices_and_mappings_errors)
 
 UNIT_TEST(misc_linux_errors)
 {
-        CHECK_PARSE_ERROR(LINUX("\"rootfsPropagation\": \"rshared\""),
-                          "config.json: linux.rootfsPropagation: unknown value \"rshared\" "
-                          "(expected one of: private, shared, slave, unbindable)");
+        CHECK_PARSE_ERROR(LINUX("\"rootfsPropagation\": \"recursive\""),
+                          "config.json: linux.rootfsPropagation: unknown value \"recursive\" "
+                          "(expected one of: private, shared, slave, unbindable, rprivate, rshared, "
+                          "rslave, runbindable)");
         CHECK_PARSE_ERROR(LINUX("\"maskedPaths\": [\"/proc/kcore\", null]"),
                           "config.json: linux.maskedPaths[1]: expected string, got null");
         CHECK_PARSE_ERROR(LINUX("\"intelRdt\": {\"memBwSchema\": \"L3:0=1\"}"),
