@@ -13,7 +13,8 @@
  * hierarchy (rooted at the namespace's root), else a bind of the directory
  * init is in per /proc/self/cgroup (the container's own where it has one).
  * A hierarchy that cannot be shown that way (a fresh v1 mount refused in a
- * user namespace) stays an empty directory: nothing beyond the container.
+ * user namespace, init above the namespace's root) stays an empty directory:
+ * nothing beyond the container.
  * Read-only unless the mount says rw. Only new mounts are made, in the
  * container's mount namespace; the host's cgroup mounts are never touched.
  */
@@ -221,7 +222,7 @@ static int hier_bind(const struct cg_hier *h, int target, struct kago_err *err)
 
 /* A fresh mount of h on target: rooted at the cgroup namespace's root, which
  * must be init's own cgroup of h. 0 (nothing mounted) when it is not, or
- * when a user namespace may not mount a v1 hierarchy. */
+ * when the kernel refuses a v1 hierarchy (in a user namespace, for one). */
 static int hier_mount_fresh(const struct cg_hier *h, int target, struct kago_err *err)
 {
         char p[32], path[PATH_MAX];
@@ -231,8 +232,8 @@ static int hier_mount_fresh(const struct cg_hier *h, int target, struct kago_err
         if (mount("cgroup", p, h->v2 ? "cgroup2" : "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   h->v2 ? NULL : h->opts) == 0)
                 return 1;
-        if (!h->v2 && (errno == EPERM || errno == EACCES))
-                return 0;
+        if (!h->v2)
+                return 0; /* a user namespace may not, say; nothing shown is safe */
         return kago_err_errno(err, errno, "mount %s (%s)", h->v2 ? "cgroup2" : "cgroup",
                               h->v2 ? "unified" : h->opts);
 }
