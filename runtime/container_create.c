@@ -236,8 +236,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
                 return -1;
         if (c->init_waits_go && sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
                 return kago_err_errno(err, errno, "talk to the container's init");
-        if (idmap_mounts_from_parent(c->spec) &&
-            idmap_mounts_send(c->spec, c->bundle, pid, c->parent_sync_fd, err) < 0)
+        if (bind_trees_send(c->spec, c->bundle, pid, c->parent_sync_fd, err) < 0)
                 return -1;
         if (ns_joins_user(c->spec) &&
             (receive_forked_pid(c, pidp, err) < 0 || record_init(c, *pidp, err) < 0))

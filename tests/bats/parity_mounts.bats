@@ -8,7 +8,10 @@
 #   - a process.cwd missing from a read-only root is made before the root
 #     becomes read-only;
 #   - proc and sysfs are mounted on directories only, never through a symlink;
-#   - a tmpfs /dev with "ro" is filled (pts, shm, nodes) before it turns read-only.
+#   - a tmpfs /dev with "ro" is filled (pts, shm, nodes) before it turns read-only;
+#   - with a user namespace, bind sources are opened with the host's rights
+#     (kago create clones them), so a source the container's root could not
+#     reach is mounted.
 
 load helpers
 load container_helpers
@@ -135,4 +138,35 @@ runc_outcome() { # BUNDLE ARGS...
                 config "$b" '.process.args = ["ls", "/dev/null"]'
                 [ "$(runc_outcome "$b")" = ok ]
         fi
+}
+
+@test "parity: in a user namespace, a bind source under a directory the container's root cannot traverse is mounted" {
+        requires root userns
+        local b priv
+        priv=$(mktemp -d /tmp/kago-priv.XXXXXX) # 0700, owned by the host's root
+        b=$(mktemp -d /tmp/kago-userns.XXXXXX)
+        chmod 755 "$b"
+        mkdir -m 755 "$priv/data"
+        echo secret-ok >"$priv/data/f"
+        own_bundle "$b" cat /data/f
+        chown -R 100000:100000 "$b/rootfs"
+        config "$b" ".linux.namespaces += [{type: \"user\"}]
+                | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                | .mounts |= map(select(.type != \"sysfs\" and .type != \"cgroup\" and .type != \"mqueue\"))
+                | .mounts += [{destination: \"/data\", type: \"bind\", source: \"$priv/data\", options: [\"rbind\", \"ro\"]}]"
+        run kg run --bundle "$b" un
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = secret-ok ]
+        # Mounted read-only as asked.
+        config "$b" '.process.args = ["touch", "/data/g"]'
+        run kg run --bundle "$b" un2
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Read-only file system"* ]]
+        if command -v runc >/dev/null; then
+                config "$b" '.process.args = ["cat", "/data/f"]'
+                [ "$(runc_outcome "$b")" = ok ]
+        fi
+        rm -rf "$priv" "$b"
 }
