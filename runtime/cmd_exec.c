@@ -81,21 +81,29 @@ static int parse_gids(struct exec_opts *o, const char *arg, struct kago_err *err
         return 0;
 }
 
+/* No ".." among path's components: it stays below where it starts. */
+static bool path_stays_below(const char *path)
+{
+        for (const char *c = path; *c; c += strcspn(c, "/"), c += strspn(c, "/"))
+                if (strncmp(c, "..", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
+                        return false;
+        return true;
+}
+
 /* --cgroup [CONTROLLER:]PATH (runc >= 1.1): an existing sub-cgroup of the
- * container's to run in. kago's container cgroup is one unified directory,
- * so a controller prefix (a v1 hierarchy of its own) has nothing to name. */
+ * container's to run in. kago joins one cgroup directory per process, so a
+ * per-controller path (runc's v1 form) is refused rather than half applied. */
 static int parse_cgroup(const char *arg, const char **sub, struct kago_err *err)
 {
         const char *colon = strchr(arg, ':');
 
         if (colon && colon != arg)
-                return cli_usage_error(err, "exec", "--cgroup: \"%s\": kago's container cgroup "
-                                                    "is unified: give the sub-cgroup's path "
-                                                    "without a controller", arg);
+                return cli_usage_error(err, "exec", "--cgroup: \"%s\": a controller prefix is "
+                                                    "not supported: give the sub-cgroup's path",
+                                       arg);
         const char *path = colon ? colon + 1 : arg;
         path += strspn(path, "/");
-        if (!*path || strcmp(path, "..") == 0 || str_has_prefix(path, "../") ||
-            strstr(path, "/../") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
+        if (!*path || !path_stays_below(path))
                 return cli_usage_error(err, "exec", "--cgroup: \"%s\" is not a path inside the "
                                                     "container's cgroup", arg);
         *sub = path;
