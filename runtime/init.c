@@ -61,14 +61,15 @@ static int init_join_user(struct container_ctx *c, struct kago_err *err)
 static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
 {
         _cleanup_close_ int rootfd = -1;
+        bool mounts = spec_namespace(c->spec, OCI_NS_MOUNT) != NULL; /* else a chroot */
 
-        if (rootfs_prepare(c, err) < 0)
+        if (mounts && rootfs_prepare(c, err) < 0)
                 return -1;
         rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return kago_err_errno(err, errno, "open rootfs %s", c->rootfs);
-        if (rootfs_mount_all(c, rootfd, err) < 0 || devices_create(c, rootfd, err) < 0 ||
-            devices_symlinks(rootfd, err) < 0)
+        if (mounts && (rootfs_mount_all(c, rootfd, err) < 0 || devices_create(c, rootfd, err) < 0 ||
+                       devices_symlinks(rootfd, err) < 0))
                 return -1;
         /* The cwd is made while the root is still writable (root.readonly,
          * read-only tmpfs mounts). */

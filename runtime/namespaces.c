@@ -42,14 +42,33 @@ static const struct oci_namespace *ns_at(const struct oci_spec *spec, size_t i)
         return &spec->linux_cfg->namespaces[i];
 }
 
+/* Without a mount namespace of its own the process runs chrooted into
+ * root.path and kago mounts nothing: runc would make the config's mounts in
+ * the host's namespace and leave them there. What needs a mount is refused. */
+static int ns_check_no_mounts(const struct oci_spec *spec, struct kago_err *err)
+{
+        const struct oci_linux *l = spec->linux_cfg;
+        const char *field = spec->mounts_len                       ? "mounts"
+                            : l && l->masked_paths_len             ? "linux.maskedPaths"
+                            : l && l->readonly_paths_len           ? "linux.readonlyPaths"
+                            : l && l->devices_len                  ? "linux.devices"
+                            : l && l->rootfs_propagation           ? "linux.rootfsPropagation"
+                            : spec->root && spec->root->readonly   ? "root.readonly"
+                                                                   : NULL;
+        if (field)
+                return kago_err_set(err, "%s: needs a mount namespace, and linux.namespaces has "
+                                         "none (without one kago only chroots into root.path)",
+                                    field);
+        return 0;
+}
+
 int ns_validate(const struct oci_spec *spec, struct kago_err *err)
 {
         const struct oci_namespace *mnt = spec_namespace(spec, OCI_NS_MOUNT);
         const struct oci_namespace *uts = spec_namespace(spec, OCI_NS_UTS);
 
-        if (!mnt)
-                return kago_err_set(err, "linux.namespaces: kago needs a mount namespace to "
-                                         "build the container's root filesystem");
+        if (!mnt && ns_check_no_mounts(spec, err) < 0)
+                return -1;
         /* A uts namespace joined by path gets the name too, as with runc. */
         if ((spec->hostname || spec->domainname) && !uts)
                 return kago_err_set(err, "%s is set but linux.namespaces has no uts namespace",

@@ -141,8 +141,20 @@ static int move_root(const char *rootfs, struct kago_err *err)
         return 0;
 }
 
+/* No mount namespace of its own: nothing was mounted, the root is a chroot. */
+static int chroot_root(const char *rootfs, struct kago_err *err)
+{
+        if (chroot(rootfs) < 0)
+                return kago_err_errno(err, errno, "chroot %s", rootfs);
+        if (chdir("/") < 0)
+                return kago_err_errno(err, errno, "chdir /");
+        return 0;
+}
+
 int rootfs_pivot(struct container_ctx *c, struct kago_err *err)
 {
+        if (!spec_namespace(c->spec, OCI_NS_MOUNT))
+                return chroot_root(c->rootfs, err);
         return c->opts->no_pivot ? move_root(c->rootfs, err) : pivot(c->rootfs, err);
 }
 
@@ -158,6 +170,8 @@ static int mount_readonly(const char *path, bool recursive, struct kago_err *err
 /* After pivot_root: paths are the container's own. */
 int rootfs_finish(struct container_ctx *c, struct kago_err *err)
 {
+        if (!spec_namespace(c->spec, OCI_NS_MOUNT))
+                return 0; /* no paths to mask: ns_validate saw to it */
         _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
         if (rootfd < 0)

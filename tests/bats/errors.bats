@@ -58,9 +58,11 @@ setup() {
         fails_clean e6 "hostname is set but linux.namespaces has no uts namespace"
 }
 
-@test "errors: no mount namespace" {
+@test "errors: no mount namespace, and mounts or paths that need one" {
         config "$BATS_TEST_TMPDIR/b" 'del(.linux.namespaces[] | select(.type == "mount"))'
-        fails_clean e7 "kago needs a mount namespace"
+        fails_clean e7 "mounts: needs a mount namespace, and linux.namespaces has none"
+        config "$BATS_TEST_TMPDIR/b" '.mounts = []'
+        fails_clean e7 "linux.maskedPaths: needs a mount namespace"
 }
 
 @test "errors: a bind mount whose source is missing fails inside init" {
