@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kago list [--format table|json] [-q]: the containers under --root. */
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container.h"
@@ -90,8 +92,13 @@ int cmd_list(KAGO_COMMAND_ARGS)
         _cleanup_strv_ char **ids = NULL;
         bool json = false, quiet = false;
 
-        if (list_parse(argc, argv, &json, &quiet, err) < 0 ||
-            store_open_root(g->root, &rootfd, err) < 0 || store_list_ids(rootfd, &ids, err) < 0)
+        if (list_parse(argc, argv, &json, &quiet, err) < 0)
+                return -1;
+        /* A --root that does not exist holds no containers; list makes none. */
+        if (access(g->root, F_OK) < 0 && errno == ENOENT)
+                ids = xcalloc(1, sizeof *ids);
+        else if (store_open_root(g->root, &rootfd, err) < 0 ||
+                 store_list_ids(rootfd, &ids, err) < 0)
                 return -1;
         size_t n = strv_length(ids), k = 0;
         struct list_row *rows = xcalloc(n + 1, sizeof *rows);

@@ -142,3 +142,14 @@ setup() {
         [[ "$output" == *'invalid container id "\xff\xfe": byte \xff not allowed'* ]]
         fails_clean 'a"b' 'invalid container id "a\x22b": character '"'\"'"' not allowed'
 }
+
+@test "errors: list with a --root that does not exist shows nothing and makes no directory" {
+        local r="$BATS_TEST_TMPDIR/no/such/root"
+        run "$KAGO" --root "$r" list -q
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        run "$KAGO" --root "$r" list --format json
+        [ "$status" -eq 0 ]
+        [ "$output" = "[]" ]
+        [ ! -e "$BATS_TEST_TMPDIR/no" ]
+}
