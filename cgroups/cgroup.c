@@ -28,6 +28,7 @@ void cgroup_free(struct cgroup *cg)
                 return;
         if (cg->dirfd >= 0)
                 close(cg->dirfd);
+        cg_v1_dirs_free(cg);
         free(cg->path);
         free(cg->dir);
         free(cg->unit);
@@ -37,7 +38,9 @@ void cgroup_free(struct cgroup *cg)
 const char *cgroup_path(const struct cgroup *cg) { return cg->path; }
 const char *cgroup_dir(const struct cgroup *cg) { return cg->dir; }
 enum cgroup_driver cgroup_driver(const struct cgroup *cg) { return cg->driver; }
-int cgroup_dirfd(const struct cgroup *cg) { return cg->dirfd; }
+/* CLONE_INTO_CGROUP places in the cgroup2 hierarchy only: with v1
+ * directories the process is moved in by cgroup_enter. */
+int cgroup_dirfd(const struct cgroup *cg) { return cg->n_v1 ? -1 : cg->dirfd; }
 
 static int cg_open_dir(struct cgroup *cg, struct kago_err *err)
 {
@@ -54,7 +57,7 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, struct kago_err *err)
         if (cg->driver == CGROUP_DRIVER_NONE)
                 return 0;
         snprintf(buf, sizeof buf, "%d", (int)pid);
-        if (cg_write(cg, "cgroup.procs", buf, err) < 0)
+        if (cg_write(cg, "cgroup.procs", buf, err) < 0 || cg_v1_enter(cg, pid, err) < 0)
                 return kago_err_wrap(err, "move process %d into the cgroup", (int)pid);
         return 0;
 }
@@ -90,9 +93,23 @@ static int cg_setup(struct cgroup *cg, const struct cgroup_config *cfg, const st
         return 0;
 }
 
+/* Values that ask for nothing (pids.limit 0, memory.limit -1, cpu.shares
+ * 1024) request no cgroup. */
 static bool resources_requested(const struct cg_plan *p)
 {
-        return p->n > 0 || p->n_dev > 0;
+        return cg_plan_limits_something(p);
+}
+
+bool cgroup_resources_limit_something(const struct oci_linux_resources *r)
+{
+        struct cg_plan plan = { 0 };
+        struct kago_err err = { 0 };
+
+        if (cg_plan_build(r, -1, &plan, &err) < 0)
+                return true;
+        bool limits = cg_plan_limits_something(&plan);
+        cg_plan_free(&plan);
+        return limits;
 }
 
 static int create_none(const struct cg_plan *p, struct cgroup **out)
@@ -104,8 +121,14 @@ static int create_none(const struct cg_plan *p, struct cgroup **out)
         return 0;
 }
 
-static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan *p, pid_t pid,
-                           struct cgroup **out, struct kago_err *err)
+/* The hierarchies a cgroupfs container spans besides cgroup2. */
+struct v1_host {
+        struct cg_v1_mount *m;
+        size_t n;
+};
+
+static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan *p,
+                           const struct v1_host *v1, pid_t pid, struct cgroup **out, struct kago_err *err)
 {
         const char *mount = NULL;
         _cleanup_free_ char *own = NULL, *path = NULL, *created = NULL;
@@ -121,7 +144,9 @@ static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan
         if (cg_path_make(mount, path, &created, err) < 0)
                 return -1;
         struct cgroup *cg = cg_new(CGROUP_DRIVER_CGROUPFS, mount, path);
-        if (cg_setup(cg, cfg, p, pid, err) < 0) {
+        if (cg_v1_create(cg, v1->m, v1->n, path, err) < 0 || cg_setup(cg, cfg, p, pid, err) < 0) {
+                struct kago_err ignored = { 0 };
+                cg_v1_destroy(cg, 0, &ignored);
                 if (created)
                         cg_path_remove_created(mount, path, created);
                 cgroup_free(cg);
@@ -164,17 +189,25 @@ static int cg_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup *
                      struct kago_err *err)
 {
         struct cg_plan plan = { 0 };
+        struct v1_host v1 = { 0 };
         int rc;
 
+        if (cfg->driver == CGROUP_DRIVER_CGROUPFS)
+                cg_v1_host_mounts(&v1.m, &v1.n);
+        _cleanup_free_ char *v1_list = cg_v1_controllers(v1.m, v1.n);
+        plan.v1 = v1_list;
         /* Translate (and so validate) everything before touching the host. */
-        if (cg_plan_build(cfg->resources, -1, &plan, err) < 0)
+        if (cg_plan_build(cfg->resources, -1, &plan, err) < 0) {
+                cg_v1_mounts_free(v1.m, v1.n);
                 return -1;
+        }
         switch (cfg->driver) {
         case CGROUP_DRIVER_NONE: rc = create_none(&plan, out); break;
         case CGROUP_DRIVER_SYSTEMD: rc = create_systemd(cfg, &plan, pid, out, err); break;
-        default: rc = create_cgroupfs(cfg, &plan, pid, out, err); break;
+        default: rc = create_cgroupfs(cfg, &plan, &v1, pid, out, err); break;
         }
         cg_plan_free(&plan);
+        cg_v1_mounts_free(v1.m, v1.n);
         return rc;
 }
 
@@ -210,6 +243,8 @@ int cgroup_open(enum cgroup_driver driver, const char *path, struct cgroup **out
                 cgroup_free(cg);
                 return -1;
         }
+        if (driver == CGROUP_DRIVER_CGROUPFS)
+                cg_v1_open(cg, path, err);
         const char *base = strrchr(path, '/') + 1;
         if (driver == CGROUP_DRIVER_SYSTEMD && strlen(base) > 6 && !strcmp(base + strlen(base) - 6, ".scope"))
                 cg->unit = xstrdup(base);
@@ -232,7 +267,9 @@ int cgroup_destroy(struct cgroup *cg, struct kago_err *err)
                 close(cg->dirfd);
                 cg->dirfd = -1;
         }
-        return cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err);
+        if (cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err) < 0)
+                return -1;
+        return cg_v1_destroy(cg, DESTROY_TIMEOUT_MS, err);
 }
 
 bool cg_no_cgroup(struct cgroup *cg, const char *what, struct kago_err *err)
@@ -254,6 +291,9 @@ int cgroup_update(struct cgroup *cg, const struct oci_linux_resources *r,
 
         if (cg_no_cgroup(cg, "update", err))
                 return -1;
+        _cleanup_free_ char *v1_list = cg_v1_dirs_controllers(cg);
+        plan.v1 = v1_list;
+        plan.cg = cg;
         if (cg_plan_build(r, cg->dirfd, &plan, err) < 0)
                 return -1;
         if (r && r->memory && cg_check_before_update(cg, r->memory, err) < 0)

@@ -11,10 +11,14 @@
  *   later:  cgroup_open(driver, path, &cg, err), then cgroup_freeze / thaw /
  *           kill_all / stats_read / update / destroy
  *
- * On a host without usable cgroup v2 controllers (hybrid v1) placement,
- * freeze and kill still work in the cgroup2 mount when there is one
- * (/sys/fs/cgroup/unified); a requested limit fails with an error naming the
- * field and the missing controller. CGROUP_DRIVER_NONE (--cgroup-manager
+ * On a hybrid host (cgroup v1 hierarchies beside a cgroup2 mount such as
+ * /sys/fs/cgroup/unified) each controller is taken from the hierarchy that
+ * owns it: the container gets the same path in every v1 hierarchy (v1_*.c),
+ * its limits are written in the v1 files, pause uses cgroup2's freezer (it
+ * lets SIGKILL through; v1's freezer only where there is no cgroup2), stats
+ * and OOM events read the v1 files, and destroy removes every directory.
+ * A limit whose controller no hierarchy offers fails with an error naming
+ * the field and the controller; a value that asks for nothing is skipped. CGROUP_DRIVER_NONE (--cgroup-manager
  * disabled) places nothing, ignores limits with a warning, and makes the
  * cgroup-only operations fail with a clear error.
  */
@@ -68,6 +72,11 @@ struct cgroup_config {
          * into systemd_properties when that is NULL. */
         const struct oci_spec *spec;
 };
+
+/* Whether r limits anything: false when every value asks for nothing
+ * (pids.limit 0 or -1, memory.limit -1, cpu.shares 1024, ...), which never
+ * needs a controller. Invalid values count as limits (cgroup_create says why). */
+bool cgroup_resources_limit_something(const struct oci_linux_resources *r);
 
 struct cgroup; /* an open cgroup (or a placeholder for CGROUP_DRIVER_NONE) */
 

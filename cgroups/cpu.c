@@ -35,10 +35,28 @@ static int plan_max(struct cg_plan *p, const struct oci_cpu *c, int dirfd, struc
                 return kago_err_set(err, F "quota: %" PRId64 " is not a time in microseconds "
                                          "(-1 means unlimited)", c->quota.value);
         int64_t quota = c->quota.set ? c->quota.value : current_quota(dirfd);
+        uint64_t period = c->period.set ? c->period.value : 0;
         /* quota 0 means "no limit" in the spec. */
-        cg_format_cpu_max(buf, sizeof buf, quota == 0 ? -1 : quota, c->period.set ? c->period.value : 0);
-        cg_plan_add(p, c->quota.set ? F "quota" : F "period", "cpu.max", "%s", buf);
+        cg_format_cpu_max(buf, sizeof buf, quota == 0 ? -1 : quota, period);
+        bool no_limit = quota <= 0 && (period == 0 || period == CG_CPU_DEFAULT_PERIOD);
+        (no_limit ? cg_plan_add_default : cg_plan_add)(p, c->quota.set ? F "quota" : F "period", "cpu.max",
+                                                       "%s", buf);
         return 0;
+}
+
+/* "" resets a v2 cpuset to its parent's; a v1 cpuset it would empty
+ * (refusing every process), so there it is not written. */
+static void plan_cpuset_file(struct cg_plan *p, const char *field, const char *file, const char *value)
+{
+        if (!value || (!*value && cg_plan_is_v1(p, "cpuset")))
+                return;
+        (*value ? cg_plan_add : cg_plan_add_default)(p, field, file, "%s", value);
+}
+
+void cg_plan_cpuset(struct cg_plan *p, const struct oci_cpu *c)
+{
+        plan_cpuset_file(p, F "cpus", "cpuset.cpus", c->cpus);
+        plan_cpuset_file(p, F "mems", "cpuset.mems", c->mems);
 }
 
 int cg_plan_cpu(struct cg_plan *p, const struct oci_cpu *c, int dirfd, struct kago_err *err)
@@ -47,18 +65,18 @@ int cg_plan_cpu(struct cg_plan *p, const struct oci_cpu *c, int dirfd, struct ka
             (c->realtime_period.set && c->realtime_period.value))
                 return kago_err_set(err, F "realtimeRuntime/realtimePeriod: not supported with "
                                          "cgroup v2 (the cpu controller has no realtime budget)");
+        /* 1024, the kernel's default (ctr sends it on every run), asks for nothing. */
         if (c->shares.set && c->shares.value)
-                cg_plan_add(p, F "shares", "cpu.weight", "%" PRIu64,
-                            cg_cpu_shares_to_weight(c->shares.value));
+                (c->shares.value == CG_CPU_DEFAULT_SHARES ? cg_plan_add_default : cg_plan_add)(
+                        p, F "shares", "cpu.weight", "%" PRIu64, cg_cpu_shares_to_weight(c->shares.value));
         if (plan_max(p, c, dirfd, err) < 0)
                 return -1;
         if (c->burst.set)
-                cg_plan_add(p, F "burst", "cpu.max.burst", "%" PRIu64, c->burst.value);
+                (c->burst.value ? cg_plan_add : cg_plan_add_default)(p, F "burst", "cpu.max.burst",
+                                                                     "%" PRIu64, c->burst.value);
         if (c->idle.set)
-                cg_plan_add(p, F "idle", "cpu.idle", "%" PRId64, c->idle.value);
-        if (c->cpus)
-                cg_plan_add(p, F "cpus", "cpuset.cpus", "%s", c->cpus);
-        if (c->mems)
-                cg_plan_add(p, F "mems", "cpuset.mems", "%s", c->mems);
+                (c->idle.value ? cg_plan_add : cg_plan_add_default)(p, F "idle", "cpu.idle", "%" PRId64,
+                                                                    c->idle.value);
+        cg_plan_cpuset(p, c);
         return 0;
 }

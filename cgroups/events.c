@@ -1,17 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* OOM notifications: inotify on memory.events (the kernel raises IN_MODIFY
- * when a counter changes), so an OOM kill is seen the moment it happens. */
+ * when a counter changes), so an OOM kill is seen the moment it happens; on
+ * a cgroup v1 memory hierarchy an eventfd registered for memory.oom_control
+ * in cgroup.event_control. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 
 #include "internal.h"
+
+static int oom_watch_open_v1(const struct cg_v1_dir *d, int *fd, struct kago_err *err)
+{
+        _cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        _cleanup_close_ int ofd = openat(d->dirfd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
+        char line[32];
+
+        if (efd < 0 || ofd < 0)
+                return kago_err_errno(err, errno, "watch %s/memory.oom_control", d->dir);
+        int len = snprintf(line, sizeof line, "%d %d", efd, ofd);
+        if (file_write_at(d->dirfd, "cgroup.event_control", line, (size_t)len, err) < 0)
+                return kago_err_wrap(err, "register an OOM eventfd in %s", d->dir);
+        *fd = TAKE_FD(efd);
+        return 0;
+}
+
+/* The oom_kill count of memory.events (v2) or memory.oom_control (v1). */
+static int oom_kills(struct cgroup *cg, uint64_t *out, struct kago_err *err)
+{
+        if (cg_v1_dir_for(cg, "memory"))
+                return cg_v1_oom_kills(cg, out, err);
+        return cg_read_key(cg->dirfd, "memory.events", "oom_kill", out, err);
+}
 
 int cgroup_oom_watch_open(struct cgroup *cg, int *fd, struct kago_err *err)
 {
         if (cg_no_cgroup(cg, "watching for OOM kills", err))
                 return -1;
+        if (cg_v1_dir_for(cg, "memory"))
+                return oom_watch_open_v1(cg_v1_dir_for(cg, "memory"), fd, err);
         _cleanup_close_ int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (in < 0)
                 return kago_err_errno(err, errno, "inotify_init1");
@@ -23,13 +51,13 @@ int cgroup_oom_watch_open(struct cgroup *cg, int *fd, struct kago_err *err)
         return 0;
 }
 
-int cgroup_oom_watch_read(struct cgroup *cg, int fd, uint64_t *oom_kills, struct kago_err *err)
+int cgroup_oom_watch_read(struct cgroup *cg, int fd, uint64_t *kills, struct kago_err *err)
 {
         char buf[4096];
 
         while (read(fd, buf, sizeof buf) > 0)
                 ;
-        if (cg_read_key(cg->dirfd, "memory.events", "oom_kill", oom_kills, err) < 0)
+        if (oom_kills(cg, kills, err) < 0)
                 return kago_err_wrap(err, "cgroup %s", cg->dir);
         return 0;
 }
@@ -86,7 +114,7 @@ int cgroup_events_stream(struct cgroup *cg, const char *id, int interval_ms, FIL
                 return -1;
         /* Without the memory controller there is nothing to watch for OOM. */
         if (cgroup_oom_watch_open(cg, &oom_fd, &no_memory) == 0 &&
-            cg_read_key(cg->dirfd, "memory.events", "oom_kill", &seen, err) < 0)
+            oom_kills(cg, &seen, err) < 0)
                 return -1;
         ev_fd = openat(cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
         if (ev_fd < 0)

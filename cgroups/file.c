@@ -58,17 +58,43 @@ int cg_read_key(int dirfd, const char *file, const char *key, uint64_t *out, str
         return kago_err_set(err, "%s: no key \"%s\"", file, key);
 }
 
+const struct cg_v1_dir *cg_v1_dir_for(const struct cgroup *cg, const char *controller)
+{
+        for (size_t i = 0; i < cg->n_v1; i++)
+                if (cg_list_has(cg->v1[i].controllers, controller))
+                        return &cg->v1[i];
+        return NULL;
+}
+
+/* The v1 directory that holds file, or NULL for the cgroup2 one. */
+static const struct cg_v1_dir *v1_dir_of(const struct cgroup *cg, const char *file)
+{
+        char ctrl[32];
+
+        return cg->n_v1 ? cg_v1_dir_for(cg, cg_file_controller(file, ctrl, sizeof ctrl)) : NULL;
+}
+
+int cg_fd_for(const struct cgroup *cg, const char *file)
+{
+        const struct cg_v1_dir *d = v1_dir_of(cg, file);
+
+        return d ? d->dirfd : cg->dirfd;
+}
+
 int cg_write(struct cgroup *cg, const char *file, const char *value, struct kago_err *err)
 {
         size_t len = strlen(value);
-        _cleanup_close_ int fd = openat(cg->dirfd, file, O_WRONLY | O_CLOEXEC);
+        const struct cg_v1_dir *v1 = v1_dir_of(cg, file);
+        const char *dir = v1 ? v1->dir : cg->dir;
+        /* O_TRUNC as a shell's ">" (cgroup files ignore it; plain files need it). */
+        _cleanup_close_ int fd = openat(v1 ? v1->dirfd : cg->dirfd, file, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
         if (fd < 0)
-                return kago_err_errno(err, errno, "open %s/%s", cg->dir, file);
+                return kago_err_errno(err, errno, "open %s/%s", dir, file);
         /* An empty value is written as a newline (cpuset.cpus = "" clears it). */
         ssize_t n = len ? write(fd, value, len) : write(fd, "\n", 1);
         if (n < 0)
-                return kago_err_errno(err, errno, "write %s/%s = \"%s\"", cg->dir, file, value);
+                return kago_err_errno(err, errno, "write %s/%s = \"%s\"", dir, file, value);
         return 0;
 }
 

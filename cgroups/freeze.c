@@ -115,11 +115,25 @@ static int set_frozen(struct cgroup *cg, bool freeze, int timeout_ms, struct kag
 
         if (cg_no_cgroup(cg, freeze ? "pause" : "resume", err))
                 return -1;
+        if (cg_uses_v1_freezer(cg))
+                return cg_v1_set_frozen(cg, freeze, timeout_ms, err);
         if (freeze)
                 evict_kthreads(cg);
         if (open_events(cg, &fd, err) < 0 || cg_write(cg, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
                 return -1;
         return wait_frozen(fd, freeze, timeout_ms, err);
+}
+
+bool cg_uses_v1_freezer(const struct cgroup *cg)
+{
+        return cg_v1_dir_for(cg, "freezer") && faccessat(cg->dirfd, "cgroup.freeze", F_OK, 0) < 0;
+}
+
+int cg_write_thawed(struct cgroup *cg, struct kago_err *err)
+{
+        if (cg_uses_v1_freezer(cg))
+                return cg_write(cg, "freezer.state", "THAWED", err);
+        return cg_write(cg, "cgroup.freeze", "0", err);
 }
 
 int cgroup_freeze(struct cgroup *cg, int timeout_ms, struct kago_err *err)
@@ -129,7 +143,7 @@ int cgroup_freeze(struct cgroup *cg, int timeout_ms, struct kago_err *err)
         if (set_frozen(cg, true, timeout_ms, err) == 0)
                 return 0;
         /* Never leave a half-frozen container behind. */
-        if (cg->driver != CGROUP_DRIVER_NONE && cg_write(cg, "cgroup.freeze", "0", &thaw_err) < 0)
+        if (cg->driver != CGROUP_DRIVER_NONE && cg_write_thawed(cg, &thaw_err) < 0)
                 log_error("thaw after a failed freeze: %s", kago_err_text(&thaw_err));
         return kago_err_wrap(err, "freeze %s (thawed again)", cg->dir);
 }
@@ -156,6 +170,8 @@ int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct kago_err *err)
                 *frozen = false;
                 return 0;
         }
+        if (cg_uses_v1_freezer(cg))
+                return cg_v1_is_frozen(cg, frozen, err);
         return read_events_key(cg, "frozen", frozen, err);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* linux.resources.hugepageLimits[] -> hugetlb.<pageSize>.max. */
+/* linux.resources.hugepageLimits[] -> hugetlb.<pageSize>.max (cgroup v2) or
+ * hugetlb.<pageSize>.limit_in_bytes (v1). */
 #include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
@@ -17,8 +18,8 @@ static bool page_size_valid(const char *s)
                 strcmp(s + digits, "GB") == 0);
 }
 
-int cg_plan_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
-                    struct kago_err *err)
+static int plan_files(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n, const char *suffix,
+                      struct kago_err *err)
 {
         for (size_t i = 0; i < n; i++) {
                 const char *size = h[i].page_size ? h[i].page_size : "";
@@ -26,8 +27,20 @@ int cg_plan_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_
                         return kago_err_set(err, "linux.resources.hugepageLimits[%zu].pageSize: \"%s\" "
                                                  "is not a page size like \"2MB\" or \"1GB\"", i, size);
                 _cleanup_free_ char *field = xasprintf("linux.resources.hugepageLimits[%zu].limit", i);
-                _cleanup_free_ char *file = xasprintf("hugetlb.%s.max", size);
+                _cleanup_free_ char *file = xasprintf("hugetlb.%s.%s", size, suffix);
                 cg_plan_add(p, field, file, "%" PRIu64, h[i].limit);
         }
         return 0;
+}
+
+int cg_plan_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
+                    struct kago_err *err)
+{
+        return plan_files(p, h, n, "max", err);
+}
+
+int cg_plan_v1_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
+                       struct kago_err *err)
+{
+        return plan_files(p, h, n, "limit_in_bytes", err);
 }

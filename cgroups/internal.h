@@ -5,6 +5,13 @@
 
 #include "cgroups.h"
 
+/* The container's directory in one cgroup v1 hierarchy (hybrid or v1 host). */
+struct cg_v1_dir {
+        char *controllers; /* the hierarchy's controllers, space-separated: "cpu cpuacct" */
+        char *dir;         /* "/sys/fs/cgroup/memory/kago/web" */
+        int dirfd;         /* O_DIRECTORY of dir; -1 until opened */
+};
+
 struct cgroup {
         enum cgroup_driver driver;
         char *path; /* inside the hierarchy: "/kago/web"; "" for NONE */
@@ -12,6 +19,10 @@ struct cgroup {
         int dirfd;  /* O_DIRECTORY of dir; -1 for NONE */
         char *unit; /* systemd scope name, NULL otherwise */
         const char *mount; /* the cgroup2 mount it lives in */
+        /* Its directories in the v1 hierarchies that own controllers
+         * cgroup2 lacks (none on a pure v2 host). */
+        struct cg_v1_dir *v1;
+        size_t n_v1;
 };
 
 /* ---- the write plan: what linux.resources means as cgroup file writes ---- */
@@ -20,6 +31,8 @@ struct cg_write {
         char *field; /* JSON path it came from, for errors: "linux.resources.memory.limit" */
         char *file;  /* "memory.max" */
         char *value; /* "1048576" */
+        bool is_default; /* asks for nothing ("max", shares 1024): skipped when the
+                          * controller is missing instead of failing */
 };
 
 struct cg_plan {
@@ -28,11 +41,24 @@ struct cg_plan {
         bool has_devices; /* resources.devices present: (re)build the allow-list */
         struct cgroup_device_rule *dev;
         size_t n_dev;
+        /* In: the controllers v1 hierarchies own (space-separated; NULL on a
+         * pure v2 host), whose values are planned as v1 files. */
+        const char *v1;
+        /* In: the live cgroup for an update (v1 current values), else NULL. */
+        const struct cgroup *cg;
 };
 
 void cg_plan_add(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+/* The same for a value that asks for nothing (see cg_write.is_default). */
+void cg_plan_add_default(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Whether controller is planned as cgroup v1 (listed in p->v1). */
+bool cg_plan_is_v1(const struct cg_plan *p, const char *controller);
 void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r);
+/* Whether the plan limits anything (a write that is not a default, or
+ * device rules). */
+bool cg_plan_limits_something(const struct cg_plan *p);
 void cg_plan_free(struct cg_plan *p);
 /* Translate resources into p. dirfd (the cgroup, -1 when not yet known) lets
  * choices depend on the files present (io.bfq.weight or io.weight). */
@@ -61,6 +87,8 @@ struct oci_network;
  * memory limit swap is relative to) and tells which files exist. */
 int cg_plan_memory(struct cg_plan *p, const struct oci_memory *m, int dirfd, struct kago_err *err);
 int cg_plan_cpu(struct cg_plan *p, const struct oci_cpu *c, int dirfd, struct kago_err *err);
+/* cpus, mems -> cpuset.cpus, cpuset.mems (the same files in v1 and v2). */
+void cg_plan_cpuset(struct cg_plan *p, const struct oci_cpu *c);
 int cg_plan_io(struct cg_plan *p, const struct oci_block_io *b, int dirfd, struct kago_err *err);
 int cg_plan_pids(struct cg_plan *p, const struct oci_pids *pids, struct kago_err *err);
 int cg_plan_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
@@ -70,6 +98,10 @@ int cg_plan_unified(struct cg_plan *p, const struct oci_kv *kv, size_t n, struct
 int cg_plan_devices(struct cg_plan *p, const struct oci_device_cgroup *d, size_t n,
                     struct kago_err *err);
 void cg_plan_network(const struct oci_network *n);
+
+/* The kernel's defaults: cpu.shares 1024, a CFS period of 100 ms. */
+#define CG_CPU_DEFAULT_SHARES 1024
+#define CG_CPU_DEFAULT_PERIOD 100000
 
 /* cpu.shares (2..262144) to cpu.weight (1..10000); 0 stays 0 (unset). */
 uint64_t cg_cpu_shares_to_weight(uint64_t shares);
@@ -85,6 +117,59 @@ void cg_format_limit(char *buf, size_t size, int64_t v);
 /* cpu.max: "QUOTA PERIOD" (quota <= 0: "max"; period 0: keep the current
  * period, written as "QUOTA" alone). */
 void cg_format_cpu_max(char *buf, size_t size, int64_t quota, uint64_t period);
+
+/* ---- cgroup v1 (v1_*.c): the same plan, in v1 files ---- */
+
+int cg_plan_v1_memory(struct cg_plan *p, const struct oci_memory *m, struct kago_err *err);
+int cg_plan_v1_cpu(struct cg_plan *p, const struct oci_cpu *c, struct kago_err *err);
+int cg_plan_v1_blkio(struct cg_plan *p, const struct oci_block_io *b, struct kago_err *err);
+int cg_plan_v1_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
+                       struct kago_err *err);
+
+/* One mounted v1 hierarchy. */
+struct cg_v1_mount {
+        char *controllers; /* space-separated: "cpu cpuacct" */
+        char *mount;       /* "/sys/fs/cgroup/cpu,cpuacct" */
+};
+/* The v1 hierarchies in a /proc/self/mountinfo text (named-only ones such
+ * as name=systemd are not controllers and are left out). */
+void cg_v1_parse_mountinfo(const char *buf, struct cg_v1_mount **out, size_t *n);
+/* The host's v1 hierarchies whose controllers the cgroup2 root lacks. */
+void cg_v1_host_mounts(struct cg_v1_mount **out, size_t *n);
+void cg_v1_mounts_free(struct cg_v1_mount *m, size_t n);
+/* Their controllers in one space-separated list (malloc'd; "" for none). */
+char *cg_v1_controllers(const struct cg_v1_mount *m, size_t n);
+/* The directory fd that holds file: the v1 hierarchy of its controller when
+ * the cgroup has one, else the cgroup2 directory. */
+int cg_fd_for(const struct cgroup *cg, const char *file);
+/* The v1 directory for controller, or NULL. */
+const struct cg_v1_dir *cg_v1_dir_for(const struct cgroup *cg, const char *controller);
+/* path (as in the cgroup2 hierarchy) in every mount: made (with cpuset's
+ * cpus and mems copied down from the parent, as v1 requires), and
+ * recorded in cg. On error what was made is removed. */
+int cg_v1_create(struct cgroup *cg, const struct cg_v1_mount *m, size_t n, const char *path,
+                 struct kago_err *err);
+/* path in every mount where it exists, into cg (cgroup_open). */
+int cg_v1_open(struct cgroup *cg, const char *path, struct kago_err *err);
+int cg_v1_enter(struct cgroup *cg, pid_t pid, struct kago_err *err);
+/* Remove the directory from every hierarchy (retrying while busy). */
+int cg_v1_destroy(struct cgroup *cg, int timeout_ms, struct kago_err *err);
+void cg_v1_dirs_free(struct cgroup *cg);
+/* The controllers of cg's v1 directories, space-separated (malloc'd). */
+char *cg_v1_dirs_controllers(const struct cgroup *cg);
+/* freezer.state: FROZEN / THAWED, waiting (up to timeout_ms) for it. */
+int cg_v1_set_frozen(struct cgroup *cg, bool freeze, int timeout_ms, struct kago_err *err);
+int cg_v1_is_frozen(struct cgroup *cg, bool *frozen, struct kago_err *err);
+/* Whether freezing goes through the v1 freezer: only where the cgroup has
+ * no cgroup2 freezer (cgroup.freeze). On a hybrid host cgroup2's freezer is
+ * used: unlike v1's it lets SIGKILL through to a paused container. */
+bool cg_uses_v1_freezer(const struct cgroup *cg);
+/* Thaw without waiting: freezer.state THAWED (v1) or cgroup.freeze 0. */
+int cg_write_thawed(struct cgroup *cg, struct kago_err *err);
+/* The figures of the v1 memory, cpu, cpuacct, pids and blkio files. */
+void cg_v1_stats_read(struct cgroup *cg, struct cgroup_stats *st);
+/* memory.oom_control's oom_kill (v1). */
+int cg_v1_oom_kills(struct cgroup *cg, uint64_t *out, struct kago_err *err);
 
 /* ---- placement ---- */
 

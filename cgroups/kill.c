@@ -95,6 +95,18 @@ static int signal_each(struct cgroup *cg, int signo, struct kago_err *err)
         return rc;
 }
 
+/* A task frozen by the v1 freezer dies only once thawed (cgroup v2's
+ * freezer lets SIGKILL through). */
+static int thaw_v1_frozen(struct cgroup *cg, struct kago_err *err)
+{
+        struct kago_err ignored = { 0 };
+        bool frozen = false;
+
+        if (!cg_v1_dir_for(cg, "freezer") || cg_v1_is_frozen(cg, &frozen, &ignored) < 0 || !frozen)
+                return 0;
+        return cg_write(cg, "freezer.state", "THAWED", err);
+}
+
 /* SIGKILL without cgroup.kill (kernels before 5.14): repeat until empty. */
 static int kill_loop(struct cgroup *cg, struct kago_err *err)
 {
@@ -118,7 +130,12 @@ int cgroup_kill_all(struct cgroup *cg, int signo, struct kago_err *err)
                 return -1;
         if (signo != SIGKILL)
                 return signal_each(cg, signo, err);
-        if (faccessat(cg->dirfd, "cgroup.kill", F_OK, 0) == 0)
-                return cg_write(cg, "cgroup.kill", "1", err);
+        if (faccessat(cg->dirfd, "cgroup.kill", F_OK, 0) == 0) {
+                if (cg_write(cg, "cgroup.kill", "1", err) < 0)
+                        return -1;
+                return thaw_v1_frozen(cg, err);
+        }
+        if (thaw_v1_frozen(cg, err) < 0)
+                return -1;
         return kill_loop(cg, err);
 }

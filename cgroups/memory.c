@@ -53,11 +53,12 @@ int cg_plan_memory(struct cg_plan *p, const struct oci_memory *m, int dirfd, str
         warn_ignored(m);
         if (m->limit.set) {
                 cg_format_limit(buf, sizeof buf, m->limit.value);
-                cg_plan_add(p, F "limit", "memory.max", "%s", buf);
+                (m->limit.value < 0 ? cg_plan_add_default : cg_plan_add)(p, F "limit", "memory.max", "%s", buf);
         }
         if (m->reservation.set) {
                 cg_format_limit(buf, sizeof buf, m->reservation.value);
-                cg_plan_add(p, F "reservation", "memory.low", "%s", buf);
+                (m->reservation.value <= 0 ? cg_plan_add_default : cg_plan_add)(p, F "reservation",
+                                                                                 "memory.low", "%s", buf);
         }
         if (m->swap.set) {
                 int64_t v2;
@@ -65,7 +66,7 @@ int cg_plan_memory(struct cg_plan *p, const struct oci_memory *m, int dirfd, str
                         return -1;
                 if (v2 != 0 || m->swap.value != 0) {
                         cg_format_limit(buf, sizeof buf, v2);
-                        cg_plan_add(p, F "swap", "memory.swap.max", "%s", buf);
+                        (v2 < 0 ? cg_plan_add_default : cg_plan_add)(p, F "swap", "memory.swap.max", "%s", buf);
                 }
         }
         return 0;
@@ -78,7 +79,9 @@ int cg_check_before_update(struct cgroup *cg, const struct oci_memory *m, struct
         if (!m->check_before_update.set || !m->check_before_update.value || !m->limit.set ||
             m->limit.value < 0)
                 return 0;
-        if (cg_read_u64(cg->dirfd, "memory.current", &current, err) < 0)
+        const struct cg_v1_dir *v1 = cg_v1_dir_for(cg, "memory");
+        if (cg_read_u64(v1 ? v1->dirfd : cg->dirfd, v1 ? "memory.usage_in_bytes" : "memory.current", &current,
+                        err) < 0)
                 return kago_err_wrap(err, F "checkBeforeUpdate");
         if ((uint64_t)m->limit.value < current)
                 return kago_err_set(err, F "limit: %" PRId64 " is below the current usage %" PRIu64

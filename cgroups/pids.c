@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* linux.resources.pids.limit -> pids.max ("max" for 0 or less). */
+/* linux.resources.pids.limit -> pids.max ("max" for 0 or less, a value that
+ * asks for nothing). The file is the same in cgroup v1 and v2. */
 #include <inttypes.h>
 
 #include "../specs/specs.h"
@@ -11,6 +12,6 @@ int cg_plan_pids(struct cg_plan *p, const struct oci_pids *pids, struct kago_err
         if (pids->limit > 0)
                 cg_plan_add(p, "linux.resources.pids.limit", "pids.max", "%" PRId64, pids->limit);
         else
-                cg_plan_add(p, "linux.resources.pids.limit", "pids.max", "max");
+                cg_plan_add_default(p, "linux.resources.pids.limit", "pids.max", "max");
         return 0;
 }

@@ -8,22 +8,49 @@
 
 #include "internal.h"
 
-void cg_plan_add(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+static void plan_vadd(struct cg_plan *p, bool is_default, const char *field, const char *file,
+                      const char *fmt, va_list ap)
 {
-        va_list ap;
         char *value = NULL;
 
-        va_start(ap, fmt);
-        if (vasprintf(&value, fmt, ap) < 0)
-                value = NULL;
-        va_end(ap);
-        if (!value)
+        if (vasprintf(&value, fmt, ap) < 0 || !value)
                 value = xstrdup("");
         if (p->n == p->cap) {
                 p->cap = p->cap ? p->cap * 2 : 16;
                 p->w = xrealloc(p->w, p->cap * sizeof *p->w);
         }
-        p->w[p->n++] = (struct cg_write){ xstrdup(field), xstrdup(file), value };
+        p->w[p->n++] = (struct cg_write){ xstrdup(field), xstrdup(file), value, is_default };
+}
+
+void cg_plan_add(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        plan_vadd(p, false, field, file, fmt, ap);
+        va_end(ap);
+}
+
+void cg_plan_add_default(struct cg_plan *p, const char *field, const char *file, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        plan_vadd(p, true, field, file, fmt, ap);
+        va_end(ap);
+}
+
+bool cg_plan_is_v1(const struct cg_plan *p, const char *controller)
+{
+        return p->v1 && cg_list_has(p->v1, controller);
+}
+
+bool cg_plan_limits_something(const struct cg_plan *p)
+{
+        for (size_t i = 0; i < p->n; i++)
+                if (!p->w[i].is_default)
+                        return true;
+        return p->n_dev > 0;
 }
 
 void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r)
@@ -56,27 +83,34 @@ const char *cg_file_controller(const char *file, char *buf, size_t size)
         return buf;
 }
 
-/* The controller the file needs is enabled in the cgroup, or is made so. */
+/* The controller the file needs is enabled in the cgroup, or is made so;
+ * 1 when it is missing and the write asks for nothing: skip it. */
 static int ensure_controller(struct cgroup *cg, const struct cg_write *w, struct kago_err *err)
 {
         char ctrl[32];
         _cleanup_free_ char *offered = NULL;
 
         cg_file_controller(w->file, ctrl, sizeof ctrl);
-        if (strcmp(ctrl, "cgroup") == 0 || cg_controller_enabled(cg->dirfd, ctrl))
+        if (strcmp(ctrl, "cgroup") == 0 || cg_v1_dir_for(cg, ctrl) || cg_controller_enabled(cg->dirfd, ctrl))
                 return 0;
         _cleanup_close_ int rootfd = open(cg->mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (rootfd < 0 || cg_read(rootfd, "cgroup.controllers", &offered, err) < 0)
                 offered = xstrdup("");
         offered[strcspn(offered, "\n")] = '\0';
+        if (!cg_list_has(offered, ctrl) && w->is_default) {
+                log_debug("%s: no %s controller here; the value asks for nothing, so nothing is written",
+                          w->field, ctrl);
+                return 1;
+        }
         if (!cg_list_has(offered, ctrl))
                 return kago_err_set(err, "%s: needs the cgroup v2 %s controller, which this host does "
                                     "not offer (cgroup2 at %s has: %s)%s", w->field, ctrl, cg->mount,
                                     *offered ? offered : "none",
                                     strcmp(cg->mount, "/sys/fs/cgroup")
-                                            ? "; the host uses cgroup v1 or hybrid mode: boot with "
-                                              "systemd.unified_cgroup_hierarchy=1 (or cgroup_no_v1=all), "
-                                              "or run with --cgroup-manager disabled to ignore limits"
+                                            ? "; nor does any cgroup v1 hierarchy mounted here: mount "
+                                              "it, or boot with systemd.unified_cgroup_hierarchy=1 (or "
+                                              "cgroup_no_v1=all), or run with --cgroup-manager disabled to "
+                                              "ignore limits"
                                             : "");
         if (cg_controller_enable(cg->mount, cg->path, ctrl, err) < 0)
                 return kago_err_wrap(err, "%s", w->field);
@@ -128,27 +162,39 @@ static void free_olds(char **old, size_t n)
         free(old);
 }
 
+/* Check every controller (marking the writes to skip) and, for rollback,
+ * read every file's old content, before anything is written. */
+static int plan_prepare(struct cgroup *cg, const struct cg_plan *p, bool rollback, char **old,
+                        bool *skip, struct kago_err *err)
+{
+        for (size_t i = 0; i < p->n; i++) {
+                int rc = ensure_controller(cg, &p->w[i], err);
+                if (rc < 0)
+                        return -1;
+                skip[i] = rc > 0;
+                if (!skip[i] && rollback && cg_read(cg_fd_for(cg, p->w[i].file), p->w[i].file, &old[i], err) < 0)
+                        return kago_err_wrap(err, "%s", p->w[i].field);
+        }
+        return 0;
+}
+
 int cg_plan_apply(struct cgroup *cg, const struct cg_plan *p, bool rollback, struct kago_err *err)
 {
         char **old = xcalloc(p->n + 1, sizeof *old);
-        size_t i;
-        int rc = 0;
-
-        for (i = 0; i < p->n && rc == 0; i++) {
-                rc = ensure_controller(cg, &p->w[i], err);
-                if (rc == 0 && rollback && cg_read(cg->dirfd, p->w[i].file, &old[i], err) < 0)
-                        rc = kago_err_wrap(err, "%s", p->w[i].field);
-        }
+        _cleanup_free_ bool *skip = xcalloc(p->n + 1, sizeof *skip);
+        int rc = plan_prepare(cg, p, rollback, old, skip, err);
         size_t written = 0;
+
         for (; written < p->n && rc == 0; written++) {
-                if (cg_write(cg, p->w[written].file, p->w[written].value, err) < 0) {
+                if (!skip[written] && cg_write(cg, p->w[written].file, p->w[written].value, err) < 0) {
                         rc = kago_err_wrap(err, "%s", p->w[written].field);
                         break;
                 }
         }
         /* Undo what was written, newest first. */
         for (size_t j = written; rc < 0 && rollback && j-- > 0;)
-                restore_one(cg, &p->w[j], old[j]);
+                if (!skip[j])
+                        restore_one(cg, &p->w[j], old[j]);
         free_olds(old, p->n);
         return rc;
 }

@@ -143,6 +143,8 @@ int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_er
         read_figures(cg->dirfd, st);
         read_io(cg->dirfd, st);
         read_hugetlb(cg->dirfd, st);
+        if (cg->n_v1)
+                cg_v1_stats_read(cg, st);
         return 0;
 }
 

@@ -5,7 +5,9 @@
 # is throttled, io.max slows a dd to a loop device, a device outside the
 # allow-list gives EPERM); cgroupsPath placement and the cgroup namespace;
 # and on a host without the controllers, a requested limit fails clearly and
-# leaves nothing, while --cgroup-manager disabled runs without limits.
+# leaves nothing, while --cgroup-manager disabled runs without limits; values
+# that ask for nothing (pids.limit 0, memory.limit -1, cpu.shares 1024) never
+# fail create. The v1 driver has its own suite: cgroup_v1.bats.
 
 load helpers
 load container_helpers
@@ -176,12 +178,15 @@ load cgroup_helpers
 
 @test "cgroups: without the controller a limit fails clearly and leaves nothing" {
         requires root
-        grep -qw memory "$(cgroup_root)/cgroup.controllers" && skip "this host has the memory controller (covered above)"
+        # rdma: a controller this host offers in no hierarchy (cgroup2 or v1).
+        grep -qw rdma "$(cgroup_root)/cgroup.controllers" && skip "this host has the rdma controller in cgroup2"
+        grep -q ' - cgroup .*[,]rdma\b' /proc/self/mountinfo && skip "this host has a cgroup v1 rdma hierarchy"
         bundle "$BATS_TEST_TMPDIR/b" sleep 1000
-        config "$BATS_TEST_TMPDIR/b" '.linux.resources = {"memory": {"limit": 67108864}}'
+        config "$BATS_TEST_TMPDIR/b" '.linux.resources = {"rdma": {"mlx5_0": {"hcaHandles": 3}}}'
         run kgd create --bundle "$BATS_TEST_TMPDIR/b" h1
+        echo "$output"
         [ "$status" -eq 1 ]
-        [[ "$output" == *'linux.resources.memory.limit: needs the cgroup v2 memory controller'* ]]
+        [[ "$output" == *'linux.resources.rdma'*'needs the cgroup v2 rdma controller'* ]]
         [[ "$output" == *'--cgroup-manager disabled'* ]]
         assert_gone h1
         # disabled: runs without limits, and says so.
@@ -190,4 +195,21 @@ load cgroup_helpers
         grep -q 'linux.resources ignored' "$BATS_TEST_TMPDIR/h2.out"
         [ "$(status_of h2)" = created ]
         kg delete --force h2
+}
+
+@test "cgroups: values that ask for nothing never fail create, on any host (pids 0/-1, memory -1, cpu.shares 1024)" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        for r in '{"pids": {"limit": 0}}' '{"pids": {"limit": -1}}' '{"memory": {"limit": -1, "swap": -1}}' \
+                 '{"cpu": {"shares": 1024}}' '{"cpu": {"shares": 1024, "quota": -1, "period": 100000}}' \
+                 '{"memory": {"limit": -1}, "cpu": {"shares": 1024}, "pids": {"limit": 0}}'; do
+                config "$BATS_TEST_TMPDIR/b" ".linux.resources = $r"
+                run kg run --bundle "$BATS_TEST_TMPDIR/b" dflt
+                echo "$r: $status $output"
+                [ "$status" -eq 0 ]
+                # ... and without any cgroup at all.
+                run "$KAGO" --root "$ROOT" --cgroup-manager disabled run --bundle "$BATS_TEST_TMPDIR/b" dflt2
+                [ "$status" -eq 0 ]
+                [[ "$output" != *'linux.resources ignored'* ]]
+        done
 }
