@@ -66,25 +66,59 @@ running() {
         [ "$(jq .linux.resources.memory.limit "$ROOT/u3/config.json")" = 67108864 ]
 }
 
+# The huge page sizes this host's kernel offers, as cgroup file names use
+# them ("2MB", "1GB", "64KB"), one per line (none when it offers none).
+hugepage_sizes() {
+        local d kb
+        for d in /sys/kernel/mm/hugepages/hugepages-*kB; do
+                [ -d "$d" ] || continue
+                kb=${d##*/hugepages-}
+                kb=${kb%kB}
+                if ((kb % 1048576 == 0)); then echo "$((kb / 1048576))GB"
+                elif ((kb % 1024 == 0)); then echo "$((kb / 1024))MB"
+                else echo "${kb}KB"; fi
+        done
+}
+
+# Bytes in N pages of SIZE ("2MB" -> 2097152 * N).
+pages_bytes() {
+        local size=$1 n=$2 num=${1%[KMG]B}
+        case "$size" in
+        *KB) echo $((num * 1024 * n)) ;;
+        *MB) echo $((num * 1048576 * n)) ;;
+        *GB) echo $((num * 1073741824 * n)) ;;
+        esac
+}
+
 @test "update: hugetlb limits live, and a rejected unified value rolls them back" {
         requires root
         grep -qw hugetlb "$(cgroup_root)/cgroup.controllers" || skip "no hugetlb controller in cgroup v2 here"
+        size=$(hugepage_sizes | head -n 1)
+        [ -n "$size" ] || skip "this kernel offers no huge page size (/sys/kernel/mm/hugepages is empty)"
+        two=$(pages_bytes "$size" 2)
+        four=$(pages_bytes "$size" 4)
         running u4
-        echo '{"hugepageLimits":[{"pageSize":"2MB","limit":4194304}]}' | kg update -r - u4
-        [ "$(cg_file u4 hugetlb.2MB.max)" = 4194304 ]
-        run kg update -r - u4 <<<'{"hugepageLimits":[{"pageSize":"2MB","limit":8388608}],"unified":{"hugetlb.1GB.max":"lots"}}'
+        echo "{\"hugepageLimits\":[{\"pageSize\":\"$size\",\"limit\":$two}]}" | kg update -r - u4
+        [ "$(cg_file u4 "hugetlb.$size.max")" = "$two" ]
+        # The same file again through unified, with a value the kernel
+        # refuses: the hugepageLimits write before it is put back.
+        run kg update -r - u4 <<<"{\"hugepageLimits\":[{\"pageSize\":\"$size\",\"limit\":$four}],\"unified\":{\"hugetlb.$size.max\":\"lots\"}}"
+        echo "$output"
         [ "$status" -eq 1 ]
-        [[ "$output" == *'linux.resources.unified["hugetlb.1GB.max"]: write '*'Invalid argument'* ]]
-        [ "$(cg_file u4 hugetlb.2MB.max)" = 4194304 ]
+        [[ "$output" == *"linux.resources.unified[\"hugetlb.$size.max\"]: write "*'Invalid argument'* ]]
+        [ "$(cg_file u4 "hugetlb.$size.max")" = "$two" ]
 }
 
 @test "update: a limit whose controller the host lacks fails naming it" {
         requires root
-        grep -qw memory "$(cgroup_root)/cgroup.controllers" && skip "memory controller present (covered above)"
+        # rdma: a controller this host offers in no hierarchy (cgroup2 or v1).
+        grep -qw rdma "$(cgroup_root)/cgroup.controllers" && skip "this host has the rdma controller in cgroup2"
+        grep -q ' - cgroup .*[,]rdma\b' /proc/self/mountinfo && skip "this host has a cgroup v1 rdma hierarchy"
         running u5
-        run kg update --memory 64m u5
+        run kg update -r - u5 <<<'{"rdma": {"mlx5_0": {"hcaHandles": 3}}}'
+        echo "$output"
         [ "$status" -eq 1 ]
-        [[ "$output" == *'linux.resources.memory.limit: needs the cgroup v2 memory controller, which this host does not offer'* ]]
+        [[ "$output" == *'linux.resources.rdma'*'needs the cgroup v2 rdma controller, which this host does not offer'* ]]
 }
 
 @test "update: bad flags, values, files and states fail clearly" {
