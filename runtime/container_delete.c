@@ -81,6 +81,19 @@ static int check_stopped(const struct container_state *st, enum container_status
         return 0;
 }
 
+/* Kill what is left, poststop hooks, cgroup, state directory. */
+static int delete_remove(int rootfd, int dirfd, const struct container_state *st,
+                         enum container_status s, struct kago_err *err)
+{
+        if (s != STATUS_STOPPED && stop_container(st, err) < 0)
+                return -1;
+        if (s != STATUS_CREATING)
+                run_poststop(dirfd, st);
+        if (container_cgroup_destroy(st, err) < 0)
+                log_warning("container \"%s\": %s", st->id, kago_err_text(err));
+        return store_remove(rootfd, st->id, err);
+}
+
 static int delete_locked(const struct kago_global *g, int rootfd, int dirfd, const char *id,
                          bool force, struct kago_err *err)
 {
@@ -94,20 +107,13 @@ static int delete_locked(const struct kago_global *g, int rootfd, int dirfd, con
         else if (st.creating) /* a create killed before it recorded its cgroup */
                 container_cgroup_guess(g, dirfd, &st);
         enum container_status s = have_state ? container_status_get(dirfd, &st) : STATUS_CREATING;
-        if (!force && check_stopped(&st, s, have_state, err) < 0)
-                goto out;
-        if (!have_state)
-                log_warning("%s: removing it%s%s", kago_err_text(&why),
-                            st.cgroup_path ? " and the cgroup its config names, " : "",
-                            st.cgroup_path ? st.cgroup_path : "");
-        if (s != STATUS_STOPPED && stop_container(&st, err) < 0)
-                goto out;
-        if (s != STATUS_CREATING)
-                run_poststop(dirfd, &st);
-        if (container_cgroup_destroy(&st, err) < 0)
-                log_warning("container \"%s\": %s", id, kago_err_text(err));
-        rc = store_remove(rootfd, id, err);
-out:
+        if (force || check_stopped(&st, s, have_state, err) == 0) {
+                if (!have_state)
+                        log_warning("%s: removing it%s%s", kago_err_text(&why),
+                                    st.cgroup_path ? " and the cgroup its config names, " : "",
+                                    st.cgroup_path ? st.cgroup_path : "");
+                rc = delete_remove(rootfd, dirfd, &st, s, err);
+        }
         container_state_free(&st);
         return rc;
 }

@@ -25,6 +25,16 @@ setup() {
         MARK="$$${BATS_TEST_NUMBER}7"
 }
 
+teardown() {
+        # What a failing test may leave waiting: the hook's loop, our stranger.
+        touch "$BATS_TEST_TMPDIR/go"
+        [ -z "${STRANGER:-}" ] || kill "$STRANGER" 2>/dev/null || true
+        local id
+        for id in $(kg list -q 2>/dev/null); do
+                kg delete --force "$id" >/dev/null 2>&1 || true
+        done
+}
+
 # Non-zombie processes in a cgroup named PFX* or running the workload MARK.
 leftover_procs() {
         local p state
@@ -49,38 +59,46 @@ assert_nothing_left() {
 }
 
 # Milliseconds one `kago CMD` takes here until the container runs (or is
-# created): the kills below land anywhere in that span and a bit after.
+# created), the quickest of three: the state is made at about a third of
+# that and committed at about two thirds; the kills below land from 10% to
+# 100% of it.
 calibrate() {
-        local cmd=$1 t0 t
-        t0=$(date +%s%N)
-        if [ "$cmd" = run ]; then
-                "$KAGO" --root "$ROOT" run --detach --bundle "$BATS_TEST_TMPDIR/b" "${PFX}cal" </dev/null >/dev/null 2>&1
-        else
-                "$KAGO" --root "$ROOT" create --bundle "$BATS_TEST_TMPDIR/b" "${PFX}cal" </dev/null >/dev/null 2>&1
-        fi
-        t=$((($(date +%s%N) - t0) / 1000000))
-        kg delete --force "${PFX}cal"
-        echo $((t < 50 ? 50 : t > 600 ? 600 : t))
+        local cmd=$1 t0 t best=600 i
+        for i in 1 2 3; do
+                t0=$(date +%s%N)
+                if [ "$cmd" = run ]; then
+                        "$KAGO" --root "$ROOT" run --detach --bundle "$BATS_TEST_TMPDIR/b" "${PFX}cal" </dev/null >/dev/null 2>&1 3>&-
+                else
+                        "$KAGO" --root "$ROOT" create --bundle "$BATS_TEST_TMPDIR/b" "${PFX}cal" </dev/null >/dev/null 2>&1 3>&-
+                fi
+                t=$((($(date +%s%N) - t0) / 1000000))
+                kg delete --force "${PFX}cal"
+                [ "$t" -ge "$best" ] || best=$t
+        done
+        echo $((best < 20 ? 20 : best))
 }
 
 # N times: start `kago CMD`, SIGKILL it after a random delay, delete --force.
 kill_at_random() {
-        local cmd=$1 n=$2 span i id pid r
+        local cmd=$1 n=$2 span lo i id pid r mid=0
         bundle "$BATS_TEST_TMPDIR/b" sleep "$MARK"
         span=$(calibrate "$cmd")
-        span=$((span * 3 / 2))
+        lo=$((span / 10))
+        span=$((span * 9 / 10))
         for ((i = 0; i < n; i++)); do
                 id="$PFX$i"
                 # A simple command: $! is kago itself, not a subshell.
-                "$KAGO" --root "$ROOT" "$cmd" --bundle "$BATS_TEST_TMPDIR/b" "$id" </dev/null >/dev/null 2>&1 &
+                "$KAGO" --root "$ROOT" "$cmd" --bundle "$BATS_TEST_TMPDIR/b" "$id" </dev/null >/dev/null 2>&1 3>&- &
                 pid=$!
-                r=$((RANDOM % span))
+                r=$((lo + RANDOM % span))
                 sleep "$(printf '%d.%03d' $((r / 1000)) $((r % 1000)))"
                 kill -9 "$pid" 2>/dev/null || true
                 wait "$pid" 2>/dev/null || true
+                [ "$(jq -r .creating "$ROOT/$id/state.json" 2>/dev/null)" != true ] || mid=$((mid + 1))
                 run kg delete --force "$id"
                 [ "$status" -eq 0 ] || { echo "delete --force $id: $output" >&2; return 1; }
         done
+        echo "# $cmd: $mid of $n kills landed before the state was committed" >&3
         assert_nothing_left
 }
 
@@ -100,7 +118,7 @@ kill_at_random() {
         bundle "$b" sleep "$MARK"
         config "$b" ".hooks.createRuntime = [{path: \"/bin/sh\", args: [\"sh\", \"-c\",
                 \"while [ ! -e $go ]; do sleep 0.05; done\"]}]"
-        "$KAGO" --root "$ROOT" create --bundle "$b" "${PFX}h" </dev/null >/dev/null 2>&1 &
+        "$KAGO" --root "$ROOT" create --bundle "$b" "${PFX}h" </dev/null >/dev/null 2>&1 3>&- &
         cpid=$!
         for i in $(seq 100); do
                 [ "$(jq -r .pid "$ROOT/${PFX}h/state.json" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
@@ -177,7 +195,7 @@ assert_refused() {
 
 @test "robustness: a state naming pid 1, an ancestor of kago or a stranger is refused before any signal" {
         requires root
-        local pid stranger
+        local pid
         bundle "$BATS_TEST_TMPDIR/b" sleep "$MARK"
         kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" "${PFX}p"
         pid=$(cat "$BATS_TEST_TMPDIR/pid")
@@ -190,20 +208,20 @@ assert_refused() {
         forge_state "${PFX}p" $$
         assert_refused "${PFX}p" "kago or one of its ancestors"
         # A process of ours outside the container's cgroup (and pid namespace).
-        sleep 1000 &
-        stranger=$!
-        forge_state "${PFX}p" "$stranger"
+        sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+        STRANGER=$!
+        forge_state "${PFX}p" "$STRANGER"
         run kg kill "${PFX}p" 0
         [ "$status" -eq 1 ]
         [[ "$output" == *"not in the container's"* ]]
-        forge_state "${PFX}p" "$stranger" '.cgroupPath = null'
+        forge_state "${PFX}p" "$STRANGER" '.cgroupPath = null'
         run kg kill "${PFX}p" 0
         [ "$status" -eq 1 ]
         [[ "$output" == *"not the init of a pid namespace"* ]]
         run kg delete --force "${PFX}p"
         [ "$status" -eq 1 ]
-        [ -d "/proc/$stranger" ]
-        kill "$stranger"
+        [ -d "/proc/$STRANGER" ]
+        kill "$STRANGER"
         # Nothing was signalled: the container's own init still waits.
         [ -d "/proc/$pid" ]
         cp "$BATS_TEST_TMPDIR/state.saved" "$ROOT/${PFX}p/state.json"
