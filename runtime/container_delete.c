@@ -66,6 +66,21 @@ static void state_fallback(const struct kago_global *g, int dirfd, const char *i
         container_cgroup_guess(g, dirfd, st);
 }
 
+/* A create killed before it recorded its cgroup had cloned nothing into it
+ * yet: a populated cgroup of that name is someone else's (the same id under
+ * another --root) and stays. */
+static void guess_unrecorded_cgroup(const struct kago_global *g, int dirfd,
+                                    struct container_state *st)
+{
+        container_cgroup_guess(g, dirfd, st);
+        if (!st->cgroup_path || !container_cgroup_is_populated(st))
+                return;
+        log_warning("container \"%s\": cgroup %s holds processes its interrupted create never "
+                    "made: left alone", st->id, st->cgroup_path);
+        free(TAKE_PTR(st->cgroup_path));
+        free(TAKE_PTR(st->cgroup_driver));
+}
+
 /* Without --force: a running container, or one whose record is lost while
  * its cgroup still holds processes, stays. */
 static int check_stopped(const struct container_state *st, enum container_status s,
@@ -104,8 +119,8 @@ static int delete_locked(const struct kago_global *g, int rootfd, int dirfd, con
 
         if (!have_state)
                 state_fallback(g, dirfd, id, &why, &st);
-        else if (st.creating) /* a create killed before it recorded its cgroup */
-                container_cgroup_guess(g, dirfd, &st);
+        else if (st.creating && !st.cgroup_path)
+                guess_unrecorded_cgroup(g, dirfd, &st);
         enum container_status s = have_state ? container_status_get(dirfd, &st) : STATUS_CREATING;
         if (force || check_stopped(&st, s, have_state, err) == 0) {
                 if (!have_state)
