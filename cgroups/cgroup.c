@@ -72,7 +72,7 @@ static int apply_devices(struct cgroup *cg, const struct cg_plan *p, const struc
 
         cg_devices_rules(p, cfg->extra_devices, cfg->n_extra_devices, &rules, &n);
         if (cg_devices_program(rules, n, &insns, &n_insns, err) < 0 ||
-            cg_devices_attach(cg->dirfd, insns, n_insns, err) < 0)
+            cg_devices_attach(cg->dirfd, insns, n_insns, err) < 0 || cg_v1_devices_apply(cg, rules, n, err) < 0)
                 return kago_err_wrap(err, "linux.resources.devices");
         return 0;
 }

@@ -125,6 +125,7 @@ int cg_plan_v1_cpu(struct cg_plan *p, const struct oci_cpu *c, struct kago_err *
 int cg_plan_v1_blkio(struct cg_plan *p, const struct oci_block_io *b, struct kago_err *err);
 int cg_plan_v1_hugetlb(struct cg_plan *p, const struct oci_hugepage_limit *h, size_t n,
                        struct kago_err *err);
+int cg_plan_v1_network(struct cg_plan *p, const struct oci_network *n, struct kago_err *err);
 
 /* One mounted v1 hierarchy. */
 struct cg_v1_mount {
@@ -166,6 +167,12 @@ int cg_v1_is_frozen(struct cgroup *cg, bool *frozen, struct kago_err *err);
 bool cg_uses_v1_freezer(const struct cgroup *cg);
 /* Thaw without waiting: freezer.state THAWED (v1) or cgroup.freeze 0. */
 int cg_write_thawed(struct cgroup *cg, struct kago_err *err);
+/* One rule as a devices.allow/devices.deny line ("c 10:229 rwm", "a"). */
+void cg_v1_device_line(const struct cgroup_device_rule *r, char *buf, size_t size);
+/* The allow-list (from cg_devices_rules) into the v1 devices hierarchy, when
+ * the cgroup has one (hybrid: beside cgroup2's eBPF program). */
+int cg_v1_devices_apply(struct cgroup *cg, const struct cgroup_device_rule *rules, size_t n,
+                        struct kago_err *err);
 /* The figures of the v1 memory, cpu, cpuacct, pids and blkio files. */
 void cg_v1_stats_read(struct cgroup *cg, struct cgroup_stats *st);
 /* memory.oom_control's oom_kill (v1). */

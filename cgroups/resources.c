@@ -32,6 +32,15 @@ static int plan_hugetlb(struct cg_plan *p, const struct oci_linux_resources *r, 
         return cg_plan_hugetlb(p, r->hugepage_limits, r->hugepage_limits_len, err);
 }
 
+static int plan_network(struct cg_plan *p, const struct oci_network *n, struct kago_err *err)
+{
+        if (!cg_plan_is_v1(p, "net_cls") && !cg_plan_is_v1(p, "net_prio")) {
+                cg_plan_network(n);
+                return 0;
+        }
+        return cg_plan_v1_network(p, n, err);
+}
+
 int cg_plan_build(const struct oci_linux_resources *r, int dirfd, struct cg_plan *p,
                   struct kago_err *err)
 {
@@ -50,8 +59,8 @@ int cg_plan_build(const struct oci_linux_resources *r, int dirfd, struct cg_plan
                 goto fail;
         if (plan_hugetlb(p, r, err) < 0 || cg_plan_rdma(p, r->rdma, r->rdma_len, err) < 0)
                 goto fail;
-        if (r->network)
-                cg_plan_network(r->network);
+        if (r->network && plan_network(p, r->network, err) < 0)
+                goto fail;
         if (cg_plan_unified(p, r->unified, r->unified_len, err) < 0)
                 goto fail;
         return 0;

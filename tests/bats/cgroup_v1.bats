@@ -2,7 +2,8 @@
 # Proves the cgroup v1 driver on a host whose controllers live in v1
 # hierarchies (hybrid: /sys/fs/cgroup/{memory,pids,cpu,cpuacct,freezer,...}
 # beside a cgroup2 mount): the container gets its cgroupsPath in every
-# mounted v1 hierarchy and its process in each; memory, pids and cpu limits
+# mounted v1 hierarchy and its process in each, with the device allow-list
+# in the v1 devices hierarchy; memory, pids and cpu limits
 # land in the v1 files and hold for real (a fork loop stops at pids.max, an
 # allocation beyond memory.limit_in_bytes is OOM-killed); update changes them
 # live and rolls back what the kernel refuses; a paused container makes no
@@ -54,6 +55,13 @@ v1_file() {
         [ "$(v1_file v1a cpu cpu.shares)" = 512 ]
         [ "$(v1_file v1a cpu cpu.cfs_period_us)" = 100000 ]
         [ "$(v1_file v1a cpu cpu.cfs_quota_us)" = 20000 ]
+        # The device allow-list in the v1 devices hierarchy too: no "a *:*
+        # rwm", /dev/null (c 1:3) allowed.
+        if [ -n "$(v1_mount devices)" ]; then
+                v1_file v1a devices devices.list
+                ! v1_file v1a devices devices.list | grep -qx 'a \*:\* rwm'
+                v1_file v1a devices devices.list | grep -qx 'c 1:3 rwm'
+        fi
         kg delete --force v1a
         for c in memory pids cpu cpuacct freezer devices blkio cpuset; do
                 m=$(v1_mount $c)

@@ -6,8 +6,9 @@
  * values asking for nothing are marked so and request no cgroup, and, on a
  * fake hierarchy in a temp dir, every file it writes: the cgroupsPath made
  * in each hierarchy with cpuset's cpus and mems copied down, each limit,
- * cgroup.procs in every hierarchy, freezer.state for freeze and thaw, and
- * the stats read back from the v1 files.
+ * cgroup.procs in every hierarchy, freezer.state for freeze and thaw, the
+ * device allow-list in devices.deny/devices.allow, and the stats read back
+ * from the v1 files. net_cls/net_prio are planned too.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -123,6 +124,34 @@ UNIT_TEST(plan_in_v1_files)
                    "memory.limit_in_bytes=1048576;cpu.weight=20;pids.max=5;");
 }
 
+UNIT_TEST(plan_network_in_net_cls_and_net_prio)
+{
+        check_plan("{\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5},"
+                   "{\"name\":\"lo\",\"priority\":2}]}}",
+                   "net_cls net_prio", "net_cls.classid=1048577;net_prio.ifpriomap=eth0 5;net_prio.ifpriomap=lo 2;");
+        /* Without those hierarchies (cgroup v2): ignored with a warning. */
+        check_plan("{\"network\":{\"classID\":1048577}}", "memory", "");
+}
+
+UNIT_TEST(device_rules_as_v1_lines)
+{
+        static const struct {
+                struct cgroup_device_rule r;
+                const char *want;
+        } cases[] = {
+                { { false, 'a', -1, -1, "rwm" }, "a" },
+                { { true, 'c', 1, 3, "rwm" }, "c 1:3 rwm" },
+                { { true, 'b', -1, -1, "r" }, "b *:* r" },
+                { { true, 'c', 10, -1, "rw" }, "c 10:* rw" },
+        };
+        char line[80];
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                cg_v1_device_line(&cases[i].r, line, sizeof line);
+                CHECK_STR(line, cases[i].want);
+        }
+}
+
 UNIT_TEST(plan_v1_refuses_bad_values)
 {
         struct kago_err err = { 0 };
@@ -234,6 +263,7 @@ static const char *const v1_files[] = {
         "blkio/kago/x/blkio.weight", "blkio/kago/x/blkio.throttle.read_bps_device", "blkio/kago/x/cgroup.procs",
         "freezer/kago/x/freezer.state", "freezer/kago/x/cgroup.procs",
         "cpuset/kago/x/cpuset.cpus", "cpuset/kago/x/cpuset.mems", "cpuset/kago/x/cgroup.procs",
+        "devices/kago/x/devices.allow", "devices/kago/x/devices.deny", "devices/kago/x/cgroup.procs",
         "cpuset/kago/cpuset.cpus", "cpuset/kago/cpuset.mems", "v2/kago/x/cgroup.procs",
 };
 
@@ -241,8 +271,8 @@ static const char *const v1_files[] = {
  * cgroup makes them itself); the cpuset root has cpus and mems. */
 static void make_fake_tree(struct cg_v1_mount *m, size_t *n)
 {
-        static const char *const hier[] = { "memory", "cpu,cpuacct", "pids", "blkio", "freezer", "cpuset" };
-        static const char *const ctrls[] = { "memory", "cpu cpuacct", "pids", "blkio", "freezer", "cpuset" };
+        static const char *const hier[] = { "memory", "cpu,cpuacct", "pids", "blkio", "freezer", "cpuset", "devices" };
+        static const char *const ctrls[] = { "memory", "cpu cpuacct", "pids", "blkio", "freezer", "cpuset", "devices" };
 
         snprintf(root, sizeof root, "/tmp/kago-cgv1-XXXXXX");
         CHECK(mkdtemp(root) != NULL);
@@ -370,9 +400,23 @@ static void check_stats(struct cgroup *cg)
         CHECK(st.io[0].rios == 1 && st.io[0].wios == 2);
 }
 
+/* Deny all, then each rule: the last write of each file shows. */
+static void check_devices(struct cgroup *cg)
+{
+        const struct cgroup_device_rule rules[] = {
+                { false, 'a', -1, -1, "rwm" },
+                { true, 'c', 10, 229, "rwm" },
+        };
+        struct kago_err err = { 0 };
+
+        CHECK(cg_v1_devices_apply(cg, rules, ARRAY_SIZE(rules), &err) == 0);
+        CHECK_FILE("devices/kago/x/devices.deny", "a");
+        CHECK_FILE("devices/kago/x/devices.allow", "c 10:229 rwm");
+}
+
 UNIT_TEST(fake_hierarchy_every_file_written)
 {
-        struct cg_v1_mount m[6];
+        struct cg_v1_mount m[7];
         size_t n = 0;
         struct kago_err err = { 0 };
 
@@ -388,10 +432,12 @@ UNIT_TEST(fake_hierarchy_every_file_written)
         check_limits_written(cg);
         check_enter_and_freeze(cg);
         check_stats(cg);
+        check_devices(cg);
         cgroup_free(cg);
         remove_fake_tree(m, n);
 }
 
 UNIT_MAIN("cgroups_v1", UNIT(mountinfo_gives_the_v1_hierarchies), UNIT(plan_in_v1_files),
+          UNIT(plan_network_in_net_cls_and_net_prio), UNIT(device_rules_as_v1_lines),
           UNIT(plan_v1_refuses_bad_values), UNIT(values_that_ask_for_nothing_limit_nothing),
           UNIT(fake_hierarchy_every_file_written))
