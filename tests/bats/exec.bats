@@ -97,11 +97,11 @@ EOF
         [[ "${lines[3]}" == *0000000000000000* ]] # uid 7 without ambient capabilities
         [ "${lines[4]}" = 1024 ]                  # the container's RLIMIT_NOFILE
         run kg exec --process "$BATS_TEST_TMPDIR/p.json" e6 echo extra
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"give the command in the file"* ]]
         echo '{"args": []' >"$BATS_TEST_TMPDIR/bad.json"
         run kg exec --process "$BATS_TEST_TMPDIR/bad.json" e6
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"--process"*"bad.json"* ]]
 }
 
@@ -151,7 +151,7 @@ EOF
         start_sleeper e10
         kg pause e10 || skip "pause needs a cgroup2 freezer here"
         run kg exec e10 true
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *'container "e10" is paused: resume it, or pass --ignore-paused'* ]]
         # Joined to the frozen cgroup, the process freezes too: detach.
         run kgd exec -d --ignore-paused --pid-file "$BATS_TEST_TMPDIR/pid" e10 sh -c 'echo ran >/tmp/ran'
@@ -175,16 +175,16 @@ EOF
         [ "$status" -ne 0 ]
         kg pause e13 || skip "pause needs a cgroup2 freezer here"
         run kgd exec -d --ignore-paused --user 1000 --pid-file "$BATS_TEST_TMPDIR/pid" e13 /secret
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *'exec in container "e13": exec /secret as uid 1000: Permission denied'* ]]
         [ ! -e "$BATS_TEST_TMPDIR/pid" ]
         # Not a command, and an unknown one: clear errors too.
         run kgd exec -d --ignore-paused e13 /no/such/command
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"process.args[0]: /no/such/command"* ]]
         # A pid file that cannot be written: an error, and the process is gone.
         run kgd exec -d --ignore-paused --pid-file /nonexistent/pid e13 sleep 777
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"--pid-file"*"/nonexistent/pid"* ]]
         # Nothing of the failed execs is left in the container.
         kg resume e13
@@ -202,38 +202,38 @@ EOF
 @test "exec: missing and stopped containers, bad flags, no command" {
         requires root
         run kg exec nosuch true
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *'container "nosuch" does not exist'* ]]
         bundle "$BATS_TEST_TMPDIR/b" true
         kgd run -d --keep --bundle "$BATS_TEST_TMPDIR/b" e11 >/dev/null
         wait_status e11 stopped
         run kg exec e11 true
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"is not running"* ]]
         start_sleeper e12 "$BATS_TEST_TMPDIR/b2"
         run kg exec --cap CAP_FLY e12 true
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *'unknown capability "CAP_FLY"'* ]]
         run kg exec --user root e12 true
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *'--user: "root" is not uid[:gid]'* ]]
         run kg exec e12
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"no command"* ]]
         run kg exec --env NOEQUALS e12 true
         [ "$status" -eq 1 ]
         [[ "$output" == *'--env: "NOEQUALS" is not KEY=VALUE'* ]]
         run kg exec e12 /no/such/binary
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"/no/such/binary"* ]]
         run kg exec --cap CAP_SYS_RESOURCE e12 true
         if ! grep -q '^CapBnd:.*' /proc/self/status || [ $(( 0x$(awk '/^CapBnd/{print $2}' /proc/self/status) >> 24 & 1 )) -eq 0 ]; then
-                [ "$status" -eq 1 ]
+                [ "$status" -eq 255 ]
                 [[ "$output" == *"CAP_SYS_RESOURCE is not in this host's capability bounding set"* ]]
         fi
         if [ ! -e /sys/kernel/security/apparmor ]; then
                 run kg exec --apparmor some-profile e12 true
-                [ "$status" -eq 1 ]
+                [ "$status" -eq 255 ]
                 [[ "$output" == *'"some-profile": AppArmor is not enabled on this host'* ]]
         fi
         # Nothing of the failed attempts is left in the container.

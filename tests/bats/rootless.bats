@@ -128,7 +128,7 @@ assert_rootless_gone() {
         [ "$status" -eq 0 ]
         [ "$output" = "0 0 $RUID 1" ]
         run kgu exec r2 /no/such/command
-        [ "$status" -eq 1 ]
+        [ "$status" -eq 255 ]
         [[ "$output" == *"process.args[0]: /no/such/command"* ]]
         run kgu delete --force r2
         [ "$status" -eq 0 ]
