@@ -40,6 +40,18 @@ static int stop_container(const struct container_state *st, struct kago_err *err
         return wait_exit(st, err);
 }
 
+/* The init of an interrupted create dies with its creator (it may not be in
+ * its cgroup yet): signal it when it checks out; what it started is in the
+ * cgroup, which destroy kills. */
+static void stop_creating(const struct container_state *st)
+{
+        struct kago_err err = { 0 };
+
+        if (st->pid > 0 && container_signal(st, SIGKILL, true, &err) < 0 &&
+            proc_is_alive(st->pid, st->start_time))
+                log_warning("%s", kago_err_text(&err));
+}
+
 static void run_poststop(int dirfd, const struct container_state *st)
 {
         struct oci_spec *spec = NULL;
@@ -100,7 +112,9 @@ static int check_stopped(const struct container_state *st, enum container_status
 static int delete_remove(int rootfd, int dirfd, const struct container_state *st,
                          enum container_status s, struct kago_err *err)
 {
-        if (s != STATUS_STOPPED && stop_container(st, err) < 0)
+        if (s == STATUS_CREATING)
+                stop_creating(st);
+        else if (s != STATUS_STOPPED && stop_container(st, err) < 0)
                 return -1;
         if (s != STATUS_CREATING)
                 run_poststop(dirfd, st);
