@@ -533,6 +533,17 @@ static int exec_run(struct kago_global *g, struct exec_ctx *x, const char *sub_c
         return exec_foreground(x, term_sock, pid);
 }
 
+/* "exec in container X: ...", unless the message names X already. */
+static void exec_err_context(struct kago_err *err, const char *id)
+{
+        _cleanup_free_ char *named = xasprintf("container \"%s\"", id);
+
+        if (strstr(err->msg, named))
+                kago_err_wrap(err, "exec");
+        else
+                kago_err_wrap(err, "exec in %s", named);
+}
+
 int cmd_exec(KAGO_COMMAND_ARGS)
 {
         struct exec_opts o = { 0 };
@@ -550,7 +561,7 @@ int cmd_exec(KAGO_COMMAND_ARGS)
                 goto out;
         rc = exec_run(g, &x, sub_cgroup, err);
         if (rc < 0)
-                kago_err_wrap(err, "exec in container \"%s\"", o.id);
+                exec_err_context(err, o.id);
 out:
         exec_ctx_free(&x);
         opts_free(&o);

@@ -153,3 +153,16 @@ setup() {
         [ "$output" = "[]" ]
         [ ! -e "$BATS_TEST_TMPDIR/no" ]
 }
+
+@test "errors: a missing container is named once in each command's error" {
+        local args
+        for args in "exec nope true" "pause nope" "resume nope" "start nope" "kill nope" "state nope" \
+                "delete nope" "update --memory 1M nope" "ps nope" "events --stats nope"; do
+                # shellcheck disable=SC2086
+                run kg $args
+                echo "$args: $status: $output"
+                [ "$status" -ne 0 ]
+                [[ "$output" == *'container "nope" does not exist'* ]]
+                [ "$(grep -o 'container "nope"' <<<"$output" | wc -l)" -eq 1 ]
+        done
+}
