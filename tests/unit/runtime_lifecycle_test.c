@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runtime/: container ids, signal names, mount options, the state store
  * (atomic state file round trip, locks, listing, removal), process liveness
- * by start time, and the exec fifo handshake. */
+ * by start time, the checks before a signal reaches a recorded init, and
+ * the exec fifo handshake. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -44,7 +45,7 @@ UNIT_TEST(signals_by_name_and_number)
         CHECK(signal_parse("9", &s, &err) == 0 && s == 9);
         CHECK(signal_parse("RTMIN+2", &s, &err) == 0 && s == SIGRTMIN + 2);
         CHECK(signal_parse("SIGRTMAX-1", &s, &err) == 0 && s == SIGRTMAX - 1);
-        CHECK(signal_parse("0", &s, &err) < 0);
+        CHECK(signal_parse("0", &s, &err) == 0 && s == 0); /* a liveness probe */
         CHECK(signal_parse("65", &s, &err) < 0);
         CHECK(signal_parse("NOPE", &s, &err) < 0);
         CHECK_CONTAINS(kago_err_text(&err), "invalid signal \"NOPE\"");
@@ -94,7 +95,7 @@ UNIT_TEST(state_round_trips_through_the_store)
                                       .bundle = "/b \"quoted\"", .rootfs = "/b/rootfs",
                                       .created = "2026-11-26T00:00:00Z", .owner = 0,
                                       .cgroup_path = "/kago/c1", .cgroup_driver = "cgroupfs",
-                                      .own_pidns = true };
+                                      .own_pidns = true, .creating = true };
         struct container_state back = { 0 };
 
         CHECK(root && store_open_root(root, &rootfd, &err) == 0);
@@ -104,6 +105,7 @@ UNIT_TEST(state_round_trips_through_the_store)
         CHECK(store_write_state(dirfd, &st, &err) == 0);
         CHECK(store_read_state(dirfd, "c1", &back, &err) == 0);
         CHECK(back.pid == 1234 && back.start_time == 987654321ULL && back.own_pidns);
+        CHECK(back.creating);
         CHECK_STR(back.bundle, "/b \"quoted\"");
         CHECK_STR(back.cgroup_path, "/kago/c1");
         CHECK_STR(back.cgroup_driver, "cgroupfs");
@@ -152,6 +154,60 @@ UNIT_TEST(liveness_needs_the_recorded_start_time)
         CHECK(!proc_is_alive(child, t));
 }
 
+/* The 0:: line of /proc/self/cgroup, or NULL without cgroup2. */
+static char *own_cgroup(void)
+{
+        _cleanup_free_ char *buf = NULL;
+        struct kago_err err = { 0 };
+
+        if (file_read_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &buf, NULL, &err) < 0)
+                return NULL;
+        char *l = strstr(buf, "0::");
+        return l && (l == buf || l[-1] == '\n') ? strndup(l + 3, strcspn(l + 3, "\n")) : NULL;
+}
+
+static int open_init_as(pid_t pid, const char *cgroup, bool own_pidns, struct kago_err *err)
+{
+        struct container_state st = { .id = "c", .pid = pid, .cgroup_path = (char *)cgroup,
+                                      .own_pidns = own_pidns };
+        int pfd = -1;
+
+        if (proc_start_time(pid, &st.start_time) < 0)
+                st.start_time = 1;
+        if (container_open_init(&st, &pfd, err) < 0)
+                return -1;
+        if (pfd >= 0)
+                close(pfd);
+        return pfd >= 0 ? 1 : 0;
+}
+
+UNIT_TEST(signals_reach_only_the_containers_init)
+{
+        struct kago_err err = { 0 };
+        _cleanup_free_ char *cg = own_cgroup();
+        pid_t child = fork();
+
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        CHECK(open_init_as(1, NULL, false, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "names pid 1");
+        CHECK(open_init_as(getpid(), NULL, false, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "kago or one of its ancestors");
+        CHECK(open_init_as(getppid(), NULL, false, &err) < 0);
+        CHECK(open_init_as(child, "/no/such/cgroup", false, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "not in the container's /no/such/cgroup");
+        if (cg)
+                CHECK(open_init_as(child, cg, false, &err) == 1);
+        CHECK(open_init_as(child, NULL, true, &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "not the init of a pid namespace");
+        CHECK(open_init_as(child, NULL, false, &err) == 1);
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        CHECK(open_init_as(child, NULL, false, &err) == 0); /* gone */
+}
+
 UNIT_TEST(exec_fifo_hands_over_one_byte)
 {
         _cleanup_free_ char *root = make_root();
@@ -187,4 +243,5 @@ UNIT_TEST(exec_fifo_hands_over_one_byte)
 
 UNIT_MAIN("runtime_lifecycle", UNIT(ids_are_validated), UNIT(signals_by_name_and_number),
           UNIT(mount_options_split_into_flags_and_data), UNIT(state_round_trips_through_the_store),
-          UNIT(liveness_needs_the_recorded_start_time), UNIT(exec_fifo_hands_over_one_byte))
+          UNIT(liveness_needs_the_recorded_start_time), UNIT(signals_reach_only_the_containers_init),
+          UNIT(exec_fifo_hands_over_one_byte))
