@@ -47,17 +47,12 @@ struct cgroup_device_rule {
         char access[4];
 };
 
-/* Allow rules (rwm) for the nodes linux.devices creates, for
- * cgroup_config.extra_devices; *out is malloc'd. */
-void cgroup_device_rules_from_spec(const struct oci_device *devices, size_t n,
-                                   struct cgroup_device_rule **out, size_t *n_out);
-
 struct cgroup_config {
         enum cgroup_driver driver;
         const char *id;           /* container id: default path, scope name */
         const char *cgroups_path; /* linux.cgroupsPath; NULL or "" = default */
         const struct oci_linux_resources *resources; /* NULL: no limits */
-        /* Device nodes the runtime creates (linux.devices): always allowed. */
+        /* Devices the runtime itself needs (a microVM's /dev/kvm): always allowed. */
         const struct cgroup_device_rule *extra_devices;
         size_t n_extra_devices;
         /* systemd: "org.systemd.property.NAME" annotations (key, value pairs,
@@ -67,9 +62,8 @@ struct cgroup_config {
          * policy, e.g. a rootless or privileged container). */
         bool no_devices;
         /* The whole config, when given: supplies cgroups_path and resources
-         * when those are NULL, allows every node of linux.devices (on top of
-         * extra_devices), and turns "org.systemd.property.NAME" annotations
-         * into systemd_properties when that is NULL. */
+         * when those are NULL, and turns "org.systemd.property.NAME"
+         * annotations into systemd_properties when that is NULL. */
         const struct oci_spec *spec;
 };
 

@@ -46,25 +46,3 @@ void cg_plan_network(const struct oci_network *n)
                             "net_prio controllers, which cgroup v2 lacks; ignored");
 }
 
-void cgroup_device_rules_from_spec(const struct oci_device *devices, size_t n,
-                                   struct cgroup_device_rule **out, size_t *n_out)
-{
-        struct cgroup_device_rule *r = xcalloc(n ? n : 1, sizeof *r);
-        size_t k = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                const char *t = devices[i].type ? devices[i].type : "";
-                /* "u" is an unbuffered character device; "p" (a FIFO) needs no rule. */
-                if (strcmp(t, "c") != 0 && strcmp(t, "u") != 0 && strcmp(t, "b") != 0)
-                        continue;
-                r[k++] = (struct cgroup_device_rule){
-                        .allow = true,
-                        .type = t[0] == 'b' ? 'b' : 'c',
-                        .major = devices[i].major.set ? devices[i].major.value : -1,
-                        .minor = devices[i].minor.set ? devices[i].minor.value : -1,
-                        .access = "rwm",
-                };
-        }
-        *out = r;
-        *n_out = k;
-}

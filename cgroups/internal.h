@@ -224,11 +224,10 @@ int cg_device_rule_check(const struct cgroup_device_rule *r, size_t index, struc
 /* ---- cgroup_config.spec ---- */
 
 struct cg_config_storage {
-        struct cgroup_device_rule *devices;
         char **props;
 };
 
-/* full = cfg completed from cfg->spec (cgroupsPath, resources, linux.devices,
+/* full = cfg completed from cfg->spec (cgroupsPath, resources,
  * org.systemd.property.* annotations); what it allocates lives in s. */
 void cg_config_from_spec(const struct cgroup_config *cfg, struct cgroup_config *full,
                          struct cg_config_storage *s);

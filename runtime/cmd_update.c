@@ -206,32 +206,17 @@ static int parse_update_args(int argc, char **argv, const char **file, struct fl
         return 0;
 }
 
-/* The device rules linux.devices needs, from the saved config. */
-static void spec_device_rules(int dirfd, const char *id, struct cgroup_device_rule **rules, size_t *n)
-{
-        struct oci_spec *spec = NULL;
-        struct kago_err err = { 0 };
-
-        *rules = NULL;
-        *n = 0;
-        if (container_load_config(dirfd, id, &spec, &err) < 0)
-                return;
-        if (spec->linux_cfg)
-                cgroup_device_rules_from_spec(spec->linux_cfg->devices, spec->linux_cfg->devices_len,
-                                              rules, n);
-        spec_free(spec);
-}
-
 static int update_container(struct cgroup_cmd *c, const char *id, struct oci_linux_resources *r,
                             struct kago_err *err)
 {
+        /* linux.devices gets no rule of its own (as at create): only the
+         * backend's devices (a microVM's /dev/kvm) join the update's rules. */
         _cleanup_free_ struct cgroup_device_rule *rules = NULL;
         size_t n_rules = 0;
 
         if (c->status == STATUS_STOPPED || c->status == STATUS_CREATING)
                 return kago_err_set(err, "container \"%s\" is %s: nothing to update", id,
                                     container_status_name(c->status));
-        spec_device_rules(c->dirfd, id, &rules, &n_rules);
         devices_vm_rules_append(c->st.vm, &rules, &n_rules);
         if (cgroup_update(c->cg, r, rules, n_rules, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);

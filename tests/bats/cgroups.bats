@@ -117,13 +117,27 @@ load cgroup_helpers
         [[ "$output" == *"can't create /fuse: Operation not permitted"* ]] || [[ "$output" == *"can't open /fuse: Operation not permitted"* ]]
 }
 
-@test "cgroups: the nodes linux.devices creates stay usable under the allow-list" {
+@test "cgroups: linux.resources.devices applies to the nodes linux.devices creates, as written (runc)" {
         requires root
         [ -e /dev/fuse ] || modprobe fuse
-        bundle "$BATS_TEST_TMPDIR/b" sh -c 'exec 3</dev/fuse && echo fuse-ok'
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'ls /dev/fuse && exec 3</dev/fuse && echo fuse-ok'
+        # The default rules deny every device but the standard ones: the node
+        # is made, opening it is refused, as with runc.
         config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
         run kg run --bundle "$BATS_TEST_TMPDIR/b" d4
         echo "$output"
+        [[ "$output" == */dev/fuse* ]]
+        [[ "$output" != *fuse-ok* ]]
+        [[ "$output" == *"Operation not permitted"* ]]
+        if command -v runc >/dev/null; then
+                cp -a "$BUSYBOX_ROOTFS" "$BATS_TEST_TMPDIR/b/rootfs"
+                config "$BATS_TEST_TMPDIR/b" '.root.path = "rootfs"'
+                run runc --root "$BATS_TEST_TMPDIR/runc" run --bundle "$BATS_TEST_TMPDIR/b" d4r </dev/null
+                [[ "$output" != *fuse-ok* ]]
+        fi
+        # With the allow rule an engine sends along (podman --device), it opens.
+        config "$BATS_TEST_TMPDIR/b" '.linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]'
+        run kg run --bundle "$BATS_TEST_TMPDIR/b" d5
         [[ "$output" == *fuse-ok* ]]
 }
 
@@ -131,7 +145,9 @@ load cgroup_helpers
         requires root
         [ -e /dev/fuse ] || modprobe fuse
         bundle "$BATS_TEST_TMPDIR/b" sh -c 'stat -c "%F %a" /dev/fuse; exec 3</dev/fuse && echo fuse-ok'
-        config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630}]'
+        # What podman --device /dev/fuse sends: the node and its allow rule.
+        config "$BATS_TEST_TMPDIR/b" '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630}]
+          | .linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]'
         run kg run --bundle "$BATS_TEST_TMPDIR/b" d5
         echo "$output"
         [[ "$output" == *"character special file 666"* ]]

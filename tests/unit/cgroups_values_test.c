@@ -339,7 +339,7 @@ UNIT_TEST(driver_names)
         CHECK(cgroup_driver_parse("bogus", &d) < 0);
 }
 
-UNIT_TEST(config_from_spec_allows_linux_devices_and_reads_properties)
+UNIT_TEST(config_from_spec_reads_properties_and_adds_no_device_rule)
 {
         struct kago_err err = { 0 };
         struct oci_spec *spec = NULL;
@@ -359,10 +359,9 @@ UNIT_TEST(config_from_spec_allows_linux_devices_and_reads_properties)
         cfg.spec = spec;
         cg_config_from_spec(&cfg, &full, &s);
         CHECK_STR(full.cgroups_path, "/a/b");
-        CHECK(full.n_extra_devices == 2); /* the fifo needs no rule */
-        CHECK(full.extra_devices[0].type == 'b');
-        CHECK(full.extra_devices[1].type == 'c' && full.extra_devices[1].major == 10 &&
-              full.extra_devices[1].minor == 232 && !strcmp(full.extra_devices[1].access, "rwm"));
+        /* linux.devices adds no rule: only the caller's own extra device. */
+        CHECK(full.n_extra_devices == 1);
+        CHECK(full.extra_devices[0].type == 'b' && full.extra_devices[0].major == 7);
         CHECK_STR(full.systemd_properties[0], "org.systemd.property.CollectMode");
         CHECK_STR(full.systemd_properties[1], "'inactive-or-failed'");
         CHECK(full.systemd_properties[2] == NULL);
@@ -377,4 +376,4 @@ UNIT_MAIN("cgroups_values", UNIT(cpu_shares_to_weight_matches_runc_and_crun),
           UNIT(plan_unlimited_values_are_max), UNIT(plan_refuses_bad_values_naming_the_field),
           UNIT(plan_devices_become_rules_after_deny_all), UNIT(device_program_shape),
           UNIT(io_stat_parsing), UNIT(stats_json_layout), UNIT(driver_names),
-          UNIT(config_from_spec_allows_linux_devices_and_reads_properties))
+          UNIT(config_from_spec_reads_properties_and_adds_no_device_rule))
