@@ -113,12 +113,42 @@ static void run_restore_terminal(struct run_io *io)
         io->raw = false;
 }
 
+/* Whether the bundle's config asks for a terminal; false when it cannot be
+ * read or parsed (create then says why). */
+static bool run_wants_terminal(const char *bundle)
+{
+        struct kago_err ignored = { 0 };
+        struct oci_spec *s = NULL;
+
+        if (spec_load_bundle(bundle ? bundle : ".", &s, &ignored) < 0)
+                return false;
+        bool terminal = s->process && s->process->terminal;
+        spec_free(s);
+        return terminal;
+}
+
+/* A foreground run proxies its own stdin to the container's pty: with no
+ * terminal there, the workload would wait on a pty nobody types into. */
+static int run_check_terminal(const struct create_opts *o, struct kago_err *err)
+{
+        if (o->console_socket || isatty(0) || !run_wants_terminal(o->bundle))
+                return 0;
+        return kago_err_set(err,
+                            "process.terminal is true but stdin is not a terminal: run kago from a "
+                            "terminal, pass --console-socket SOCK, or set process.terminal to false "
+                            "in config.json (after kago spec: jq '.process.terminal = false' config.json "
+                            ">c && mv c config.json)");
+}
+
 static int run_foreground(struct kago_global *g, struct create_opts *o, bool keep,
                           struct kago_err *err)
 {
         int sp[2] = { -1, -1 };
         pid_t pid;
         sigset_t old;
+
+        if (run_check_terminal(o, err) < 0)
+                return -1;
 
         /* init may be a grandchild (a joined user namespace forks once
          * more): it must still come back to us to be waited for. */

@@ -105,3 +105,23 @@ load container_helpers
         [[ "$output" == *"rc=5"* ]]
         assert_gone t1
 }
+
+@test "run: process.terminal with no terminal on stdin fails at once and says how to fix it" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo started; sleep 1000'
+        config "$BATS_TEST_TMPDIR/b" '.process.terminal = true'
+        # Not a terminal: /dev/null, as from a script; runc fails here too.
+        run timeout 20 "$KAGO" --root "$ROOT" run --bundle "$BATS_TEST_TMPDIR/b" t2 </dev/null
+        echo "$output" >&2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"process.terminal is true but stdin is not a terminal"* ]]
+        [[ "$output" == *"--console-socket"* ]]
+        [[ "$output" == *"process.terminal to false"* ]]
+        [[ "$output" != *started* ]]
+        assert_gone t2
+        # The same config still runs without a terminal once process.terminal is false.
+        config "$BATS_TEST_TMPDIR/b" '.process.terminal = false | .process.args = ["sh", "-c", "echo started"]'
+        run timeout 20 "$KAGO" --root "$ROOT" run --bundle "$BATS_TEST_TMPDIR/b" t2 </dev/null
+        [ "$status" -eq 0 ]
+        [[ "$output" == *started* ]]
+}
