@@ -47,14 +47,15 @@ leftover_procs() {
 }
 
 # Nothing of any container named PFX*: process, cgroup (any hierarchy),
-# mount of the rootfs in our namespace, state directory.
+# mount of the rootfs in any namespace, state directory.
 assert_nothing_left() {
         local procs cgs
         procs=$(leftover_procs)
         [ -z "$procs" ] || { echo "processes left: $procs" >&2; return 1; }
         cgs=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$PFX*" 2>/dev/null)
         [ -z "$cgs" ] || { echo "cgroups left: $cgs" >&2; return 1; }
-        ! grep -q "$BUSYBOX_ROOTFS" /proc/self/mountinfo || { echo "mount left" >&2; return 1; }
+        # The rootfs is this file's own: mounted nowhere, in no namespace.
+        ! grep -qs "$BUSYBOX_ROOTFS" /proc/[0-9]*/mountinfo || { echo "mount left" >&2; return 1; }
         [ -z "$(ls "$ROOT")" ] || { echo "state left: $(ls "$ROOT")" >&2; return 1; }
 }
 
