@@ -9,15 +9,33 @@
 
 #include "state.h"
 
+/* A user denied the state directory (/run/kago by default) is told the two
+ * ways out. */
+static int store_root_denied(struct kago_err *err)
+{
+        char text[sizeof err->msg];
+
+        if (geteuid() == 0 || (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS))
+                return -1;
+        snprintf(text, sizeof text, "%s", kago_err_text(err));
+        return kago_err_set(err, "%s (not root: set XDG_RUNTIME_DIR to keep the state in "
+                                 "$XDG_RUNTIME_DIR/kago, or pass --root DIR, a directory you may write)",
+                            text);
+}
+
 int store_open_root(const char *root, int *rootfd, struct kago_err *err)
 {
         if (root[0] == '\0')
                 return kago_err_set(err, "--root: empty path");
-        if (dir_make_parents(root, 0700, err) < 0)
-                return kago_err_wrap(err, "state directory");
+        if (dir_make_parents(root, 0700, err) < 0) {
+                kago_err_wrap(err, "state directory");
+                return store_root_denied(err);
+        }
         int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return kago_err_errno(err, errno, "open state directory %s", root);
+        if (fd < 0) {
+                kago_err_errno(err, errno, "open state directory %s", root);
+                return store_root_denied(err);
+        }
         *rootfd = fd;
         return 0;
 }

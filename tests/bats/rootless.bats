@@ -7,7 +7,8 @@
 # leaves nothing.
 # The bad cases fail clearly and leave nothing behind: mapping ids the caller
 # does not own, limits without a writable cgroup, additional groups that a
-# denied setgroups cannot give.
+# denied setgroups cannot give. Without XDG_RUNTIME_DIR, the denied /run/kago
+# names the two ways out (XDG_RUNTIME_DIR, --root DIR).
 
 load helpers
 load container_helpers
@@ -172,4 +173,23 @@ assert_rootless_gone() {
         assert_rootless_gone r5
         assert_rootless_gone r6
         [ -z "$(ls -A "$XDG/kago" 2>/dev/null)" ]
+}
+
+@test "rootless: without XDG_RUNTIME_DIR the denied /run/kago names the two ways out" {
+        [ "$(id -u)" = 0 ] || skip "needs root (to become the unprivileged user)"
+        command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+        # No XDG_RUNTIME_DIR: the default root is /run/kago, which the user may not make or open.
+        run setpriv --reuid=$RUID --regid=$RUID --clear-groups --reset-env "$UDIR/kago" state r9
+        echo "$output" >&2
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"/run/kago: Permission denied"* ]]
+        [[ "$output" == *"set XDG_RUNTIME_DIR"* ]]
+        [[ "$output" == *"--root DIR"* ]]
+        # Each way out works: the error is then only that r9 does not exist.
+        run kgu state r9
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"does not exist"* && "$output" != *"Permission denied"* ]]
+        run setpriv --reuid=$RUID --regid=$RUID --clear-groups --reset-env "$UDIR/kago" --root "$XDG/k" state r9
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"does not exist"* && "$output" != *"Permission denied"* ]]
 }
