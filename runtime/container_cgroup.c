@@ -31,11 +31,11 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
                                     "--cgroup-manager disabled", c->opts->id);
                 return 0;
         }
-        if (cgroup_mount_point(&mnt, &why) < 0) {
+        if (cgroup_host_available(&why) < 0) {
                 if (resources_requested(r))
-                        return kago_err_set(err, "linux.resources: limits need cgroup v2, and "
+                        return kago_err_set(err, "linux.resources: limits need a cgroup hierarchy, and "
                                                  "this host has none (%s)", kago_err_text(&why));
-                log_debug("container \"%s\": no cgroup v2 here (%s): running without a cgroup",
+                log_debug("container \"%s\": no cgroup hierarchy here (%s): running without a cgroup",
                           c->opts->id, kago_err_text(&why));
                 return 0;
         }
@@ -45,10 +45,10 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
                 .id = c->opts->id,
                 .cgroups_path = c->spec->linux_cfg ? c->spec->linux_cfg->cgroups_path : NULL,
                 .resources = r,
-                .spec = c->spec, /* linux.devices stay allowed; systemd properties */
+                .spec = c->spec, /* cgroupsPath, resources, systemd properties */
         };
         cfg.n_extra_devices = devices_vm_rules(c->st.vm, &cfg.extra_devices);
-        if (!cgroup_controller_available("memory"))
+        if (cgroup_mount_point(&mnt, &why) == 0 && !cgroup_controller_available("memory"))
                 log_debug("container \"%s\": cgroup2 at %s has no controllers: placement only, "
                           "no limits", c->opts->id, mnt);
         if (cgroup_create(&cfg, pid, &c->cgroup, err) < 0)
@@ -153,15 +153,22 @@ int container_cgroup_destroy(const struct container_state *st, struct kago_err *
 }
 
 /* The path cgroup_create gives a config: "/kago/ID" by default, an absolute
- * cgroupsPath as it is; NULL for a relative one (it depends on the cgroup of
- * the kago that made it). */
+ * cgroupsPath as it is, a relative one beside kago's own cgroup (right when
+ * delete runs where create ran). */
 static char *guess_path(const struct oci_spec *spec, const char *id)
 {
         const char *p = spec && spec->linux_cfg ? spec->linux_cfg->cgroups_path : NULL;
 
         if (!p || !*p)
                 return xasprintf("/kago/%s", id);
-        return p[0] == '/' ? xstrdup(p) : NULL;
+        if (p[0] == '/')
+                return xstrdup(p);
+        _cleanup_free_ char *own = proc_cgroup(getpid());
+        char *slash = own ? strrchr(own, '/') : NULL;
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        return xasprintf("%s/%s", own, p);
 }
 
 void container_cgroup_guess(const struct kago_global *g, int dirfd, struct container_state *st)

@@ -67,15 +67,20 @@ static bool cgroup_within(const char *cgroup, const char *path)
         return strncmp(cgroup, path, n) == 0 && (cgroup[n] == '\0' || cgroup[n] == '/');
 }
 
+char *proc_cgroup(pid_t pid)
+{
+        return proc_line(pid, "cgroup", "0::");
+}
+
 bool proc_in_cgroup(pid_t pid, const char *path)
 {
-        _cleanup_free_ char *cg = proc_line(pid, "cgroup", "0::");
+        _cleanup_free_ char *cg = proc_cgroup(pid);
         return cg && cgroup_within(cg, path);
 }
 
 static int check_cgroup(const struct container_state *st, struct kago_err *err)
 {
-        _cleanup_free_ char *cg = proc_line(st->pid, "cgroup", "0::");
+        _cleanup_free_ char *cg = proc_cgroup(st->pid);
 
         if (!cg)
                 return kago_err_set(err, "container \"%s\": cannot read the cgroup of pid %d: "

@@ -83,6 +83,8 @@ int proc_open_pidfd(pid_t pid, uint64_t start_time);
  * cgroup (or, without one, init of its own pid namespace). *pidfd is -1 when
  * init is gone; an error when the recorded pid is some other process. */
 int container_open_init(const struct container_state *st, int *pidfd, struct kago_err *err);
+/* pid's cgroup (the cgroup2 "0::" line of /proc/PID/cgroup), or NULL. */
+char *proc_cgroup(pid_t pid);
 /* Whether pid's (v2) cgroup is path or below it. */
 bool proc_in_cgroup(pid_t pid, const char *path);
 
