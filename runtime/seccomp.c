@@ -276,7 +276,9 @@ static int seccomp_build(const struct oci_seccomp *cfg, struct kago_seccomp *f,
         for (size_t i = 0; i < cfg->syscalls_len; i++)
                 if (seccomp_add_syscall(ctx, f, cfg, i, def, err) < 0)
                         return -1;
-        return seccomp_export(ctx, f, err);
+        if (seccomp_export(ctx, f, err) < 0)
+                return -1;
+        return seccomp_prepend_enosys(cfg, f, err);
 }
 
 int seccomp_filter_compile(const struct oci_seccomp *cfg, struct kago_seccomp **out, struct kago_err *err)

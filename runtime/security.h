@@ -41,6 +41,11 @@ struct kago_seccomp {
         size_t skipped;     /* syscall names unknown to this libseccomp, skipped */
 };
 
+/* seccomp_enosys.c: put before f's program a check that answers ENOSYS to
+ * native syscalls above the highest cfg names (unless cfg allows by default). */
+int seccomp_prepend_enosys(const struct oci_seccomp *cfg, struct kago_seccomp *f,
+                           struct kago_err *err);
+
 /* The SECCOMP_FILTER_FLAG_* value of a linux.seccomp.flags name; -1 if unknown. */
 int seccomp_flag(const char *name, unsigned int *out);
 

@@ -495,3 +495,34 @@ skip_unless_idmappable() {
         [ "$status" -ne 0 ] # sealed: no write, even for root
         kg delete --force x2
 }
+
+@test "security: a syscall newer than the seccomp profile gets ENOSYS, not the default errno (as runc)" {
+        requires root
+        command -v gcc >/dev/null || skip "needs gcc to build the probe"
+        gcc -static -O1 -o "$BATS_TEST_TMPDIR/rawsyscall" "$KAGO_SRC/tests/fixtures/security/rawsyscall.c"
+        local b="$BATS_TEST_TMPDIR/b" names
+        # Every x86_64 syscall numbered 0..300 allowed, the rest denied (EPERM).
+        names=$(printf '#include <asm/unistd_64.h>\n' | gcc -E -dM - |
+                awk '$2 ~ /^__NR_/ && $3 <= 300 {sub("__NR_", "", $2); print $2}' | jq -R . | jq -sc .)
+        bundle "$b" /rawsyscall 332 # statx: above the profile's highest
+        mkdir -p "$b/rootfs"
+        cp -a "$BUSYBOX_ROOTFS/." "$b/rootfs/"
+        cp "$BATS_TEST_TMPDIR/rawsyscall" "$b/rootfs/rawsyscall"
+        config "$b" ".root.path = \"rootfs\" | .linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\",
+                architectures: [\"SCMP_ARCH_X86_64\"],
+                syscalls: [{names: $names, action: \"SCMP_ACT_ALLOW\"}]}"
+        run kg run --bundle "$b" nosys
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "332 38" ] # ENOSYS
+        # Below the highest named, the default action stands: EPERM.
+        config "$b" '.process.args = ["/rawsyscall", "135"]' # personality: not in the list
+        config "$b" ".linux.seccomp.syscalls[0].names -= [\"personality\"]"
+        run kg run --bundle "$b" perm
+        [ "$output" = "135 1" ]
+        if command -v runc >/dev/null; then
+                config "$b" '.process.args = ["/rawsyscall", "332"]'
+                run runc --root "$BATS_TEST_TMPDIR/runc" run --bundle "$b" nosys-runc </dev/null
+                [ "$output" = "332 38" ]
+        fi
+}
