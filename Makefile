@@ -67,6 +67,29 @@ demo:
 deps:
 	@tests/deps.sh
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: kago, the kago-vm link, a man
+# page per command and bash completion. The man pages are made from kago's
+# own help (docs/man/gen), so `kago help CMD` and `man kago-CMD` never differ.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+.PHONY: man install uninstall
+man: build/man/kago.1
+build/man/kago.1: kago docs/man/gen
+	@docs/man/gen ./kago build/man
+
+install: kago build/man/kago.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 kago $(DESTDIR)$(BINDIR)/kago
+	ln -sf kago $(DESTDIR)$(BINDIR)/kago-vm
+	install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/completion/kago.bash $(DESTDIR)$(BASHCOMPDIR)/kago
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kago $(DESTDIR)$(BINDIR)/kago-vm $(DESTDIR)$(BASHCOMPDIR)/kago \
+	  $(DESTDIR)$(MANDIR)/man1/kago.1 $(DESTDIR)$(MANDIR)/man1/kago-*.1
+
 # The one test command: deps, build, unit tests, bats on the host and in the test VM.
 check:
 	@tests/check.sh
