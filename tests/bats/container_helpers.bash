@@ -17,16 +17,25 @@ setup_file() {
         _container_setup_file
 }
 
-setup() {
+# The default setup and teardown; a suite with its own calls these from it.
+_container_setup() {
         ROOT="$BATS_TEST_TMPDIR/root"
         mkdir -p "$ROOT"
 }
 
-teardown() {
+_container_teardown() {
         local id
         for id in $("$KAGO" --root "$ROOT" list -q 2>/dev/null); do
                 "$KAGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
         done
+}
+
+setup() {
+        _container_setup
+}
+
+teardown() {
+        _container_teardown
 }
 
 kg() {

@@ -21,16 +21,12 @@ load helpers
 load container_helpers
 
 setup() {
-        ROOT="$BATS_TEST_TMPDIR/root"
+        _container_setup
         RUNC_ROOT="$BATS_TEST_TMPDIR/runc"
-        mkdir -p "$ROOT"
 }
 
 teardown() {
-        local id
-        for id in $("$KAGO" --root "$ROOT" list -q 2>/dev/null); do
-                "$KAGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
-        done
+        _container_teardown
         [ -n "${NS_HOLDER:-}" ] && kill "$NS_HOLDER" 2>/dev/null || true
 }
 
