@@ -109,16 +109,14 @@ setup() {
         fails_clean e15 "is not open" --preserve-fds 1000
 }
 
-@test "errors: resource limits on a host without cgroup v2 controllers fail clearly" {
+@test "errors: a limit whose controller the host lacks fails clearly and leaves nothing" {
         requires root
-        config "$BATS_TEST_TMPDIR/b" '.linux.resources.memory = {limit: 67108864}'
-        if _has_cgroup2; then
-                # With the controller the limit applies (cgroup suites test the values).
-                kgd create --bundle "$BATS_TEST_TMPDIR/b" e16
-                kg delete --force e16
-        else
-                fails_clean e16 "memory"
-        fi
+        # rdma: offered here by no hierarchy (cgroup2 or v1) on the dev host.
+        grep -qw rdma /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
+                skip "this host has the rdma controller in cgroup2 (the test VM does: update.bats covers it)"
+        grep -q ' - cgroup .*[,]rdma\b' /proc/self/mountinfo && skip "this host has a cgroup v1 rdma hierarchy"
+        config "$BATS_TEST_TMPDIR/b" '.linux.resources.rdma = {"mlx5_0": {hcaHandles: 3}}'
+        fails_clean e16 "linux.resources.rdma"
 }
 
 @test "errors: --log-format json writes the error as one JSON line" {
