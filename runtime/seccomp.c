@@ -186,10 +186,12 @@ static int seccomp_add_name(scmp_filter_ctx ctx, const struct oci_syscall *sc, u
 }
 
 /* A notified syscall that kago itself needs between loading the filter and
- * execve would wait for an agent that has not got the fd yet. */
+ * execve would wait for an agent that has not got the fd yet: sendmsg hands
+ * the listener over, write reports a late failure (runc refuses write only:
+ * its parent sends the listener). */
 static bool seccomp_notify_forbidden(const char *name)
 {
-        static const char *const used[] = { "write", "read", "sendmsg", "recvmsg" };
+        static const char *const used[] = { "write", "sendmsg" };
 
         for (size_t i = 0; i < ARRAY_SIZE(used); i++)
                 if (strcmp(name, used[i]) == 0)

@@ -97,6 +97,30 @@ run_b() {
                 and .metadata == "exec-meta" and .pid != .state.pid'
 }
 
+@test "security: SCMP_ACT_NOTIFY of read reaches the agent; write and sendmsg, which kago needs, are refused" {
+        requires root
+        sock=$(mktemp -u /tmp/kago-agent.XXXXXX)
+        timeout 120 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/security/seccomp-agent.py" "$sock" "$BATS_TEST_TMPDIR/agent" &
+        apid=$!
+        for i in $(seq 300); do [ -S "$sock" ] && break; sleep 0.1; done
+        # The agent answers EXDEV to every call but mkdir: the shell's read fails so.
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'read -r line </etc/passwd; echo "rc=$? [$line]"'
+        config "$BATS_TEST_TMPDIR/b" ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
+                listenerPath: \"$sock\", syscalls: [{names: [\"read\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+        run_b s7
+        wait "$apid" || true
+        rm -f "$sock"
+        echo "$output"
+        [[ "$output" == *"rc=1 []"* ]]
+        grep -qx 0 "$BATS_TEST_TMPDIR/agent.calls" # x86_64 read
+        for name in write sendmsg; do
+                config "$BATS_TEST_TMPDIR/b" ".linux.seccomp.syscalls[0].names = [\"$name\"]"
+                run_b s8
+                [ "$status" -eq 1 ]
+                [[ "$output" == *"SCMP_ACT_NOTIFY cannot be used for $name"* ]]
+        done
+}
+
 @test "security: SCMP_ACT_NOTIFY with no agent listening fails create clearly" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" true
