@@ -48,6 +48,7 @@ struct container_ctx {
         struct cgroup *cgroup;
         bool cgroup_entered; /* init was cloned into it (or there is none) */
         bool init_waits_go;  /* init waits for SYNC_GO before its setup */
+        bool init_makes_cgroupns; /* init unshares its cgroup namespace after SYNC_GO */
 };
 
 /* ---- create / start / kill / delete (parent side) ---------------------- */

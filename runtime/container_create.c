@@ -131,25 +131,35 @@ static bool init_needs_go(const struct container_ctx *c)
         return (user && !user->path) || !container_cgroup_before_clone(c) || !c->cgroup_entered;
 }
 
+/* A cgroup namespace is rooted at the cgroup its maker is in: when the
+ * parent places init after the clone (cgroup v1 hierarchies, the systemd
+ * driver, no clone3), init makes it itself once placed, or the container
+ * would see kago's cgroup as its root. */
+static unsigned long init_clone_flags(struct container_ctx *c, unsigned long flags)
+{
+        c->init_waits_go = init_needs_go(c);
+        c->init_makes_cgroupns = (flags & CLONE_NEWCGROUP) &&
+                                 (!container_cgroup_before_clone(c) || !c->cgroup_entered);
+        return c->init_makes_cgroupns ? flags & ~CLONE_NEWCGROUP : flags;
+}
+
 /* clone3 straight into the cgroup: no migration afterwards, which costs a
  * cgroup-wide lock and milliseconds. Without clone3 or CLONE_INTO_CGROUP
  * (kernels before 5.7), a plain clone; the parent then moves the pid. */
 static pid_t clone_into_cgroup(struct container_ctx *c, unsigned long flags)
 {
         int cgfd = container_cgroup_clone_fd(c);
-        struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+        struct clone_args args = { .flags = init_clone_flags(c, flags), .exit_signal = SIGCHLD };
 
         if (cgfd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
         }
-        c->init_waits_go = init_needs_go(c);
         pid_t p = (pid_t)syscall(SYS_clone3, &args, sizeof args);
         if (p >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
                 return p;
         c->cgroup_entered = false;
-        c->init_waits_go = init_needs_go(c);
-        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+        return (pid_t)syscall(SYS_clone, init_clone_flags(c, flags) | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
 static int clone_init(struct container_ctx *c, pid_t *pid, struct kago_err *err)

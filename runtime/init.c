@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -130,6 +131,14 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
         return process_keep_fds(c->listen_fds + c->opts->preserve_fds, err);
 }
 
+/* Placed in its cgroup by now: the namespace's root is the container's. */
+static int init_cgroupns(const struct container_ctx *c, struct kago_err *err)
+{
+        if (c->init_makes_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                return kago_err_errno(err, errno, "make the cgroup namespace");
+        return 0;
+}
+
 /* What init keeps of its creator's fds: the sync socket, the exec fifo, the
  * console socket, the log file and the fds passed to the workload. The
  * rest (the state root, the cgroup directory, whatever the caller leaked)
@@ -167,6 +176,7 @@ _Noreturn void init_main(struct container_ctx *c)
         c->st.pid = init_host_pid();
         if (init_close_inherited_fds(c, &err) < 0 ||
             (c->init_waits_go && sync_expect(c->sync_fd, SYNC_GO, &err) < 0) ||
+            init_cgroupns(c, &err) < 0 ||
             init_join_user(c, &err) < 0 ||
             bind_trees_receive(c->spec, c->sync_fd, &err) < 0 ||
             init_setup(c, &exe, &err) < 0) {

@@ -186,3 +186,19 @@ runc_outcome() { # BUNDLE ARGS...
         # host's mount namespace, then fails ("open /proc/self/fd"), and the
         # bind stays on the host.
 }
+
+@test "parity: with a cgroup namespace, the container's cgroups are its roots in every hierarchy" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        own_bundle "$b" cat /proc/self/cgroup
+        run kg run --bundle "$b" cgns
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # "N:controllers:/" on every line: kago's own cgroup is not the root.
+        [ -z "$(grep -v ':/$' <<<"$output")" ]
+        if command -v runc >/dev/null; then
+                local mine=$output
+                run runc --root "$RUNC_ROOT" run --bundle "$b" cgns-runc </dev/null
+                [ "$output" = "$mine" ]
+        fi
+}
