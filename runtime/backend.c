@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../cgroups/cgroups.h"
 #include "backend.h"
 
 bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag)
@@ -19,6 +20,21 @@ int backend_select(const struct kago_global *g, const struct oci_spec *spec, boo
         (void)err;
         *out = backend_wants_vm(g, spec, vm_flag) ? &backend_microvm : &backend_container;
         return 0;
+}
+
+const struct kago_backend *backend_of_state(const struct container_state *st)
+{
+        return st->vm ? &backend_microvm : &backend_container;
+}
+
+void backend_device_rules_append(const struct kago_backend *b, struct cgroup_device_rule **rules,
+                                 size_t *n)
+{
+        if (!b->n_device_rules)
+                return;
+        *rules = xrealloc(*rules, (*n + b->n_device_rules) * sizeof **rules);
+        memcpy(*rules + *n, b->device_rules, b->n_device_rules * sizeof **rules);
+        *n += b->n_device_rules;
 }
 
 static int container_exec(struct container_ctx *c, const char *exe, char **argv, char **envp,

@@ -27,10 +27,30 @@ struct kago_backend {
          * environment. Returns only on error. */
         int (*exec)(struct container_ctx *c, const char *exe, char **argv, char **envp,
                     struct kago_err *err);
+        /* In init, after the default nodes and before linux.devices: the
+         * device nodes this mode needs in /dev (rootfd). May be NULL. */
+        int (*make_devices)(struct container_ctx *c, int rootfd, struct kago_err *err);
+        /* Device cgroup rules this mode adds after linux.resources.devices, at
+         * create and at every update. */
+        const struct cgroup_device_rule *device_rules;
+        size_t n_device_rules;
+        /* Whether kago exec can start a process in a running container of
+         * this mode: 0, or an error saying why not (id names it). May be NULL. */
+        int (*exec_check)(const char *id, struct kago_err *err);
 };
 
 extern const struct kago_backend backend_container;
 extern const struct kago_backend backend_microvm; /* backend_microvm.c */
+
+/* The backend a container was created with, from its saved state. */
+const struct kago_backend *backend_of_state(const struct container_state *st);
+/* b's device rules appended to a malloc'd list. */
+void backend_device_rules_append(const struct kago_backend *b, struct cgroup_device_rule **rules,
+                                 size_t *n);
+
+/* The microVM backend's devices (backend_microvm_devices.c). */
+extern const struct cgroup_device_rule vm_kvm_rule;
+int vm_make_devices(struct container_ctx *c, int rootfd, struct kago_err *err);
 
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */

@@ -13,8 +13,9 @@
  * created from the guest are its own, and an escape from the VMM lands as
  * that user in the container's sandbox (Firecracker's jailer runs its VMM
  * unprivileged for the same reason). /dev/kvm is opened in prepare, as
- * root before the switch; the node kago adds for a VM container (devices.c)
- * belongs to process.user as well, so a VMM that opens it again can.
+ * root before the switch; the node kago adds for a VM container
+ * (backend_microvm_devices.c) belongs to process.user as well, so a VMM
+ * that opens it again can.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +204,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
 {
         (void)exe, (void)argv;
         struct vm_files *f = c->backend_data;
+        close(c->fifo_fd); /* no exec of the workload here will close it */
         const struct oci_spec *spec = c->spec;
         struct microvm_config cfg;
         _cleanup_free_ struct microvm_rlimit *rl = NULL;
@@ -240,9 +242,19 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         _exit(status); /* the VMM is the container's process: its status is the workload's */
 }
 
+static int vm_exec_check(const char *id, struct kago_err *err)
+{
+        return kago_err_set(err, "container \"%s\" runs as a microVM: exec into it goes "
+                                 "through its guest agent, which this kago lacks", id);
+}
+
 const struct kago_backend backend_microvm = {
         .name = "microvm",
         .validate = vm_validate,
         .prepare = vm_prepare,
         .exec = vm_exec,
+        .make_devices = vm_make_devices,
+        .device_rules = &vm_kvm_rule,
+        .n_device_rules = 1,
+        .exec_check = vm_exec_check,
 };

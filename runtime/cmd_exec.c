@@ -24,6 +24,7 @@
 #include "../cgroups/cgroups.h"
 #include "commands.h"
 #include "container_cgroup.h"
+#include "backend.h"
 #include "exec.h"
 #include "rootless.h"
 
@@ -217,10 +218,9 @@ static int exec_load(struct exec_ctx *x, struct kago_global *g, struct kago_err 
             store_read_state(dirfd, x->o->id, &x->st, err) < 0 ||
             container_load_config(dirfd, x->o->id, &x->spec, err) < 0)
                 return -1;
-        if (x->st.vm)
-                return kago_err_set(err, "container \"%s\" runs as a microVM: exec into it goes "
-                                         "through its guest agent, which this kago lacks",
-                                    x->o->id);
+        const struct kago_backend *b = backend_of_state(&x->st);
+        if (b->exec_check && b->exec_check(x->o->id, err) < 0)
+                return -1;
         if (exec_check_status(dirfd, x, err) < 0 || exec_open_init(x, err) < 0)
                 return -1;
         if (exec_build_process(x->o, x->spec, &x->process, err) < 0 ||

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend.h"
 #include "cgroup_cmd.h"
 #include "commands.h"
 #include "container.h"
@@ -217,7 +218,7 @@ static int update_container(struct cgroup_cmd *c, const char *id, struct oci_lin
         if (c->status == STATUS_STOPPED || c->status == STATUS_CREATING)
                 return kago_err_set(err, "container \"%s\" is %s: nothing to update", id,
                                     container_status_name(c->status));
-        devices_vm_rules_append(c->st.vm, &rules, &n_rules);
+        backend_device_rules_append(backend_of_state(&c->st), &rules, &n_rules);
         if (cgroup_update(c->cg, r, rules, n_rules, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
         return cgroup_cmd_save_resources(c->dirfd, id, r, err);

@@ -118,11 +118,18 @@ int rootfs_hide_host_kernfs(const char *rootfs, struct kago_err *err);
 int rootfs_finish(struct container_ctx *c, struct kago_err *err);
 int devices_create(struct container_ctx *c, int rootfd, struct kago_err *err);
 int devices_symlinks(int rootfd, struct kago_err *err);
-/* The device rules kago adds for a microVM container (/dev/kvm), none for
- * a container; appended after the config's rules, so they win. */
-size_t devices_vm_rules(bool vm, const struct cgroup_device_rule **rules);
-/* The same rules appended to a malloc'd list. */
-void devices_vm_rules_append(bool vm, struct cgroup_device_rule **rules, size_t *n);
+/* A device node to make in the container's /dev. */
+struct dev_node {
+        const char *path;
+        mode_t type; /* S_IFCHR, S_IFBLK, S_IFIFO */
+        unsigned major, minor;
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+};
+/* mknod d inside rootfd (EEXIST is fine); in a user namespace, a bind of the
+ * host's node. */
+int dev_make(int rootfd, const struct dev_node *d, struct kago_err *err);
 
 /* Parse mount options into flags, propagation, recursive attributes and data. */
 struct mount_opts {

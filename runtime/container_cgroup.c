@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../cgroups/cgroups.h"
+#include "backend.h"
 #include "container.h"
 #include "container_cgroup.h"
 
@@ -47,7 +48,8 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
                 .resources = r,
                 .spec = c->spec, /* cgroupsPath, resources, systemd properties */
         };
-        cfg.n_extra_devices = devices_vm_rules(c->st.vm, &cfg.extra_devices);
+        cfg.extra_devices = c->backend->device_rules;
+        cfg.n_extra_devices = c->backend->n_device_rules;
         if (cgroup_mount_point(&mnt, &why) == 0 && !cgroup_controller_available("memory"))
                 log_debug("container \"%s\": cgroup2 at %s has no controllers: placement only, "
                           "no limits", c->opts->id, mnt);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* /dev in the container: the default device nodes, linux.devices, /dev/kvm
- * for a microVM container, and the usual symlinks (fd, stdin, stdout,
- * stderr, ptmx). */
+/* /dev in the container: the default device nodes, the backend's own
+ * (a microVM's /dev/kvm), linux.devices, and the usual symlinks (fd, stdin,
+ * stdout, stderr, ptmx). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -11,21 +11,8 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
-#include "../cgroups/cgroups.h"
-#include "container.h"
+#include "backend.h"
 #include "root_path.h"
-
-#define KVM_MAJOR 10
-#define KVM_MINOR 232
-
-struct dev_node {
-        const char *path;
-        mode_t type; /* S_IFCHR, S_IFBLK, S_IFIFO */
-        unsigned major, minor;
-        mode_t mode;
-        uid_t uid;
-        gid_t gid;
-};
 
 static const struct dev_node default_devices[] = {
         { "/dev/null", S_IFCHR, 1, 3, 0666, 0, 0 },
@@ -50,7 +37,7 @@ static int dev_bind_host(int rootfd, const struct dev_node *d, struct kago_err *
         return 0;
 }
 
-static int dev_make(int rootfd, const struct dev_node *d, struct kago_err *err)
+int dev_make(int rootfd, const struct dev_node *d, struct kago_err *err)
 {
         const char *slash = strrchr(d->path, '/');
         _cleanup_free_ char *parent = xasprintf("%.*s", (int)(slash - d->path), d->path);
@@ -94,61 +81,6 @@ static int dev_from_spec(const struct oci_device *s, struct dev_node *d, struct 
         return 0;
 }
 
-/*
- * A microVM container's VMM needs /dev/kvm, and kago provides it as crun's
- * krun handler does: the node (unless linux.devices has /dev/kvm) and an
- * allow rule for c 10:232 rwm. The rule comes after linux.resources.devices,
- * so a config that denies every device, or /dev/kvm itself, still gets a VM
- * that boots: asking for a VM is asking for KVM.
- *
- * The VMM runs as process.user (see backend_microvm.c), so the node is that
- * user's, mode 0600, as Firecracker's jailer makes it for its unprivileged
- * VMM. In a user namespace the host's node is bound instead (its owner and
- * mode stay the host's).
- */
-static const struct cgroup_device_rule kvm_rule = {
-        .allow = true, .type = 'c', .major = KVM_MAJOR, .minor = KVM_MINOR, .access = "rwm"
-};
-
-size_t devices_vm_rules(bool vm, const struct cgroup_device_rule **rules)
-{
-        *rules = vm ? &kvm_rule : NULL;
-        return vm ? 1 : 0;
-}
-
-void devices_vm_rules_append(bool vm, struct cgroup_device_rule **rules, size_t *n)
-{
-        const struct cgroup_device_rule *add;
-        size_t k = devices_vm_rules(vm, &add);
-
-        if (!k)
-                return;
-        *rules = xrealloc(*rules, (*n + k) * sizeof **rules);
-        memcpy(*rules + *n, add, k * sizeof *add);
-        *n += k;
-}
-
-static bool spec_has_device(const struct oci_linux *l, const char *path)
-{
-        for (size_t i = 0; l && i < l->devices_len; i++)
-                if (l->devices[i].path && !strcmp(l->devices[i].path, path))
-                        return true;
-        return false;
-}
-
-static int dev_make_kvm(const struct container_ctx *c, int rootfd, struct kago_err *err)
-{
-        const struct oci_process *p = c->spec->process;
-        const struct dev_node kvm = { "/dev/kvm", S_IFCHR, KVM_MAJOR, KVM_MINOR, 0600,
-                                      p ? p->user.uid : 0, p ? p->user.gid : 0 };
-
-        if (!c->st.vm || spec_has_device(c->spec->linux_cfg, kvm.path))
-                return 0;
-        if (dev_make(rootfd, &kvm, err) < 0)
-                return kago_err_wrap(err, "microVM container");
-        return 0;
-}
-
 int devices_create(struct container_ctx *c, int rootfd, struct kago_err *err)
 {
         const struct oci_linux *l = c->spec->linux_cfg;
@@ -157,8 +89,8 @@ int devices_create(struct container_ctx *c, int rootfd, struct kago_err *err)
 
         for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(default_devices); i++)
                 rc = dev_make(rootfd, &default_devices[i], err);
-        if (rc == 0)
-                rc = dev_make_kvm(c, rootfd, err);
+        if (rc == 0 && c->backend->make_devices)
+                rc = c->backend->make_devices(c, rootfd, err);
         for (size_t i = 0; rc == 0 && l && i < l->devices_len; i++) {
                 struct dev_node d;
                 rc = dev_from_spec(&l->devices[i], &d, err);

@@ -200,8 +200,6 @@ _Noreturn void init_main(struct container_ctx *c)
         if (init_security_finish(c, &err) < 0)
                 init_fail_late(&err);
         char **env = process_build_env(c);
-        if (c->backend != &backend_container)
-                close(c->fifo_fd); /* no exec will close it */
         c->backend->exec(c, exe, c->spec->process->args, env, &err);
         init_fail_late(&err);
 }
