@@ -44,6 +44,8 @@ int cgroup_dirfd(const struct cgroup *cg) { return cg->n_v1 ? -1 : cg->dirfd; }
 
 static int cg_open_dir(struct cgroup *cg, struct kago_err *err)
 {
+        if (!cg->mount)
+                return 0; /* a v1-only host: the v1 directories are all */
         cg->dirfd = open(cg->dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (cg->dirfd < 0)
                 return kago_err_errno(err, errno, "open cgroup %s", cg->dir);
@@ -57,7 +59,7 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, struct kago_err *err)
         if (cg->driver == CGROUP_DRIVER_NONE)
                 return 0;
         snprintf(buf, sizeof buf, "%d", (int)pid);
-        if (cg_write(cg, "cgroup.procs", buf, err) < 0 || cg_v1_enter(cg, pid, err) < 0)
+        if ((cg->dirfd >= 0 && cg_write(cg, "cgroup.procs", buf, err) < 0) || cg_v1_enter(cg, pid, err) < 0)
                 return kago_err_wrap(err, "move process %d into the cgroup", (int)pid);
         return 0;
 }
@@ -71,8 +73,10 @@ static int apply_devices(struct cgroup *cg, const struct cg_plan *p, const struc
         size_t n = 0, n_insns = 0;
 
         cg_devices_rules(p, cfg->extra_devices, cfg->n_extra_devices, &rules, &n);
-        if (cg_devices_program(rules, n, &insns, &n_insns, err) < 0 ||
-            cg_devices_attach(cg->dirfd, insns, n_insns, err) < 0 || cg_v1_devices_apply(cg, rules, n, err) < 0)
+        if (cg->dirfd >= 0 && (cg_devices_program(rules, n, &insns, &n_insns, err) < 0 ||
+                               cg_devices_attach(cg->dirfd, insns, n_insns, err) < 0))
+                return kago_err_wrap(err, "linux.resources.devices");
+        if (cg_v1_devices_apply(cg, rules, n, err) < 0)
                 return kago_err_wrap(err, "linux.resources.devices");
         return 0;
 }
@@ -83,7 +87,8 @@ static int cg_setup(struct cgroup *cg, const struct cgroup_config *cfg, const st
 {
         if (cg_open_dir(cg, err) < 0)
                 return -1;
-        cg_controllers_enable_all(cg->mount, cg->path);
+        if (cg->mount)
+                cg_controllers_enable_all(cg->mount, cg->path);
         if (cg_plan_apply(cg, p, false, err) < 0)
                 return -1;
         if (!cfg->no_devices && apply_devices(cg, p, cfg, err) < 0)
@@ -133,21 +138,22 @@ static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan
         const char *mount = NULL;
         _cleanup_free_ char *own = NULL, *path = NULL, *created = NULL;
 
-        if (cg_mount(&mount, err) < 0) {
+        if (cg_mount(&mount, err) < 0 && v1->n == 0) {
                 if (resources_requested(p))
-                        return kago_err_wrap(err, "linux.resources needs cgroup v2");
-                log_debug("no cgroup2 mount: the container runs without a cgroup");
+                        return kago_err_wrap(err, "linux.resources needs a cgroup hierarchy");
+                log_debug("no cgroup2 mount nor v1 hierarchy: the container runs without a cgroup");
                 return create_none(p, out);
         }
-        if (cg_own_cgroup(&own, err) < 0 || cg_path_resolve(cfg->cgroups_path, cfg->id, own, &path, err) < 0)
+        kago_err_clear(err);
+        if (cg_own_cgroup_any(&own, err) < 0 || cg_path_resolve(cfg->cgroups_path, cfg->id, own, &path, err) < 0)
                 return -1;
-        if (cg_path_make(mount, path, &created, err) < 0)
+        if (mount && cg_path_make(mount, path, &created, err) < 0)
                 return -1;
         struct cgroup *cg = cg_new(CGROUP_DRIVER_CGROUPFS, mount, path);
         if (cg_v1_create(cg, v1->m, v1->n, path, err) < 0 || cg_setup(cg, cfg, p, pid, err) < 0) {
                 struct kago_err ignored = { 0 };
                 cg_v1_destroy(cg, 0, &ignored);
-                if (created)
+                if (mount && created)
                         cg_path_remove_created(mount, path, created);
                 cgroup_free(cg);
                 return kago_err_wrap(err, "cgroup %s", path);
@@ -225,6 +231,21 @@ int cgroup_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup **ou
         return rc;
 }
 
+/* A host with v1 hierarchies and no cgroup2. */
+static int open_v1_only(const char *path, struct cgroup **out, struct kago_err *err)
+{
+        struct cgroup *cg = cg_new(CGROUP_DRIVER_CGROUPFS, NULL, path);
+
+        kago_err_clear(err);
+        cg_v1_open(cg, path, err);
+        if (cg->n_v1 == 0) {
+                cgroup_free(cg);
+                return kago_err_errno(err, ENOENT, "open cgroup %s in any hierarchy of this host", path);
+        }
+        *out = cg;
+        return 0;
+}
+
 int cgroup_open(enum cgroup_driver driver, const char *path, struct cgroup **out,
                 struct kago_err *err)
 {
@@ -236,11 +257,16 @@ int cgroup_open(enum cgroup_driver driver, const char *path, struct cgroup **out
         }
         if (path[0] != '/' || strstr(path, "/../") || str_has_prefix(path, "/.."))
                 return kago_err_set(err, "cgroup path \"%s\": not a clean absolute path", path);
-        if (cg_mount(&mount, err) < 0)
+        if (cg_mount(&mount, err) < 0 && driver == CGROUP_DRIVER_CGROUPFS)
+                return open_v1_only(path, out, err);
+        if (!mount)
                 return -1;
         struct cgroup *cg = cg_new(driver, mount, path);
         if (cg_open_dir(cg, err) < 0) {
                 cgroup_free(cg);
+                /* Made where cgroup2 was not visible (a v1-only view)? */
+                if (err->errnum == ENOENT && driver == CGROUP_DRIVER_CGROUPFS)
+                        return open_v1_only(path, out, err);
                 return -1;
         }
         if (driver == CGROUP_DRIVER_CGROUPFS)
@@ -267,7 +293,7 @@ int cgroup_destroy(struct cgroup *cg, struct kago_err *err)
                 close(cg->dirfd);
                 cg->dirfd = -1;
         }
-        if (cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err) < 0)
+        if (cg->mount && cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err) < 0)
                 return -1;
         return cg_v1_destroy(cg, DESTROY_TIMEOUT_MS, err);
 }

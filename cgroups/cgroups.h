@@ -183,6 +183,9 @@ int cgroup_events_stream(struct cgroup *cg, const char *id, int interval_ms, FIL
 /* Where cgroup2 is mounted ("/sys/fs/cgroup" or the hybrid
  * "/sys/fs/cgroup/unified"); error when there is none. */
 int cgroup_mount_point(const char **out, struct kago_err *err);
+/* Whether the host has a hierarchy kago can place a container in: a cgroup2
+ * mount or mounted cgroup v1 hierarchies (a v1-only host); err says why not. */
+int cgroup_host_available(struct kago_err *err);
 /* Whether controller (e.g. "memory") is available at the cgroup2 root. */
 bool cgroup_controller_available(const char *controller);
 

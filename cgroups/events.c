@@ -116,8 +116,9 @@ int cgroup_events_stream(struct cgroup *cg, const char *id, int interval_ms, FIL
         if (cgroup_oom_watch_open(cg, &oom_fd, &no_memory) == 0 &&
             oom_kills(cg, &seen, err) < 0)
                 return -1;
-        ev_fd = openat(cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-        if (ev_fd < 0)
+        /* A v1-only cgroup has no cgroup.events: the interval's poll wakes it. */
+        ev_fd = cg->dirfd >= 0 ? openat(cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC) : -1;
+        if (ev_fd < 0 && cg->dirfd >= 0)
                 return kago_err_errno(err, errno, "open %s/cgroup.events", cg->dir);
         while (still_populated(cg)) {
                 if (write_stats(cg, id, out, err) < 0)

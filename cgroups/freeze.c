@@ -177,5 +177,7 @@ int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct kago_err *err)
 
 int cgroup_is_populated(struct cgroup *cg, bool *populated, struct kago_err *err)
 {
+        if (cg->driver != CGROUP_DRIVER_NONE && cg->dirfd < 0 && cg->n_v1)
+                return cg_v1_is_populated(cg, populated, err);
         return read_events_key(cg, "populated", populated, err);
 }

@@ -153,6 +153,9 @@ int cg_v1_create(struct cgroup *cg, const struct cg_v1_mount *m, size_t n, const
 /* path in every mount where it exists, into cg (cgroup_open). */
 int cg_v1_open(struct cgroup *cg, const char *path, struct kago_err *err);
 int cg_v1_enter(struct cgroup *cg, pid_t pid, struct kago_err *err);
+/* The fd that lists the cgroup's processes: the cgroup2 directory, or on a
+ * v1-only host a v1 one (pids, else memory, else the first). */
+int cg_procs_fd(const struct cgroup *cg);
 /* Remove the directory from every hierarchy (retrying while busy). */
 int cg_v1_destroy(struct cgroup *cg, int timeout_ms, struct kago_err *err);
 void cg_v1_dirs_free(struct cgroup *cg);
@@ -173,6 +176,8 @@ void cg_v1_device_line(const struct cgroup_device_rule *r, char *buf, size_t siz
  * the cgroup has one (hybrid: beside cgroup2's eBPF program). */
 int cg_v1_devices_apply(struct cgroup *cg, const struct cgroup_device_rule *rules, size_t n,
                         struct kago_err *err);
+/* Whether a process is left (v1-only host: no cgroup.events to ask). */
+int cg_v1_is_populated(struct cgroup *cg, bool *populated, struct kago_err *err);
 /* The figures of the v1 memory, cpu, cpuacct, pids and blkio files. */
 void cg_v1_stats_read(struct cgroup *cg, struct cgroup_stats *st);
 /* memory.oom_control's oom_kill (v1). */
@@ -184,6 +189,8 @@ int cg_v1_oom_kills(struct cgroup *cg, uint64_t *out, struct kago_err *err);
 int cg_mount(const char **out, struct kago_err *err);
 /* Our own cgroup from /proc/self/cgroup's "0::" line. */
 int cg_own_cgroup(char **out, struct kago_err *err);
+/* The same, or on a v1-only host the path of the first v1 controller line. */
+int cg_own_cgroup_any(char **out, struct kago_err *err);
 /* cgroupsPath to a clean path in the hierarchy: absolute kept, relative put
  * beside our own cgroup (under its parent), empty -> "/kago/<id>". */
 int cg_path_resolve(const char *cgroups_path, const char *id, const char *own, char **out,

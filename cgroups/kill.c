@@ -65,7 +65,7 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct kago_err *err
         *n = 0;
         if (cg_no_cgroup(cg, "listing the processes", err))
                 return -1;
-        if (collect_pids(cg->dirfd, "", 0, pids, n, err) < 0) {
+        if (collect_pids(cg_procs_fd(cg), "", 0, pids, n, err) < 0) {
                 free(TAKE_PTR(*pids));
                 return -1;
         }

@@ -34,6 +34,22 @@ int cgroup_mount_point(const char **out, struct kago_err *err)
         return cg_mount(out, err);
 }
 
+int cgroup_host_available(struct kago_err *err)
+{
+        const char *mount = NULL;
+        struct cg_v1_mount *m = NULL;
+        size_t n = 0;
+
+        if (cg_mount(&mount, err) == 0)
+                return 0;
+        cg_v1_host_mounts(&m, &n);
+        cg_v1_mounts_free(m, n);
+        if (n == 0)
+                return kago_err_wrap(err, "and no cgroup v1 hierarchy is mounted");
+        kago_err_clear(err);
+        return 0;
+}
+
 bool cg_controller_enabled(int dirfd, const char *controller)
 {
         _cleanup_free_ char *list = NULL;

@@ -30,6 +30,33 @@ int cg_own_cgroup(char **out, struct kago_err *err)
         return read_cgroup_line("/proc/self/cgroup", out, err);
 }
 
+/* A v1-only host: the path in the first hierarchy with a controller
+ * ("4:memory:/a/b"), not a named one ("1:name=systemd:/"). */
+static int read_v1_line(char **out, struct kago_err *err)
+{
+        _cleanup_free_ char *buf = NULL;
+
+        if (file_read_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &buf, NULL, err) < 0)
+                return -1;
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+                char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+                if (path && path > ctrls + 1 && !str_has_prefix(ctrls + 1, "name=")) {
+                        *out = xstrdup(path + 1);
+                        return 0;
+                }
+        }
+        return kago_err_set(err, "/proc/self/cgroup: no cgroup line");
+}
+
+int cg_own_cgroup_any(char **out, struct kago_err *err)
+{
+        struct kago_err ignored = { 0 };
+
+        if (read_cgroup_line("/proc/self/cgroup", out, &ignored) == 0)
+                return 0;
+        return read_v1_line(out, err);
+}
+
 int cg_pid_cgroup(pid_t pid, char **out, struct kago_err *err)
 {
         char file[64];

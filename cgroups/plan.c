@@ -93,7 +93,7 @@ static int ensure_controller(struct cgroup *cg, const struct cg_write *w, struct
         cg_file_controller(w->file, ctrl, sizeof ctrl);
         if (strcmp(ctrl, "cgroup") == 0 || cg_v1_dir_for(cg, ctrl) || cg_controller_enabled(cg->dirfd, ctrl))
                 return 0;
-        _cleanup_close_ int rootfd = open(cg->mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int rootfd = cg->mount ? open(cg->mount, O_DIRECTORY | O_RDONLY | O_CLOEXEC) : -1;
         if (rootfd < 0 || cg_read(rootfd, "cgroup.controllers", &offered, err) < 0)
                 offered = xstrdup("");
         offered[strcspn(offered, "\n")] = '\0';
@@ -104,14 +104,16 @@ static int ensure_controller(struct cgroup *cg, const struct cg_write *w, struct
         }
         if (!cg_list_has(offered, ctrl))
                 return kago_err_set(err, "%s: needs the cgroup v2 %s controller, which this host does "
-                                    "not offer (cgroup2 at %s has: %s)%s", w->field, ctrl, cg->mount,
-                                    *offered ? offered : "none",
-                                    strcmp(cg->mount, "/sys/fs/cgroup")
+                                    "not offer (cgroup2 at %s has: %s)%s", w->field, ctrl,
+                                    cg->mount ? cg->mount : "(none)", *offered ? offered : "none",
+                                    !cg->mount || strcmp(cg->mount, "/sys/fs/cgroup")
                                             ? "; nor does any cgroup v1 hierarchy mounted here: mount "
                                               "it, or boot with systemd.unified_cgroup_hierarchy=1 (or "
                                               "cgroup_no_v1=all), or run with --cgroup-manager disabled to "
                                               "ignore limits"
                                             : "");
+        if (!cg->mount)
+                return kago_err_set(err, "%s: no cgroup2 here for the %s controller", w->field, ctrl);
         if (cg_controller_enable(cg->mount, cg->path, ctrl, err) < 0)
                 return kago_err_wrap(err, "%s", w->field);
         return 0;

@@ -138,7 +138,7 @@ int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_er
         memset(st, 0, sizeof *st);
         if (cg_no_cgroup(cg, "stats", err))
                 return -1;
-        if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0)
+        if (faccessat(cg_procs_fd(cg), "cgroup.procs", F_OK, 0) < 0)
                 return kago_err_errno(err, errno, "cgroup %s", cg->dir);
         read_figures(cg->dirfd, st);
         read_io(cg->dirfd, st);

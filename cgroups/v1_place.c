@@ -38,6 +38,16 @@ char *cg_v1_dirs_controllers(const struct cgroup *cg)
         return out;
 }
 
+/* On a v1-only host the cgroup's "directory" (cgroup_dir, messages) is its
+ * first v1 one. */
+static void name_v1_only_dir(struct cgroup *cg)
+{
+        if (cg->mount || cg->n_v1 == 0)
+                return;
+        free(cg->dir);
+        cg->dir = xstrdup(cg->v1[0].dir);
+}
+
 /* A fresh v1 cpuset has no cpus and no mems, and refuses processes until it
  * has: copy each empty one from the parent, top down. */
 static int cpuset_copy_from_parent(const char *dir, const char *file, struct kago_err *err)
@@ -120,6 +130,7 @@ int cg_v1_create(struct cgroup *cg, const struct cg_v1_mount *m, size_t n, const
         for (i = 0; i < n; i++)
                 free(created[i]);
         free(created);
+        name_v1_only_dir(cg);
         return 0;
 }
 
@@ -137,7 +148,19 @@ int cg_v1_open(struct cgroup *cg, const char *path, struct kago_err *err)
                         add_dir(cg, m[i].controllers, dir, fd);
         }
         cg_v1_mounts_free(m, n);
+        name_v1_only_dir(cg);
         return 0;
+}
+
+int cg_procs_fd(const struct cgroup *cg)
+{
+        const struct cg_v1_dir *d;
+
+        if (cg->dirfd >= 0 || cg->n_v1 == 0)
+                return cg->dirfd;
+        if ((d = cg_v1_dir_for(cg, "pids")) || (d = cg_v1_dir_for(cg, "memory")))
+                return d->dirfd;
+        return cg->v1[0].dirfd;
 }
 
 int cg_v1_enter(struct cgroup *cg, pid_t pid, struct kago_err *err)
@@ -148,6 +171,17 @@ int cg_v1_enter(struct cgroup *cg, pid_t pid, struct kago_err *err)
         for (size_t i = 0; i < cg->n_v1; i++)
                 if (file_write_at(cg->v1[i].dirfd, "cgroup.procs", buf, (size_t)len, err) < 0)
                         return kago_err_wrap(err, "cgroup %s", cg->v1[i].dir);
+        return 0;
+}
+
+int cg_v1_is_populated(struct cgroup *cg, bool *populated, struct kago_err *err)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+
+        if (cgroup_pids(cg, &pids, &n, err) < 0)
+                return -1;
+        *populated = n > 0;
         return 0;
 }
 

@@ -180,3 +180,53 @@ v1_file() {
                 [ "$status" -eq 0 ]
         done
 }
+
+# A host with v1 hierarchies and no cgroup2, made for this test only: a
+# private mount namespace without the cgroup2 mount (the host's own mounts
+# are not touched).
+v1_only() {
+        unshare --mount --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null || umount /sys/fs/cgroup/unified; exec "$@"' sh "$@"
+}
+
+@test "cgroup v1: a host without cgroup2 — placement, limits, pause and resume through freezer.state, stats, update" {
+        requires root
+        requires_v1 freezer memory pids
+        grep -q ' /sys/fs/cgroup/unified .* - cgroup2 ' /proc/self/mountinfo || skip "needs a hybrid host (cgroup2 at /sys/fs/cgroup/unified) to hide cgroup2 from"
+        mkdir -p "$BATS_TEST_TMPDIR/count"
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count/n; sleep 0.05; done'
+        config "$BATS_TEST_TMPDIR/b" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$BATS_TEST_TMPDIR/count\",\"options\":[\"rbind\"]}]
+                | .linux.resources = {\"memory\": {\"limit\": 33554432}, \"pids\": {\"limit\": 20}}"
+        v1_only "$KAGO" --root "$ROOT" create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" v1o \
+                </dev/null >"$BATS_TEST_TMPDIR/v1o.out" 2>&1
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        grep -q ":pids:/kago/v1o\$" "/proc/$pid/cgroup"
+        grep -q ":freezer:/kago/v1o\$" "/proc/$pid/cgroup"
+        [ "$(v1_file v1o memory memory.limit_in_bytes)" = 33554432 ]
+        v1_only "$KAGO" --root "$ROOT" start v1o
+        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n" 2>/dev/null || echo 0)" -gt 3 ] && break; sleep 0.1; done
+        v1_only "$KAGO" --root "$ROOT" pause v1o
+        [ "$(v1_file v1o freezer freezer.state)" = FROZEN ]
+        [ "$(v1_only "$KAGO" --root "$ROOT" state v1o | jq -r .status)" = paused ]
+        a=$(cat "$BATS_TEST_TMPDIR/count/n")
+        sleep 0.5
+        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" = "$a" ]
+        v1_only "$KAGO" --root "$ROOT" resume v1o
+        [ "$(v1_file v1o freezer freezer.state)" = THAWED ]
+        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ] && break; sleep 0.1; done
+        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ]
+        run v1_only "$KAGO" --root "$ROOT" events --stats v1o
+        echo "$output"
+        [ "$(jq .data.memory.usage.limit <<<"$output")" = 33554432 ]
+        [ "$(jq .data.pids.limit <<<"$output")" = 20 ]
+        v1_only "$KAGO" --root "$ROOT" update --pids-limit 30 v1o
+        [ "$(v1_file v1o pids pids.max)" = 30 ]
+        # The runtime's kill/delete check the init's cgroup2 line, which a
+        # v1-only host does not set: end the container by its pid here.
+        kill -9 "$pid"
+        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        v1_only "$KAGO" --root "$ROOT" delete --force v1o
+        for c in memory pids freezer cpu; do
+                m=$(v1_mount $c)
+                [ -z "$m" ] || [ ! -e "$m/kago/v1o" ] || { echo "left behind in $c" >&2; false; }
+        done
+}
