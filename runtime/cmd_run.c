@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kago run [options] ID: create + start; in the foreground (the default) kago
+ * kago run [options] ID (or --rootfs DIR, run_rootfs.c): create + start; in the foreground (the default) kago
  * forwards signals to the container, proxies its terminal when it has one,
  * exits with the workload's status (128+N when killed by signal N) and then
  * deletes the container unless --keep.
@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "create_opts.h"
+#include "run_rootfs.h"
 #include "security.h"
 
 struct run_io {
@@ -115,12 +116,13 @@ static void run_restore_terminal(struct run_io *io)
 
 /* Whether the bundle's config asks for a terminal; false when it cannot be
  * read or parsed (create then says why). */
-static bool run_wants_terminal(const char *bundle)
+static bool run_wants_terminal(const struct create_opts *o)
 {
         struct kago_err ignored = { 0 };
         struct oci_spec *s = NULL;
 
-        if (spec_load_bundle(bundle ? bundle : ".", &s, &ignored) < 0)
+        if (o->config ? spec_parse(o->config, o->config_len, "config", &s, &ignored) < 0
+                      : spec_load_bundle(o->bundle ? o->bundle : ".", &s, &ignored) < 0)
                 return false;
         bool terminal = s->process && s->process->terminal;
         spec_free(s);
@@ -131,7 +133,7 @@ static bool run_wants_terminal(const char *bundle)
  * terminal there, the workload would wait on a pty nobody types into. */
 static int run_check_terminal(const struct create_opts *o, struct kago_err *err)
 {
-        if (o->console_socket || isatty(0) || !run_wants_terminal(o->bundle))
+        if (o->console_socket || isatty(0) || !run_wants_terminal(o))
                 return 0;
         return kago_err_set(err,
                             "process.terminal is true but stdin is not a terminal: run kago from a "
@@ -178,25 +180,34 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
         return exit_code(status);
 }
 
+int run_container(struct kago_global *g, struct create_opts *o, const struct run_opts *r,
+                  struct kago_err *err)
+{
+        pid_t pid;
+
+        if (!r->detach)
+                return run_foreground(g, o, r->keep, err);
+        if (container_create(g, o, &pid, err) < 0)
+                return -1;
+        if (container_start(g, o->id, err) < 0) {
+                struct kago_err ignored = { 0 };
+                container_delete(g, o->id, true, &ignored);
+                return -1;
+        }
+        return 0;
+}
+
 int cmd_run(KAGO_COMMAND_ARGS)
 {
         struct create_opts o;
         struct run_opts r = { 0 };
-        pid_t pid;
 
+        if (run_rootfs_wanted(argc, argv))
+                return run_rootfs_main(g, argc, argv, err);
         if (create_opts_parse("run", argc, argv, &o, &r, err) < 0)
                 return -1;
         /* init runs kago's code in the container until start: from a sealed copy. */
         if (exe_guard_ensure(err) < 0)
                 return -1;
-        if (!r.detach)
-                return run_foreground(g, &o, r.keep, err);
-        if (container_create(g, &o, &pid, err) < 0)
-                return -1;
-        if (container_start(g, o.id, err) < 0) {
-                struct kago_err ignored = { 0 };
-                container_delete(g, o.id, true, &ignored);
-                return -1;
-        }
-        return 0;
+        return run_container(g, &o, &r, err);
 }

@@ -12,7 +12,29 @@ const struct kago_command kago_commands[] = {
         { "state", "print a container's OCI state as JSON", "ID\n", cmd_state },
         { "kill", "signal a container's init (--all: all its processes)", "[--all|-a] ID [SIGNAL]\n\nSIGNAL: a number or a name, with or without SIG (default TERM).\n", cmd_kill },
         { "delete", "delete a stopped container (--force: any container)", "[--force|-f] ID\n", cmd_delete },
-        { "run", "create and start a container; in the foreground, wait for it", "[options] ID\n\nOptions:\n" CREATE_USAGE_OPTIONS RUN_USAGE_OPTIONS, cmd_run },
+        { "run", "create and start a container; in the foreground, wait for it", "[options] ID\n"
+          "       kago run --rootfs DIR [options] [--] [COMMAND [ARG...]]\n\nOptions:\n" CREATE_USAGE_OPTIONS RUN_USAGE_OPTIONS
+          "\nA directory without a bundle (--rootfs): kago's default config (kago spec) built in\n"
+          "memory; COMMAND defaults to /bin/sh, with a terminal when stdin is one.\n"
+          "  --rootfs DIR, -D DIR     the tree to run (the container's bundle is DIR)\n"
+          "  -M, --machine NAME       the container id (default: DIR's name and a random suffix)\n"
+          "  --bind SRC[:DST]         bind SRC from the host at DST (default SRC), read-write\n"
+          "  --bind-ro SRC[:DST]      the same, read-only\n"
+          "  --tmpfs DST              a fresh tmpfs at DST\n"
+          "  -x, --ephemeral          run on a throwaway overlay (tmpfs upper): DIR is untouched\n"
+          "  --read-only              the root is read-only\n"
+          "  -E, --setenv KEY=VALUE   set an environment variable (repeatable)\n"
+          "  --chdir DIR              working directory in the container\n"
+          "  -u, --user UID[:GID]     run as this user (numbers)\n"
+          "  --hostname NAME          the hostname (default: the container id)\n"
+          "  --memory SIZE            memory limit (K, M, G suffixes)\n"
+          "  --cpus N                 CPU time limit in CPUs (1.5: one and a half)\n"
+          "  --pids N                 maximum number of processes\n"
+          "  --vm-cpus N, --vm-memory SIZE, --vm-kernel FILE\n"
+          "                           the microVM's size and kernel (each implies --vm)\n"
+          "  -d, --detach, --keep, --pid-file FILE   as for a bundle\n"
+          "  --print-spec             print the config.json it would use and exit\n"
+          "  --save-bundle DIR        write DIR/config.json (root.path: the tree) and exit\n", cmd_run },
         { "list", "list containers", "[--format table|json] [-q|--quiet]\n", cmd_list },
         { "ps", "list a container's processes", "[--format table|json] ID [-- PS-ARGS...]\n", cmd_ps },
         { "pause", "freeze every process of a container", "[--timeout DURATION] ID\n\n  -t, --timeout DURATION  give up (and thaw again) after DURATION (default 10s)\n", cmd_pause },

@@ -27,6 +27,10 @@ struct create_opts {
         bool no_pivot;
         bool no_new_keyring;
         bool vm; /* run --vm */
+        /* The config as JSON, instead of bundle/config.json (run --rootfs);
+         * bundle is then the directory recorded as the container's bundle. */
+        const char *config;
+        size_t config_len;
 };
 
 /* Everything the parent and the init process share across the clone. */

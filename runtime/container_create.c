@@ -27,6 +27,12 @@ static int load_spec(struct container_ctx *c, const char *bundle_arg, char **raw
         c->bundle = realpath(bundle_arg, NULL);
         if (!c->bundle)
                 return kago_err_errno(err, errno, "--bundle %s", bundle_arg);
+        if (c->opts->config) {
+                *raw = xmalloc(c->opts->config_len);
+                memcpy(*raw, c->opts->config, c->opts->config_len);
+                *len = c->opts->config_len;
+                return spec_parse(*raw, *len, "config", &c->spec, err);
+        }
         _cleanup_close_ int dfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return kago_err_errno(err, errno, "bundle %s", c->bundle);
