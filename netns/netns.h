@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netns: container networks through rtnetlink (libmnl only, no `ip`
+ * subprocess). Two layers: the netns_msg_* builders fill one request in a
+ * caller's buffer and touch no socket (unit-tested byte for byte); the
+ * netns_link_* / netns_addr_* / netns_route_* calls send such a request on a
+ * socket bound to one network namespace and turn the kernel's ACK into a
+ * kago_err naming the link and the operation.
+ */
+#ifndef KAGO_NETNS_H
+#define KAGO_NETNS_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "../base/base.h"
+
+struct nlmsghdr;
+
+/* Room for any one request kago builds. */
+#define NETNS_MSG_BUF 1024
+
+/* An IPv4 or IPv6 address with its prefix length. */
+struct netns_addr {
+        int family;        /* AF_INET or AF_INET6 */
+        uint8_t prefixlen;
+        uint8_t scope;     /* RT_SCOPE_*; 0 = universe */
+        uint8_t local[16]; /* IFA_LOCAL (IPv4) / IFA_ADDRESS (IPv6) */
+        uint8_t peer[16];  /* IFA_ADDRESS for IPv4 (the peer on point-to-point, else = local) */
+};
+
+/* A route in the main table: dst/dst_len (dst_len 0 = default) via gw (all
+ * zero = directly connected) out of oif (0 = any). */
+struct netns_route {
+        int family;
+        uint8_t dst[16];
+        uint8_t dst_len;
+        uint8_t gw[16];
+        int oif;
+};
+
+/* ---- message builders (netns/msg_link.c, netns/msg_addr.c) ----------- */
+
+/* Each fills buf (NETNS_MSG_BUF bytes) with one request, flags
+ * NLM_F_REQUEST | NLM_F_ACK (| NLM_F_CREATE | NLM_F_EXCL for new objects),
+ * sequence number seq, and returns it. */
+struct nlmsghdr *netns_msg_veth_create(void *buf, uint32_t seq, const char *name,
+                                       const char *peer, int peer_nsfd);
+/* Move link ifindex into the namespace nsfd, renamed to new_name when not NULL. */
+struct nlmsghdr *netns_msg_link_move(void *buf, uint32_t seq, int ifindex, int nsfd,
+                                     const char *new_name);
+struct nlmsghdr *netns_msg_link_rename(void *buf, uint32_t seq, int ifindex, const char *new_name);
+struct nlmsghdr *netns_msg_link_updown(void *buf, uint32_t seq, int ifindex, bool up);
+struct nlmsghdr *netns_msg_link_mtu(void *buf, uint32_t seq, int ifindex, uint32_t mtu);
+struct nlmsghdr *netns_msg_link_mac(void *buf, uint32_t seq, int ifindex, const uint8_t mac[6]);
+/* Enslave ifindex to the bridge master (0: release it from its master). */
+struct nlmsghdr *netns_msg_link_master(void *buf, uint32_t seq, int ifindex, int master);
+struct nlmsghdr *netns_msg_link_delete(void *buf, uint32_t seq, int ifindex);
+/* RTM_GETLINK for one link by name. */
+struct nlmsghdr *netns_msg_link_get(void *buf, uint32_t seq, const char *name);
+struct nlmsghdr *netns_msg_addr_add(void *buf, uint32_t seq, int ifindex,
+                                    const struct netns_addr *a);
+/* RTM_GETADDR dump of every address of family (AF_UNSPEC: all). */
+struct nlmsghdr *netns_msg_addr_dump(void *buf, uint32_t seq, int family);
+struct nlmsghdr *netns_msg_route_add(void *buf, uint32_t seq, const struct netns_route *r);
+
+/* Parse one RTM_NEWADDR reply: its link index and address; -1 when it is not one. */
+int netns_addr_parse(const struct nlmsghdr *nlh, int *ifindex, struct netns_addr *a);
+
+/* ---- sockets (netns/nl.c) ---------------------------------------------- */
+
+struct netns_nl;
+
+/* A route netlink socket in the network namespace nsfd (-1: the caller's own).
+ * Joins nsfd for the socket() call only, then returns to the caller's. */
+int netns_nl_open(int nsfd, struct netns_nl **nl, struct kago_err *err);
+void netns_nl_close(struct netns_nl *nl);
+static inline void netns_nl_closep(struct netns_nl **nl)
+{
+        if (*nl)
+                netns_nl_close(*nl);
+}
+#define _cleanup_netns_nl_ __attribute__((cleanup(netns_nl_closep)))
+
+/* ---- operations (netns/link.c, netns/addr.c, netns/route.c) ------------
+ * Each names its link and operation in err: `link "eth9": move to network
+ * namespace: File exists`. */
+
+/* The index of a link by name; an error naming it when it does not exist. */
+int netns_link_index(struct netns_nl *nl, const char *name, int *ifindex, struct kago_err *err);
+/* Whether a link of that name exists (errors other than "no such device" are errors). */
+int netns_link_exists(struct netns_nl *nl, const char *name, bool *exists, struct kago_err *err);
+int netns_veth_create(struct netns_nl *nl, const char *name, const char *peer, int peer_nsfd,
+                      struct kago_err *err);
+int netns_link_move(struct netns_nl *nl, const char *name, int nsfd, const char *new_name,
+                    struct kago_err *err);
+int netns_link_rename(struct netns_nl *nl, const char *name, const char *new_name,
+                      struct kago_err *err);
+int netns_link_set_up(struct netns_nl *nl, const char *name, bool up, struct kago_err *err);
+int netns_link_set_mtu(struct netns_nl *nl, const char *name, uint32_t mtu, struct kago_err *err);
+int netns_link_set_mac(struct netns_nl *nl, const char *name, const uint8_t mac[6],
+                       struct kago_err *err);
+int netns_link_set_master(struct netns_nl *nl, const char *name, const char *bridge,
+                          struct kago_err *err);
+int netns_link_delete(struct netns_nl *nl, const char *name, struct kago_err *err);
+
+int netns_addr_add(struct netns_nl *nl, const char *name, const struct netns_addr *a,
+                   struct kago_err *err);
+/* The addresses of a link to carry across namespaces: IPv6 link-local ones,
+ * which the kernel makes itself, are left out. *addrs is malloc'd. */
+int netns_addr_list(struct netns_nl *nl, const char *name, struct netns_addr **addrs, size_t *n,
+                    struct kago_err *err);
+int netns_route_add(struct netns_nl *nl, const struct netns_route *r, struct kago_err *err);
+
+/* Move a link with its addresses from the namespace of from into nsfd (the
+ * namespace that `to` is a socket of), renamed to new_name (NULL: keep). */
+int netns_link_move_with_addrs(struct netns_nl *from, struct netns_nl *to, int nsfd,
+                               const char *name, const char *new_name, struct kago_err *err);
+
+/* ---- names (netns/names.c) ----------------------------------------------- */
+
+/* A host-side link name for a container's link number idx: "kg" + 10 hex
+ * digits of a hash of the id + "-" + idx (at most 15 characters, never
+ * truncated: idx above 99 is an error). */
+int netns_host_ifname(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err);
+/* Whether name is a valid interface name (1..15 chars, no '/', ':' nor space). */
+bool netns_ifname_valid(const char *name);
+
+#endif
