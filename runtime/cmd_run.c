@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kago run [options] ID (or --rootfs DIR, run_rootfs.c): create + start; in the foreground (the default) kago
+ * kago run [options] ID: create + start; in the foreground (the default) kago
  * forwards signals to the container, proxies its terminal when it has one,
  * exits with the workload's status (128+N when killed by signal N) and then
- * deletes the container unless --keep.
+ * deletes the container unless --keep. kago run --rootfs DIR (a tree without
+ * a bundle) is run_rootfs.c's, which ends in run_container() here.
  */
 #include <errno.h>
 #include <poll.h>
