@@ -8,6 +8,7 @@
 
 #include "container.h"
 #include "container_cgroup.h"
+#include "net_devices.h"
 
 #define DELETE_WAIT_MS 10000
 
@@ -112,6 +113,7 @@ static int check_stopped(const struct container_state *st, enum container_status
 static int delete_remove(int rootfd, int dirfd, const struct container_state *st,
                          enum container_status s, struct kago_err *err)
 {
+        net_devices_detach(dirfd, st);
         if (s == STATUS_CREATING)
                 stop_creating(st);
         else if (s != STATUS_STOPPED && stop_container(st, err) < 0)

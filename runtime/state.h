@@ -36,6 +36,9 @@ struct container_state {
         char *cgroup_driver; /* "cgroupfs", "systemd" */
         bool own_pidns;    /* has its own pid namespace */
         bool creating;     /* create has not committed it yet */
+        /* linux.netDevices moved in at create: host name, name in the
+         * container, host name, ... (NULL-terminated; NULL when none). */
+        char **net_devices;
 };
 
 void container_state_free(struct container_state *st);

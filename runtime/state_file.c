@@ -21,6 +21,7 @@ void container_state_free(struct container_state *st)
         free(st->created);
         free(st->cgroup_path);
         free(st->cgroup_driver);
+        kago_strvfreep(&st->net_devices);
         memset(st, 0, sizeof *st);
 }
 
@@ -57,6 +58,20 @@ static void gen_int(yajl_gen g, const char *key, long long val)
 {
         yajl_gen_string(g, (const unsigned char *)key, strlen(key));
         yajl_gen_integer(g, val);
+}
+
+/* "netDevices": {"host name": "name in the container", ...} */
+static void gen_net_devices(yajl_gen g, char *const *pairs)
+{
+        if (!pairs)
+                return;
+        yajl_gen_string(g, (const unsigned char *)"netDevices", strlen("netDevices"));
+        yajl_gen_map_open(g);
+        for (; pairs[0] && pairs[1]; pairs += 2) {
+                yajl_gen_string(g, (const unsigned char *)pairs[0], strlen(pairs[0]));
+                yajl_gen_string(g, (const unsigned char *)pairs[1], strlen(pairs[1]));
+        }
+        yajl_gen_map_close(g);
 }
 
 static void gen_bool(yajl_gen g, const char *key, bool val)
@@ -105,6 +120,7 @@ int store_write_state(int dirfd, const struct container_state *st, struct kago_e
         gen_str(g, "cgroupDriver", st->cgroup_driver);
         gen_bool(g, "ownPidNamespace", st->own_pidns);
         gen_bool(g, "creating", st->creating);
+        gen_net_devices(g, st->net_devices);
         yajl_gen_map_close(g);
         yajl_gen_get_buf(g, &buf, &len);
         int rc = store_write_file(dirfd, STATE_FILE, (const char *)buf, len, err);
@@ -133,6 +149,25 @@ static bool tree_bool(yajl_val root, const char *key)
         return v && YAJL_IS_TRUE(v);
 }
 
+static char **tree_net_devices(yajl_val root)
+{
+        const char *path[] = { "netDevices", NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_object);
+        size_t n = 0;
+
+        if (!v)
+                return NULL;
+        char **pairs = xcalloc(2 * YAJL_GET_OBJECT(v)->len + 1, sizeof *pairs);
+        for (size_t i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
+                yajl_val name = YAJL_GET_OBJECT(v)->values[i];
+                if (!YAJL_IS_STRING(name))
+                        continue;
+                pairs[n++] = xstrdup(YAJL_GET_OBJECT(v)->keys[i]);
+                pairs[n++] = xstrdup(YAJL_GET_STRING(name));
+        }
+        return pairs;
+}
+
 static void state_from_tree(yajl_val root, struct container_state *st)
 {
         _cleanup_free_ char *start = tree_str(root, "startTime");
@@ -149,6 +184,7 @@ static void state_from_tree(yajl_val root, struct container_state *st)
         st->cgroup_driver = tree_str(root, "cgroupDriver");
         st->own_pidns = tree_bool(root, "ownPidNamespace");
         st->creating = tree_bool(root, "creating");
+        st->net_devices = tree_net_devices(root);
 }
 
 void store_state_unreadable(int dirfd, const char *id, struct kago_err *err)
