@@ -2,7 +2,8 @@
 # Proves linux.netDevices and the netns library: a host link with an address
 # moves into the container's network namespace, renamed, and is seen there
 # with its address; delete returns it to the host under its own name, with
-# its address, also after the container has exited; a config naming a
+# its address, also after the container has exited, and with a joined
+# namespace (linux.namespaces path); a config naming a
 # missing link, or a container without a network namespace of its own,
 # fails clearly and leaves the link on the host; a create that fails after
 # moving one link returns it. And netns/ itself (through a small driver)
@@ -66,6 +67,18 @@ net_devices() {
         ! ip link show "${N}a" 2>/dev/null
         kg delete c2
         ip addr show "${N}a" | grep -q "inet 10.231.78.2/24"
+}
+
+@test "netns: links move into a joined namespace (linux.namespaces path) and come back" {
+        host_link "${N}a" "${N}b" 10.231.85.2/24
+        ip netns add "${N}ns"
+        net_devices "{\"${N}a\": {\"name\": \"net7\"}}"
+        config "$BATS_TEST_TMPDIR/b" "(.linux.namespaces[] | select(.type == \"network\")).path = \"/run/netns/${N}ns\""
+        kg create --bundle "$BATS_TEST_TMPDIR/b" c7
+        ip -n "${N}ns" addr show net7 | grep -q "inet 10.231.85.2/24"
+        kg delete --force c7
+        ip addr show "${N}a" | grep -q "inet 10.231.85.2/24"
+        ! ip -n "${N}ns" link show net7 2>/dev/null
 }
 
 @test "netns: a missing host link fails clearly and leaves nothing" {
