@@ -198,7 +198,8 @@ static int cg_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup *
         struct v1_host v1 = { 0 };
         int rc;
 
-        if (cfg->driver == CGROUP_DRIVER_CGROUPFS)
+        /* v1 hierarchies are never delegated: a rootless kago keeps to cgroup2. */
+        if (cfg->driver == CGROUP_DRIVER_CGROUPFS && geteuid() == 0)
                 cg_v1_host_mounts(&v1.m, &v1.n);
         _cleanup_free_ char *v1_list = cg_v1_controllers(v1.m, v1.n);
         plan.v1 = v1_list;
