@@ -68,6 +68,7 @@ v1_file() {
                 [ -z "$m" ] || [ ! -e "$m/kago-bats-v1/place-$$" ] || { echo "left behind in $c" >&2; false; }
                 rmdir "$m/kago-bats-v1" 2>/dev/null || true
         done
+        rmdir "$(cgroup_root)/kago-bats-v1" 2>/dev/null || true
         assert_gone v1a
 }
 
