@@ -294,9 +294,12 @@ int cgroup_destroy(struct cgroup *cg, struct kago_err *err)
                 close(cg->dirfd);
                 cg->dirfd = -1;
         }
-        if (cg->mount && cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err) < 0)
-                return -1;
-        return cg_v1_destroy(cg, DESTROY_TIMEOUT_MS, err);
+        /* Every hierarchy is tried; the first error is the one reported. */
+        struct kago_err v1_err = { 0 };
+        int rc = cg->mount ? cg_rmdir_tree(cg->dir, DESTROY_TIMEOUT_MS, err) : 0;
+        if (cg_v1_destroy(cg, DESTROY_TIMEOUT_MS, rc < 0 ? &v1_err : err) < 0)
+                rc = -1;
+        return rc;
 }
 
 bool cg_no_cgroup(struct cgroup *cg, const char *what, struct kago_err *err)
