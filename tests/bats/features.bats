@@ -2,7 +2,8 @@
 # Proves `kago features`: a features document valid against the runtime-spec
 # v1.3.0 schema, with the ociVersionMin/ociVersionMax CRI-O requires, every
 # namespace and hook kind, the mount options kago knows, seccomp, capabilities
-# and idmapped mounts, cgroup v2 with the systemd driver and rdma, the LSMs
+# and idmapped mounts, linux.netDevices, cgroup v2 with the systemd driver
+# and rdma, cgroup v1 (and hybrid hosts), the LSMs
 # this host has, "enabled": false for the parts kago does not implement yet,
 # and the config annotations kago acts on (so engines can filter them).
 # When a part lands and its switch in specs/features.c `kago_supports` is
@@ -39,7 +40,7 @@ print(f[\"annotations\"][\"kago.version\"])
         [[ "$("$KAGO" --version)" == "kago version ${lines[4]}"* ]]
 }
 
-@test "features: seccomp, capabilities and idmap on; LSMs as this host has them; the rest false" {
+@test "features: seccomp, capabilities, idmap and netDevices on; LSMs as this host has them; the rest false" {
         run bash -c '"$0" features | python3 -c "
 import json, sys
 l = json.load(sys.stdin)[\"linux\"]
@@ -51,11 +52,11 @@ print(\"actions\" in l[\"seccomp\"], \"capabilities\" in l)
         aa=False se=False
         [ -e /sys/kernel/security/apparmor ] && grep -q Y /sys/module/apparmor/parameters/enabled && aa=True
         [ -e /sys/fs/selinux/enforce ] && se=True
-        [ "${lines[0]}" = "True $aa $se False True False" ]
+        [ "${lines[0]}" = "True $aa $se False True True" ]
         [ "${lines[1]}" = "True True" ]
 }
 
-@test "features: cgroup v2, systemd and rdma on, v1 off; kago's annotations listed as potentially unsafe" {
+@test "features: cgroup v1, v2, systemd and rdma on; kago's annotations listed as potentially unsafe" {
         run bash -c '"$0" features | python3 -c "
 import json, sys
 f = json.load(sys.stdin)
@@ -64,7 +65,7 @@ print(c[\"v1\"], c[\"v2\"], c[\"systemd\"], c[\"systemdUser\"], c[\"rdma\"])
 print(\" \".join(f[\"potentiallyUnsafeConfigAnnotations\"]))
 "' "$KAGO"
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "False True True False True" ]
+        [ "${lines[0]}" = "True True True False True" ]
         [ "${lines[1]}" = "run.oci.handler kago.vm." ]
 }
 
