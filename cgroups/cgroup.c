@@ -151,8 +151,7 @@ static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan
                 return -1;
         struct cgroup *cg = cg_new(CGROUP_DRIVER_CGROUPFS, mount, path);
         if (cg_v1_create(cg, v1->m, v1->n, path, err) < 0 || cg_setup(cg, cfg, p, pid, err) < 0) {
-                struct kago_err ignored = { 0 };
-                cg_v1_destroy(cg, 0, &ignored);
+                cg_v1_undo_create(cg);
                 if (mount && created)
                         cg_path_remove_created(mount, path, created);
                 cgroup_free(cg);

@@ -10,6 +10,8 @@ struct cg_v1_dir {
         char *controllers; /* the hierarchy's controllers, space-separated: "cpu cpuacct" */
         char *dir;         /* "/sys/fs/cgroup/memory/kago/web" */
         int dirfd;         /* O_DIRECTORY of dir; -1 until opened */
+        char *mount;       /* the hierarchy's mount point */
+        char *created;     /* the first component create made ("/kago"), NULL if none */
 };
 
 struct cgroup {
@@ -150,6 +152,8 @@ const struct cg_v1_dir *cg_v1_dir_for(const struct cgroup *cg, const char *contr
  * recorded in cg. On error what was made is removed. */
 int cg_v1_create(struct cgroup *cg, const struct cg_v1_mount *m, size_t n, const char *path,
                  struct kago_err *err);
+/* Remove what cg_v1_create made (and nothing that was there before). */
+void cg_v1_undo_create(struct cgroup *cg);
 /* path in every mount where it exists, into cg (cgroup_open). */
 int cg_v1_open(struct cgroup *cg, const char *path, struct kago_err *err);
 int cg_v1_enter(struct cgroup *cg, pid_t pid, struct kago_err *err);

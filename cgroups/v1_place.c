@@ -10,7 +10,7 @@
 static void add_dir(struct cgroup *cg, const char *controllers, const char *dir, int dirfd)
 {
         cg->v1 = xrealloc(cg->v1, (cg->n_v1 + 1) * sizeof *cg->v1);
-        cg->v1[cg->n_v1++] = (struct cg_v1_dir){ xstrdup(controllers), xstrdup(dir), dirfd };
+        cg->v1[cg->n_v1++] = (struct cg_v1_dir){ xstrdup(controllers), xstrdup(dir), dirfd, NULL, NULL };
 }
 
 void cg_v1_dirs_free(struct cgroup *cg)
@@ -20,6 +20,8 @@ void cg_v1_dirs_free(struct cgroup *cg)
                         close(cg->v1[i].dirfd);
                 free(cg->v1[i].controllers);
                 free(cg->v1[i].dir);
+                free(cg->v1[i].mount);
+                free(cg->v1[i].created);
         }
         free(cg->v1);
         cg->v1 = NULL;
@@ -87,49 +89,53 @@ static int cpuset_inherit(const char *mount, const char *path, struct kago_err *
         }
 }
 
-/* path in one hierarchy; *created is what cg_path_make made (for undo). */
-static int make_one(struct cgroup *cg, const struct cg_v1_mount *m, const char *path, char **created,
-                    struct kago_err *err)
+/* path in one hierarchy, recorded in cg with what was made (for undo). */
+static int make_one(struct cgroup *cg, const struct cg_v1_mount *m, const char *path, struct kago_err *err)
 {
-        if (cg_path_make(m->mount, path, created, err) < 0)
+        _cleanup_free_ char *created = NULL, *dir = xasprintf("%s%s", m->mount, path);
+        int fd = -1;
+
+        if (cg_path_make(m->mount, path, &created, err) < 0)
                 return -1;
         if (cg_list_has(m->controllers, "cpuset") && cpuset_inherit(m->mount, path, err) < 0)
-                return -1;
-        _cleanup_free_ char *dir = xasprintf("%s%s", m->mount, path);
-        int fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return kago_err_errno(err, errno, "open cgroup %s", dir);
+                goto undo;
+        fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                kago_err_errno(err, errno, "open cgroup %s", dir);
+                goto undo;
+        }
         add_dir(cg, m->controllers, dir, fd);
+        cg->v1[cg->n_v1 - 1].mount = xstrdup(m->mount);
+        cg->v1[cg->n_v1 - 1].created = TAKE_PTR(created);
         return 0;
+undo:
+        if (created)
+                cg_path_remove_created(m->mount, path, created);
+        return -1;
 }
 
-static void undo_made(const struct cg_v1_mount *m, size_t n, const char *path, char **created)
+void cg_v1_undo_create(struct cgroup *cg)
 {
-        for (size_t i = 0; i < n; i++) {
-                if (created[i])
-                        cg_path_remove_created(m[i].mount, path, created[i]);
-                free(created[i]);
+        for (size_t i = 0; i < cg->n_v1; i++) {
+                struct cg_v1_dir *d = &cg->v1[i];
+                if (d->dirfd >= 0)
+                        close(d->dirfd);
+                d->dirfd = -1;
+                if (d->created && d->mount)
+                        cg_path_remove_created(d->mount, d->dir + strlen(d->mount), d->created);
         }
+        cg_v1_dirs_free(cg);
 }
 
 int cg_v1_create(struct cgroup *cg, const struct cg_v1_mount *m, size_t n, const char *path,
                  struct kago_err *err)
 {
-        char **created = xcalloc(n + 1, sizeof *created);
-        size_t i;
-        int rc = 0;
-
-        for (i = 0; i < n && rc == 0; i++)
-                rc = make_one(cg, &m[i], path, &created[i], err);
-        if (rc < 0) {
-                cg_v1_dirs_free(cg);
-                undo_made(m, i, path, created);
-                free(created);
-                return kago_err_wrap(err, "cgroup v1 %s", m[i - 1].controllers);
+        for (size_t i = 0; i < n; i++) {
+                if (make_one(cg, &m[i], path, err) < 0) {
+                        cg_v1_undo_create(cg);
+                        return kago_err_wrap(err, "cgroup v1 %s", m[i].controllers);
+                }
         }
-        for (i = 0; i < n; i++)
-                free(created[i]);
-        free(created);
         name_v1_only_dir(cg);
         return 0;
 }

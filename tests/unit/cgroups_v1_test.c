@@ -437,7 +437,40 @@ UNIT_TEST(fake_hierarchy_every_file_written)
         remove_fake_tree(m, n);
 }
 
+/* A hierarchy that fails (a cpuset without cpuset.cpus to copy): what
+ * create made is removed, in every hierarchy, and what was there stays. */
+UNIT_TEST(failed_create_removes_only_what_it_made)
+{
+        struct kago_err err = { 0 };
+        struct stat st;
+
+        snprintf(root, sizeof root, "/tmp/kago-cgv1-XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        mkdirs("memory/kago");
+        mkdirs("cpuset");
+        mkdirs("v2/kago/x");
+        struct cg_v1_mount m[2] = {
+                { (char *)"memory", xasprintf("%s/memory", root) },
+                { (char *)"cpuset", xasprintf("%s/cpuset", root) },
+        };
+        struct cgroup *cg = fake_cgroup();
+        CHECK(cg_v1_create(cg, m, 2, "/kago/x", &err) < 0);
+        CHECK_CONTAINS(kago_err_text(&err), "cgroup v1 cpuset");
+        CHECK(cg->n_v1 == 0);
+        char *p = xasprintf("%s/memory/kago/x", root);
+        CHECK(stat(p, &st) < 0);
+        free(p);
+        p = xasprintf("%s/memory/kago", root);
+        CHECK(stat(p, &st) == 0); /* there before */
+        free(p);
+        p = xasprintf("%s/cpuset/kago", root);
+        CHECK(stat(p, &st) < 0);
+        free(p);
+        cgroup_free(cg);
+        remove_fake_tree(m, 2);
+}
+
 UNIT_MAIN("cgroups_v1", UNIT(mountinfo_gives_the_v1_hierarchies), UNIT(plan_in_v1_files),
           UNIT(plan_network_in_net_cls_and_net_prio), UNIT(device_rules_as_v1_lines),
           UNIT(plan_v1_refuses_bad_values), UNIT(values_that_ask_for_nothing_limit_nothing),
-          UNIT(fake_hierarchy_every_file_written))
+          UNIT(fake_hierarchy_every_file_written), UNIT(failed_create_removes_only_what_it_made))
