@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "rootless.h"
+#include "container.h"
 #include "security.h"
 
 /* One message: the index of the mount in config.json's mounts, its fd attached. */
@@ -50,21 +50,21 @@ static bool mount_is_bind(const struct oci_mount *m, bool *rec)
         return bind && m->source;
 }
 
-bool bind_tree_from_parent(const struct oci_spec *spec, const struct oci_mount *m)
+bool bind_tree_from_parent(const struct container_ctx *c, const struct oci_mount *m)
 {
         bool rec;
 
-        if (!own_userns(spec))
+        if (!own_userns(c->spec))
                 return false;
         if (userns_mount_is_idmapped(m, NULL))
                 return true;
-        return !rootless_active() && mount_is_bind(m, &rec);
+        return !c->rootless && mount_is_bind(m, &rec);
 }
 
-static bool any_from_parent(const struct oci_spec *spec)
+static bool any_from_parent(const struct container_ctx *c)
 {
-        for (size_t i = 0; i < spec->mounts_len; i++)
-                if (bind_tree_from_parent(spec, &spec->mounts[i]))
+        for (size_t i = 0; i < c->spec->mounts_len; i++)
+                if (bind_tree_from_parent(c, &c->spec->mounts[i]))
                         return true;
         return false;
 }
@@ -107,20 +107,19 @@ static int bind_tree_send_one(const struct oci_spec *spec, size_t i, const char 
         return 0;
 }
 
-int bind_trees_send(const struct oci_spec *spec, const char *bundle, pid_t init_pid, int sock,
-                    struct kago_err *err)
+int bind_trees_send(const struct container_ctx *c, pid_t init_pid, struct kago_err *err)
 {
         char path[64];
 
-        if (!any_from_parent(spec))
+        if (!any_from_parent(c))
                 return 0;
         snprintf(path, sizeof path, "/proc/%d/ns/user", (int)init_pid);
         _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
         if (userns < 0)
                 return kago_err_errno(err, errno, "open the container's user namespace %s", path);
-        for (size_t i = 0; i < spec->mounts_len; i++)
-                if (bind_tree_from_parent(spec, &spec->mounts[i]) &&
-                    bind_tree_send_one(spec, i, bundle, userns, sock, err) < 0)
+        for (size_t i = 0; i < c->spec->mounts_len; i++)
+                if (bind_tree_from_parent(c, &c->spec->mounts[i]) &&
+                    bind_tree_send_one(c->spec, i, c->bundle, userns, c->parent_sync_fd, err) < 0)
                         return -1;
         return 0;
 }
@@ -144,17 +143,19 @@ static int bind_tree_receive_one(size_t index, int sock, struct kago_err *err)
         return 0;
 }
 
-int bind_trees_receive(const struct oci_spec *spec, int sock, struct kago_err *err)
+int bind_trees_receive(const struct container_ctx *c, struct kago_err *err)
 {
-        if (!any_from_parent(spec))
+        const struct oci_spec *spec = c->spec;
+
+        if (!any_from_parent(c))
                 return 0;
         tree_fds_len = spec->mounts_len;
         tree_fds = xmalloc(tree_fds_len * sizeof *tree_fds);
         for (size_t i = 0; i < tree_fds_len; i++)
                 tree_fds[i] = -1;
         for (size_t i = 0; i < spec->mounts_len; i++)
-                if (bind_tree_from_parent(spec, &spec->mounts[i]) &&
-                    bind_tree_receive_one(i, sock, err) < 0)
+                if (bind_tree_from_parent(c, &spec->mounts[i]) &&
+                    bind_tree_receive_one(i, c->sync_fd, err) < 0)
                         return -1;
         return 0;
 }

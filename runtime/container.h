@@ -53,6 +53,8 @@ struct container_ctx {
         bool cgroup_entered; /* init was cloned into it (or there is none) */
         bool init_waits_go;  /* init waits for SYNC_GO before its setup */
         bool init_makes_cgroupns; /* init unshares its cgroup namespace after SYNC_GO */
+        bool rootless; /* kago create is unprivileged (known before init's user
+                        * namespace, where its euid says nothing) */
 };
 
 /* ---- create / start / kill / delete (parent side) ---------------------- */
@@ -134,6 +136,20 @@ struct dev_node {
 /* mknod d inside rootfd (EEXIST is fine); in a user namespace, a bind of the
  * host's node. */
 int dev_make(int rootfd, const struct dev_node *d, struct kago_err *err);
+
+/* ---- bind_trees.c: bind mounts of a container with a user namespace of its
+ * own, cloned by kago create with the host's rights (and idmapped when
+ * asked): init may not reach their sources and cannot idmap. */
+/* Whether mount m of c comes from kago create that way. */
+bool bind_tree_from_parent(const struct container_ctx *c, const struct oci_mount *m);
+/* kago create, once init's maps are written: clone each such mount (sources
+ * relative to the bundle) and send it to init over the sync socket. */
+int bind_trees_send(const struct container_ctx *c, pid_t init_pid, struct kago_err *err);
+/* init: receive them (before its rootfs is built). */
+int bind_trees_receive(const struct container_ctx *c, struct kago_err *err);
+/* init: the detached mount received for spec->mounts[index]; the caller
+ * closes it. */
+int bind_trees_take(size_t index, int *tree_fd, struct kago_err *err);
 
 /* Parse mount options into flags, propagation, recursive attributes and data. */
 struct mount_opts {

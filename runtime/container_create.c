@@ -255,7 +255,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
                 return -1;
         if (c->init_waits_go && sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
                 return kago_err_errno(err, errno, "talk to the container's init");
-        if (bind_trees_send(c->spec, c->bundle, pid, c->parent_sync_fd, err) < 0)
+        if (bind_trees_send(c, pid, err) < 0)
                 return -1;
         if (ns_joins_user(c->spec) &&
             (receive_forked_pid(c, pidp, err) < 0 || record_init(c, *pidp, err) < 0))
@@ -347,7 +347,8 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
 int container_create_fd(struct kago_global *g, const struct create_opts *o, int console_fd,
                         pid_t *pid, struct kago_err *err)
 {
-        struct container_ctx c = { .g = g, .opts = o, .state_dirfd = -1, .sync_fd = -1,
+        struct container_ctx c = { .g = g, .opts = o, .rootless = rootless_active(),
+                                   .state_dirfd = -1, .sync_fd = -1,
                                    .parent_sync_fd = -1, .console_fd = console_fd, .fifo_fd = -1 };
         _cleanup_close_ int rootfd = -1;
         _cleanup_free_ char *raw = NULL;

@@ -178,7 +178,7 @@ _Noreturn void init_main(struct container_ctx *c)
             (c->init_waits_go && sync_expect(c->sync_fd, SYNC_GO, &err) < 0) ||
             init_cgroupns(c, &err) < 0 ||
             init_join_user(c, &err) < 0 ||
-            bind_trees_receive(c->spec, c->sync_fd, &err) < 0 ||
+            bind_trees_receive(c, &err) < 0 ||
             init_setup(c, &exe, &err) < 0) {
                 sync_send(c->sync_fd, SYNC_ERROR, kago_err_text(&err));
                 _exit(1);

@@ -124,7 +124,7 @@ static int mount_bind(struct container_ctx *c, int rootfd, const struct oci_moun
 
         if (!m->source)
                 return kago_err_set(err, "bind mount needs a source");
-        if (bind_tree_from_parent(c->spec, m))
+        if (bind_tree_from_parent(c, m))
                 return mount_bind_from_parent(c, rootfd, m, o, err);
         if (stat(src, &sb) < 0)
                 return kago_err_errno(err, errno, "bind source %s", src);

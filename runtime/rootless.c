@@ -6,15 +6,9 @@
 #include "container_cgroup.h"
 #include "rootless.h"
 
-/* Latched on the first call: a child in a new user namespace (euid 65534
- * until its maps are written) gives the answer of the kago it came from. */
 bool rootless_active(void)
 {
-        static int rootless = -1;
-
-        if (rootless < 0)
-                rootless = geteuid() != 0;
-        return rootless;
+        return geteuid() != 0;
 }
 
 char *rootless_default_root(void)
@@ -76,7 +70,6 @@ int rootless_check_user(const struct oci_spec *spec, struct kago_err *err)
         const struct oci_namespace *user = spec_namespace(spec, OCI_NS_USER);
         const struct oci_linux *l = spec->linux_cfg;
         const struct oci_user *u = &spec->process->user;
-        bool rootless = rootless_active(); /* latched before init's user namespace */
 
         if (!user || user->path || !l || !l->uid_mappings_len || !l->gid_mappings_len)
                 return 0;
@@ -91,7 +84,7 @@ int rootless_check_user(const struct oci_spec *spec, struct kago_err *err)
                                         u->additional_gids[i]))
                         return kago_err_set(err, "process.user.additionalGids[%zu]: %u is not in "
                                                  "linux.gidMappings", i, u->additional_gids[i]);
-        if (u->additional_gids_len && rootless)
+        if (u->additional_gids_len && rootless_active())
                 return kago_err_set(err, "process.user.additionalGids: an unprivileged kago "
                                          "(uid %u) must deny setgroups in the container's user "
                                          "namespace, so it cannot set additional groups",

@@ -118,23 +118,6 @@ int userns_open_idmapped_tree_in(const struct oci_mount *m, int nsfd, int *tree_
 int userns_check_idmapped(const struct oci_mount *m, const struct oci_linux *l,
                           struct kago_err *err);
 
-/* ---- bind_trees.c ---------------------------------------------------- */
-
-/* Bind mounts of a container with a user namespace of its own, cloned by
- * kago create with the host's rights (and idmapped when asked): init may
- * not reach their sources and cannot idmap. */
-/* Whether mount m of spec comes from kago create that way. */
-bool bind_tree_from_parent(const struct oci_spec *spec, const struct oci_mount *m);
-/* kago create, once init's maps are written: clone each such mount of spec
- * (sources relative to bundle) and send it to init over sock. */
-int bind_trees_send(const struct oci_spec *spec, const char *bundle, pid_t init_pid, int sock,
-                    struct kago_err *err);
-/* init: receive them (before its rootfs is built). */
-int bind_trees_receive(const struct oci_spec *spec, int sock, struct kago_err *err);
-/* init: the detached mount received for spec->mounts[index]; the caller
- * closes it. */
-int bind_trees_take(size_t index, int *tree_fd, struct kago_err *err);
-
 /* ---- safe_path.c ----------------------------------------------------- */
 
 /* Open path inside rootfd: symlinks and ".." resolve within the root,

@@ -199,9 +199,9 @@ UNIT_TEST(features_and_state_equality_see_differences)
         struct oci_features *a = features_new(), *b = features_new();
 
         CHECK(features_equal(a, b));
-        b->linux_cfg->cgroup_v1.value = true;
+        b->linux_cfg->cgroup_v1.value = !b->linux_cfg->cgroup_v1.value;
         CHECK(!features_equal(a, b));
-        b->linux_cfg->cgroup_v1.value = false;
+        b->linux_cfg->cgroup_v1.value = a->linux_cfg->cgroup_v1.value;
         b->mount_options_len--;
         CHECK(!features_equal(a, b));
         b->mount_options_len++;
