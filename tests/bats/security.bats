@@ -133,10 +133,14 @@ run_b() {
         assert_gone s5
 }
 
-@test "security: unknown and host-missing capabilities stop create and leave nothing" {
+@test "security: unknown capabilities warn (ociVersion 1.1+) or stop create (1.0.x); host-missing ones stop create and leave nothing" {
         requires root
         bundle "$BATS_TEST_TMPDIR/b" true
         config "$BATS_TEST_TMPDIR/b" '.process.capabilities.bounding += ["CAP_TELEPORT"]'
+        run_b c0
+        [ "$status" -eq 0 ]
+        [[ "$output" == *'unknown capability "CAP_TELEPORT": ignored'* ]]
+        config "$BATS_TEST_TMPDIR/b" '.ociVersion = "1.0.2"'
         run_b c1
         [ "$status" -eq 1 ]
         [[ "$output" == *CAP_TELEPORT* ]]
