@@ -83,7 +83,9 @@ assert_nothing_left() {
         out=$(script -qec "$KAGO --root $ROOT run --rootfs $TREE --print-spec" /dev/null | tr -d '\r\0')
         [ "$(jq -r .process.terminal <<<"$out")" = true ]
         # script's own stdin stays open (an EOF there would reach the pty)
-        run script -qec "$KAGO --root $ROOT run --rootfs $TREE -- tty; echo rc=\$?" /dev/null < <(sleep 120)
+        run script -qec "$KAGO --root $ROOT run --rootfs $TREE -- tty; echo rc=\$?" /dev/null \
+                < <(exec sleep 120 2>/dev/null 3>&-)
+        kill $! 2>/dev/null || true
         echo "$output" >&2
         [[ "$output" == *"/dev/pts/"* ]]
         [[ "$output" == *"rc=0"* ]]
