@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 #include <unistd.h>
+#include <yajl/yajl_gen.h>
 
 #include "commands.h"
 #include "container.h"
@@ -54,15 +55,58 @@ static void list_print_table(struct list_row *rows, size_t n)
         }
 }
 
-static void list_print_json(struct list_row *rows, size_t n)
+static void gen_string(yajl_gen g, const char *s)
 {
-        fputc('[', stdout);
-        for (size_t i = 0; i < n; i++) {
-                char *json = container_state_json(&rows[i].st, rows[i].status, rows[i].spec);
-                printf("%s%s", i ? "," : "", json);
-                free(json);
+        yajl_gen_string(g, (const unsigned char *)(s ? s : ""), s ? strlen(s) : 0);
+}
+
+static void gen_field(yajl_gen g, const char *key, const char *value)
+{
+        gen_string(g, key);
+        gen_string(g, value);
+}
+
+/* One container as runc lists it: its keys, in its order. */
+static void list_gen_row(yajl_gen g, const struct list_row *row)
+{
+        const struct container_state *st = &row->st;
+        _cleanup_free_ char *owner = container_owner_name(st->owner);
+
+        yajl_gen_map_open(g);
+        gen_field(g, "ociVersion", SPEC_OCI_VERSION);
+        gen_field(g, "id", st->id);
+        gen_string(g, "pid");
+        yajl_gen_integer(g, row->status == STATUS_STOPPED ? 0 : st->pid);
+        gen_field(g, "status", container_status_name(row->status));
+        gen_field(g, "bundle", st->bundle);
+        gen_field(g, "rootfs", st->rootfs);
+        gen_field(g, "created", st->created);
+        if (row->spec && row->spec->annotations_len) {
+                gen_string(g, "annotations");
+                yajl_gen_map_open(g);
+                for (size_t i = 0; i < row->spec->annotations_len; i++)
+                        gen_field(g, row->spec->annotations[i].key,
+                                  row->spec->annotations[i].value);
+                yajl_gen_map_close(g);
         }
-        fputs("]\n", stdout);
+        gen_field(g, "owner", owner);
+        yajl_gen_map_close(g);
+}
+
+/* One compact JSON array on one line, as runc prints it (engines parse it). */
+static void list_print_json(const struct list_row *rows, size_t n)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t len;
+
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < n; i++)
+                list_gen_row(g, &rows[i]);
+        yajl_gen_array_close(g);
+        yajl_gen_get_buf(g, &buf, &len);
+        printf("%.*s\n", (int)len, buf);
+        yajl_gen_free(g);
 }
 
 static int list_parse(int argc, char **argv, bool *json, bool *quiet, struct kago_err *err)

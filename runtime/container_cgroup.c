@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The runtime's side of cgroups (see container_cgroup.h). */
+#include <errno.h>
 #include <string.h>
 
 #include "../cgroups/cgroups.h"
@@ -148,7 +149,7 @@ int container_cgroup_destroy(const struct container_state *st, struct kago_err *
         _cleanup_cgroup_ struct cgroup *cg = NULL;
 
         if (container_cgroup_open_owned(st, &cg, err) < 0)
-                return -1;
+                return err->errnum == ENOENT ? 0 : -1; /* already gone: nothing to remove */
         if (!cg)
                 return 0;
         return cgroup_destroy(cg, err);

@@ -427,3 +427,22 @@ hooks_recording_cwd() {
         [[ "$KAGO_OUT" == *'process.capabilities.bounding['*']: unknown capability "CAP_NOT_A_CAP"'* ]]
         [[ "$KAGO_OUT" != *ignored* ]]
 }
+
+@test "parity cli: list --format json is one compact line, keys in runc's order" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        own_bundle "$b" sleep 1000
+        start_both "$b" lj
+        on_both list --format json
+        both_exit 0
+        [ "$(wc -l <<<"$KAGO_OUT")" -eq 1 ]
+        [ "$(jq -c 'map(keys_unsorted)' <<<"$KAGO_OUT")" = \
+          '[["ociVersion","id","pid","status","bundle","rootfs","created","owner"]]' ]
+        [ -z "$RUNC_RC" ] || [ "$(jq -c 'map(keys_unsorted)' <<<"$RUNC_OUT")" = "$(jq -c 'map(keys_unsorted)' <<<"$KAGO_OUT")" ]
+        [ "$(jq -r '.[0].status' <<<"$KAGO_OUT")" = running ]
+        # None: kago prints an empty array where runc 1.1.5 prints null.
+        on_both delete --force lj
+        on_both list --format json
+        [ "$KAGO_OUT" = "[]" ]
+        [ -z "$RUNC_RC" ] || [ "$RUNC_OUT" = null ] || [ "$RUNC_OUT" = "[]" ]
+}
