@@ -124,7 +124,7 @@ void kago_log(enum kago_log_level level, const char *fmt, ...)
                 char when[64];
                 log_time_rfc3339(when, sizeof when);
                 fprintf(f, "%s %s: %s\n", when, level_names[level], msg);
-        } else if (level >= KAGO_LOG_INFO)
+        } else if (level == KAGO_LOG_INFO || level == KAGO_LOG_DEBUG)
                 fprintf(f, "kago: %s: %s\n", level_names[level], msg); /* --debug's lines */
         else
                 fprintf(f, "kago: %s\n", msg);
