@@ -111,6 +111,9 @@ uint64_t cg_cpu_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_weight_to_io_weight(uint64_t weight);
 /* memory.swap (memory+swap, v1 style) to memory.swap.max; -1 = max, 0 = unset. */
 int cg_memory_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct kago_err *err);
+/* A linux.resources.memory size (field names it): -1 or more, else an error. */
+struct oci_opt_i64;
+int cg_memory_check_size(const char *field, const struct oci_opt_i64 *v, struct kago_err *err);
 /* io.max's line for one device: "MAJ:MIN" then each non-empty key
  * ("rbps=N", "wbps=N", "riops=N", "wiops=N"). */
 char *cg_io_max_line(int64_t major, int64_t minor, char keys[4][32]);

@@ -13,7 +13,7 @@
 
 #define F "linux.resources.memory."
 
-static int check_size(const char *field, const struct oci_opt_i64 *v, struct kago_err *err)
+int cg_memory_check_size(const char *field, const struct oci_opt_i64 *v, struct kago_err *err)
 {
         if (v->set && v->value < -1)
                 return kago_err_set(err, F "%s: %" PRId64 " is not a size in bytes (-1 means "
@@ -48,7 +48,8 @@ int cg_plan_memory(struct cg_plan *p, const struct oci_memory *m, int dirfd, str
 {
         char buf[32];
 
-        if (check_size("limit", &m->limit, err) < 0 || check_size("reservation", &m->reservation, err) < 0)
+        if (cg_memory_check_size("limit", &m->limit, err) < 0 ||
+            cg_memory_check_size("reservation", &m->reservation, err) < 0)
                 return -1;
         warn_ignored(m);
         if (m->limit.set) {

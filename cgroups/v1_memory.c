@@ -17,14 +17,6 @@
 
 #define F "linux.resources.memory."
 
-static int check_size(const char *field, const struct oci_opt_i64 *v, struct kago_err *err)
-{
-        if (v->set && v->value < -1)
-                return kago_err_set(err, F "%s: %" PRId64 " is not a size in bytes (-1 means "
-                                         "unlimited)", field, v->value);
-        return 0;
-}
-
 static void add_size(struct cg_plan *p, const char *field, const char *file, int64_t v)
 {
         (v < 0 ? cg_plan_add_default : cg_plan_add)(p, field, file, "%" PRId64, v < 0 ? -1 : v);
@@ -83,9 +75,10 @@ static void plan_others(struct cg_plan *p, const struct oci_memory *m)
 
 int cg_plan_v1_memory(struct cg_plan *p, const struct oci_memory *m, struct kago_err *err)
 {
-        if (check_size("limit", &m->limit, err) < 0 || check_size("reservation", &m->reservation, err) < 0 ||
-            check_size("swap", &m->swap, err) < 0 || check_size("kernelTCP", &m->kernel_tcp, err) < 0 ||
-            check_swap(m, err) < 0)
+        if (cg_memory_check_size("limit", &m->limit, err) < 0 ||
+            cg_memory_check_size("reservation", &m->reservation, err) < 0 ||
+            cg_memory_check_size("swap", &m->swap, err) < 0 ||
+            cg_memory_check_size("kernelTCP", &m->kernel_tcp, err) < 0 || check_swap(m, err) < 0)
                 return -1;
         if (m->swappiness.set && m->swappiness.value > 100)
                 return kago_err_set(err, F "swappiness: %" PRIu64 " is not in 0..100", m->swappiness.value);
