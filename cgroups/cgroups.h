@@ -160,9 +160,12 @@ struct cgroup_stats {
         size_t n_io;
         struct cgroup_hugetlb_stat hugetlb[CGROUP_STATS_MAX_HUGETLB];
         size_t n_hugetlb;
+        bool have_memory, have_pids; /* the controller's files exist for this cgroup */
 };
 
-/* Read every figure whose file exists (missing controllers leave zeros). */
+/* Read every figure whose file exists. A controller the cgroup lacks leaves
+ * have_memory/have_pids false: its section is left out of the JSON, and a
+ * warning says so, rather than zeros that look like figures. */
 int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_err *err);
 /* One line: {"type":"stats","id":ID,"data":{...}} in runc's events layout. */
 void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st);

@@ -141,6 +141,8 @@ int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_er
         if (faccessat(cg_procs_fd(cg), "cgroup.procs", F_OK, 0) < 0)
                 return kago_err_errno(err, errno, "cgroup %s", cg->dir);
         read_figures(cg->dirfd, st);
+        st->have_memory = faccessat(cg->dirfd, "memory.current", F_OK, 0) == 0;
+        st->have_pids = faccessat(cg->dirfd, "pids.current", F_OK, 0) == 0;
         read_io(cg->dirfd, st);
         read_hugetlb(cg->dirfd, st);
         if (cg->n_v1)
@@ -192,8 +194,18 @@ static void json_hugetlb(FILE *f, const struct cgroup_stats *st)
 }
 
 /* Times in nanoseconds, sizes in bytes; "max" limits as UINT64_MAX. */
+static void warn_unavailable(const char *id, const struct cgroup_stats *st)
+{
+        if (!st->have_memory || !st->have_pids)
+                log_warning("container \"%s\": %s%s%s unavailable (no such controller for its "
+                            "cgroup): left out of the stats", id, st->have_memory ? "" : "memory",
+                            !st->have_memory && !st->have_pids ? " and " : "",
+                            st->have_pids ? "" : "pids");
+}
+
 void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st)
 {
+        warn_unavailable(id, st);
         fputs("{\"type\":\"stats\",\"id\":", f);
         json_fputs_escaped(f, id);
         fprintf(f, ",\"data\":{\"cpu\":{\"usage\":{\"total\":%" PRIu64 ",\"kernel\":%" PRIu64
@@ -201,9 +213,14 @@ void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats 
                    ",\"throttledPeriods\":%" PRIu64 ",\"throttledTime\":%" PRIu64 "}},",
                 st->cpu_usage_usec * 1000, st->cpu_system_usec * 1000, st->cpu_user_usec * 1000,
                 st->cpu_nr_periods, st->cpu_nr_throttled, st->cpu_throttled_usec * 1000);
-        json_memory(f, st);
-        fprintf(f, ",\"pids\":{\"current\":%" PRIu64 ",\"limit\":%" PRIu64 "},\"blkio\":{",
-                st->pids_current, st->pids_max);
+        if (st->have_memory) {
+                json_memory(f, st);
+                fputc(',', f);
+        }
+        if (st->have_pids)
+                fprintf(f, "\"pids\":{\"current\":%" PRIu64 ",\"limit\":%" PRIu64 "},",
+                        st->pids_current, st->pids_max);
+        fputs("\"blkio\":{", f);
         json_blkio_list(f, "ioServiceBytesRecursive", st, false);
         fputc(',', f);
         json_blkio_list(f, "ioServicedRecursive", st, true);

@@ -112,9 +112,12 @@ void cg_v1_stats_read(struct cgroup *cg, struct cgroup_stats *st)
         const struct cg_v1_dir *d;
 
         read_cpu(cg_v1_dir_for(cg, "cpuacct"), cg_v1_dir_for(cg, "cpu"), st);
-        if ((d = cg_v1_dir_for(cg, "memory")))
+        if ((d = cg_v1_dir_for(cg, "memory"))) {
                 read_memory(d, st);
+                st->have_memory = true;
+        }
         if ((d = cg_v1_dir_for(cg, "pids"))) {
+                st->have_pids = true;
                 st->pids_current = num(d, "pids.current");
                 st->pids_max = num(d, "pids.max");
         }

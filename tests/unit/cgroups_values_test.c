@@ -319,6 +319,7 @@ UNIT_TEST(stats_json_layout)
         st.mem_max = UINT64_MAX;
         st.mem_ev_oom_kill = 2;
         st.pids_current = 3;
+        st.have_memory = st.have_pids = true;
         FILE *f = open_memstream(&buf, &len);
         cgroup_stats_write_json(f, "web\"1", &st);
         fclose(f);
@@ -327,6 +328,14 @@ UNIT_TEST(stats_json_layout)
         CHECK_CONTAINS(buf, "\"oom_kill\":2");
         CHECK_CONTAINS(buf, "\"pids\":{\"current\":3,");
         CHECK(buf[len - 1] == '\n');
+        free(buf);
+        /* Without the controllers: no memory or pids section, never zeros. */
+        st.have_memory = st.have_pids = false;
+        f = open_memstream(&buf, &len);
+        cgroup_stats_write_json(f, "web", &st);
+        fclose(f);
+        CHECK(strstr(buf, "\"memory\"") == NULL && strstr(buf, "\"pids\"") == NULL);
+        CHECK_CONTAINS(buf, "},\"blkio\":{");
         free(buf);
 }
 
