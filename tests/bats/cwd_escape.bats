@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Proves that process.cwd cannot lead out of the container (the "leaky
 # vessels" pattern): a cwd of /proc/self/fd/N or /proc/1/fd/N, for every fd
-# number 3..64, is refused by `kago run`, by `kago create` (+ start) and by
-# `kago exec`, and nothing runs with a cwd on the host. The init that
+# number 3..64 (a subset in the test VM), is refused by `kago run`, by
+# `kago create` (+ start) and by `kago exec`, and nothing runs with a cwd on
+# the host. The init that
 # `kago create` leaves waiting for start holds no fd but 0-2 and the exec
 # fifo: nothing of the host (state root, cgroup directory) is reachable from
 # the container through /proc/1/fd. The microVM backend's VMM runs as that
@@ -39,12 +40,16 @@ assert_cwd_refused() { # WHAT
 }
 
 # For every fd number 3..64 and both links to it, set the bundle's cwd to the
-# link and call CHECK LINK N (sed, not jq: this runs 124 times).
-each_magic_cwd() { # BUNDLE CHECK
-        local b=$1 check=$2 n link
-        for n in $(seq 3 64); do
+# link and call CHECK LINK N (sed, not jq: this runs 124 times). In the test
+# VM, 20x slower, fds 3..12 and 60..64: the host run covers every number,
+# and the refusal does not depend on it (magic links are refused as such).
+each_magic_cwd() { # JSON-FILE CHECK
+        local json=$1 check=$2 n link fds
+        fds=$(seq 3 64)
+        in_test_vm && fds="$(seq 3 12) $(seq 60 64)"
+        for n in $fds; do
                 for link in /proc/self/fd/$n /proc/1/fd/$n; do
-                        sed -i "s|\"cwd\": \"[^\"]*\"|\"cwd\": \"$link\"|" "$b/config.json"
+                        sed -i "s|\"cwd\": \"[^\"]*\"|\"cwd\": \"$link\"|" "$json"
                         "$check" "$link" "$n"
                 done
         done
@@ -65,14 +70,14 @@ create_refused() { # LINK N
 
 @test "cwd: /proc/self/fd/N and /proc/1/fd/N are refused by kago run, for every N in 3..64" {
         escape_bundle "$BATS_TEST_TMPDIR/b"
-        each_magic_cwd "$BATS_TEST_TMPDIR/b" run_refused
+        each_magic_cwd "$BATS_TEST_TMPDIR/b/config.json" run_refused
         run kg list -q
         [ -z "$output" ]
 }
 
 @test "cwd: /proc/self/fd/N and /proc/1/fd/N are refused by kago create + start, for every N in 3..64" {
         escape_bundle "$BATS_TEST_TMPDIR/b"
-        each_magic_cwd "$BATS_TEST_TMPDIR/b" create_refused
+        each_magic_cwd "$BATS_TEST_TMPDIR/b/config.json" create_refused
         [ ! -e "$MARKER" ]
 }
 
@@ -109,19 +114,17 @@ create_refused() { # LINK N
         done
 }
 
+exec_refused() { # LINK N
+        run kg exec --process "$BATS_TEST_TMPDIR/p.json" ex
+        assert_cwd_refused "exec, cwd $1"
+}
+
 @test "cwd: kago exec refuses /proc/self/fd/N and /proc/1/fd/N as the process's cwd, for every N in 3..64" {
-        local b="$BATS_TEST_TMPDIR/b" p="$BATS_TEST_TMPDIR/p.json" n link
-        bundle "$b" sleep 600
-        kgd run -d --bundle "$b" ex
-        for n in $(seq 3 64); do
-                for link in /proc/self/fd/$n /proc/1/fd/$n; do
-                        jq -n --arg cwd "$link" --arg m "$MARKER" \
-                                '{cwd: $cwd, args: ["sh", "-c", "echo escaped > ../../../../../../../..\($m)"],
-                                  env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$p"
-                        run kg exec --process "$p" ex
-                        assert_cwd_refused "exec, cwd $link"
-                done
-        done
+        bundle "$BATS_TEST_TMPDIR/b" sleep 600
+        kgd run -d --bundle "$BATS_TEST_TMPDIR/b" ex
+        jq -n --arg m "$MARKER" '{cwd: "/", args: ["sh", "-c", "echo escaped > ../../../../../../../..\($m)"],
+                                  env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$BATS_TEST_TMPDIR/p.json"
+        each_magic_cwd "$BATS_TEST_TMPDIR/p.json" exec_refused
         # --cwd on the command line: relative paths are refused as before.
         run kg exec --cwd proc ex true
         [ "$status" -ne 0 ]
@@ -135,5 +138,5 @@ vm_run_refused() { # LINK N
 @test "cwd: the microVM backend refuses /proc/self/fd/N and /proc/1/fd/N, for every N in 3..64, before it boots" {
         requires kvm
         escape_bundle "$BATS_TEST_TMPDIR/b"
-        each_magic_cwd "$BATS_TEST_TMPDIR/b" vm_run_refused
+        each_magic_cwd "$BATS_TEST_TMPDIR/b/config.json" vm_run_refused
 }

@@ -52,6 +52,12 @@ requires() {
         done
 }
 
+# Whether this runs inside kago's test VM (tests/vm shares its results
+# directory there): code runs 10-30x slower, so loops scale down.
+in_test_vm() {
+        [ -e /run/kago-vm ]
+}
+
 # A scratch directory removed after each test (bats' own BATS_TEST_TMPDIR).
 scratch() {
         echo "$BATS_TEST_TMPDIR"
