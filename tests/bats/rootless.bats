@@ -178,7 +178,10 @@ assert_rootless_gone() {
 @test "rootless: without XDG_RUNTIME_DIR the denied /run/kago names the two ways out" {
         [ "$(id -u)" = 0 ] || skip "needs root (to become the unprivileged user)"
         command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
-        # No XDG_RUNTIME_DIR: the default root is /run/kago, which the user may not make or open.
+        # No XDG_RUNTIME_DIR: the default root is /run/kago, which the user may
+        # not open (root's, 0700, as root's first kago command makes it).
+        [ -d /run/kago ] || mkdir -m 0700 /run/kago
+        [ "$(stat -c %a /run/kago)" = 700 ] || skip "/run/kago here is not root's private directory"
         run setpriv --reuid=$RUID --regid=$RUID --clear-groups --reset-env "$UDIR/kago" state r9
         echo "$output" >&2
         [ "$status" -eq 1 ]
