@@ -14,6 +14,9 @@
 
 struct kago_backend {
         const char *name; /* "container", "microvm" */
+        /* What state.json records as "vm" for this backend (backend_of_state
+         * maps it back). */
+        bool state_vm;
         /* Check the config before any sandbox is built (create fails early and
          * leaves nothing behind). May be NULL. */
         int (*validate)(const struct oci_spec *spec, struct kago_err *err);

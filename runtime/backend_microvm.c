@@ -250,6 +250,7 @@ static int vm_exec_check(const char *id, struct kago_err *err)
 
 const struct kago_backend backend_microvm = {
         .name = "microvm",
+        .state_vm = true,
         .validate = vm_validate,
         .prepare = vm_prepare,
         .exec = vm_exec,
