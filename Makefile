@@ -17,7 +17,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 # demo bundle); outside the source tree, keyed by input hashes.
 export KAGO_CACHE ?= /var/cache/kago
 
-MODULES   := base specs cgroups netns microvm runtime
+MODULES   := base specs cgroups netns microvm criu runtime
 LIB_SRCS  := $(filter-out runtime/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=build/obj/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
