@@ -135,6 +135,28 @@ ssize_t fd_read_all(int fd, void *buf, size_t len);
  * and 0-2 are ignored). */
 int fd_close_all_except(int *keep, size_t n, struct kago_err *err);
 
+/* ---- paths inside a root (root_path.c) ----------------------------- */
+
+/* Paths taken inside rootfd as if it were "/" (openat2 RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS): symlinks and ".." stay inside the root, magic
+ * links are refused; without openat2 every call fails (ENOSYS), never
+ * falling back to an unconfined open. */
+
+/* openat2 of path inside rootfd with flags (O_CLOEXEC added) and mode (for
+ * O_CREAT and O_TMPFILE); an fd, or -1 with errno. */
+int root_openat2(int rootfd, const char *path, int flags, mode_t mode);
+/* The same, with an error that names path. */
+int root_open(int rootfd, const char *path, int flags, int *fd, struct kago_err *err);
+/* mkdir -p inside rootfd; *fd (when not NULL) is an O_PATH fd of the directory. */
+int root_mkdir_p(int rootfd, const char *path, mode_t mode, int *fd, struct kago_err *err);
+/* An O_PATH fd of a mount point at path, made (directory or empty file) when missing. */
+int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kago_err *err);
+/* chdir to path resolved inside the current root, then check that the
+ * kernel sees the new cwd under that root. */
+int root_chdir(const char *path, struct kago_err *err);
+/* "/proc/self/fd/N" for fd, usable as a path to mount on. */
+void root_fd_path(int fd, char buf[static 32]);
+
 /* ---- fd passing (fd_pass.c) ------------------------------------------ */
 
 /* The most fds one message carries (the kernel's SCM_MAX_FD). */

@@ -85,7 +85,6 @@ struct p9_server {
         int root_fd;
         bool readonly;
         uint32_t msize;
-        bool has_openat2;
         struct p9_fid *fids[P9_FID_BUCKETS];
 };
 
@@ -99,7 +98,8 @@ void p9_fid_clear(struct p9_server *s);
 /* fid path + name ("." and ".." handled lexically, ".." stops at the root);
  * NULL for a name holding '/' or empty. */
 char *p9_path_join(const char *dir, const char *name);
-/* Open path beneath the root with flags (O_PATH etc.); -errno on failure. */
+/* Open path inside the root with flags (O_PATH etc.), never unconfined
+ * (base/root_path.c); -errno on failure. */
 int p9_open_beneath(struct p9_server *s, const char *path, int flags, mode_t mode);
 /* Open the parent directory of path (O_PATH) and point *base at its last
  * component ("." for the root). */

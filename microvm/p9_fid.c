@@ -2,9 +2,7 @@
 /* 9P fids (the client's handles) and path resolution beneath the root. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "p9.h"
 
@@ -81,18 +79,7 @@ char *p9_path_join(const char *dir, const char *name)
 
 int p9_open_beneath(struct p9_server *s, const char *path, int flags, mode_t mode)
 {
-        if (s->has_openat2) {
-                struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
-                                        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-                                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-                long fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof how);
-                if (fd >= 0)
-                        return (int)fd;
-                if (errno != ENOSYS)
-                        return -errno;
-                s->has_openat2 = false;
-        }
-        int fd = openat(s->root_fd, path, flags | O_CLOEXEC, mode);
+        int fd = root_openat2(s->root_fd, path, flags, mode);
         return fd < 0 ? -errno : fd;
 }
 

@@ -8,17 +8,33 @@
 
 #define P9_MSIZE_MIN 4096
 
+/* Every guest path is opened inside root (openat2 RESOLVE_IN_ROOT): without
+ * openat2 the guest could follow a symlink out of it, so 9p is refused. */
+static int p9_check_confined(int rootfd, const char *root, struct kago_err *err)
+{
+        _cleanup_close_ int fd = root_openat2(rootfd, ".", O_PATH | O_DIRECTORY, 0);
+        if (fd >= 0)
+                return 0;
+        if (errno == ENOSYS)
+                return kago_err_errno(err, errno,
+                                      "virtio-9p: shared root %s: openat2 (Linux 5.6) is "
+                                      "needed to keep the guest's paths inside it",
+                                      root);
+        return kago_err_errno(err, errno, "virtio-9p: open shared root %s", root);
+}
+
 int p9_server_new(const char *root, bool readonly, uint32_t msize, struct p9_server **out,
                   struct kago_err *err)
 {
-        int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return kago_err_errno(err, errno, "open shared root %s", root);
+        if (p9_check_confined(fd, root, err) < 0)
+                return -1;
         struct p9_server *s = xcalloc(1, sizeof *s);
-        s->root_fd = fd;
+        s->root_fd = TAKE_FD(fd);
         s->readonly = readonly;
         s->msize = msize < P9_MSIZE_MIN ? P9_MSIZE_MIN : msize;
-        s->has_openat2 = true;
         *out = s;
         return 0;
 }

@@ -12,7 +12,6 @@
 #include <sys/sysmacros.h>
 
 #include "backend.h"
-#include "root_path.h"
 
 static const struct dev_node default_devices[] = {
         { "/dev/null", S_IFCHR, 1, 3, 0666, 0, 0 },

@@ -146,7 +146,7 @@ static int child_join(struct exec_ctx *x, struct kago_err *err)
         close(x->root_fd);
         x->root_fd = -1;
         /* Resolved inside the root: kago exec's own fds refer to the host. */
-        if (safe_path_chdir(x->process->cwd, err) < 0)
+        if (root_chdir(x->process->cwd, err) < 0)
                 return kago_err_wrap(err, "process.cwd %s", x->process->cwd);
         return 0;
 }

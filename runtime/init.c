@@ -18,7 +18,6 @@
 #include <sys/syscall.h>
 
 #include "backend.h"
-#include "root_path.h"
 #include "security.h"
 
 static int init_hostname(const struct oci_spec *spec, struct kago_err *err)
@@ -74,8 +73,7 @@ static int init_build_rootfs(struct container_ctx *c, struct kago_err *err)
                 return -1;
         /* The cwd is made while the root is still writable (root.readonly,
          * read-only tmpfs mounts). */
-        _cleanup_close_ int cwd = safe_path_mkdir_all(rootfd, c->spec->process->cwd, 0755, err);
-        if (cwd < 0)
+        if (root_mkdir_p(rootfd, c->spec->process->cwd, 0755, NULL, err) < 0)
                 return kago_err_wrap(err, "process.cwd %s", c->spec->process->cwd);
         return rootfs_readonly_tmpfs(c, rootfd, err);
 }
@@ -93,7 +91,7 @@ static int init_new_keyring(struct container_ctx *c, struct kago_err *err)
 /* Resolved inside the root: a magic link (/proc/self/fd/N) is refused. */
 static int init_cwd(const struct oci_process *p, struct kago_err *err)
 {
-        if (safe_path_chdir(p->cwd, err) < 0)
+        if (root_chdir(p->cwd, err) < 0)
                 return kago_err_wrap(err, "process.cwd %s", p->cwd);
         return 0;
 }

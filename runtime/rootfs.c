@@ -10,7 +10,6 @@
 #include <sys/syscall.h>
 
 #include "container.h"
-#include "root_path.h"
 #include "security.h"
 
 static int propagation_flags(const char *name, unsigned long *flags, struct kago_err *err)
@@ -177,7 +176,7 @@ int rootfs_finish(struct container_ctx *c, struct kago_err *err)
         if (rootfd < 0)
                 return kago_err_errno(err, errno, "open the container's root");
         /* Resolved inside the root; /dev/null checked to be the null device. */
-        if (safe_path_apply_linux(rootfd, c->spec->linux_cfg, err) < 0)
+        if (path_masks_apply(rootfd, c->spec->linux_cfg, err) < 0)
                 return -1;
         const struct oci_linux *l = c->spec->linux_cfg;
         bool unbindable = l && l->rootfs_propagation &&

@@ -30,7 +30,6 @@
 #include <sys/syscall.h>
 
 #include "container.h"
-#include "root_path.h"
 #include "rootfs_cgroup.h"
 
 #ifndef CGROUP2_SUPER_MAGIC

@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 
 #include "container.h"
-#include "root_path.h"
 #include "rootfs_cgroup.h"
 #include "security.h"
 
@@ -88,7 +87,7 @@ static int mount_bind_idmapped(struct container_ctx *c, int target, const struct
 
         abs.source = (char *)src;
         if (userns_open_idmapped_tree(&abs, c->spec->linux_cfg, &tree, err) < 0 ||
-            safe_path_attach_tree(tree, target, err) < 0)
+            mount_attach_tree(tree, target, err) < 0)
                 return kago_err_wrap(err, "idmapped bind of %s", src);
         return 0;
 }
@@ -106,7 +105,7 @@ static int mount_bind_from_parent(struct container_ctx *c, int rootfd, const str
         if (fstat(tree, &sb) < 0)
                 return kago_err_errno(err, errno, "bind source %s", m->source);
         if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0 ||
-            safe_path_attach_tree(tree, fd, err) < 0)
+            mount_attach_tree(tree, fd, err) < 0)
                 return kago_err_wrap(err, "bind of %s", m->source);
         /* An idmapped clone came with its attributes set. */
         if (userns_mount_is_idmapped(m, NULL))

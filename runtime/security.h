@@ -106,7 +106,7 @@ int userns_open_mapped(const struct oci_id_mapping *uids, size_t nuids,
 bool userns_mount_is_idmapped(const struct oci_mount *m, bool *recursive);
 /* A detached clone of the source of m, idmapped with m's mappings, or with the
  * container's (l) for a bare idmap/ridmap option. Attach it with
- * safe_path_attach_tree(). Done in the parent: it needs the host's privileges. */
+ * mount_attach_tree(). Done in the parent: it needs the host's privileges. */
 int userns_open_idmapped_tree(const struct oci_mount *m, const struct oci_linux *l, int *tree_fd,
                               struct kago_err *err);
 /* The same with the user namespace nsfd (a container's own, for a bare
@@ -118,32 +118,18 @@ int userns_open_idmapped_tree_in(const struct oci_mount *m, int nsfd, int *tree_
 int userns_check_idmapped(const struct oci_mount *m, const struct oci_linux *l,
                           struct kago_err *err);
 
-/* ---- safe_path.c ----------------------------------------------------- */
+/* ---- path_masks.c ---------------------------------------------------- */
 
-/* Open path inside rootfd: symlinks and ".." resolve within the root,
- * magic links (/proc/self/fd/...) are refused. */
-int safe_path_open(int rootfd, const char *path, int flags, struct kago_err *err);
-/* Create the directories of path inside rootfd (mkdir -p, symlinks resolved
- * inside the root); returns an O_PATH fd of the last one. */
-int safe_path_mkdir_all(int rootfd, const char *path, mode_t mode, struct kago_err *err);
-/* An O_PATH fd of a mount target inside rootfd, created (a directory, or an
- * empty file when is_dir is false) when missing. */
-int safe_path_mount_target(int rootfd, const char *path, bool is_dir, struct kago_err *err);
-/* chdir to path resolved inside the current root, as safe_path_open does,
- * then check the kernel sees the new cwd under that root. */
-int safe_path_chdir(const char *path, struct kago_err *err);
-/* "/proc/self/fd/N" of fd, to hand mount(2) a resolved target. */
-const char *safe_path_fd_path(int fd, char buf[static 32]);
 /* Move a detached mount (open_tree / fsmount) onto the target fd. */
-int safe_path_attach_tree(int tree_fd, int target_fd, struct kago_err *err);
+int mount_attach_tree(int tree_fd, int target_fd, struct kago_err *err);
 /* Masked path: /dev/null over a file, an empty read-only tmpfs over a
- * directory; a missing path is fine. null_path: the container's /dev/null,
- * checked to be the real null device. */
-int safe_path_mask(int rootfd, const char *path, struct kago_err *err);
+ * directory; a missing path is fine. The container's /dev/null is checked
+ * to be the real null device. */
+int path_mask(int rootfd, const char *path, struct kago_err *err);
 /* Readonly path: a recursive read-only bind of itself; missing is fine. */
-int safe_path_readonly(int rootfd, const char *path, struct kago_err *err);
+int path_make_readonly(int rootfd, const char *path, struct kago_err *err);
 /* All of linux.maskedPaths and linux.readonlyPaths. */
-int safe_path_apply_linux(int rootfd, const struct oci_linux *l, struct kago_err *err);
+int path_masks_apply(int rootfd, const struct oci_linux *l, struct kago_err *err);
 
 /* ---- exe_guard.c ----------------------------------------------------- */
 

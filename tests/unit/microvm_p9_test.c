@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves kago's 9P2000.L server against a temporary directory: session,
  * walk (".." stays inside the root), create/write/read, getattr/setattr,
- * readdir, mkdir/symlink/readlink/rename/unlink, read-only mode, and bad input. */
+ * readdir, mkdir/symlink/readlink/rename/unlink, read-only mode, and bad input;
+ * without openat2 the server refuses to start rather than open unconfined. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <seccomp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "../../microvm/p9.h"
 #include "unit.h"
@@ -282,7 +285,36 @@ UNIT_TEST(bad_input_gets_errors)
         teardown();
 }
 
+/* Seccomp answers ENOSYS for openat2, as a kernel before 5.6 would. */
+static int no_openat2_child(void)
+{
+        struct kago_err err = { 0 };
+        struct p9_server *s = NULL;
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
+            seccomp_load(ctx) < 0)
+                return 10;
+        seccomp_release(ctx);
+        if (p9_server_new("/tmp", false, 8192, &s, &err) == 0)
+                return 11;
+        if (!strstr(kago_err_text(&err), "openat2 (Linux 5.6) is needed"))
+                return fprintf(stderr, "  %s\n", kago_err_text(&err)), 12;
+        return 0;
+}
+
+UNIT_TEST(no_openat2_refuses_to_serve)
+{
+        int st = 0;
+        pid_t pid = fork();
+
+        if (pid == 0)
+                _exit(no_openat2_child());
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 UNIT_MAIN("microvm_p9", UNIT(create_write_read_lands_in_the_directory),
           UNIT(dotdot_stays_inside_the_root), UNIT(directories_links_rename_unlink),
           UNIT(setattr_truncates_and_chmods), UNIT(read_only_server_refuses_changes),
-          UNIT(bad_input_gets_errors))
+          UNIT(bad_input_gets_errors), UNIT(no_openat2_refuses_to_serve))

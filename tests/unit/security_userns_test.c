@@ -171,7 +171,7 @@ static int idmap_child(const char *src, const char *dst, const struct oci_linux 
                 return 11;
         }
         int target = open(dst, O_PATH | O_CLOEXEC);
-        if (safe_path_attach_tree(tree, target, &err) < 0) {
+        if (mount_attach_tree(tree, target, &err) < 0) {
                 fprintf(stderr, "  %s\n", kago_err_text(&err));
                 return 12;
         }
