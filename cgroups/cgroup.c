@@ -98,28 +98,10 @@ static int cg_setup(struct cgroup *cg, const struct cgroup_config *cfg, const st
         return 0;
 }
 
-/* Values that ask for nothing (pids.limit 0, memory.limit -1, cpu.shares
- * 1024) request no cgroup. */
-static bool resources_requested(const struct cg_plan *p)
+static int create_none(const struct cgroup_config *cfg, const struct cg_plan *p,
+                       struct cgroup **out)
 {
-        return cg_plan_limits_something(p);
-}
-
-bool cgroup_resources_limit_something(const struct oci_linux_resources *r)
-{
-        struct cg_plan plan = { 0 };
-        struct kago_err err = { 0 };
-
-        if (cg_plan_build(r, -1, &plan, &err) < 0)
-                return true;
-        bool limits = cg_plan_limits_something(&plan);
-        cg_plan_free(&plan);
-        return limits;
-}
-
-static int create_none(const struct cg_plan *p, struct cgroup **out)
-{
-        if (resources_requested(p))
+        if (cg_plan_limits_something(p, !cfg->no_devices))
                 log_warning("running without a cgroup (--cgroup-manager disabled): linux.resources "
                             "limits are not applied");
         *out = cg_new(CGROUP_DRIVER_NONE, NULL, NULL);
@@ -139,10 +121,10 @@ static int create_cgroupfs(const struct cgroup_config *cfg, const struct cg_plan
         _cleanup_free_ char *own = NULL, *path = NULL, *created = NULL;
 
         if (cg_mount(&mount, err) < 0 && v1->n == 0) {
-                if (resources_requested(p))
+                if (cg_plan_limits_something(p, !cfg->no_devices))
                         return kago_err_wrap(err, "linux.resources needs a cgroup hierarchy");
                 log_debug("no cgroup2 mount nor v1 hierarchy: the container runs without a cgroup");
-                return create_none(p, out);
+                return create_none(cfg, p, out);
         }
         kago_err_clear(err);
         if (cg_own_cgroup_any(&own, err) < 0 || cg_path_resolve(cfg->cgroups_path, cfg->id, own, &path, err) < 0)
@@ -208,7 +190,7 @@ static int cg_create(const struct cgroup_config *cfg, pid_t pid, struct cgroup *
                 return -1;
         }
         switch (cfg->driver) {
-        case CGROUP_DRIVER_NONE: rc = create_none(&plan, out); break;
+        case CGROUP_DRIVER_NONE: rc = create_none(cfg, &plan, out); break;
         case CGROUP_DRIVER_SYSTEMD: rc = create_systemd(cfg, &plan, pid, out, err); break;
         default: rc = create_cgroupfs(cfg, &plan, &v1, pid, out, err); break;
         }

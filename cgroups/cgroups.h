@@ -67,10 +67,13 @@ struct cgroup_config {
         const struct oci_spec *spec;
 };
 
-/* Whether r limits anything: false when every value asks for nothing
+/* The one test of "asks a cgroup for limits", for kago's runtime and
+ * cgroup_create alike. False for NULL and when every value asks for nothing
  * (pids.limit 0 or -1, memory.limit -1, cpu.shares 1024, ...), which never
- * needs a controller. Invalid values count as limits (cgroup_create says why). */
-bool cgroup_resources_limit_something(const struct oci_linux_resources *r);
+ * needs a controller. Device rules count when devices is true (false for a
+ * caller that could not enforce them: no_devices, an unprivileged kago).
+ * Invalid values count as limits (cgroup_create says why). */
+bool cgroup_resources_limit_something(const struct oci_linux_resources *r, bool devices);
 
 struct cgroup; /* an open cgroup (or a placeholder for CGROUP_DRIVER_NONE) */
 

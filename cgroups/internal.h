@@ -58,9 +58,9 @@ void cg_plan_add_default(struct cg_plan *p, const char *field, const char *file,
 /* Whether controller is planned as cgroup v1 (listed in p->v1). */
 bool cg_plan_is_v1(const struct cg_plan *p, const char *controller);
 void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r);
-/* Whether the plan limits anything (a write that is not a default, or
- * device rules). */
-bool cg_plan_limits_something(const struct cg_plan *p);
+/* Whether the plan limits anything: a write that is not a default, or
+ * (when devices) device rules. */
+bool cg_plan_limits_something(const struct cg_plan *p, bool devices);
 void cg_plan_free(struct cg_plan *p);
 /* Translate resources into p. dirfd (the cgroup, -1 when not yet known) lets
  * choices depend on the files present (io.bfq.weight or io.weight). */

@@ -45,12 +45,26 @@ bool cg_plan_is_v1(const struct cg_plan *p, const char *controller)
         return p->v1 && cg_list_has(p->v1, controller);
 }
 
-bool cg_plan_limits_something(const struct cg_plan *p)
+bool cg_plan_limits_something(const struct cg_plan *p, bool devices)
 {
         for (size_t i = 0; i < p->n; i++)
                 if (!p->w[i].is_default)
                         return true;
-        return p->n_dev > 0;
+        return devices && p->n_dev > 0;
+}
+
+bool cgroup_resources_limit_something(const struct oci_linux_resources *r, bool devices)
+{
+        struct cg_plan plan = { 0 };
+        struct kago_err err = { 0 };
+
+        if (!r)
+                return false;
+        if (cg_plan_build(r, -1, &plan, &err) < 0)
+                return true;
+        bool limits = cg_plan_limits_something(&plan, devices);
+        cg_plan_free(&plan);
+        return limits;
 }
 
 void cg_plan_add_device(struct cg_plan *p, const struct cgroup_device_rule *r)

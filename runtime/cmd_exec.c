@@ -270,7 +270,7 @@ static int exec_open_cgroup(struct exec_ctx *x, const char *sub, struct cgroup *
 {
         if (!sub)
                 return container_cgroup_open(&x->st, cg, err);
-        if (!x->st.cgroup_path)
+        if (!container_has_cgroup(&x->st))
                 return kago_err_set(err, "--cgroup %s: the container has no cgroup", sub);
         _cleanup_free_ char *path = xasprintf("%s/%s", x->st.cgroup_path, sub);
         struct container_state st = x->st; /* a view with the sub-cgroup's path */

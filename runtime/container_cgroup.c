@@ -8,16 +8,19 @@
 #include "container.h"
 #include "container_cgroup.h"
 
-/* Values that ask for nothing (pids.limit 0, memory.limit -1, cpu.shares
- * 1024) are no request: they never fail create. */
-static bool resources_requested(const struct oci_linux_resources *r)
-{
-        return r && cgroup_resources_limit_something(r);
-}
-
 static const struct oci_linux_resources *spec_resources(const struct oci_spec *spec)
 {
         return spec->linux_cfg ? spec->linux_cfg->resources : NULL;
+}
+
+bool container_cgroup_asks_limits(const struct oci_spec *spec, bool devices)
+{
+        return cgroup_resources_limit_something(spec_resources(spec), devices);
+}
+
+bool container_has_cgroup(const struct container_state *st)
+{
+        return st->cgroup_path && *st->cgroup_path;
 }
 
 int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err *err)
@@ -28,13 +31,13 @@ int container_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err 
 
         if (c->g->cgroup_manager == CGROUP_MANAGER_DISABLED) {
                 log_debug("container \"%s\": --cgroup-manager disabled: no cgroup", c->opts->id);
-                if (resources_requested(r))
+                if (container_cgroup_asks_limits(c->spec, true))
                         log_warning("container \"%s\": linux.resources ignored: "
                                     "--cgroup-manager disabled", c->opts->id);
                 return 0;
         }
         if (cgroup_host_available(&why) < 0) {
-                if (resources_requested(r))
+                if (container_cgroup_asks_limits(c->spec, true))
                         return kago_err_set(err, "linux.resources: limits need a cgroup hierarchy, and "
                                                  "this host has none (%s)", kago_err_text(&why));
                 log_debug("container \"%s\": no cgroup hierarchy here (%s): running without a cgroup",
@@ -105,7 +108,7 @@ int container_cgroup_open(const struct container_state *st, struct cgroup **cg,
         enum cgroup_driver d;
 
         *cg = NULL;
-        if (!st->cgroup_path || !st->cgroup_driver)
+        if (!container_has_cgroup(st) || !st->cgroup_driver)
                 return 0;
         if (cgroup_driver_parse(st->cgroup_driver, &d) < 0)
                 return kago_err_set(err, "state: unknown cgroup driver \"%s\"", st->cgroup_driver);
@@ -116,7 +119,7 @@ int container_cgroup_open_owned(const struct container_state *st, struct cgroup 
                                 struct kago_err *err)
 {
         *cg = NULL;
-        if (st->cgroup_path && proc_in_cgroup(getpid(), st->cgroup_path))
+        if (container_has_cgroup(st) && proc_in_cgroup(getpid(), st->cgroup_path))
                 return kago_err_set(err, "container \"%s\": cgroup %s holds kago itself: refusing "
                                          "to kill what it holds", st->id, st->cgroup_path);
         return container_cgroup_open(st, cg, err);

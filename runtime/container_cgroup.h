@@ -7,9 +7,16 @@
 #include "state.h"
 
 struct container_ctx;
+struct oci_spec;
 struct cgroup;
 struct kago_global;
 
+/* Whether spec's linux.resources asks a cgroup for anything (values that
+ * ask for nothing do not: cgroup_resources_limit_something); device rules
+ * count when devices is true. The runtime's one test of it. */
+bool container_cgroup_asks_limits(const struct oci_spec *spec, bool devices);
+/* Whether the container's state records a cgroup. */
+bool container_has_cgroup(const struct container_state *st);
 /* Make the container's cgroup with the config's limits and place pid in it
  * (pid 0: init is cloned into it later); records the cgroup in c->st. No cgroup
  * when --cgroup-manager disabled or the host has no cgroup2 mount (then a

@@ -86,7 +86,7 @@ static void guess_unrecorded_cgroup(const struct kago_global *g, int dirfd,
                                     struct container_state *st)
 {
         container_cgroup_guess(g, dirfd, st);
-        if (!st->cgroup_path || !container_cgroup_is_populated(st))
+        if (!container_has_cgroup(st) || !container_cgroup_is_populated(st))
                 return;
         log_warning("container \"%s\": cgroup %s holds processes its interrupted create never "
                     "made: left alone", st->id, st->cgroup_path);

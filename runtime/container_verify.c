@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "container_cgroup.h"
 #include "state.h"
 
 /* The parent pid from /proc/PID/stat ("pid (comm) S ppid ..."); 0 when unknown. */
@@ -115,7 +116,7 @@ static int check_init(const struct container_state *st, struct kago_err *err)
                 return kago_err_set(err, "container \"%s\": the state names pid %d, which is "
                                          "kago or one of its ancestors: refusing to signal it",
                                     st->id, (int)st->pid);
-        if (st->cgroup_path && *st->cgroup_path)
+        if (container_has_cgroup(st))
                 return check_cgroup(st, err);
         if (st->own_pidns)
                 return check_pidns(st, err);

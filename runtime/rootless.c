@@ -20,16 +20,6 @@ char *rootless_default_root(void)
         return xstrdup(KAGO_DEFAULT_ROOT);
 }
 
-/* What a cgroup is needed for: any limit (device rules cannot be enforced
- * without privileges anyway). */
-static bool rootless_wants_limits(const struct oci_spec *spec)
-{
-        const struct oci_linux_resources *r = spec->linux_cfg ? spec->linux_cfg->resources : NULL;
-
-        return r && (r->memory || r->cpu || r->block_io || r->hugepage_limits_len || r->network ||
-                     r->pids || r->rdma_len || r->unified_len);
-}
-
 static bool rootless_denied(int errnum)
 {
         return errnum == EACCES || errnum == EPERM || errnum == EROFS;
@@ -47,7 +37,9 @@ int rootless_cgroup_create(struct container_ctx *c, pid_t pid, struct kago_err *
                 *err = why;
                 return -1;
         }
-        if (rootless_wants_limits(c->spec))
+        /* Device rules do not count: without privileges they cannot be
+         * enforced anyway. */
+        if (container_cgroup_asks_limits(c->spec, false))
                 return kago_err_set(err, "linux.resources: limits need a cgroup, and kago (uid "
                                          "%u) may not write one: %s; delegate a cgroup to this "
                                          "user and point linux.cgroupsPath into it",

@@ -187,16 +187,16 @@ UNIT_TEST(values_that_ask_for_nothing_limit_nothing)
                         struct kago_err err = { 0 };
                         struct cg_plan p;
                         CHECK(plan_v1(asks_nothing[i], v ? V1_ALL : NULL, &p, &err) == 0);
-                        if (cg_plan_limits_something(&p))
+                        if (cg_plan_limits_something(&p, true))
                                 fprintf(stderr, "  %s (%s) limits something\n", asks_nothing[i], v ? "v1" : "v2");
-                        CHECK(!cg_plan_limits_something(&p));
+                        CHECK(!cg_plan_limits_something(&p, true));
                         cg_plan_free(&p);
                 }
         }
         struct kago_err err = { 0 };
         struct cg_plan p;
         CHECK(plan_v1("{\"pids\":{\"limit\":2048},\"cpu\":{\"shares\":1024}}", NULL, &p, &err) == 0);
-        CHECK(cg_plan_limits_something(&p));
+        CHECK(cg_plan_limits_something(&p, true));
         cg_plan_free(&p);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves the cgroups translations that need no cgroup: v1->v2 value
  * conversions, cgroupsPath resolution, the systemd path forms, the write
- * plan built from linux.resources, its errors, and io.stat parsing. */
+ * plan built from linux.resources, its errors, whether resources ask for
+ * limits at all, and io.stat parsing. */
 #include <linux/bpf.h>
 
 #include "../../cgroups/internal.h"
@@ -196,6 +197,48 @@ UNIT_TEST(plan_translates_every_group)
         cg_plan_free(&p);
 }
 
+/* cgroup_resources_limit_something of the resources in json. */
+static bool limits(const char *json, bool devices)
+{
+        struct oci_linux_resources *r = NULL;
+        struct kago_err err = { 0 };
+
+        if (spec_parse_resources(json, strlen(json), "resources.json", &r, &err) < 0)
+                return fprintf(stderr, "  %s\n", kago_err_text(&err)), false;
+        bool l = cgroup_resources_limit_something(r, devices);
+        spec_resources_free(r);
+        return l;
+}
+
+/* The one test of "asks for limits": every group counts, values that ask
+ * for nothing do not, device rules only where they can be enforced, and a
+ * bad value counts (create then says why). */
+UNIT_TEST(resources_that_ask_for_limits)
+{
+        static const char *const each_group[] = {
+                "{\"memory\":{\"limit\":1048576}}",
+                "{\"cpu\":{\"quota\":20000}}",
+                "{\"pids\":{\"limit\":10}}",
+                "{\"blockIO\":{\"weight\":500}}",
+                "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}",
+                "{\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3}}}",
+                "{\"unified\":{\"memory.high\":\"90000000\"}}",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(each_group); i++) {
+                if (!limits(each_group[i], false))
+                        fprintf(stderr, "  %s limits nothing\n", each_group[i]);
+                CHECK(limits(each_group[i], false));
+        }
+        CHECK(!cgroup_resources_limit_something(NULL, true));
+        CHECK(!limits("{}", true));
+        CHECK(!limits("{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":0}}", true));
+        CHECK(!limits("{\"cpu\":{\"shares\":1024}}", true));
+        const char *deny_all = "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}";
+        CHECK(limits(deny_all, true));
+        CHECK(!limits(deny_all, false));
+        CHECK(limits("{\"cpu\":{\"realtimeRuntime\":950000}}", false));
+}
+
 UNIT_TEST(plan_unlimited_values_are_max)
 {
         struct kago_err err = { 0 };
@@ -382,7 +425,7 @@ UNIT_MAIN("cgroups_values", UNIT(cpu_shares_to_weight_matches_runc_and_crun),
           UNIT(blkio_weight_to_io_weight), UNIT(memory_swap_is_memory_plus_swap), UNIT(cpu_max_format),
           UNIT(io_max_line_has_only_the_keys_set), UNIT(cgroups_path_resolution),
           UNIT(systemd_cgroups_path), UNIT(systemd_slice_path), UNIT(plan_translates_every_group),
-          UNIT(plan_unlimited_values_are_max), UNIT(plan_refuses_bad_values_naming_the_field),
+          UNIT(resources_that_ask_for_limits), UNIT(plan_unlimited_values_are_max), UNIT(plan_refuses_bad_values_naming_the_field),
           UNIT(plan_devices_become_rules_after_deny_all), UNIT(device_program_shape),
           UNIT(io_stat_parsing), UNIT(stats_json_layout), UNIT(driver_names),
           UNIT(config_from_spec_reads_properties_and_adds_no_device_rule))

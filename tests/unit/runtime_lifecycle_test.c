@@ -2,7 +2,7 @@
 /* runtime/: container ids, signal names, mount options, the state store
  * (atomic state file round trip, locks, listing, removal), process liveness
  * by start time, the checks before a signal reaches a recorded init, and
- * the exec fifo handshake. */
+ * the exec fifo handshake, and whether a container has or asks for a cgroup. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "../../runtime/container.h"
+#include "../../runtime/container_cgroup.h"
 #include "unit.h"
 
 UNIT_TEST(ids_are_validated)
@@ -241,7 +242,29 @@ UNIT_TEST(exec_fifo_hands_over_one_byte)
         rmdir(root);
 }
 
+UNIT_TEST(cgroup_recorded_and_asked_for)
+{
+        struct container_state st = { 0 };
+        struct oci_linux_resources r = { 0 };
+        struct oci_pids pids = { .limit = 10 };
+        struct oci_linux l = { 0 };
+        struct oci_spec spec = { 0 };
+
+        CHECK(!container_has_cgroup(&st));
+        st.cgroup_path = "";
+        CHECK(!container_has_cgroup(&st));
+        st.cgroup_path = "/kago/web";
+        CHECK(container_has_cgroup(&st));
+        CHECK(!container_cgroup_asks_limits(&spec, true)); /* no linux object */
+        spec.linux_cfg = &l;
+        CHECK(!container_cgroup_asks_limits(&spec, true)); /* no resources */
+        l.resources = &r;
+        CHECK(!container_cgroup_asks_limits(&spec, true));
+        r.pids = &pids;
+        CHECK(container_cgroup_asks_limits(&spec, false));
+}
+
 UNIT_MAIN("runtime_lifecycle", UNIT(ids_are_validated), UNIT(signals_by_name_and_number),
           UNIT(mount_options_split_into_flags_and_data), UNIT(state_round_trips_through_the_store),
           UNIT(liveness_needs_the_recorded_start_time), UNIT(signals_reach_only_the_containers_init),
-          UNIT(exec_fifo_hands_over_one_byte))
+          UNIT(exec_fifo_hands_over_one_byte), UNIT(cgroup_recorded_and_asked_for))
