@@ -92,15 +92,15 @@ void criu_opts_free(struct criu_opts *o);
 typedef int (*criu_notify_fn)(void *data, const char *script, pid_t pid, int fd,
                               struct kago_err *err);
 
-/* Runs in the swrk child before it execs CRIU (after fork: async-signal-safe
- * in spirit, no locks). Return -1 to abort. */
-typedef int (*criu_child_fn)(void *data);
+/* Runs in kago once the swrk child exists, before it gets the request (to
+ * place it in a cgroup, say). Return -1 with err to abort. */
+typedef int (*criu_started_fn)(void *data, pid_t criu, struct kago_err *err);
 
 struct criu_call {
         enum criu_req_type type;
         const struct criu_opts *opts; /* NULL for VERSION and CHECK */
         criu_notify_fn notify;
-        criu_child_fn child_setup;
+        criu_started_fn started;
         void *data;
 };
 

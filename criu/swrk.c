@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,8 +67,6 @@ static _Noreturn void swrk_child(const struct criu_call *call, int sock)
 {
         char fdarg[16];
 
-        if (call->child_setup && call->child_setup(call->data) < 0)
-                _exit(CRIU_EXEC_FAILED - 1);
         keep_open(sock);
         keep_request_fds(call->opts);
         snprintf(fdarg, sizeof fdarg, "%d", sock);
@@ -151,8 +150,6 @@ static int criu_gone(int status, struct kago_err *err)
                 return kago_err_set(err, "cannot run %s: CRIU is not installed or not "
                                          "executable (apt-get install criu, or set KAGO_CRIU)",
                                     criu_binary());
-        if (WIFEXITED(status) && WEXITSTATUS(status) == CRIU_EXEC_FAILED - 1)
-                return kago_err_set(err, "could not prepare the criu process");
         if (WIFSIGNALED(status))
                 return kago_err_set(err, "criu was killed by signal %d before it answered",
                                     WTERMSIG(status));
@@ -181,6 +178,12 @@ int criu_call(const struct criu_call *call, struct criu_result *res, struct kago
                 swrk_child(call, sp[1]);
         }
         close(sp[1]);
+        if (call->started && call->started(call->data, child, err) < 0) {
+                close(sp[0]);
+                kill(child, SIGKILL);
+                reap(child, &status);
+                return -1;
+        }
         criu_encode_request(call, &req, &len);
         int rc = send_msg(sp[0], req, len, err);
         free(req);
@@ -190,8 +193,7 @@ int criu_call(const struct criu_call *call, struct criu_result *res, struct kago
         if (reap(child, &status) < 0)
                 return rc == 0 ? kago_err_errno(err, errno, "wait for criu") : -1;
         /* CRIU that never ran says so, whatever the socket saw first. */
-        bool never_ran = WIFEXITED(status) && WEXITSTATUS(status) >= CRIU_EXEC_FAILED - 1 &&
-                         WEXITSTATUS(status) <= CRIU_EXEC_FAILED;
+        bool never_ran = WIFEXITED(status) && WEXITSTATUS(status) == CRIU_EXEC_FAILED;
         return rc > 0 || (rc < 0 && never_ran) ? criu_gone(status, err) : rc;
 }
 

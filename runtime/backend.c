@@ -5,6 +5,7 @@
 
 #include "../cgroups/cgroups.h"
 #include "backend.h"
+#include "checkpoint.h"
 
 bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag)
 {
@@ -48,4 +49,6 @@ static int container_exec(struct container_ctx *c, const char *exe, char **argv,
 const struct kago_backend backend_container = {
         .name = "container",
         .exec = container_exec,
+        .checkpoint = criu_dump_container,
+        .restore = criu_restore_container,
 };

@@ -12,6 +12,9 @@
 
 #include "container.h"
 
+struct checkpoint_opts;
+struct restore_opts;
+
 struct kago_backend {
         const char *name; /* "container", "microvm" */
         /* What state.json records as "vm" for this backend (backend_of_state
@@ -40,6 +43,15 @@ struct kago_backend {
         /* Whether kago exec can start a process in a running container of
          * this mode: 0, or an error saying why not (id names it). May be NULL. */
         int (*exec_check)(const char *id, struct kago_err *err);
+        /* kago checkpoint: save the running (or paused) container st into
+         * o's image directory. NULL: this mode has no checkpoint yet, and
+         * kago checkpoint says so. */
+        int (*checkpoint)(const struct container_state *st, const struct oci_spec *spec,
+                          const struct checkpoint_opts *o, struct kago_err *err);
+        /* kago restore: bring o's image back as the container c, whose state
+         * directory and cgroup exist; *pid gets its init. NULL as above. */
+        int (*restore)(struct container_ctx *c, const struct restore_opts *o, pid_t *pid,
+                       struct kago_err *err);
 };
 
 extern const struct kago_backend backend_container;

@@ -36,8 +36,7 @@ static bool own_userns(const struct oci_spec *spec)
         return user && !user->path;
 }
 
-/* A bind mount (type "bind", or a bind/rbind option); *rec: rbind. */
-static bool mount_is_bind(const struct oci_mount *m, bool *rec)
+bool mount_is_bind(const struct oci_mount *m, bool *rec)
 {
         struct mount_opts o;
         struct kago_err ignored;

@@ -87,6 +87,17 @@ done:
         return status;
 }
 
+int run_wait_child(pid_t pid)
+{
+        struct run_io io = { .master = -1 };
+        sigset_t old;
+        _cleanup_close_ int sfd = signal_forwarding_fd(&old);
+        int status = run_wait(pid, sfd, &io);
+
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return exit_code(status);
+}
+
 static void run_terminal(int sock, struct run_io *io)
 {
         struct kago_err ignored;

@@ -23,5 +23,7 @@ int cmd_start(KAGO_COMMAND_ARGS);
 int cmd_create(KAGO_COMMAND_ARGS);
 int cmd_spec(KAGO_COMMAND_ARGS);
 int cmd_features(KAGO_COMMAND_ARGS);
+int cmd_checkpoint(KAGO_COMMAND_ARGS);
+int cmd_restore(KAGO_COMMAND_ARGS);
 
 #endif

@@ -74,6 +74,19 @@ int container_delete(struct kago_global *g, const char *id, bool force, struct k
 int container_kill(struct kago_global *g, const char *id, int signo, bool all,
                    struct kago_err *err);
 
+/* create's steps that restore shares (container_create.c). */
+#define CONTAINER_CTX_INIT(g_, o_, console_fd_)                                                   \
+        { .g = (g_), .opts = (o_), .rootless = rootless_active(), .state_dirfd = -1,              \
+          .sync_fd = -1, .parent_sync_fd = -1, .console_fd = (console_fd_), .fifo_fd = -1 }
+/* Check the id, load and check the bundle's config (raw: its text). */
+int container_ctx_load(struct container_ctx *c, char **raw, size_t *len, struct kago_err *err);
+/* Make the state directory (creating) with the config, and the exec fifo when asked. */
+int container_ctx_make_dir(struct container_ctx *c, int rootfd, const char *raw, size_t len,
+                           bool fifo, struct kago_err *err);
+/* Undo a failed create: kill pid (when > 0), remove the cgroup and the state. */
+void container_ctx_abort(struct container_ctx *c, int rootfd, pid_t pid);
+void container_ctx_free(struct container_ctx *c);
+
 /* Load the container's saved config (from its state directory). */
 int container_load_config(int dirfd, const char *id, struct oci_spec **spec, struct kago_err *err);
 /* The user name of uid, or the number when it has none. */
@@ -140,6 +153,8 @@ int dev_make(int rootfd, const struct dev_node *d, struct kago_err *err);
 /* ---- bind_trees.c: bind mounts of a container with a user namespace of its
  * own, cloned by kago create with the host's rights (and idmapped when
  * asked): init may not reach their sources and cannot idmap. */
+/* A bind mount (type "bind", or a bind/rbind option); *rec: rbind. */
+bool mount_is_bind(const struct oci_mount *m, bool *rec);
 /* Whether mount m of c comes from kago create that way. */
 bool bind_tree_from_parent(const struct container_ctx *c, const struct oci_mount *m);
 /* kago create, once init's maps are written: clone each such mount (sources

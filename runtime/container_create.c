@@ -90,6 +90,18 @@ static int check_fds(struct container_ctx *c, struct kago_err *err)
         return 0;
 }
 
+int container_ctx_load(struct container_ctx *c, char **raw, size_t *len, struct kago_err *err)
+{
+        const struct create_opts *o = c->opts;
+
+        if (container_id_validate(o->id, err) < 0)
+                return -1;
+        if (load_spec(c, o->bundle ? o->bundle : ".", raw, len, err) < 0 || check_spec(c, err) < 0 ||
+            check_fds(c, err) < 0)
+                return -1;
+        return 0;
+}
+
 static void fill_state(struct container_ctx *c)
 {
         c->st.id = xstrdup(c->opts->id);
@@ -118,14 +130,16 @@ static int record_init(struct container_ctx *c, pid_t pid, struct kago_err *err)
         return record_state(c, err);
 }
 
-static int make_state_dir(struct container_ctx *c, int rootfd, const char *raw, size_t len,
-                          struct kago_err *err)
+int container_ctx_make_dir(struct container_ctx *c, int rootfd, const char *raw, size_t len,
+                           bool fifo, struct kago_err *err)
 {
+        fill_state(c);
         if (store_create_dir(rootfd, c->opts->id, &c->state_dirfd, err) < 0)
                 return -1;
         if (store_write_file(c->state_dirfd, STATE_CONFIG_FILE, raw, len, err) < 0 ||
-            store_write_state(c->state_dirfd, &c->st, err) < 0 || exec_fifo_make(c->state_dirfd, err) < 0 ||
-            exec_fifo_open_for_init(c->state_dirfd, &c->fifo_fd, err) < 0)
+            store_write_state(c->state_dirfd, &c->st, err) < 0 ||
+            (fifo && (exec_fifo_make(c->state_dirfd, err) < 0 ||
+                      exec_fifo_open_for_init(c->state_dirfd, &c->fifo_fd, err) < 0)))
                 return kago_err_wrap(err, "container \"%s\"", c->opts->id);
         return 0;
 }
@@ -281,7 +295,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
         return commit_state(c, pid, err);
 }
 
-static void abort_create(struct container_ctx *c, int rootfd, pid_t pid)
+void container_ctx_abort(struct container_ctx *c, int rootfd, pid_t pid)
 {
         struct kago_err err = { 0 };
 
@@ -297,7 +311,7 @@ static void abort_create(struct container_ctx *c, int rootfd, pid_t pid)
                 log_warning("%s", kago_err_text(&err));
 }
 
-static void ctx_free(struct container_ctx *c)
+void container_ctx_free(struct container_ctx *c)
 {
         if (c->state_dirfd >= 0)
                 close(c->state_dirfd);
@@ -319,25 +333,24 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
 {
         pid_t p = 0;
 
-        fill_state(c);
-        if (make_state_dir(c, rootfd, raw, len, err) < 0) {
+        if (container_ctx_make_dir(c, rootfd, raw, len, true, err) < 0) {
                 if (c->state_dirfd >= 0)
-                        abort_create(c, rootfd, 0);
+                        container_ctx_abort(c, rootfd, 0);
                 return -1;
         }
         if (c->opts->console_socket && c->spec->process->terminal &&
             console_connect(c->opts->console_socket, &c->console_fd, err) < 0) {
-                abort_create(c, rootfd, 0);
+                container_ctx_abort(c, rootfd, 0);
                 return -1;
         }
         if (container_cgroup_before_clone(c) &&
             (rootless_cgroup_create(c, 0, err) < 0 || (c->cgroup && record_state(c, err) < 0))) {
-                abort_create(c, rootfd, 0);
+                container_ctx_abort(c, rootfd, 0);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }
         c->cgroup_entered = container_cgroup_clone_fd(c) >= 0 || !c->cgroup;
         if (clone_init(c, &p, err) < 0 || record_init(c, p, err) < 0 || drive_init(c, &p, err) < 0) {
-                abort_create(c, rootfd, p);
+                container_ctx_abort(c, rootfd, p);
                 return kago_err_wrap(err, "create container \"%s\"", c->opts->id);
         }
         *pid = p;
@@ -347,24 +360,19 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
 int container_create_fd(struct kago_global *g, const struct create_opts *o, int console_fd,
                         pid_t *pid, struct kago_err *err)
 {
-        struct container_ctx c = { .g = g, .opts = o, .rootless = rootless_active(),
-                                   .state_dirfd = -1, .sync_fd = -1,
-                                   .parent_sync_fd = -1, .console_fd = console_fd, .fifo_fd = -1 };
+        struct container_ctx c = CONTAINER_CTX_INIT(g, o, console_fd);
         _cleanup_close_ int rootfd = -1;
         _cleanup_free_ char *raw = NULL;
         size_t len = 0;
         int rc = -1;
 
-        if (container_id_validate(o->id, err) < 0)
-                goto out;
-        if (load_spec(&c, o->bundle ? o->bundle : ".", &raw, &len, err) < 0 ||
-            check_spec(&c, err) < 0 || check_fds(&c, err) < 0)
+        if (container_ctx_load(&c, &raw, &len, err) < 0)
                 goto out;
         if (store_open_root(g->root, &rootfd, err) < 0)
                 goto out;
         rc = create_in_store(&c, rootfd, raw, len, pid, err);
 out:
-        ctx_free(&c);
+        container_ctx_free(&c);
         return rc;
 }
 

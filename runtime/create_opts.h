@@ -14,6 +14,10 @@ struct run_opts {
 int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts *o,
                       struct run_opts *r, struct kago_err *err);
 
+/* Forward signals to pid, a child of kago, until it exits: its exit code
+ * (128+N when killed by signal N). cmd_run.c */
+int run_wait_child(pid_t pid);
+
 #define CREATE_USAGE_OPTIONS                                                                      \
         "  -b, --bundle DIR         the bundle (default: the current directory)\n"                \
         "  --pid-file FILE          write the init process's pid to FILE\n"                      \

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a CRIU dump and restore of a container derive alike from its config
+ * and its image directory: external mounts, the config file, the shared
+ * flags, and descriptors.json (the fd 0-2 contract runc, crun and podman
+ * rely on, so their checkpoints and kago's restore each other).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yajl/yajl_tree.h>
+
+#include "checkpoint.h"
+
+#define DESCRIPTORS_FILE "descriptors.json"
+#define DESCRIPTORS_MAX (64 * 1024)
+
+static int open_dir(const char *flag, const char *path, bool make, int *fd, struct kago_err *err)
+{
+        if (make && dir_make_parents(path, 0700, err) < 0)
+                return kago_err_wrap(err, "%s %s", flag, path);
+        *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (*fd < 0)
+                return kago_err_errno(err, errno, "%s %s", flag, path);
+        return 0;
+}
+
+int criu_open_dirs(const struct criu_flags *f, bool make, int *imgfd, int *workfd,
+                   struct kago_err *err)
+{
+        *imgfd = *workfd = -1;
+        if (open_dir("--image-path", f->image_path, make, imgfd, err) < 0)
+                return -1;
+        if (!f->work_path)
+                return 0;
+        if (open_dir("--work-path", f->work_path, true, workfd, err) < 0) {
+                close(*imgfd);
+                *imgfd = -1;
+                return -1;
+        }
+        return 0;
+}
+
+char *criu_log_path(const struct criu_flags *f, const char *name)
+{
+        return xasprintf("%s/%s", f->work_path ? f->work_path : f->image_path, name);
+}
+
+char *criu_own(char ***owned, char *s)
+{
+        size_t n = strv_length(*owned);
+        *owned = xrealloc(*owned, (n + 2) * sizeof **owned);
+        (*owned)[n] = s;
+        (*owned)[n + 1] = NULL;
+        return s;
+}
+
+/* A masked path that is a file is covered with /dev/null (path_masks.c). */
+static bool masked_file(const char *rootfs, const char *path)
+{
+        struct stat sb;
+        char buf[PATH_MAX];
+
+        snprintf(buf, sizeof buf, "%s%s", rootfs, path);
+        return lstat(buf, &sb) == 0 && !S_ISDIR(sb.st_mode);
+}
+
+void criu_add_external_mounts(struct criu_opts *co, const struct oci_spec *spec,
+                              const char *bundle, bool restore, char ***owned)
+{
+        bool rec;
+
+        for (size_t i = 0; i < spec->mounts_len; i++) {
+                const struct oci_mount *m = &spec->mounts[i];
+                if (!mount_is_bind(m, &rec))
+                        continue;
+                const char *val = m->destination;
+                if (restore)
+                        val = m->source[0] == '/'
+                                      ? m->source
+                                      : criu_own(owned, xasprintf("%s/%s", bundle, m->source));
+                criu_opts_add_ext_mnt(co, m->destination, val);
+        }
+        const struct oci_linux *l = spec->linux_cfg;
+        const char *rootfs = spec->root ? spec->root->path : NULL;
+        for (size_t i = 0; l && rootfs && i < l->masked_paths_len; i++) {
+                char *root = rootfs[0] == '/' ? xstrdup(rootfs)
+                                              : xasprintf("%s/%s", bundle, rootfs);
+                if (masked_file(root, l->masked_paths[i]))
+                        criu_opts_add_ext_mnt(co, l->masked_paths[i], "/dev/null");
+                free(root);
+        }
+}
+
+const char *criu_config_file(const struct oci_spec *spec)
+{
+        static const char *const defaults[] = { "/etc/criu/kago.conf", "/etc/criu/runc.conf" };
+        const char *annotated = spec_annotation(spec, "org.criu.config");
+
+        if (annotated)
+                return *annotated ? annotated : NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+                if (access(defaults[i], R_OK) == 0)
+                        return defaults[i];
+        return NULL;
+}
+
+void criu_apply_flags(struct criu_opts *co, const struct criu_flags *f)
+{
+        co->tcp_established = f->tcp_established;
+        co->ext_unix_sk = f->ext_unix_sk;
+        co->shell_job = f->shell_job;
+        co->file_locks = f->file_locks;
+        co->lazy_pages = f->lazy_pages;
+        co->cg_mode = f->cg_mode;
+        co->empty_ns = f->empty_ns;
+        co->manage_cgroups = true;
+        co->notify_scripts = true;
+}
+
+int criu_descriptors_write(int imgfd, pid_t pid, struct kago_err *err)
+{
+        _cleanup_free_ char *json = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&json, &len);
+
+        if (!f)
+                return kago_err_errno(err, errno, "open_memstream");
+        fputc('[', f);
+        for (int fd = 0; fd < 3; fd++) {
+                char link[64], target[PATH_MAX];
+                snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, fd);
+                ssize_t n = readlink(link, target, sizeof target - 1);
+                target[n > 0 ? n : 0] = '\0';
+                fputs(fd ? "," : "", f);
+                json_fputs_escaped(f, target);
+        }
+        fputc(']', f);
+        fclose(f);
+        if (file_write_atomic_at(imgfd, DESCRIPTORS_FILE, json, len, 0600, err) < 0)
+                return kago_err_wrap(err, "write the image's %s", DESCRIPTORS_FILE);
+        return 0;
+}
+
+int criu_descriptors_inherit(int imgfd, struct criu_opts *co, char ***owned,
+                             struct kago_err *err)
+{
+        _cleanup_free_ char *raw = NULL;
+        char errbuf[256] = "";
+        size_t len;
+
+        if (file_read_at(imgfd, DESCRIPTORS_FILE, DESCRIPTORS_MAX, &raw, &len, err) < 0)
+                return kago_err_wrap(err, "the image has no readable %s (not a container "
+                                          "checkpoint?)", DESCRIPTORS_FILE);
+        yajl_val doc = yajl_tree_parse(raw, errbuf, sizeof errbuf);
+        if (!doc || !YAJL_IS_ARRAY(doc)) {
+                yajl_tree_free(doc);
+                return kago_err_set(err, "the image's %s: not a JSON array of strings",
+                                    DESCRIPTORS_FILE);
+        }
+        for (size_t i = 0; i < doc->u.array.len && i < 3; i++) {
+                const char *s = YAJL_GET_STRING(doc->u.array.values[i]);
+                if (s && str_has_prefix(s, "pipe:"))
+                        criu_opts_add_inherit(co, criu_own(owned, xstrdup(s)), (int)i);
+        }
+        yajl_tree_free(doc);
+        return 0;
+}
