@@ -91,9 +91,10 @@ char *criu_own(char ***owned, char *s);
 /* The log's path as the user will find it. */
 char *criu_log_path(const struct criu_flags *f, const char *name);
 /* Bind mounts and masked files as CRIU external mounts: key the destination,
- * value the destination (dump) or the source (restore, relative to bundle). */
+ * value the destination (a dump of the container whose init is dump_pid) or
+ * the source (a restore: dump_pid 0; sources relative to bundle). */
 void criu_add_external_mounts(struct criu_opts *co, const struct oci_spec *spec,
-                              const char *bundle, bool restore, char ***owned);
+                              const char *bundle, pid_t dump_pid, char ***owned);
 /* The CRIU config file: the org.criu.config annotation ("" for none), else
  * /etc/criu/kago.conf, else /etc/criu/runc.conf when they exist; or NULL. */
 const char *criu_config_file(const struct oci_spec *spec);

@@ -117,7 +117,7 @@ static int fill_opts(struct criu_opts *co, const struct container_state *st,
         co->config_file = criu_config_file(spec);
         co->track_mem = o->pre_dump || o->parent_path;
         freeze_cgroup(co, st, owned);
-        criu_add_external_mounts(co, spec, st->bundle, false, owned);
+        criu_add_external_mounts(co, spec, st->bundle, st->pid, owned);
         if (add_external_namespaces(co, spec, err) < 0)
                 return -1;
         if (o->page_server && page_server(co, o->page_server, owned, err) < 0)

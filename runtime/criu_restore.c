@@ -183,7 +183,7 @@ int criu_restore_container(struct container_ctx *c, const struct restore_opts *o
         co.images_dir_fd = imgfd;
         co.work_dir_fd = workfd;
         fill_opts(&co, c, o);
-        criu_add_external_mounts(&co, c->spec, c->bundle, true, &owned);
+        criu_add_external_mounts(&co, c->spec, c->bundle, 0, &owned);
         if (criu_descriptors_inherit(imgfd, &co, &owned, err) == 0 &&
             inherit_namespaces(&co, c->spec, nsfds, err) == 0) {
                 char *root = criu_root_mount(c, err);

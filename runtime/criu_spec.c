@@ -58,18 +58,34 @@ char *criu_own(char ***owned, char *s)
         return s;
 }
 
-/* A masked path that is a file is covered with /dev/null (path_masks.c). */
-static bool masked_file(const char *rootfs, const char *path)
+/* A masked path that is a file in the running container is covered with a
+ * bind of /dev/null. */
+static bool masked_file(pid_t pid, const char *path)
 {
         struct stat sb;
         char buf[PATH_MAX];
 
-        snprintf(buf, sizeof buf, "%s%s", rootfs, path);
+        snprintf(buf, sizeof buf, "/proc/%d/root%s", (int)pid, path);
         return lstat(buf, &sb) == 0 && !S_ISDIR(sb.st_mode);
 }
 
+/* Masked files: dumped under the name "/dev/null" (what runc writes), which
+ * a restore maps back to /dev/null. */
+static void add_masked_files(struct criu_opts *co, const struct oci_linux *l, pid_t dump_pid)
+{
+        if (!l || !l->masked_paths_len)
+                return;
+        if (!dump_pid) {
+                criu_opts_add_ext_mnt(co, "/dev/null", "/dev/null");
+                return;
+        }
+        for (size_t i = 0; i < l->masked_paths_len; i++)
+                if (masked_file(dump_pid, l->masked_paths[i]))
+                        criu_opts_add_ext_mnt(co, l->masked_paths[i], "/dev/null");
+}
+
 void criu_add_external_mounts(struct criu_opts *co, const struct oci_spec *spec,
-                              const char *bundle, bool restore, char ***owned)
+                              const char *bundle, pid_t dump_pid, char ***owned)
 {
         bool rec;
 
@@ -78,21 +94,13 @@ void criu_add_external_mounts(struct criu_opts *co, const struct oci_spec *spec,
                 if (!mount_is_bind(m, &rec))
                         continue;
                 const char *val = m->destination;
-                if (restore)
+                if (!dump_pid)
                         val = m->source[0] == '/'
                                       ? m->source
                                       : criu_own(owned, xasprintf("%s/%s", bundle, m->source));
                 criu_opts_add_ext_mnt(co, m->destination, val);
         }
-        const struct oci_linux *l = spec->linux_cfg;
-        const char *rootfs = spec->root ? spec->root->path : NULL;
-        for (size_t i = 0; l && rootfs && i < l->masked_paths_len; i++) {
-                char *root = rootfs[0] == '/' ? xstrdup(rootfs)
-                                              : xasprintf("%s/%s", bundle, rootfs);
-                if (masked_file(root, l->masked_paths[i]))
-                        criu_opts_add_ext_mnt(co, l->masked_paths[i], "/dev/null");
-                free(root);
-        }
+        add_masked_files(co, spec->linux_cfg, dump_pid);
 }
 
 const char *criu_config_file(const struct oci_spec *spec)

@@ -127,7 +127,7 @@ start_counter() { # ID BUNDLE
         runc --root "$rroot" checkpoint --image-path "$img1" r1
         local n
         n=$(count_of "$b/count")
-        kgd restore -d --image-path "$img1" --bundle "$b" k1
+        kg_piped restore -d --image-path "$img1" --bundle "$b" k1
         wait_count_above "$b/count" $((n + 2))
 
         kg checkpoint --image-path "$img2" k1
