@@ -124,6 +124,12 @@ int criu_call(const struct criu_call *call, struct criu_result *res, struct kago
  * CRIU is missing or does not answer. */
 int criu_version(int *version, struct kago_err *err);
 
+/* The oldest CRIU kago drives (3.15: extRootPidNS, the v2 freezer). */
+#define CRIU_VERSION_MIN 31500
+/* Whether CRIU is installed, new enough, and `criu check` passes on this
+ * kernel (runs criu twice). */
+bool criu_usable(void);
+
 /* After a failed request: err gets the first errors of the log (work_dirfd/
  * log_name), a hint where the log shows a known cause, and the log's path
  * (log_path, as the user named it). */

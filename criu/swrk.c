@@ -211,3 +211,33 @@ int criu_version(int *version, struct kago_err *err)
                 return kago_err_set(err, "criu did not answer its version request");
         return 0;
 }
+
+/* `criu check`, quietly: its exit status. */
+static int run_criu_check(void)
+{
+        int status = -1;
+        fflush(NULL);
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR);
+                if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+                        _exit(CRIU_EXEC_FAILED);
+                execl(criu_binary(), "criu", "check", (char *)NULL);
+                _exit(CRIU_EXEC_FAILED);
+        }
+        if (reap(pid, &status) < 0)
+                return -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool criu_usable(void)
+{
+        struct kago_err ignored = { 0 };
+        int version;
+
+        return criu_version(&version, &ignored) == 0 && version >= CRIU_VERSION_MIN &&
+               run_criu_check() == 0;
+}

@@ -175,6 +175,12 @@ static struct oci_kv *features_annotations(size_t *len)
         return kv;
 }
 
+void features_add_annotation(struct oci_features *f, const char *key, const char *value)
+{
+        f->annotations = xrealloc(f->annotations, (f->annotations_len + 1) * sizeof *f->annotations);
+        f->annotations[f->annotations_len++] = (struct oci_kv){ xstrdup(key), xstrdup(value) };
+}
+
 struct oci_features *features_new(void)
 {
         struct oci_features *f = xcalloc(1, sizeof *f);

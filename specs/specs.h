@@ -657,6 +657,8 @@ char *features_emit_struct(const struct oci_features *features);
 int features_parse(const char *buf, size_t len, const char *filename, struct oci_features **out,
                    struct kago_err *err);
 void features_free(struct oci_features *features);
+/* Append an annotation (key and value copied) to the features document. */
+void features_add_annotation(struct oci_features *f, const char *key, const char *value);
 bool features_equal(const struct oci_features *a, const struct oci_features *b);
 
 #endif

@@ -194,3 +194,29 @@ start_counter() { # ID BUNDLE
         [ "$status" -ne 0 ] && [[ "$output" == *'cannot run /nonexistent/criu: CRIU is not installed'* ]]
         [ "$(status_of m1)" = running ]
 }
+
+@test "checkpoint --pre-dump, then --parent-path (absolute, kept relative): the dump builds on it" {
+        requires root criu cgroup2
+        criu check --feature mem_dirty_track >/dev/null 2>&1 ||
+                skip "needs soft-dirty memory tracking (CONFIG_MEM_SOFT_DIRTY)"
+        local b=$BATS_TEST_TMPDIR/b pre=$BATS_TEST_TMPDIR/pre img=$BATS_TEST_TMPDIR/img
+        counter_bundle "$b"
+        start_counter c1 "$b"
+        kg checkpoint --pre-dump --image-path "$pre" c1
+        [ "$(status_of c1)" = running ]
+        [ ! -e "$pre/descriptors.json" ] && ls "$pre"/pages-*.img >/dev/null
+        kg checkpoint --parent-path "$pre" --image-path "$img" c1
+        assert_gone c1
+        [ "$(readlink "$img/parent")" = ../pre ]
+        local n
+        n=$(count_of "$b/count")
+        kg_piped restore -d --image-path "$img" --bundle "$b" c2
+        wait_count_above "$b/count" $((n + 2))
+        assert_log_sequential "$b/count/log"
+}
+
+@test "features: kago.checkpoint.enabled says whether CRIU works here" {
+        local want=false
+        _has_criu && want=true
+        [ "$(kg features | jq -r '.annotations["kago.checkpoint.enabled"]')" = "$want" ]
+}
