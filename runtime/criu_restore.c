@@ -58,6 +58,33 @@ static void criu_root_unmount(struct container_ctx *c, char *root)
         free(root);
 }
 
+/* Each bind mount's destination must exist in the root CRIU restores onto
+ * (podman restore --import brings a fresh rootfs): made as create makes it. */
+static int make_bind_targets(struct container_ctx *c, struct kago_err *err)
+{
+        _cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct stat sb;
+        bool rec;
+
+        if (rootfd < 0)
+                return kago_err_errno(err, errno, "open %s", c->rootfs);
+        for (size_t i = 0; i < c->spec->mounts_len; i++) {
+                const struct oci_mount *m = &c->spec->mounts[i];
+                if (!mount_is_bind(m, &rec))
+                        continue;
+                _cleanup_free_ char *src = m->source[0] == '/'
+                                                   ? xstrdup(m->source)
+                                                   : xasprintf("%s/%s", c->bundle, m->source);
+                if (stat(src, &sb) < 0)
+                        return kago_err_errno(err, errno, "mounts[%zu].source %s", i, src);
+                int fd;
+                if (root_make_target(rootfd, m->destination, S_ISDIR(sb.st_mode), &fd, err) < 0)
+                        return kago_err_wrap(err, "mounts[%zu].destination", i);
+                close(fd);
+        }
+        return 0;
+}
+
 /* In kago, before CRIU reads the request: CRIU goes into the container's
  * cgroup (made now by the systemd driver, which needs a process), so that
  * what it restores starts there, and the image's cgroup root maps onto it. */
@@ -185,7 +212,7 @@ int criu_restore_container(struct container_ctx *c, const struct restore_opts *o
         fill_opts(&co, c, o);
         criu_add_external_mounts(&co, c->spec, c->bundle, 0, &owned);
         if (criu_descriptors_inherit(imgfd, &co, &owned, err) == 0 &&
-            inherit_namespaces(&co, c->spec, nsfds, err) == 0) {
+            inherit_namespaces(&co, c->spec, nsfds, err) == 0 && make_bind_targets(c, err) == 0) {
                 char *root = criu_root_mount(c, err);
                 co.root = root;
                 if (root)

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "container.h"
 #include "security.h"
@@ -167,6 +168,37 @@ static int mount_readonly(const char *path, bool recursive, struct kago_err *err
 }
 
 /* After pivot_root: paths are the container's own. */
+/* stdio on the host's /dev/null moves to the container's (runc does the
+ * same): a file on a mount outside the container is one CRIU cannot dump,
+ * and engines (conmon) give a detached container the host's /dev/null. */
+static int rootfs_reopen_dev_null(struct kago_err *err)
+{
+        struct stat sb, own;
+        int null = -1;
+
+        for (int fd = 0; fd < 3; fd++) {
+                if (fstat(fd, &sb) < 0 || !S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
+                        continue;
+                if (null < 0) {
+                        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                        if (null < 0 || fstat(null, &own) < 0)
+                                return kago_err_errno(err, errno, "open the container's /dev/null");
+                        if (!S_ISCHR(own.st_mode) || own.st_rdev != makedev(1, 3)) {
+                                close(null);
+                                return kago_err_set(err, "the container's /dev/null is not the "
+                                                         "null device");
+                        }
+                }
+                if ((sb.st_dev != own.st_dev || sb.st_ino != own.st_ino) && dup2(null, fd) < 0) {
+                        close(null);
+                        return kago_err_errno(err, errno, "reopen fd %d on /dev/null", fd);
+                }
+        }
+        if (null >= 0)
+                close(null);
+        return 0;
+}
+
 int rootfs_finish(struct container_ctx *c, struct kago_err *err)
 {
         if (!spec_namespace(c->spec, OCI_NS_MOUNT))
@@ -176,7 +208,8 @@ int rootfs_finish(struct container_ctx *c, struct kago_err *err)
         if (rootfd < 0)
                 return kago_err_errno(err, errno, "open the container's root");
         /* Resolved inside the root; /dev/null checked to be the null device. */
-        if (path_masks_apply(rootfd, c->spec->linux_cfg, err) < 0)
+        if (path_masks_apply(rootfd, c->spec->linux_cfg, err) < 0 ||
+            rootfs_reopen_dev_null(err) < 0)
                 return -1;
         const struct oci_linux *l = c->spec->linux_cfg;
         bool unbindable = l && l->rootfs_propagation &&
