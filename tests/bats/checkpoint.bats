@@ -105,15 +105,18 @@ start_counter() { # ID BUNDLE
         [ "$(kg state c1 | jq -r .pid)" != "$(kg state c2 | jq -r .pid)" ]
 }
 
-@test "restore in the foreground waits for the workload and returns its status" {
+@test "restore in the foreground runs the prestart and createRuntime hooks, waits, returns the status" {
         requires root criu cgroup2
-        local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img
+        local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img log=$BATS_TEST_TMPDIR/hooks
         bundle "$b" sh -c 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); sleep 0.1; done; exit 7'
+        local hook="{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"jq -c '[.id, .pid > 0]' >>$log\"]}"
+        config "$b" ".hooks = {\"prestart\": [$hook], \"createRuntime\": [$hook]}"
         kg_piped run -d --bundle "$b" f1
         kg checkpoint --image-path "$img" f1
         run kg restore --image-path "$img" --bundle "$b" f2 </dev/null
         [ "$status" -eq 7 ]
         assert_gone f2
+        [ "$(grep -c '\["f2",true\]' "$log")" -eq 2 ]
 }
 
 @test "checkpoint/restore: images move between runc and kago both ways" {
