@@ -176,6 +176,12 @@ ssize_t fd_recv(int sock, int *fds, size_t max, size_t *nfds, void *data, size_t
 bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a whole decimal integer in [min, max]; -1 on junk or out of range. */
 int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* kago's one size grammar (kago update --memory, kago run --memory and
+ * --vm-memory, kago.vm.memory): a decimal count of bytes, or one with a
+ * unit k, m, g or t (powers of 1024, any case, "b" or "ib" may follow:
+ * 512M, 1g, 2GiB); a negative count takes no unit. The bytes must be in
+ * [min, max]; -1 on junk, overflow or out of range. */
+int str_to_size(const char *s, int64_t min, int64_t max, int64_t *out);
 size_t strv_length(char *const *v);
 
 #endif

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* VM configuration defaults: memory size, kernel location. */
-#include <ctype.h>
-#include <errno.h>
+/* VM configuration defaults (memory size, kernel location) and the one
+ * parser and range check of each setting. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,32 +33,40 @@ int microvm_memory_from_limit(int64_t limit, uint64_t *memory, struct kago_err *
         return 0;
 }
 
+int microvm_check_memory(uint64_t memory, struct kago_err *err)
+{
+        if (memory < MICROVM_MEMORY_MIN || memory > MICROVM_MEMORY_MAX)
+                return kago_err_set(err, "must be %llu MiB to %llu GiB", MICROVM_MEMORY_MIN >> 20,
+                                    MICROVM_MEMORY_MAX >> 30);
+        return 0;
+}
+
+int microvm_check_vcpus(uint64_t vcpus, struct kago_err *err)
+{
+        if (vcpus < 1 || vcpus > MICROVM_VCPUS_MAX)
+                return kago_err_set(err, "expected 1 to %d", MICROVM_VCPUS_MAX);
+        return 0;
+}
+
 int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err)
 {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (!isdigit((unsigned char)s[0]) || errno || end == s)
-                return kago_err_set(err, "VM memory '%s': expected a size like 512M or 1G", s);
-        unsigned shift = 0;
-        switch (toupper((unsigned char)*end)) {
-        case 0: break;
-        case 'K': shift = 10; end++; break;
-        case 'M': shift = 20; end++; break;
-        case 'G': shift = 30; end++; break;
-        default: return kago_err_set(err, "VM memory '%s': unknown unit '%s'", s, end);
-        }
-        if ((*end == 'i' || *end == 'I') && shift && toupper((unsigned char)end[1]) == 'B')
-                end += 2;
-        else if (toupper((unsigned char)*end) == 'B' && shift)
-                end++;
-        if (*end || (shift && v > (UINT64_MAX >> shift)))
-                return kago_err_set(err, "VM memory '%s': expected a size like 512M or 1G", s);
-        uint64_t bytes = (uint64_t)v << shift;
-        if (bytes < MICROVM_MEMORY_MIN || bytes > MICROVM_MEMORY_MAX)
-                return kago_err_set(err, "VM memory '%s': must be %llu MiB to %llu GiB", s,
-                                    MICROVM_MEMORY_MIN >> 20, MICROVM_MEMORY_MAX >> 30);
-        *memory = bytes;
+        int64_t v;
+
+        if (str_to_size(s, 0, INT64_MAX, &v) < 0)
+                return kago_err_set(err, "expected a size like 512M or 1G");
+        if (microvm_check_memory((uint64_t)v, err) < 0)
+                return -1;
+        *memory = (uint64_t)v;
+        return 0;
+}
+
+int microvm_parse_vcpus(const char *s, unsigned *vcpus, struct kago_err *err)
+{
+        int64_t v;
+
+        if (str_to_i64(s, 1, MICROVM_VCPUS_MAX, &v) < 0)
+                return microvm_check_vcpus(0, err);
+        *vcpus = (unsigned)v;
         return 0;
 }
 
@@ -70,7 +77,7 @@ int microvm_parse_rootfs(const char *s, enum microvm_rootfs *rootfs, struct kago
         else if (!strcmp(s, "virtiofs"))
                 *rootfs = MICROVM_ROOTFS_VIRTIOFS;
         else
-                return kago_err_set(err, "VM root filesystem '%s': expected 9p or virtiofs", s);
+                return kago_err_set(err, "expected 9p or virtiofs");
         return 0;
 }
 

@@ -20,6 +20,8 @@
 
 #include "../base/base.h"
 
+struct oci_spec;
+
 #define MICROVM_MEMORY_DEFAULT (128ull << 20)
 #define MICROVM_MEMORY_MIN (32ull << 20)
 #define MICROVM_MEMORY_MAX (64ull << 30)
@@ -105,11 +107,35 @@ void microvm_config_init(struct microvm_config *cfg);
  * MICROVM_MEMORY_MIN. */
 int microvm_memory_from_limit(int64_t limit, uint64_t *memory, struct kago_err *err);
 
-/* Parse a size such as "256M", "1G", "1048576" (bytes) for kago.vm.memory. */
+/* The one parser and range check of each setting. The error says only what
+ * is expected ("must be 32 MiB to 64 GiB"): the caller names the
+ * annotation, JSON path or flag and the value. */
+int microvm_check_memory(uint64_t memory, struct kago_err *err);
+int microvm_check_vcpus(uint64_t vcpus, struct kago_err *err);
+/* A size in kago's grammar (str_to_size: "256M", "1G", "1048576"). */
 int microvm_parse_memory(const char *s, uint64_t *memory, struct kago_err *err);
-
-/* Parse "9p" or "virtiofs" for kago.vm.rootfs. */
+int microvm_parse_vcpus(const char *s, unsigned *vcpus, struct kago_err *err);
+/* "9p" or "virtiofs". */
 int microvm_parse_rootfs(const char *s, enum microvm_rootfs *rootfs, struct kago_err *err);
+
+/* A container's microVM settings, parsed and range-checked once, from its
+ * config.json: the size from vm.hwConfig (vcpus, memory), else the
+ * annotations kago.vm.cpus and kago.vm.memory, else (memory) from
+ * linux.resources.memory.limit less the VMM's overhead; kago.vm.rootfs,
+ * kago.vm.serial, kago.vm.pvh and kago.vm.boot-timeout. Errors name the
+ * annotation or JSON path and the bad value. */
+struct microvm_settings {
+        unsigned vcpus;
+        uint64_t memory;
+        enum microvm_rootfs rootfs;
+        bool serial_console;
+        bool pvh_entry;
+        unsigned boot_timeout_ms; /* 0: MICROVM_BOOT_TIMEOUT_MS_DEFAULT */
+};
+int microvm_settings_from_spec(const struct oci_spec *spec, struct microvm_settings *s,
+                               struct kago_err *err);
+/* Put s into cfg (vcpus, memory, rootfs, serial console, PVH entry, boot timeout). */
+void microvm_config_apply(struct microvm_config *cfg, const struct microvm_settings *s);
 
 /* The kernel kago boots when the config names none: $KAGO_VM_KERNEL, else
  * /usr/lib/kago/vmlinux, else $KAGO_CACHE/kernel/vmlinux (make kernel). */

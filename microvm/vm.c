@@ -120,12 +120,10 @@ int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct
                 vm->vcpus[i].fd = -1;
         pthread_mutex_init(&vm->lock, NULL);
         vm->t0_ns = vm_now_ns();
-        if (memory < MICROVM_MEMORY_MIN || memory > MICROVM_MEMORY_MAX)
-                return kago_err_set(err, "VM memory %" PRIu64 " MiB: must be %llu MiB to %llu GiB",
-                                    memory >> 20, MICROVM_MEMORY_MIN >> 20,
-                                    MICROVM_MEMORY_MAX >> 30);
-        if (vcpus < 1 || vcpus > MICROVM_VCPUS_MAX)
-                return kago_err_set(err, "VM vCPUs %u: must be 1 to %d", vcpus, MICROVM_VCPUS_MAX);
+        if (microvm_check_memory(memory, err) < 0)
+                return kago_err_wrap(err, "VM memory %" PRIu64 " bytes", memory);
+        if (microvm_check_vcpus(vcpus, err) < 0)
+                return kago_err_wrap(err, "VM vCPUs %u", vcpus);
         if (vm_open_kvm(vm, kvm_fd, err) < 0)
                 return -1;
         vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <string.h>
 #include <termios.h>
 
@@ -31,76 +30,13 @@ struct vm_files {
         int kvm_fd, kernel_fd, initrd_fd;
 };
 
-static int vm_size_from_annotations(const struct oci_spec *spec, unsigned *vcpus,
-                                    uint64_t *memory, struct kago_err *err)
-{
-        const struct oci_vm_hw_config *hw = spec->vm ? spec->vm->hw_config : NULL;
-        const char *cpus = spec_annotation(spec, "kago.vm.cpus");
-        const char *mem = spec_annotation(spec, "kago.vm.memory");
-        int64_t v;
-        *vcpus = 1;
-        if (hw && hw->vcpus.set)
-                *vcpus = hw->vcpus.value;
-        else if (cpus && str_to_i64(cpus, 1, MICROVM_VCPUS_MAX, &v) < 0)
-                return kago_err_set(err, "annotation kago.vm.cpus '%s': expected 1 to %d", cpus,
-                                    MICROVM_VCPUS_MAX);
-        else if (cpus)
-                *vcpus = (unsigned)v;
-        if (*vcpus < 1 || *vcpus > MICROVM_VCPUS_MAX)
-                return kago_err_set(err, "vm.hwConfig.vcpus %u: expected 1 to %d", *vcpus,
-                                    MICROVM_VCPUS_MAX);
-        if (hw && hw->memory.set) {
-                *memory = hw->memory.value;
-                if (*memory < MICROVM_MEMORY_MIN || *memory > MICROVM_MEMORY_MAX)
-                        return kago_err_set(err, "vm.hwConfig.memory %" PRIu64 ": must be %llu MiB to %llu GiB",
-                                            *memory, MICROVM_MEMORY_MIN >> 20, MICROVM_MEMORY_MAX >> 30);
-                return 0;
-        }
-        if (mem)
-                return microvm_parse_memory(mem, memory, err) < 0
-                               ? kago_err_wrap(err, "annotation kago.vm.memory")
-                               : 0;
-        const struct oci_memory *m =
-                spec->linux_cfg && spec->linux_cfg->resources ? spec->linux_cfg->resources->memory : NULL;
-        return microvm_memory_from_limit(m && m->limit.set ? m->limit.value : -1, memory, err);
-}
-
-/* A yes/no annotation (kago.vm.serial, kago.vm.pvh): true/1, false/0 or absent. */
-static int annotation_bool(const struct oci_spec *spec, const char *key, bool *out,
-                           struct kago_err *err)
-{
-        const char *v = spec_annotation(spec, key);
-        *out = v && (!strcmp(v, "1") || !strcmp(v, "true"));
-        if (v && !*out && strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
-                return kago_err_set(err, "annotation %s '%s': expected true or false", key, v);
-        return 0;
-}
-
-/* kago.vm.rootfs: how the guest mounts the shared root (9p | virtiofs). */
-static int vm_rootfs_from_annotation(const struct oci_spec *spec, enum microvm_rootfs *rootfs,
-                                     struct kago_err *err)
-{
-        const char *v = spec_annotation(spec, "kago.vm.rootfs");
-        if (v && microvm_parse_rootfs(v, rootfs, err) < 0)
-                return kago_err_set(err, "annotation kago.vm.rootfs '%s': expected 9p or virtiofs", v);
-        return 0;
-}
-
+/* Parsed here before any sandbox is built, and again (by the same
+ * function) in init, where the VM is made. */
 static int vm_validate(const struct oci_spec *spec, struct kago_err *err)
 {
-        unsigned vcpus;
-        uint64_t memory;
-        enum microvm_rootfs rootfs;
-        bool flag;
-        if (vm_rootfs_from_annotation(spec, &rootfs, err) < 0 ||
-            annotation_bool(spec, "kago.vm.serial", &flag, err) < 0 ||
-            annotation_bool(spec, "kago.vm.pvh", &flag, err) < 0)
-                return -1;
-        const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
-        int64_t v;
-        if (t && str_to_i64(t, 1, 3600000, &v) < 0)
-                return kago_err_set(err, "annotation kago.vm.boot-timeout '%s': expected 1 to 3600000 (ms)", t);
-        return vm_size_from_annotations(spec, &vcpus, &memory, err);
+        struct microvm_settings s;
+
+        return microvm_settings_from_spec(spec, &s, err);
 }
 
 static int open_host_file(const char *bundle, const char *path, const char *what, int *fd,
@@ -210,11 +146,12 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         _cleanup_free_ struct microvm_rlimit *rl = NULL;
         _cleanup_free_ struct microvm_mount *mounts = NULL;
         _cleanup_free_ char *params = join_params(spec);
+        struct microvm_settings settings;
         microvm_config_init(&cfg);
-        if (vm_size_from_annotations(spec, &cfg.vcpus, &cfg.memory, err) < 0 ||
-            vm_rootfs_from_annotation(spec, &cfg.rootfs, err) < 0 ||
+        if (microvm_settings_from_spec(spec, &settings, err) < 0 ||
             vm_process(spec->process, envp, &cfg.process, &rl, err) < 0)
                 return -1;
+        microvm_config_apply(&cfg, &settings);
         cfg.kvm_fd = f->kvm_fd;
         cfg.kernel_fd = f->kernel_fd;
         cfg.initrd_fd = f->initrd_fd;
@@ -229,13 +166,6 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
                 stdio_raw();
                 cfg.console_fd = 0;
         }
-        /* checked by vm_validate */
-        annotation_bool(spec, "kago.vm.serial", &cfg.serial_console, err);
-        annotation_bool(spec, "kago.vm.pvh", &cfg.pvh_entry, err);
-        const char *t = spec_annotation(spec, "kago.vm.boot-timeout");
-        int64_t ms;
-        if (t && str_to_i64(t, 1, 3600000, &ms) == 0)
-                cfg.boot_timeout_ms = (unsigned)ms;
         int status;
         if (microvm_run(&cfg, &status, NULL, err) < 0)
                 return kago_err_wrap(err, "microVM");

@@ -4,11 +4,9 @@
  * limits live. A value the kernel refuses leaves every limit as it was; the
  * saved config records what was applied.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <fcntl.h>
 #include <string.h>
-#include <strings.h>
 
 #include "backend.h"
 #include "cgroup_cmd.h"
@@ -44,31 +42,6 @@ struct flag {
         const char *name;
         const char *value;
 };
-
-/* Bytes: a number with an optional k/m/g suffix (powers of 1024); -1 = unlimited. */
-static int parse_bytes(const char *s, int64_t *out)
-{
-        char *end = NULL;
-
-        if (!s)
-                return -1;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno || end == s || v < -1)
-                return -1;
-        int shift = 0;
-        if (*end) {
-                const char *units = "kmgt";
-                const char *u = strchr(units, end[0] | 0x20);
-                if (!u || v < 0 || (end[1] && strcasecmp(end + 1, "b") != 0 && strcasecmp(end + 1, "ib") != 0))
-                        return -1;
-                shift = 10 * (int)(u - units + 1);
-        }
-        if (shift && v > (INT64_MAX >> shift))
-                return -1;
-        *out = (int64_t)v << shift;
-        return 0;
-}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -107,7 +80,8 @@ static int apply_memory_flag(struct oci_linux_resources *r, const struct flag *f
 {
         int64_t v;
 
-        if (parse_bytes(f->value, &v) < 0)
+        /* Bytes in kago's size grammar (base/str.c); -1 = unlimited. */
+        if (str_to_size(f->value, -1, INT64_MAX, &v) < 0)
                 return -1;
         struct oci_memory *m = memory_of(r);
         return set_i64(f->opt == OPT_MEMORY ? &m->limit

@@ -117,26 +117,6 @@ static int parse_user(struct rootfs_run *rr, const char *v, struct kago_err *err
 }
 
 /* Bytes with an optional K/M/G/T suffix (powers of 1024). */
-static int parse_bytes(const char *s, int64_t *out)
-{
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno || end == s || v <= 0)
-                return -1;
-        int shift = 0;
-        if (*end) {
-                const char *u = strchr("kmgt", end[0] | 0x20);
-                if (!u || (end[1] && strcasecmp(end + 1, "b") && strcasecmp(end + 1, "ib")))
-                        return -1;
-                shift = 10 * (int)(u - "kmgt" + 1);
-        }
-        if (shift && v > (INT64_MAX >> shift))
-                return -1;
-        *out = (int64_t)v << shift;
-        return 0;
-}
-
 static int parse_cpus(const char *s, double *out)
 {
         char *end = NULL;
@@ -150,12 +130,13 @@ static int parse_cpus(const char *s, double *out)
 
 static int parse_resource(struct rootfs_run *rr, int opt, const char *v, struct kago_err *err)
 {
+        struct kago_err why = { 0 };
         uint64_t mem;
-        int64_t n;
+        unsigned vcpus;
 
         switch (opt) {
         case OPT_MEMORY:
-                return parse_bytes(v, &rr->memory) < 0 || rr->memory < (1 << 20)
+                return str_to_size(v, 1 << 20, INT64_MAX, &rr->memory) < 0
                                ? bad(err, "--memory", v, "expected a size of at least 1M (K, M, G, T suffixes)")
                                : 0;
         case OPT_CPUS:
@@ -169,18 +150,15 @@ static int parse_resource(struct rootfs_run *rr, int opt, const char *v, struct 
         case OPT_VM_CPUS:
                 rr->vm_cpus = v;
                 rr->vm = true;
-                if (str_to_i64(v, 1, MICROVM_VCPUS_MAX, &n) < 0)
-                        return cli_usage_error(err, "run", "--vm-cpus \"%s\": expected 1 to %d", v,
-                                               MICROVM_VCPUS_MAX);
-                return 0;
-        case OPT_VM_MEMORY: {
-                struct kago_err why = { 0 };
+                return microvm_parse_vcpus(v, &vcpus, &why) < 0
+                               ? bad(err, "--vm-cpus", v, kago_err_text(&why))
+                               : 0;
+        case OPT_VM_MEMORY:
                 rr->vm_memory = v;
                 rr->vm = true;
-                if (microvm_parse_memory(v, &mem, &why) < 0)
-                        return bad(err, "--vm-memory", v, kago_err_text(&why));
-                return 0;
-        }
+                return microvm_parse_memory(v, &mem, &why) < 0
+                               ? bad(err, "--vm-memory", v, kago_err_text(&why))
+                               : 0;
         }
         return 0;
 }

@@ -65,6 +65,37 @@ UNIT_TEST(str_to_i64_rejects_junk_and_range)
         CHECK(str_to_i64("", 0, 100, &v) < 0);
 }
 
+/* The one size grammar: units k/m/g/t (any case, b or ib after), -1 only
+ * bare, the range the caller gives, no overflow. */
+UNIT_TEST(str_to_size_grammar)
+{
+        int64_t v = 0;
+
+        CHECK(str_to_size("1048576", 0, INT64_MAX, &v) == 0 && v == 1048576);
+        CHECK(str_to_size("64m", 0, INT64_MAX, &v) == 0 && v == 64 << 20);
+        CHECK(str_to_size("256M", 0, INT64_MAX, &v) == 0 && v == 256 << 20);
+        CHECK(str_to_size("1G", 0, INT64_MAX, &v) == 0 && v == 1 << 30);
+        CHECK(str_to_size("512MiB", 0, INT64_MAX, &v) == 0 && v == 512 << 20);
+        CHECK(str_to_size("2gb", 0, INT64_MAX, &v) == 0 && v == 2ll << 30);
+        CHECK(str_to_size("3k", 0, INT64_MAX, &v) == 0 && v == 3072);
+        CHECK(str_to_size("1T", 0, INT64_MAX, &v) == 0 && v == 1ll << 40);
+        CHECK(str_to_size("-1", -1, INT64_MAX, &v) == 0 && v == -1);
+        CHECK(str_to_size("-1", 0, INT64_MAX, &v) < 0);
+        CHECK(str_to_size("-1k", -1, INT64_MAX, &v) < 0);
+        CHECK(str_to_size("-2", -1, INT64_MAX, &v) < 0);
+        static const char *const junk[] = { "", "lots", "12X", "1Mx", "1MiBs", "m", " 1M",
+                                            "+1M", "1.5G", "99999999999999999999",
+                                            "9999999999999G", "8388608T" };
+        for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
+                if (str_to_size(junk[i], -1, INT64_MAX, &v) == 0)
+                        fprintf(stderr, "  \"%s\" accepted\n", junk[i]);
+                CHECK(str_to_size(junk[i], -1, INT64_MAX, &v) < 0);
+        }
+        CHECK(str_to_size(NULL, 0, 1, &v) < 0);
+        CHECK(str_to_size("1M", 0, 1 << 19, &v) < 0);
+        CHECK(str_to_size("8388607T", 0, INT64_MAX, &v) == 0 && v == 8388607ll << 40);
+}
+
 /* fd_send / fd_recv: several fds and the data in one message. */
 UNIT_TEST(fd_pass_round_trip_several_fds)
 {
@@ -139,5 +170,6 @@ UNIT_TEST(fd_pass_closed_socket_fails_and_eof_reads_zero)
 
 UNIT_MAIN("base", UNIT(err_wrap_prefixes_context), UNIT(err_wrap_truncates_long_messages),
           UNIT(file_read_respects_cap), UNIT(str_to_i64_rejects_junk_and_range),
+          UNIT(str_to_size_grammar),
           UNIT(fd_pass_round_trip_several_fds), UNIT(fd_pass_too_many_fds_are_refused_and_closed),
           UNIT(fd_pass_closed_socket_fails_and_eof_reads_zero))

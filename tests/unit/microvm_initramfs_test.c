@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves the in-memory initramfs (newc cpio with /init, /kago.conf,
  * /dev/console) and a user's initrd ahead of it, the guest config records
- * and their decoder, and the VM size helpers (memory from a cgroup limit,
- * kago.vm.memory parsing). */
+ * and their decoder (the VM's settings: microvm_settings_test.c). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -182,28 +181,5 @@ UNIT_TEST(conf_needs_args)
         bytes_free(&b);
 }
 
-UNIT_TEST(memory_from_limit_and_annotation)
-{
-        uint64_t m;
-        struct kago_err err = { 0 };
-        CHECK(microvm_memory_from_limit(0, &m, &err) == 0 && m == MICROVM_MEMORY_DEFAULT);
-        CHECK(microvm_memory_from_limit(-1, &m, &err) == 0 && m == MICROVM_MEMORY_DEFAULT);
-        CHECK(microvm_memory_from_limit(256ll << 20, &m, &err) == 0 &&
-              m == (256ull << 20) - MICROVM_OVERHEAD);
-        CHECK(microvm_memory_from_limit(16ll << 20, &m, &err) < 0);
-        CHECK_CONTAINS(kago_err_text(&err), "too small for a VM");
-        CHECK(microvm_parse_memory("256M", &m, &err) == 0 && m == 256ull << 20);
-        CHECK(microvm_parse_memory("1G", &m, &err) == 0 && m == 1ull << 30);
-        CHECK(microvm_parse_memory("512MiB", &m, &err) == 0 && m == 512ull << 20);
-        CHECK(microvm_parse_memory("134217728", &m, &err) == 0 && m == 128ull << 20);
-        CHECK(microvm_parse_memory("12X", &m, &err) < 0);
-        CHECK_CONTAINS(kago_err_text(&err), "unknown unit");
-        CHECK(microvm_parse_memory("1M", &m, &err) < 0);
-        CHECK_CONTAINS(kago_err_text(&err), "must be 32 MiB");
-        CHECK(microvm_parse_memory("-5", &m, &err) < 0);
-        CHECK(microvm_parse_memory("99999999999999999999G", &m, &err) < 0);
-}
-
 UNIT_MAIN("microvm_initramfs", UNIT(initramfs_holds_init_conf_and_console),
-          UNIT(user_initrd_goes_first), UNIT(conf_records_round_trip), UNIT(conf_needs_args),
-          UNIT(memory_from_limit_and_annotation))
+          UNIT(user_initrd_goes_first), UNIT(conf_records_round_trip), UNIT(conf_needs_args))
