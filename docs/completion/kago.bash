@@ -28,17 +28,20 @@ _kago_value()
 {
         local cmd=$1 flag=$2 cur=$3
         case $flag in
-        --root|-b|--bundle|--cwd)
+        --root|-b|--bundle|--cwd|--image-path|--work-path|--parent-path)
                 COMPREPLY=($(compgen -d -- "$cur")) ;;
         --log|--pid-file|--console-socket|-p|--process|-r|--resources)
                 COMPREPLY=($(compgen -f -- "$cur")) ;;
+        --manage-cgroups-mode) COMPREPLY=($(compgen -W "soft full strict ignore props" -- "$cur")) ;;
+        --empty-ns) COMPREPLY=($(compgen -W "network" -- "$cur")) ;;
         --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
         --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
         --log-level) COMPREPLY=($(compgen -W "error warning info debug" -- "$cur")) ;;
         --cgroup-manager) COMPREPLY=($(compgen -W "cgroupfs systemd disabled" -- "$cur")) ;;
         -t) [[ $cmd == pause || $cmd == resume ]] || return 1; COMPREPLY=() ;;
         --timeout|--interval|-e|--env|-u|--user|-g|--additional-gids|-c|--cap|\
-        --preserve-fds|--process-label|--apparmor|--memory*|--cpu*|--pids-limit|--blkio-weight)
+        --preserve-fds|--process-label|--apparmor|--memory*|--cpu*|--pids-limit|--blkio-weight|\
+        --page-server|--status-fd|--lsm-profile|--lsm-mount-context)
                 COMPREPLY=() ;;
         *) return 1 ;;
         esac
