@@ -83,9 +83,16 @@ int criu_restore_container(struct container_ctx *c, const struct restore_opts *o
                            struct kago_err *err);
 
 /* criu_spec.c: what dump and restore derive alike from the config. */
-/* Open (making it, for a dump) the image and work directories. */
-int criu_open_dirs(const struct criu_flags *f, bool make, int *imgfd, int *workfd,
-                   struct kago_err *err);
+/* Start co with the image and work directories open (made, for a dump);
+ * criu_opts_end closes them and frees co. */
+int criu_opts_begin(const struct criu_flags *f, bool make, struct criu_opts *co,
+                    struct kago_err *err);
+void criu_opts_end(struct criu_opts *co);
+/* criu_call; a request CRIU failed is an error explained from its log
+ * (call->opts->log_file in the work directory). res is the caller's to free
+ * on success. */
+int criu_run_logged(const struct criu_call *call, const struct criu_flags *f,
+                    struct criu_result *res, struct kago_err *err);
 /* Keep s in the NULL-terminated list *owned (freed with it); returns s. */
 char *criu_own(char ***owned, char *s);
 /* The log's path as the user will find it. */

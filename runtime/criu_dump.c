@@ -135,31 +135,20 @@ int criu_dump_container(const struct container_state *st, const struct oci_spec 
                         const struct checkpoint_opts *o, struct kago_err *err)
 {
         _cleanup_strv_ char **owned = NULL;
-        _cleanup_close_ int imgfd = -1, workfd = -1;
         struct criu_opts co;
         struct criu_result res;
         int rc = -1;
 
-        if (criu_open_dirs(&o->f, true, &imgfd, &workfd, err) < 0)
+        if (criu_opts_begin(&o->f, true, &co, err) < 0)
                 return -1;
-        criu_opts_init(&co);
-        co.images_dir_fd = imgfd;
-        co.work_dir_fd = workfd;
-        if (fill_opts(&co, st, spec, o, &owned, err) < 0 ||
-            (!o->pre_dump && criu_descriptors_write(imgfd, st->pid, err) < 0))
-                goto out;
-        struct criu_call call = { .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
-                                  .opts = &co };
-        if (criu_call(&call, &res, err) < 0)
-                goto out;
-        rc = 0;
-        if (!res.success) {
-                _cleanup_free_ char *log = criu_log_path(&o->f, "dump.log");
-                criu_explain_failure(workfd >= 0 ? workfd : imgfd, "dump.log", log, &res, err);
-                rc = -1;
+        if (fill_opts(&co, st, spec, o, &owned, err) == 0 &&
+            (o->pre_dump || criu_descriptors_write(co.images_dir_fd, st->pid, err) == 0)) {
+                struct criu_call call = { .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
+                                          .opts = &co };
+                rc = criu_run_logged(&call, &o->f, &res, err);
+                if (rc == 0)
+                        criu_result_free(&res);
         }
-        criu_result_free(&res);
-out:
-        criu_opts_free(&co);
+        criu_opts_end(&co);
         return rc;
 }

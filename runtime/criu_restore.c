@@ -174,55 +174,47 @@ static int check_cgroup(struct container_ctx *c, pid_t pid, struct kago_err *err
 }
 
 static int criu_restore_call(struct container_ctx *c, const struct restore_opts *o,
-                             struct criu_opts *co, int logfd, pid_t *pid, struct kago_err *err)
+                             struct criu_opts *co, pid_t *pid, struct kago_err *err)
 {
         struct restore_call r = { .c = c, .co = co };
         struct criu_call call = { .type = CRIU_REQ_RESTORE, .opts = co, .notify = criu_notified,
                                   .started = criu_started, .data = &r };
         struct criu_result res;
 
-        if (criu_call(&call, &res, err) < 0)
+        if (criu_run_logged(&call, &o->f, &res, err) < 0)
                 return -1;
-        int rc = 0;
-        if (!res.success || res.restored_pid <= 0) {
-                _cleanup_free_ char *log = criu_log_path(&o->f, "restore.log");
-                criu_explain_failure(logfd, "restore.log", log, &res, err);
-                rc = -1;
-        }
         *pid = res.restored_pid;
         criu_result_free(&res);
-        return rc < 0 ? -1 : check_cgroup(c, *pid, err);
+        if (*pid <= 0)
+                return kago_err_set(err, "criu restored nothing (no pid in its answer)");
+        return check_cgroup(c, *pid, err);
 }
 
 int criu_restore_container(struct container_ctx *c, const struct restore_opts *o, pid_t *pid,
                            struct kago_err *err)
 {
         _cleanup_strv_ char **owned = NULL;
-        _cleanup_close_ int imgfd = -1, workfd = -1;
         int nsfds[2] = { -1, -1 };
         struct criu_opts co;
         int rc = -1;
 
         *pid = 0;
-        if (criu_open_dirs(&o->f, false, &imgfd, &workfd, err) < 0)
+        if (criu_opts_begin(&o->f, false, &co, err) < 0)
                 return -1;
-        criu_opts_init(&co);
-        co.images_dir_fd = imgfd;
-        co.work_dir_fd = workfd;
         fill_opts(&co, c, o);
         criu_add_external_mounts(&co, c->spec, c->bundle, 0, &owned);
-        if (criu_descriptors_inherit(imgfd, &co, &owned, err) == 0 &&
+        if (criu_descriptors_inherit(co.images_dir_fd, &co, &owned, err) == 0 &&
             inherit_namespaces(&co, c->spec, nsfds, err) == 0 && make_bind_targets(c, err) == 0) {
                 char *root = criu_root_mount(c, err);
                 co.root = root;
                 if (root)
-                        rc = criu_restore_call(c, o, &co, workfd >= 0 ? workfd : imgfd, pid, err);
+                        rc = criu_restore_call(c, o, &co, pid, err);
                 if (root)
                         criu_root_unmount(c, root);
         }
         for (size_t i = 0; i < ARRAY_SIZE(nsfds); i++)
                 if (nsfds[i] >= 0)
                         close(nsfds[i]);
-        criu_opts_free(&co);
+        criu_opts_end(&co);
         return rc;
 }

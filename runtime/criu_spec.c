@@ -20,6 +20,7 @@
 
 static int open_dir(const char *flag, const char *path, bool make, int *fd, struct kago_err *err)
 {
+        *fd = -1;
         if (make && dir_make_parents(path, 0700, err) < 0)
                 return kago_err_wrap(err, "%s %s", flag, path);
         *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -28,20 +29,42 @@ static int open_dir(const char *flag, const char *path, bool make, int *fd, stru
         return 0;
 }
 
-int criu_open_dirs(const struct criu_flags *f, bool make, int *imgfd, int *workfd,
-                   struct kago_err *err)
+int criu_opts_begin(const struct criu_flags *f, bool make, struct criu_opts *co,
+                    struct kago_err *err)
 {
-        *imgfd = *workfd = -1;
-        if (open_dir("--image-path", f->image_path, make, imgfd, err) < 0)
+        criu_opts_init(co);
+        if (open_dir("--image-path", f->image_path, make, &co->images_dir_fd, err) < 0)
                 return -1;
-        if (!f->work_path)
-                return 0;
-        if (open_dir("--work-path", f->work_path, true, workfd, err) < 0) {
-                close(*imgfd);
-                *imgfd = -1;
+        if (f->work_path && open_dir("--work-path", f->work_path, true, &co->work_dir_fd, err) < 0) {
+                criu_opts_end(co);
                 return -1;
         }
         return 0;
+}
+
+void criu_opts_end(struct criu_opts *co)
+{
+        if (co->images_dir_fd >= 0)
+                close(co->images_dir_fd);
+        if (co->work_dir_fd >= 0)
+                close(co->work_dir_fd);
+        criu_opts_free(co);
+}
+
+int criu_run_logged(const struct criu_call *call, const struct criu_flags *f,
+                    struct criu_result *res, struct kago_err *err)
+{
+        const struct criu_opts *co = call->opts;
+
+        if (criu_call(call, res, err) < 0)
+                return -1;
+        if (res->success)
+                return 0;
+        _cleanup_free_ char *log = criu_log_path(f, co->log_file);
+        criu_explain_failure(co->work_dir_fd >= 0 ? co->work_dir_fd : co->images_dir_fd,
+                             co->log_file, log, res, err);
+        criu_result_free(res);
+        return -1;
 }
 
 char *criu_log_path(const struct criu_flags *f, const char *name)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -127,6 +128,17 @@ int store_open_locked(int rootfd, const char *id, int *dirfd, struct kago_err *e
         return 0;
 }
 
+/* A directory in the state directory is the mount point a restore binds
+ * the rootfs on (criu-root), left by a restore that was killed: detach what
+ * is mounted there and remove the directory, never what is under it. */
+static int remove_subdir(int dirfd, const char *name)
+{
+        _cleanup_free_ char *path = xasprintf("/proc/self/fd/%d/%s", dirfd, name);
+
+        umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+        return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 int store_remove(int rootfd, const char *id, struct kago_err *err)
 {
         _cleanup_close_ int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -140,7 +152,10 @@ int store_remove(int rootfd, const char *id, struct kago_err *err)
         while ((de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                int r = unlinkat(dirfd(d), de->d_name, 0);
+                if (r < 0 && errno == EISDIR)
+                        r = remove_subdir(dirfd(d), de->d_name);
+                if (r < 0 && errno != ENOENT)
                         rc = kago_err_errno(err, errno, "remove %s/%s", id, de->d_name);
         }
         closedir(d);

@@ -10,29 +10,6 @@
 load helpers
 load container_helpers
 
-# A container counting in memory; each count goes to /count/n and, through
-# an fd held open since the start, to /count/log.
-counter_bundle() {
-        local dir=$1 count=${2:-$1/count}
-        bundle "$dir" sh -c 'exec 3>>/count/log; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i >&3; sleep 0.1; done'
-        mkdir -p "$count"
-        config "$dir" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$count\",\"options\":[\"rbind\"]}]"
-}
-
-count_of() {
-        cat "$1/n" 2>/dev/null || echo 0
-}
-
-wait_count_above() {
-        local dir=$1 min=$2 i
-        for ((i = 0; i < 600; i++)); do
-                [ "$(count_of "$dir")" -gt "$min" ] && return 0
-                sleep 0.1
-        done
-        echo "counter in $dir stuck at $(count_of "$dir"), wanted above $min" >&2
-        return 1
-}
-
 # The log holds 1, 2, 3, ... with no gap and no restart.
 assert_log_sequential() {
         awk 'NR != $1 { print "line " NR " holds " $1; bad = 1 } END { exit bad }' "$1"
@@ -222,4 +199,18 @@ start_counter() { # ID BUNDLE
         local want=false
         _has_criu && want=true
         [ "$(kg features | jq -r '.annotations["kago.checkpoint.enabled"]')" = "$want" ]
+}
+
+@test "delete after a restore killed midway detaches its criu-root bind and keeps what is under it" {
+        requires root
+        local b=$BATS_TEST_TMPDIR/b tree=$BATS_TEST_TMPDIR/tree
+        bundle "$b" sleep 60
+        kgd create --bundle "$b" k1
+        mkdir -p "$tree" "$ROOT/k1/criu-root"
+        echo keep >"$tree/marker"
+        mount --bind "$tree" "$ROOT/k1/criu-root"
+        kg delete --force k1
+        assert_gone k1
+        [ "$(cat "$tree/marker")" = keep ]
+        ! grep -q " $ROOT/k1/criu-root " /proc/self/mountinfo
 }
