@@ -60,12 +60,7 @@ int cgroup_cmd_parse_args(const char *name, int argc, char **argv, int *timeout_
                         return cli_usage_error(err, name, "--timeout: \"%s\" is not a duration "
                                                           "(like 10s or 500ms)", optarg);
         }
-        if (optind >= argc)
-                return cli_usage_error(err, name, "missing container id");
-        if (argc - optind > 1)
-                return cli_usage_error(err, name, "unexpected argument \"%s\"", argv[optind + 1]);
-        *id = argv[optind];
-        return 0;
+        return cli_take_id(name, argc, argv, id, err);
 }
 
 int cgroup_cmd_parse_duration(const char *s, int *ms)

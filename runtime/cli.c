@@ -90,3 +90,13 @@ int cli_bad_option(struct kago_err *err, const char *cmd, int opt, char **argv)
                 return cli_usage_error(err, cmd, "unknown flag: -%c", optopt);
         return cli_usage_error(err, cmd, "unknown flag: %s", word);
 }
+
+int cli_take_id(const char *cmd, int argc, char **argv, const char **id, struct kago_err *err)
+{
+        if (optind >= argc)
+                return cli_usage_error(err, cmd, "missing container id");
+        if (optind + 1 < argc)
+                return cli_usage_error(err, cmd, "unexpected argument \"%s\"", argv[optind + 1]);
+        *id = argv[optind];
+        return 0;
+}

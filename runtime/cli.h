@@ -37,6 +37,9 @@ void cli_print_version(FILE *f);
 /* An error for a usage mistake; the message names the bad word. */
 int cli_usage_error(struct kago_err *err, const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* After getopt: the one container id left at argv[optind] (missing or
+ * followed by more words: a usage error). */
+int cli_take_id(const char *cmd, int argc, char **argv, const char **id, struct kago_err *err);
 /* True when argv holds -h/--help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 /* Standard getopt error handling: turns '?'/':' into a usage error naming the flag. */

@@ -106,11 +106,7 @@ int cmd_checkpoint(KAGO_COMMAND_ARGS)
                 if (parse_one(opt, &o, err) < 0)
                         return -1;
         }
-        if (optind >= argc)
-                return cli_usage_error(err, "checkpoint", "missing container id");
-        if (optind + 1 < argc)
-                return cli_usage_error(err, "checkpoint", "unexpected argument \"%s\"",
-                                       argv[optind + 1]);
-        o.id = argv[optind];
+        if (cli_take_id("checkpoint", argc, argv, &o.id, err) < 0)
+                return -1;
         return container_checkpoint(g, &o, err) < 0 ? kago_err_wrap(err, "checkpoint") : 0;
 }

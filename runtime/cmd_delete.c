@@ -21,9 +21,8 @@ int cmd_delete(KAGO_COMMAND_ARGS)
                         return cli_bad_option(err, "delete", opt, argv);
                 force = true;
         }
-        if (optind >= argc)
-                return cli_usage_error(err, "delete", "missing container id");
-        if (optind + 1 < argc)
-                return cli_usage_error(err, "delete", "unexpected argument \"%s\"", argv[optind + 1]);
-        return container_delete(g, argv[optind], force, err) < 0 ? -1 : 0;
+        const char *id;
+        if (cli_take_id("delete", argc, argv, &id, err) < 0)
+                return -1;
+        return container_delete(g, id, force, err) < 0 ? -1 : 0;
 }

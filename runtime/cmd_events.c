@@ -39,11 +39,9 @@ int cmd_events(KAGO_COMMAND_ARGS)
                         return cli_usage_error(err, "events", "--interval: \"%s\" is not a duration "
                                                               "(like 5s or 500ms)", optarg);
         }
-        if (optind >= argc)
-                return cli_usage_error(err, "events", "missing container id");
-        if (argc - optind > 1)
-                return cli_usage_error(err, "events", "unexpected argument \"%s\"", argv[optind + 1]);
-        const char *id = argv[optind];
+        const char *id;
+        if (cli_take_id("events", argc, argv, &id, err) < 0)
+                return -1;
         /* No lock: events runs as long as the container does. */
         if (cgroup_cmd_open(g->root, id, false, &c, err) == 0) {
                 if (c.status == STATUS_STOPPED || c.status == STATUS_CREATING)

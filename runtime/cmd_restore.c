@@ -55,13 +55,7 @@ static int restore_parse(int argc, char **argv, struct restore_opts *o, struct k
                 if (parse_one(opt, o, err) < 0)
                         return -1;
         }
-        if (optind >= argc)
-                return cli_usage_error(err, "restore", "missing container id");
-        if (optind + 1 < argc)
-                return cli_usage_error(err, "restore", "unexpected argument \"%s\"",
-                                       argv[optind + 1]);
-        o->c.id = argv[optind];
-        return 0;
+        return cli_take_id("restore", argc, argv, &o->c.id, err);
 }
 
 int cmd_restore(KAGO_COMMAND_ARGS)

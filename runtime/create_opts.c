@@ -71,10 +71,5 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct create_opts
                 if (parse_one(cmd, opt, o, r, err) < 0)
                         return -1;
         }
-        if (optind >= argc)
-                return cli_usage_error(err, cmd, "missing container id");
-        if (optind + 1 < argc)
-                return cli_usage_error(err, cmd, "unexpected argument \"%s\"", argv[optind + 1]);
-        o->id = argv[optind];
-        return 0;
+        return cli_take_id(cmd, argc, argv, &o->id, err);
 }
