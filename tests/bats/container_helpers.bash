@@ -6,6 +6,8 @@
 #   bundle DIR ARG...   a bundle in DIR running ARG... on the suite's busybox rootfs
 #   config DIR JQ       edit DIR/config.json with a jq expression
 #   wait_status ID STATUS [SECONDS]
+#   counter_bundle DIR [COUNT]  a bundle counting in memory into COUNT (DIR/count)
+#   count_of COUNT, wait_count_above COUNT MIN
 
 _container_setup_file() {
         export BUSYBOX_ROOTFS="$BATS_FILE_TMPDIR/rootfs"
@@ -100,4 +102,27 @@ assert_dead() {
         local state
         state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
         [ "$state" = Z ] || { echo "pid $1 still alive (state $state)" >&2; return 1; }
+}
+
+# A container counting in memory; each count goes to /count/n and, through
+# an fd held open since the start, to /count/log.
+counter_bundle() {
+        local dir=$1 count=${2:-$1/count}
+        bundle "$dir" sh -c 'exec 3>>/count/log; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i >&3; sleep 0.1; done'
+        mkdir -p "$count"
+        config "$dir" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$count\",\"options\":[\"rbind\"]}]"
+}
+
+count_of() {
+        cat "$1/n" 2>/dev/null || echo 0
+}
+
+wait_count_above() {
+        local dir=$1 min=$2 i
+        for ((i = 0; i < 600; i++)); do
+                [ "$(count_of "$dir")" -gt "$min" ] && return 0
+                sleep 0.1
+        done
+        echo "counter in $dir stuck at $(count_of "$dir"), wanted above $min" >&2
+        return 1
 }

@@ -10,47 +10,25 @@ load helpers
 load container_helpers
 load cgroup_helpers
 
-# A container counting in its rootfs's /tmp/count (a per-test copy).
-counter_bundle() {
-        local dir=$1
-        bundle "$dir" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count/n; sleep 0.05; done'
-        mkdir -p "$dir/count"
-        config "$dir" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$dir/count\",\"options\":[\"rbind\"]}]"
-}
-
-count_of() {
-        cat "$1/count/n" 2>/dev/null || echo 0
-}
-
-wait_count_above() {
-        local dir=$1 min=$2 i
-        for ((i = 0; i < 300; i++)); do
-                [ "$(count_of "$dir")" -gt "$min" ] && return 0
-                sleep 0.1
-        done
-        echo "counter stuck at $(count_of "$dir"), wanted above $min" >&2
-        return 1
-}
-
 @test "pause: a paused container makes no progress; resume restarts it" {
         requires root
         counter_bundle "$BATS_TEST_TMPDIR/b"
         kgd create --bundle "$BATS_TEST_TMPDIR/b" p1
         kg start p1
-        wait_count_above "$BATS_TEST_TMPDIR/b" 3
+        wait_count_above "$BATS_TEST_TMPDIR/b/count" 3
         run kg pause p1
         [ "$status" -eq 0 ]
         [ "$(status_of p1)" = paused ]
-        a=$(count_of "$BATS_TEST_TMPDIR/b")
+        a=$(count_of "$BATS_TEST_TMPDIR/b/count")
         sleep 1
-        b=$(count_of "$BATS_TEST_TMPDIR/b")
+        b=$(count_of "$BATS_TEST_TMPDIR/b/count")
         [ "$a" = "$b" ]
         # The cgroup says frozen.
         grep -qx 'frozen 1' "$(cgroup_dir_of p1)/cgroup.events"
         run kg resume p1
         [ "$status" -eq 0 ]
         [ "$(status_of p1)" = running ]
-        wait_count_above "$BATS_TEST_TMPDIR/b" "$b"
+        wait_count_above "$BATS_TEST_TMPDIR/b/count" "$b"
 }
 
 @test "pause: pausing twice, resuming a running one, and unknown ids fail clearly" {
