@@ -11,7 +11,7 @@ results=$(mktemp -d /tmp/kago-check.XXXXXX)
 trap 'rm -rf "$results"' EXIT
 total_pass=0 total_fail=0 status=0
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (at %ds)\n' "$*" "$SECONDS"; }
 die() { echo "check: $*" >&2; exit 1; }
 
 step "deps"
@@ -38,8 +38,15 @@ run_bats() { # ENV SUITE_DIRS -- CMD...
         envs+=("$env")
         step "bats suites: $env"
         # shellcheck disable=SC2086
-        "$@" bats --tap $dirs 2>&1 | tee "$results/$env.tap"
+        "$@" bats --tap --timing $dirs 2>&1 | tee "$results/$env.timed"
         echo "${PIPESTATUS[0]}" >"$results/$env.rc"
+        # The summary compares test names across environments: without times.
+        sed -E 's/ in [0-9]+ms( # skip|$)/\1/' "$results/$env.timed" >"$results/$env.tap"
+}
+
+slowest() { # ENV: the five tests that took longest there
+        sed -nE 's/^(not )?ok [0-9]+ (.*) in ([0-9]+)ms( # skip.*)?$/\3\t\2/p' "$results/$1.timed" |
+                sort -rn | head -n5 | awk -F'\t' '{ printf "    slowest: %5.1fs %s\n", $1 / 1000, $2 }'
 }
 
 # Suites in tests/bats/systemd/ need systemd as PID 1: the host runs them (and
@@ -67,6 +74,7 @@ summarize() { # ENV
         fi
         echo "  $1: $p passed, $f failed, $s skipped"
         grep -E '^ok [0-9]+ .* # skip' "$tap" | sed -E 's/^ok [0-9]+ (.*) # skip ?(.*)$/    skipped: \1 — \2/'
+        slowest "$1"
         total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 }
 

@@ -214,3 +214,32 @@ start_counter() { # ID BUNDLE
         [ "$(cat "$tree/marker")" = keep ]
         ! grep -q " $ROOT/k1/criu-root " /proc/self/mountinfo
 }
+
+@test "checkpoint/restore with a terminal: the restored shell's pty master reaches the new console socket" {
+        requires root criu cgroup2
+        local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img t=$BATS_TEST_TMPDIR
+        bundle "$b" sh
+        config "$b" '.process.terminal = true'
+        # The first console sets a variable in the shell's memory, then holds
+        # the terminal until the checkpoint ends the container.
+        TIMEOUT=120 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/console-socket.py" "$t/s1" "$t/o1" \
+                --record 'x=41
+' 3>&- &
+        local rec1=$!
+        while [ ! -S "$t/s1" ]; do sleep 0.1; done
+        kgd run -d --console-socket "$t/s1" --bundle "$b" t1
+        for ((i = 0; i < 100; i++)); do grep -q 'x=41' "$t/o1" 2>/dev/null && break; sleep 0.1; done
+        sleep 1
+        kg checkpoint --image-path "$img" t1
+        wait "$rec1" || true
+        # The restored shell still knows x and answers on the new terminal.
+        TIMEOUT=120 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/console-socket.py" "$t/s2" "$t/o2" \
+                --record 'echo hello-$((x+1)); exit
+' 3>&- &
+        local rec2=$!
+        while [ ! -S "$t/s2" ]; do sleep 0.1; done
+        kgd restore -d --console-socket "$t/s2" --image-path "$img" --bundle "$b" t2 ||
+                { echo "restore: exit $?"; tail -n 20 "$img/restore.log"; false; }
+        wait "$rec2"
+        grep -q 'hello-42' "$t/o2"
+}
