@@ -14,6 +14,7 @@
 #ifndef KAGO_MICROVM_H
 #define KAGO_MICROVM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -143,8 +144,24 @@ const char *microvm_default_kernel(void);
 
 /* Boot the VM and run cfg->process in it; see the top of this file.
  * stats may be NULL. Signals SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and
- * SIGUSR2 sent to the caller are forwarded to the guest workload. */
+ * SIGUSR2 sent to the caller are forwarded to the guest workload;
+ * MICROVM_PARK_SIGNAL and MICROVM_UNPARK_SIGNAL park and release the vCPUs
+ * (microvm_park, microvm_unpark). */
 int microvm_run(const struct microvm_config *cfg, int *workload_status,
                 struct microvm_stats *stats, struct kago_err *err);
+
+/* Pausing a microVM so that its guest survives the pause (kago pause and
+ * resume, around the cgroup freeze; park.c). microvm_park asks the VMM with
+ * pid vmm to take every vCPU out of KVM_RUN and waits (timeout_ms at most)
+ * until it has: the VMM then names its main thread MICROVM_PARKED_COMM.
+ * A VMM that does not serve the guest yet (no vCPU runs) has nothing to
+ * park: 0 at once. microvm_unpark releases the vCPUs; each first tells KVM
+ * the guest was stopped (KVM_KVMCLOCK_CTRL), so the guest's watchdogs do not
+ * take the pause for a lockup. */
+#define MICROVM_PARK_SIGNAL (SIGRTMIN + 3)
+#define MICROVM_UNPARK_SIGNAL (SIGRTMIN + 4)
+#define MICROVM_PARKED_COMM "kago-vm-parked"
+int microvm_park(pid_t vmm, int timeout_ms, struct kago_err *err);
+int microvm_unpark(pid_t vmm, struct kago_err *err);
 
 #endif

@@ -34,9 +34,7 @@ static void port_ready(struct vm *vm)
         vm->ns_at_ready = vm_now_ns() - vm->t0_ns;
         if (vm->stop_at_ready)
                 vm_request_stop(vm, VM_STOP_STATUS, 0, NULL);
-        uint64_t one = 1;
-        if (write(vm->event_efd, &one, sizeof one) < 0)
-                return; /* the counter is non-zero already: the loop wakes anyway */
+        vm_wake_host(vm);
 }
 
 void vm_port_io(struct vm *vm, uint16_t port, uint8_t *data, unsigned size, bool write)

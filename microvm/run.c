@@ -149,6 +149,8 @@ static int setup_host_fds(struct run *r, struct kago_err *err)
         sigemptyset(&set);
         for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
                 sigaddset(&set, forwarded[i]);
+        sigaddset(&set, MICROVM_PARK_SIGNAL);
+        sigaddset(&set, MICROVM_UNPARK_SIGNAL);
         if (pthread_sigmask(SIG_BLOCK, &set, &r->old_mask) != 0)
                 return kago_err_set(err, "block forwarded signals");
         r->mask_set = true;
@@ -188,6 +190,14 @@ static void on_signal(struct run *r)
 {
         struct signalfd_siginfo si;
         while (read(r->sfd, &si, sizeof si) == sizeof si) {
+                if ((int)si.ssi_signo == MICROVM_PARK_SIGNAL) {
+                        vm_park(&r->vm);
+                        continue;
+                }
+                if ((int)si.ssi_signo == MICROVM_UNPARK_SIGNAL) {
+                        vm_unpark(&r->vm);
+                        continue;
+                }
                 if (!atomic_load(&r->vm.ready) && si.ssi_signo != SIGWINCH) {
                         stop_by_signal(r, (int)si.ssi_signo);
                         continue;
@@ -272,6 +282,8 @@ static void host_loop(struct run *r)
                         on_timeout(r);
                 if (p[5].revents)
                         on_input(r);
+                if (p[0].revents)
+                        vm_all_parked(&r->vm); /* names the thread once all vCPUs wait */
                 if (atomic_load(&r->vm.ready)) {
                         ctl_flush(r);
                         if (r->in_len)

@@ -266,9 +266,11 @@ static void *vcpu_thread(void *arg)
                         vcpu_stop_error(v, "vCPU %u: KVM_RUN failed (errno %llu)", (unsigned)errno);
                         break;
                 }
-                if (__atomic_load_n(&v->run->immediate_exit, __ATOMIC_SEQ_CST))
-                        break;
+                /* An exit is handled before a kick is obeyed: a parked
+                 * vCPU's port or MMIO read has its data when it re-enters. */
                 if (rc == 0 && !vcpu_handle_exit(v))
+                        break;
+                if (__atomic_load_n(&v->run->immediate_exit, __ATOMIC_SEQ_CST) && !vcpu_wait_parked(v))
                         break;
         }
         return NULL;

@@ -119,6 +119,7 @@ int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct
         for (unsigned i = 0; i < MICROVM_VCPUS_MAX; i++)
                 vm->vcpus[i].fd = -1;
         pthread_mutex_init(&vm->lock, NULL);
+        pthread_cond_init(&vm->park_cond, NULL);
         vm->t0_ns = vm_now_ns();
         if (microvm_check_memory(memory, err) < 0)
                 return kago_err_wrap(err, "VM memory %" PRIu64 " bytes", memory);
@@ -151,10 +152,15 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct k
                 vm->status = status;
                 if (e)
                         vm->stop_err = *e;
+                pthread_cond_broadcast(&vm->park_cond); /* parked vCPUs end too */
         }
         pthread_mutex_unlock(&vm->lock);
-        if (!first)
-                return;
+        if (first)
+                vm_kick_all(vm);
+}
+
+void vm_kick_all(struct vm *vm)
+{
         for (unsigned i = 0; i < vm->n_vcpus; i++) {
                 struct vcpu *v = &vm->vcpus[i];
                 if (v->run)
@@ -162,9 +168,14 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct k
                 if (v->started && !pthread_equal(v->thread, pthread_self()))
                         pthread_kill(v->thread, VCPU_KICK_SIGNAL);
         }
+        vm_wake_host(vm);
+}
+
+void vm_wake_host(struct vm *vm)
+{
         uint64_t one = 1;
         if (write(vm->event_efd, &one, sizeof one) < 0)
-                return;
+                return; /* the counter is non-zero already: the loop wakes anyway */
 }
 
 void vm_destroy(struct vm *vm)
@@ -186,6 +197,7 @@ void vm_destroy(struct vm *vm)
                 close(vm->vm_fd);
         if (vm->kvm_fd >= 0)
                 close(vm->kvm_fd);
+        pthread_cond_destroy(&vm->park_cond);
         pthread_mutex_destroy(&vm->lock);
         memset(vm, 0, sizeof *vm);
         vm->kvm_fd = vm->vm_fd = vm->event_efd = -1;

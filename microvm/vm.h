@@ -285,9 +285,15 @@ struct vm {
         enum vm_stop stop;
         int status;
         struct kago_err stop_err;
-        int event_efd; /* readable once the guest is ready and once the VM stops */
+        int event_efd; /* readable once the guest is ready, when all vCPUs park, when the VM stops */
         atomic_uint_fast64_t exits;
         atomic_bool ready;
+        /* Parking (microvm_park): requested, and how many vCPUs wait; both
+         * under lock, park_cond signalled when either changes. */
+        bool park;
+        unsigned parked;
+        pthread_cond_t park_cond;
+        char unparked_comm[16]; /* the host thread's name while parked */
         bool stop_at_ready;
         uint64_t exits_at_ready, ns_at_ready, t0_ns;
 };
@@ -297,6 +303,18 @@ int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct
 void vm_destroy(struct vm *vm);
 /* Record why the VM ends (first reason wins) and kick every vCPU out. */
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status, const struct kago_err *e);
+/* Set immediate_exit on every vCPU and signal its thread out of KVM_RUN. */
+void vm_kick_all(struct vm *vm);
+/* Make the host loop wake up (event_efd). */
+void vm_wake_host(struct vm *vm);
+/* Take every vCPU out of KVM_RUN and hold it (vm_all_parked says when all
+ * wait), or release them. */
+void vm_park(struct vm *vm);
+bool vm_all_parked(struct vm *vm);
+void vm_unpark(struct vm *vm);
+/* On a vCPU thread kicked out of KVM_RUN: wait while the VM is parked;
+ * false when the VM stops instead. */
+bool vcpu_wait_parked(struct vcpu *v);
 int vcpu_create(struct vm *vm, unsigned id, struct kago_err *err);
 int vcpu_setup_boot(struct vcpu *v, const struct boot_info *bi, struct kago_err *err);
 int vcpus_start(struct vm *vm, struct kago_err *err);

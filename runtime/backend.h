@@ -43,6 +43,12 @@ struct kago_backend {
         /* Whether kago exec can start a process in a running container of
          * this mode: 0, or an error saying why not (id names it). May be NULL. */
         int (*exec_check)(const char *id, struct kago_err *err);
+        /* kago pause: what the mode's process must do before its cgroup is
+         * frozen (timeout_ms: pause's --timeout). kago resume: what it does
+         * after the thaw, and what undoes pause when the freeze fails. May
+         * be NULL. */
+        int (*pause)(const struct container_state *st, int timeout_ms, struct kago_err *err);
+        int (*resume)(const struct container_state *st, struct kago_err *err);
         /* kago checkpoint: save the running (or paused) container st into
          * o's image directory. NULL: this mode has no checkpoint yet, and
          * kago checkpoint says so. */

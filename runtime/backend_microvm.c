@@ -178,6 +178,18 @@ static int vm_exec_check(const char *id, struct kago_err *err)
                                  "through its guest agent, which this kago lacks", id);
 }
 
+/* Before the freeze, the vCPUs leave the guest; after the thaw they enter
+ * it again, telling it that it was paused (microvm/park.c). */
+static int vm_pause(const struct container_state *st, int timeout_ms, struct kago_err *err)
+{
+        return microvm_park(st->pid, timeout_ms, err);
+}
+
+static int vm_resume(const struct container_state *st, struct kago_err *err)
+{
+        return microvm_unpark(st->pid, err);
+}
+
 const struct kago_backend backend_microvm = {
         .name = "microvm",
         .state_vm = true,
@@ -188,4 +200,6 @@ const struct kago_backend backend_microvm = {
         .device_rules = &vm_kvm_rule,
         .n_device_rules = 1,
         .exec_check = vm_exec_check,
+        .pause = vm_pause,
+        .resume = vm_resume,
 };

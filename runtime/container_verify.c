@@ -5,6 +5,7 @@
  * one of its ancestors, or any process outside the container's cgroup. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -123,6 +124,13 @@ static int check_init(const struct container_state *st, struct kago_err *err)
         return 0;
 }
 
+/* The process of pidfd has exited (a zombie, or reaped). */
+static bool pidfd_exited(int pidfd)
+{
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        return poll(&p, 1, 0) == 1;
+}
+
 int container_open_init(const struct container_state *st, int *pidfd, struct kago_err *err)
 {
         *pidfd = -1;
@@ -131,9 +139,16 @@ int container_open_init(const struct container_state *st, int *pidfd, struct kag
         _cleanup_close_ int fd = proc_open_pidfd(st->pid, st->start_time);
         if (fd < 0)
                 return 0;
-        /* The pidfd pins the process: what is checked now is what gets signalled. */
-        if (check_init(st, err) < 0)
+        /* The pidfd pins the process: what is checked now is what gets
+         * signalled. An init that exits meanwhile (a delete's SIGKILL lands)
+         * fails the check when its /proc entry goes: it is not running. */
+        struct kago_err why = { 0 };
+        if (check_init(st, &why) < 0) {
+                if (pidfd_exited(fd))
+                        return 0;
+                *err = why;
                 return -1;
+        }
         *pidfd = TAKE_FD(fd);
         return 0;
 }

@@ -235,9 +235,10 @@ load container_helpers
         [ "$(status_of one)" = running ]
         # Two deletes race: one removes, the other finds nothing, which for
         # --force is success (as runc).
-        (rc=0; kg delete -f one 2>/dev/null || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d1") &
-        (rc=0; kg delete -f one 2>/dev/null || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d2") &
+        (rc=0; kg delete -f one 2>"$BATS_TEST_TMPDIR/d1.err" || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d1") &
+        (rc=0; kg delete -f one 2>"$BATS_TEST_TMPDIR/d2.err" || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d2") &
         wait
+        cat "$BATS_TEST_TMPDIR"/d?.err
         [ "$(cat "$BATS_TEST_TMPDIR/d1" "$BATS_TEST_TMPDIR/d2" | sort | tr '\n' ' ')" = "0 0 " ]
         assert_gone one
 }

@@ -123,11 +123,14 @@ load cgroup_helpers
 # The same freeze holds a microVM: the VMM (vCPU threads included) is the
 # container's process, so freezing the cgroup stops the guest. Progress is
 # the guest workload's ticks on its stdout.
+use_vm_kernel() {
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+}
+
 @test "pause: a microVM container pauses and resumes like a container" {
         requires root kvm
-        kernel="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
-        [ -r "$kernel" ] || skip "no guest kernel at $kernel (make kernel)"
-        export KAGO_VM_KERNEL="$kernel"
+        use_vm_kernel
         bundle "$BATS_TEST_TMPDIR/b" sh -c 'i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.2; done'
         config "$BATS_TEST_TMPDIR/b" '.annotations["run.oci.handler"] = "microvm"'
         kgd create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" p8
@@ -148,4 +151,49 @@ load cgroup_helpers
         [ "$(ticks)" -gt "$a" ]
         kg delete --force p8
         assert_gone p8
+}
+
+# A pause the guest survives: kago pause parks the vCPUs out of the guest
+# before the freeze (the VMM's main thread reads kago-vm-parked meanwhile),
+# and resume has each tell KVM the guest was stopped (KVM_KVMCLOCK_CTRL, in
+# the VMM's debug log) before it enters again. 60 s paused is three times the
+# guest kernel's soft lockup threshold; its kernel log (the serial console,
+# kgd's file here) must stay free of lockup and RCU stall reports, and its
+# clock must keep the host's.
+@test "pause: a microVM paused for 60 s resumes with no stall in its kernel log and its clock right" {
+        requires root kvm
+        use_vm_kernel
+        local b=$BATS_TEST_TMPDIR/b out=$BATS_TEST_TMPDIR/ctr.out.new
+        # Each tick forks, so RCU grace periods are always under way.
+        bundle "$b" sh -c 'i=0; while :; do i=$((i+1)); echo "tick$i $(date +%s)"; sleep 0.2; done'
+        config "$b" '.annotations["run.oci.handler"] = "microvm" | .annotations["kago.vm.serial"] = "true"'
+        kgd --log "$BATS_TEST_TMPDIR/log" --debug create --bundle "$b" --pid-file "$BATS_TEST_TMPDIR/pid" p9
+        kg start p9
+        local vmm
+        vmm=$(cat "$BATS_TEST_TMPDIR/pid")
+        ticks() { grep -c '^tick' "$out" || true; }
+        # Host time less the guest's, at the latest tick.
+        clock_gap() { echo $(($(date +%s) - $(grep '^tick' "$out" | tail -n1 | cut -d' ' -f2))); }
+        for i in $(seq 900); do [ "$(ticks)" -gt 5 ] && break; sleep 0.2; done
+        [ "$(ticks)" -gt 5 ]
+        local gap_before
+        gap_before=$(clock_gap)
+        kg pause p9
+        [ "$(cat "/proc/$vmm/comm")" = kago-vm-parked ]
+        sleep 60
+        kg resume p9
+        local a
+        a=$(ticks)
+        for i in $(seq 300); do [ "$(ticks)" -gt $((a + 10)) ] && break; sleep 0.2; done
+        [ "$(ticks)" -gt $((a + 10)) ]
+        [ "$(cat "/proc/$vmm/comm")" != kago-vm-parked ]
+        grep 'vCPU 0: the guest was told it was paused (KVM_KVMCLOCK_CTRL)' "$BATS_TEST_TMPDIR/log"
+        local gap_after
+        gap_after=$(clock_gap)
+        echo "host - guest clock: ${gap_before}s before, ${gap_after}s after the pause"
+        [ $((gap_after - gap_before)) -le 2 ] && [ $((gap_before - gap_after)) -le 2 ]
+        run grep -E 'soft lockup|rcu.*stall' "$out"
+        [ "$status" -eq 1 ] || { echo "the guest took the pause for a lockup: $output"; false; }
+        kg delete --force p9
+        assert_gone p9
 }
