@@ -59,7 +59,7 @@ v1_file() {
         # rwm", /dev/null (c 1:3) allowed.
         if [ -n "$(v1_mount devices)" ]; then
                 v1_file v1a devices devices.list
-                ! v1_file v1a devices devices.list | grep -qx 'a \*:\* rwm'
+                if v1_file v1a devices devices.list | grep -qx 'a \*:\* rwm'; then false; fi
                 v1_file v1a devices devices.list | grep -qx 'c 1:3 rwm'
         fi
         kg delete --force v1a

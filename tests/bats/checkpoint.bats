@@ -161,7 +161,7 @@ start_counter() { # ID BUNDLE
         [[ "$output" == *'criu failed'*'Error ('* ]]
         [[ "$output" == *"(log: $img/restore.log)"* ]]
         assert_gone c2
-        ! pgrep -f 'exec 3>>/count/log' >/dev/null
+        if pgrep -f 'exec 3>>/count/log' >/dev/null; then false; fi
         [ "$(count_of "$b2/count")" = 0 ]
 }
 

@@ -58,7 +58,7 @@ load cgroup_helpers
         kg kill e3 KILL
         # The stream ends by itself once the container's processes are gone.
         for i in $(seq 600); do kill -0 "$ev" 2>/dev/null || break; sleep 0.1; done
-        ! kill -0 "$ev" 2>/dev/null
+        if kill -0 "$ev" 2>/dev/null; then false; fi
         wait "$ev"
         ! grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/events"
 }

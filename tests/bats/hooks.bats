@@ -74,7 +74,7 @@ hooks_bundle() {
                 [[ "$output" == *"$kind hook 0: hook /bin/sh exited with status 3"* ]]
                 assert_gone "f-$kind"
                 [ ! -e "$BATS_TEST_TMPDIR/pid" ]
-                ! pgrep -f "sleep 4343" | grep -q .
+                if pgrep -f "sleep 4343" | grep -q .; then false; fi
         done
 }
 

@@ -57,10 +57,12 @@ got_lines() {
         bundle "$BATS_TEST_TMPDIR/b" sh -c 'sleep 4401 & sleep 4402 & trap "" TERM; while :; do sleep 0.1; done'
         kgd create --bundle "$BATS_TEST_TMPDIR/b" k3
         kg start k3
-        for i in $(seq 50); do pgrep -f "sleep 4402" >/dev/null && break; sleep 0.1; done
+        # Anchored: the shell's own command line holds "sleep 4401" too.
+        for i in $(seq 50); do pgrep -f "^sleep 4402$" >/dev/null && break; sleep 0.1; done
+        pgrep -f "^sleep 4401$" >/dev/null
         kg kill --all k3 TERM
-        for i in $(seq 50); do pgrep -f "sleep 440[12]" >/dev/null || break; sleep 0.1; done
-        ! pgrep -f "sleep 440[12]"
+        for i in $(seq 50); do pgrep -f "^sleep 440[12]$" >/dev/null || break; sleep 0.1; done
+        if pgrep -f "^sleep 440[12]$"; then false; fi
         [ "$(status_of k3)" = running ]
         kg kill -a k3 KILL
         wait_status k3 stopped

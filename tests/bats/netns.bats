@@ -43,7 +43,7 @@ net_devices() {
         host_link "${N}a" "${N}b" 10.231.77.2/24
         net_devices "{\"${N}a\": {\"name\": \"net9\"}}"
         kg create --bundle "$BATS_TEST_TMPDIR/b" c1
-        ! ip link show "${N}a" 2>/dev/null
+        if ip link show "${N}a" 2>/dev/null; then false; fi
         kg start c1
         run kg exec c1 ip addr show net9
         echo "$output" >&2
@@ -64,7 +64,7 @@ net_devices() {
         kg start c2
         wait_status c2 stopped
         [ "$(jq -r .status < <(kg state c2))" = stopped ]
-        ! ip link show "${N}a" 2>/dev/null
+        if ip link show "${N}a" 2>/dev/null; then false; fi
         kg delete c2
         ip addr show "${N}a" | grep -q "inet 10.231.78.2/24"
 }
@@ -156,7 +156,7 @@ net_devices() {
         run "$tool" del "${N}zz"
         [[ "$output" == *"link \"${N}zz\": No such device"* ]]
         "$tool" del "${N}a"
-        ! ip -n "${N}ns" link show eth0 2>/dev/null
+        if ip -n "${N}ns" link show eth0 2>/dev/null; then false; fi
         [ "$("$tool" hostname web 3)" = "$("$tool" hostname web 3)" ]
         [ "$("$tool" hostname "$(printf 'x%.0s' {1..200})" 99 | wc -c)" -eq 16 ]
 }

@@ -120,7 +120,7 @@ runc_outcome() { # BUNDLE ARGS...
         [ "$status" -eq 1 ]
         [[ "$output" == *"mounts[0] (/proc): proc must be mounted on a directory, and /proc in the rootfs is a symlink"* ]]
         [ -z "$(kg list -q)" ]
-        ! grep -qs "$b/rootfs" /proc/self/mountinfo
+        if grep -qs "$b/rootfs" /proc/self/mountinfo; then false; fi
         if command -v runc >/dev/null; then
                 [ "$(runc_outcome "$b")" = failed ]
         fi
@@ -181,7 +181,7 @@ runc_outcome() { # BUNDLE ARGS...
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = /etc/passwd ]
         [ "${lines[1]}" = 0 ] # nothing mounted on the rootfs's /proc
-        ! grep -qs "$b/rootfs" /proc/self/mountinfo
+        if grep -qs "$b/rootfs" /proc/self/mountinfo; then false; fi
         # runc 1.1.5 is not run here: it binds the rootfs onto itself in the
         # host's mount namespace, then fails ("open /proc/self/fd"), and the
         # bind stays on the host.
