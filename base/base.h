@@ -149,7 +149,8 @@ int root_openat2(int rootfd, const char *path, int flags, mode_t mode);
 int root_open(int rootfd, const char *path, int flags, int *fd, struct kago_err *err);
 /* mkdir -p inside rootfd; *fd (when not NULL) is an O_PATH fd of the directory. */
 int root_mkdir_p(int rootfd, const char *path, mode_t mode, int *fd, struct kago_err *err);
-/* An O_PATH fd of a mount point at path, made (directory or empty file) when missing. */
+/* An O_PATH fd of a mount point at path (when fd is not NULL), made (directory
+ * or empty file) when missing. */
 int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kago_err *err);
 /* chdir to path resolved inside the current root, then check that the
  * kernel sees the new cwd under that root. */

@@ -116,37 +116,24 @@ static int give_fd(int f, int *fd)
         return 0;
 }
 
-int root_mkdir_p(int rootfd, const char *path, mode_t mode, int *fd, struct kago_err *err)
+/* How a missing last component gets made in its parent directory. */
+typedef int (*make_fn)(int parent, const char *name, const char *path, mode_t mode,
+                       struct kago_err *err);
+
+static int make_dir(int parent, const char *name, const char *path, mode_t mode,
+                    struct kago_err *err)
 {
-        int f = root_openat2(rootfd, path, O_PATH | O_DIRECTORY, 0);
-        if (f >= 0)
-                return give_fd(f, fd);
-        if (errno != ENOENT)
-                return root_open_failed(path, err);
-        const char *last;
-        _cleanup_free_ char *parent = path_parent(path, &last);
-        _cleanup_close_ int pfd = -1;
-        if (root_mkdir_p(rootfd, parent, mode, &pfd, err) < 0)
-                return -1;
-        _cleanup_free_ char *name = last_component(last);
-        if (mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
+        if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
                 return kago_err_errno(err, errno, "mkdir %s in the container", path);
-        /* Once, not again: EEXIST then ENOENT is a dangling symlink. */
-        f = root_openat2(rootfd, path, O_PATH | O_DIRECTORY, 0);
-        if (f < 0 && errno == ENOENT)
-                return kago_err_errno(err, errno,
-                                      "open %s in the container (a symlink to a path the "
-                                      "rootfs does not have)",
-                                      path);
-        if (f < 0)
-                return root_open_failed(path, err);
-        return give_fd(f, fd);
+        return 0;
 }
 
 /* An empty file name made in the directory parent (an O_PATH fd), without
  * following a symlink there (O_EXCL); one that exists is fine. */
-static int root_make_file(int parent, const char *name, const char *path, struct kago_err *err)
+static int make_file(int parent, const char *name, const char *path, mode_t mode,
+                     struct kago_err *err)
 {
+        (void)mode;
         _cleanup_close_ int dfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return kago_err_errno(err, errno, "open parent of %s in the container", path);
@@ -158,11 +145,12 @@ static int root_make_file(int parent, const char *name, const char *path, struct
         return 0;
 }
 
-int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kago_err *err)
+/* Open path (oflags) inside rootfd; when it is missing, make its parents
+ * (directories of mode) and then it (make), and open it again. */
+static int root_open_or_make(int rootfd, const char *path, int oflags, mode_t mode, make_fn make,
+                             int *fd, struct kago_err *err)
 {
-        if (dir)
-                return root_mkdir_p(rootfd, path, 0755, fd, err);
-        int f = root_openat2(rootfd, path, O_PATH, 0);
+        int f = root_openat2(rootfd, path, oflags, 0);
         if (f >= 0)
                 return give_fd(f, fd);
         if (errno != ENOENT)
@@ -170,12 +158,32 @@ int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kag
         const char *last;
         _cleanup_free_ char *parent = path_parent(path, &last);
         _cleanup_close_ int pfd = -1;
-        if (root_mkdir_p(rootfd, parent, 0755, &pfd, err) < 0)
+        if (root_mkdir_p(rootfd, parent, mode, &pfd, err) < 0)
                 return -1;
         _cleanup_free_ char *name = last_component(last);
-        if (root_make_file(pfd, name, path, err) < 0)
+        if (make(pfd, name, path, mode, err) < 0)
                 return -1;
-        return root_open(rootfd, path, O_PATH, fd, err);
+        /* Once, not again: EEXIST then ENOENT is a dangling symlink. */
+        f = root_openat2(rootfd, path, oflags, 0);
+        if (f < 0 && errno == ENOENT)
+                return kago_err_errno(err, errno,
+                                      "open %s in the container (a symlink to a path the "
+                                      "rootfs does not have)",
+                                      path);
+        if (f < 0)
+                return root_open_failed(path, err);
+        return give_fd(f, fd);
+}
+
+int root_mkdir_p(int rootfd, const char *path, mode_t mode, int *fd, struct kago_err *err)
+{
+        return root_open_or_make(rootfd, path, O_PATH | O_DIRECTORY, mode, make_dir, fd, err);
+}
+
+int root_make_target(int rootfd, const char *path, bool dir, int *fd, struct kago_err *err)
+{
+        return root_open_or_make(rootfd, path, dir ? O_PATH | O_DIRECTORY : O_PATH, 0755,
+                                 dir ? make_dir : make_file, fd, err);
 }
 
 int root_chdir(const char *path, struct kago_err *err)
