@@ -23,6 +23,11 @@ int backend_select(const struct kago_global *g, const struct oci_spec *spec, boo
         return 0;
 }
 
+void backend_record(const struct kago_backend *b, struct container_state *st)
+{
+        st->vm = b->state_vm;
+}
+
 const struct kago_backend *backend_of_state(const struct container_state *st)
 {
         return st->vm ? &backend_microvm : &backend_container;

@@ -63,6 +63,8 @@ struct kago_backend {
 extern const struct kago_backend backend_container;
 extern const struct kago_backend backend_microvm; /* backend_microvm.c */
 
+/* Record in st which backend runs it (the inverse of backend_of_state). */
+void backend_record(const struct kago_backend *b, struct container_state *st);
 /* The backend a container was created with, from its saved state. */
 const struct kago_backend *backend_of_state(const struct container_state *st);
 /* b's device rules appended to a malloc'd list. */

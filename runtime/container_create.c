@@ -109,7 +109,7 @@ static void fill_state(struct container_ctx *c)
         c->st.rootfs = xstrdup(c->rootfs);
         c->st.created = time_now_rfc3339();
         c->st.owner = geteuid();
-        c->st.vm = c->backend->state_vm;
+        backend_record(c->backend, &c->st);
         c->st.own_pidns = spec_namespace(c->spec, OCI_NS_PID) &&
                           !spec_namespace(c->spec, OCI_NS_PID)->path;
         c->st.creating = true;
