@@ -55,11 +55,11 @@ GUEST_CC   := $(shell command -v musl-gcc 2>/dev/null)
 GUEST_CFLAGS := -static -Os -s -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE \
   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
   -Wl,--gc-sections -Wl,--build-id=none
-$(GUEST_INIT): microvm/guest/init.c microvm/guest_proto.h
+$(GUEST_INIT): $(wildcard microvm/guest/*.c microvm/guest/*.h) microvm/guest_proto.h
 	@mkdir -p $(dir $@)
 	$(if $(GUEST_CC),,@echo "warning: musl-gcc not found (make deps installs musl-tools):" \
 	  "building the guest init with $(CC) and glibc, about 700 KB" >&2)
-	$(or $(GUEST_CC),$(CC)) $(GUEST_CFLAGS) -o $@ $<
+	$(or $(GUEST_CC),$(CC)) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 build/obj/microvm/guest_blob.o build/asan/microvm/guest_blob.o: $(GUEST_INIT)
 
 # The stripped size of kago and of its parts (guest init, microvm/, runtime/,
@@ -148,7 +148,7 @@ FUZZ_SRCS_spec := $(wildcard specs/*.c) $(FUZZ_BASE)
 FUZZ_SRCS_state := runtime/state_file.c $(FUZZ_BASE)
 FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
-FUZZ_SRCS_guest := microvm/guest/init.c
+FUZZ_SRCS_guest := $(wildcard microvm/guest/*.c)
 FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict
 FUZZ_MAXLEN_spec := 65536
 FUZZ_CORPORA_spec := tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions
@@ -175,7 +175,7 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$(FUZZ_SRCS_$$*) $(HEADERS) $(wildcard t
 	@mkdir -p $(dir $@)
 	clang $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ tests/fuzz/$*_fuzz.c \
-	  $(filter-out microvm/guest/init.c,$(FUZZ_SRCS_$*)) $(PKG_LIBS)
+	  $(filter-out microvm/guest/%,$(FUZZ_SRCS_$*)) $(PKG_LIBS)
 
 # Parser benchmark: µs per parse of a typical config, and 1/2/4 MiB timings.
 bench-spec: build/bench/spec_parse

@@ -56,10 +56,9 @@ static void conf_mounts(const struct microvm_config *cfg, struct bytes *b)
         }
 }
 
-int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *b,
-                      struct kago_err *err)
+int guest_conf_encode_process(const struct microvm_process *p, struct bytes *b,
+                              struct kago_err *err)
 {
-        const struct microvm_process *p = &cfg->process;
         if (!p->args || !p->args[0])
                 return kago_err_set(err, "process.args: must name a program");
         for (char *const *a = p->args; *a; a++)
@@ -79,6 +78,14 @@ int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct b
         conf_rlimits(p, b);
         if (p->terminal)
                 rec(b, KAGO_CONF_TERMINAL, NULL, 0);
+        return 0;
+}
+
+int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *b,
+                      struct kago_err *err)
+{
+        if (guest_conf_encode_process(&cfg->process, b, err) < 0)
+                return -1;
         if (cfg->root_readonly)
                 rec(b, KAGO_CONF_ROOT_RO, NULL, 0);
         rec_u32(b, KAGO_CONF_MSIZE, msize);

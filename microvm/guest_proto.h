@@ -36,6 +36,75 @@
 #define KAGO_CTL_WINCH 'W'  /* second byte: rows; followed by 'w' cols */
 #define KAGO_CTL_WINCH_COLS 'w'
 
+/* The guest agent's channel (kago exec), hvc2: frames both ways, each an
+ * 8-byte header — type, KAGO_AGENT_VERSION, session (u16), length (u32),
+ * little endian — and then length bytes. The VMM's control socket speaks the
+ * same frames with kago exec; the VMM numbers the sessions. */
+#define KAGO_HVC_AGENT "/dev/hvc2"
+#define KAGO_AGENT_VERSION 1
+#define KAGO_AGENT_HDR 8
+#define KAGO_AGENT_DATA_MAX 65536u /* an OPEN's records included */
+#define KAGO_AGENT_SESSIONS 16
+
+enum kago_agent_msg {
+        KAGO_AGENT_OPEN = 1, /* host to guest: the process, as /kago.conf records */
+        KAGO_AGENT_STDIN,    /* host to guest: bytes for its stdin; none: end of input */
+        KAGO_AGENT_SIGNAL,   /* host to guest: u32 signal number */
+        KAGO_AGENT_WINCH,    /* host to guest: u16 rows, u16 columns */
+        KAGO_AGENT_STARTED,  /* guest to host: u32 pid in the guest */
+        KAGO_AGENT_STDOUT,   /* guest to host: bytes of its stdout (or terminal) */
+        KAGO_AGENT_STDERR,   /* guest to host: bytes of its stderr */
+        KAGO_AGENT_EXIT,     /* guest to host: u32 status (0-255, 128+signal); the end */
+        KAGO_AGENT_ERROR,    /* either way: the session failed before it started; text */
+        KAGO_AGENT_MSG_MAX
+};
+
+struct kago_agent_hdr {
+        uint8_t type, version;
+        uint16_t session;
+        uint32_t len;
+};
+
+static inline void kago_agent_hdr_put(uint8_t *p, const struct kago_agent_hdr *h)
+{
+        p[0] = h->type;
+        p[1] = h->version;
+        p[2] = (uint8_t)h->session;
+        p[3] = (uint8_t)(h->session >> 8);
+        for (int i = 0; i < 4; i++)
+                p[4 + i] = (uint8_t)(h->len >> (8 * i));
+}
+
+/* 0 with h filled, -1 when the frame is not one this version takes. */
+static inline int kago_agent_hdr_get(const uint8_t *p, struct kago_agent_hdr *h)
+{
+        h->type = p[0];
+        h->version = p[1];
+        h->session = (uint16_t)(p[2] | p[3] << 8);
+        h->len = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+        if (h->version != KAGO_AGENT_VERSION || h->type == 0 || h->type >= KAGO_AGENT_MSG_MAX ||
+            h->len > KAGO_AGENT_DATA_MAX)
+                return -1;
+        return 0;
+}
+
+/* The next whole frame of buf[*off..len): 1 with h and *data set and *off
+ * past it, 0 when the frame is not all there yet, -1 when it is not one
+ * this version takes. */
+static inline int kago_agent_next(const uint8_t *buf, size_t len, size_t *off,
+                                  struct kago_agent_hdr *h, const uint8_t **data)
+{
+        if (len - *off < KAGO_AGENT_HDR)
+                return 0;
+        if (kago_agent_hdr_get(buf + *off, h) < 0)
+                return -1;
+        if (len - *off - KAGO_AGENT_HDR < h->len)
+                return 0;
+        *data = buf + *off + KAGO_AGENT_HDR;
+        *off += KAGO_AGENT_HDR + h->len;
+        return 1;
+}
+
 /* /kago.conf: records of tag (1 byte), length (4 bytes, little endian), data. */
 enum kago_conf_tag {
         KAGO_CONF_ARG = 1,    /* one argv word */

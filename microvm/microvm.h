@@ -90,6 +90,7 @@ struct microvm_config {
         bool serial_console;        /* kernel log on ttyS0 to serial_fd */
         int serial_fd;              /* -1: stderr_fd */
         bool stop_at_ready;         /* boot benchmarks: end the VM at the guest's "ready" */
+        int control_fd;             /* kago exec's control socket, listening, or -1: none */
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */
@@ -163,5 +164,23 @@ int microvm_run(const struct microvm_config *cfg, int *workload_status,
 #define MICROVM_PARKED_COMM "kago-vm-parked"
 int microvm_park(pid_t vmm, int timeout_ms, struct kago_err *err);
 int microvm_unpark(pid_t vmm, struct kago_err *err);
+
+/* kago exec into a microVM (agent_client.c; the VMM's side is agent_host.c,
+ * the guest's microvm/guest/agent.c). kago create makes the control socket
+ * MICROVM_CONTROL_SOCKET in the container's state directory (dirfd), mode
+ * 0600, and the VMM serves it (microvm_config.control_fd). */
+#define MICROVM_CONTROL_SOCKET "vmm.sock"
+int microvm_control_listen(int dirfd, int *fd, struct kago_err *err);
+/* Start p in the guest of container id: *conn is the session's connection
+ * once the guest agent says the process runs; an error names what failed
+ * or what did not answer within timeout_ms. */
+int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *p, int timeout_ms,
+                       int *conn, struct kago_err *err);
+/* Stand for the guest process until it ends: bytes from in (-1: none) go to
+ * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the
+ * signals a process may be sent are passed on, SIGWINCH as tty's window size
+ * (tty: the host terminal, or -1). Returns its exit status (0-255, 128+N
+ * when signal N ended it; 137 when the VM ended first). */
+int microvm_exec_relay(int conn, int in, int out, int err_fd, int tty);
 
 #endif

@@ -30,6 +30,7 @@ struct run {
         const struct microvm_config *cfg;
         struct vm vm;
         struct console *io, *ctl;
+        struct agent_host *agent; /* NULL: no control socket, no kago exec */
         struct p9_server *p9;
         struct fuse_server *fs;
         int sfd, tfd;
@@ -131,6 +132,8 @@ static int add_devices(struct run *r, struct kago_err *err)
         r->vm.stop_at_ready = c->stop_at_ready;
         r->vm.serial.out_fd = c->serial_fd >= 0 ? c->serial_fd : c->stderr_fd;
         if (console_add(&r->vm, out, &r->io, err) < 0 || console_add(&r->vm, c->stderr_fd, &r->ctl, err) < 0)
+                return -1;
+        if (c->control_fd >= 0 && agent_host_new(&r->vm, c->control_fd, &r->agent, err) < 0)
                 return -1;
         return add_shared_root(r, err);
 }
@@ -264,14 +267,15 @@ static void host_loop(struct run *r)
 {
         while (__atomic_load_n(&r->vm.stop, __ATOMIC_SEQ_CST) == VM_RUNNING) {
                 bool ready = atomic_load(&r->vm.ready);
-                struct pollfd p[6] = {
+                struct pollfd p[6 + AGENT_HOST_POLL_FDS] = {
                         { r->vm.event_efd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
                         { r->tfd, POLLIN, 0 },
                         { console_space_fd(r->io), POLLIN, 0 },
                         { console_space_fd(r->ctl), POLLIN, 0 },
                         { !ready || r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
                 };
-                if (poll(p, 6, -1) < 0 && errno != EINTR)
+                int n = 6 + (r->agent ? agent_host_poll_fds(r->agent, p + 6) : 0);
+                if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
                         break;
                 for (int i = 0; i < 5; i++)
                         if (i != 1 && i != 2 && p[i].revents)
@@ -284,6 +288,8 @@ static void host_loop(struct run *r)
                         on_input(r);
                 if (p[0].revents)
                         vm_all_parked(&r->vm); /* names the thread once all vCPUs wait */
+                if (r->agent)
+                        agent_host_serve(r->agent, p + 6, atomic_load(&r->vm.ready));
                 if (atomic_load(&r->vm.ready)) {
                         ctl_flush(r);
                         if (r->in_len)
@@ -343,6 +349,7 @@ static void run_cleanup(struct run *r)
         vm_destroy(&r->vm);
         p9_server_free(r->p9);
         fuse_server_free(r->fs);
+        agent_host_free(r->agent);
         if (r->sfd >= 0)
                 close(r->sfd);
         if (r->tfd >= 0)

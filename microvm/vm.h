@@ -3,11 +3,13 @@
 #ifndef KAGO_MICROVM_VM_H
 #define KAGO_MICROVM_VM_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/uio.h>
 
+#include "guest_proto.h"
 #include "microvm.h"
 
 /* ---- guest physical layout ------------------------------------------- */
@@ -131,6 +133,9 @@ void bytes_free(struct bytes *b);
 void cpio_add(struct bytes *b, const char *name, uint32_t mode, uint32_t rdev_major,
               uint32_t rdev_minor, const void *data, size_t len);
 void cpio_finish(struct bytes *b);
+/* The process's part of /kago.conf alone (a kago exec's OPEN frame). */
+int guest_conf_encode_process(const struct microvm_process *p, struct bytes *out,
+                              struct kago_err *err);
 /* Encode cfg's process and mounts as /kago.conf records. */
 int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
                       struct kago_err *err);
@@ -226,6 +231,17 @@ size_t console_rx_push(struct console *c, const void *data, size_t len);
 /* Consoles belong to their device: freed with the VM. */
 /* Readable when the guest added receive buffers (drain it, then push again). */
 int console_space_fd(struct console *c);
+
+/* kago exec's way to the guest agent (agent_host.c): the control socket
+ * listen_fd and a third console. run.c polls the fds agent_host_poll_fds
+ * fills (AGENT_HOST_POLL_FDS of them) and passes them to agent_host_serve;
+ * frames go to the guest only once it is ready. */
+struct agent_host;
+#define AGENT_HOST_POLL_FDS (3 + KAGO_AGENT_SESSIONS)
+int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct kago_err *err);
+int agent_host_poll_fds(struct agent_host *h, struct pollfd *p);
+void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready);
+void agent_host_free(struct agent_host *h);
 
 /* 9P2000.L over virtio. */
 struct p9_server;

@@ -6,6 +6,7 @@
 #include "../cgroups/cgroups.h"
 #include "backend.h"
 #include "checkpoint.h"
+#include "exec.h"
 
 bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag)
 {
@@ -54,6 +55,7 @@ static int container_exec(struct container_ctx *c, const char *exe, char **argv,
 const struct kago_backend backend_container = {
         .name = "container",
         .exec = container_exec,
+        .exec_spawn = exec_in_namespaces,
         .checkpoint = criu_dump_container,
         .restore = criu_restore_container,
 };

@@ -14,6 +14,9 @@
 
 struct checkpoint_opts;
 struct restore_opts;
+struct exec_ctx;
+struct microvm_process;
+struct microvm_rlimit;
 
 struct kago_backend {
         const char *name; /* "container", "microvm" */
@@ -23,6 +26,10 @@ struct kago_backend {
         /* Check the config before any sandbox is built (create fails early and
          * leaves nothing behind). May be NULL. */
         int (*validate)(const struct oci_spec *spec, struct kago_err *err);
+        /* In kago create, once the state directory (c->state_dirfd) exists
+         * and before init is cloned: what init inherits from the host side
+         * (c->control_fd). Undone with the state directory. May be NULL. */
+        int (*prepare_host)(struct container_ctx *c, struct kago_err *err);
         /* In init, in the container's mount namespace before pivot_root: host
          * paths (a kernel image, say) are still reachable; open what is needed
          * and keep it in c->backend_data. May be NULL. */
@@ -40,9 +47,11 @@ struct kago_backend {
          * create and at every update. */
         const struct cgroup_device_rule *device_rules;
         size_t n_device_rules;
-        /* Whether kago exec can start a process in a running container of
-         * this mode: 0, or an error saying why not (id names it). May be NULL. */
-        int (*exec_check)(const char *id, struct kago_err *err);
+        /* kago exec: start x->process in the running container x->st; *pid
+         * gets the host process kago exec waits for, whose pid --pid-file
+         * names and whose status is the process's (sub_cgroup: --cgroup). */
+        int (*exec_spawn)(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid,
+                          struct kago_err *err);
         /* kago pause: what the mode's process must do before its cgroup is
          * frozen (timeout_ms: pause's --timeout). kago resume: what it does
          * after the thaw, and what undoes pause when the freeze fails. May
@@ -70,6 +79,12 @@ const struct kago_backend *backend_of_state(const struct container_state *st);
 /* b's device rules appended to a malloc'd list. */
 void backend_device_rules_append(const struct kago_backend *b, struct cgroup_device_rule **rules,
                                  size_t *n);
+
+/* The microVM backend's exec (backend_microvm_exec.c), and the process
+ * description both it and the VM's workload use (p's rlimits in *rl). */
+int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err);
+int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
+               struct microvm_rlimit **rl, struct kago_err *err);
 
 /* The microVM backend's devices (backend_microvm_devices.c). */
 extern const struct cgroup_device_rule vm_kvm_rule;

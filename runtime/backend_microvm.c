@@ -49,6 +49,12 @@ static int open_host_file(const char *bundle, const char *path, const char *what
         return 0;
 }
 
+/* The socket kago exec reaches the VMM by; init inherits it. */
+static int vm_prepare_host(struct container_ctx *c, struct kago_err *err)
+{
+        return microvm_control_listen(c->state_dirfd, &c->control_fd, err);
+}
+
 static int vm_prepare(struct container_ctx *c, struct kago_err *err)
 {
         struct vm_files *f = xcalloc(1, sizeof *f);
@@ -89,8 +95,8 @@ static char *join_params(const struct oci_spec *spec)
         return s;
 }
 
-static int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
-                      struct microvm_rlimit **rl, struct kago_err *err)
+int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
+               struct microvm_rlimit **rl, struct kago_err *err)
 {
         *rl = xcalloc(p->rlimits_len + 1, sizeof **rl);
         for (size_t i = 0; i < p->rlimits_len; i++) {
@@ -162,6 +168,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         cfg.root = "/";
         cfg.root_readonly = spec->root && spec->root->readonly;
         cfg.stdin_fd = 0, cfg.stdout_fd = 1, cfg.stderr_fd = 2;
+        cfg.control_fd = c->control_fd;
         if (spec->process->terminal) {
                 stdio_raw();
                 cfg.console_fd = 0;
@@ -170,12 +177,6 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         if (microvm_run(&cfg, &status, NULL, err) < 0)
                 return kago_err_wrap(err, "microVM");
         _exit(status); /* the VMM is the container's process: its status is the workload's */
-}
-
-static int vm_exec_check(const char *id, struct kago_err *err)
-{
-        return kago_err_set(err, "container \"%s\" runs as a microVM: exec into it goes "
-                                 "through its guest agent, which this kago lacks", id);
 }
 
 /* Before the freeze, the vCPUs leave the guest; after the thaw they enter
@@ -199,7 +200,8 @@ const struct kago_backend backend_microvm = {
         .make_devices = vm_make_devices,
         .device_rules = &vm_kvm_rule,
         .n_device_rules = 1,
-        .exec_check = vm_exec_check,
+        .prepare_host = vm_prepare_host,
+        .exec_spawn = vm_exec_spawn,
         .pause = vm_pause,
         .resume = vm_resume,
 };

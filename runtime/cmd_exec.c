@@ -211,22 +211,16 @@ static int exec_open_init(struct exec_ctx *x, struct kago_err *err)
 
 static int exec_load(struct exec_ctx *x, struct kago_global *g, struct kago_err *err)
 {
-        _cleanup_close_ int rootfd = -1, dirfd = -1;
+        _cleanup_close_ int rootfd = -1;
 
         if (container_id_validate(x->o->id, err) < 0 || store_open_root(g->root, &rootfd, err) < 0 ||
-            store_open(rootfd, x->o->id, &dirfd, err) < 0 ||
-            store_read_state(dirfd, x->o->id, &x->st, err) < 0 ||
-            container_load_config(dirfd, x->o->id, &x->spec, err) < 0)
+            store_open(rootfd, x->o->id, &x->state_dirfd, err) < 0 ||
+            store_read_state(x->state_dirfd, x->o->id, &x->st, err) < 0 ||
+            container_load_config(x->state_dirfd, x->o->id, &x->spec, err) < 0)
                 return -1;
-        const struct kago_backend *b = backend_of_state(&x->st);
-        if (b->exec_check && b->exec_check(x->o->id, err) < 0)
+        if (exec_check_status(x->state_dirfd, x, err) < 0 || exec_open_init(x, err) < 0)
                 return -1;
-        if (exec_check_status(dirfd, x, err) < 0 || exec_open_init(x, err) < 0)
-                return -1;
-        if (exec_build_process(x->o, x->spec, &x->process, err) < 0 ||
-            security_prepare(x->spec, x->process, &x->sec, err) < 0)
-                return -1;
-        return 0;
+        return exec_build_process(x->o, x->spec, &x->process, err);
 }
 
 /* ---- the parent's side of the child ----------------------------------- */
@@ -280,7 +274,7 @@ static int exec_open_cgroup(struct exec_ctx *x, const char *sub, struct cgroup *
         return 0;
 }
 
-static int exec_place(struct exec_ctx *x, pid_t pid, const char *sub, struct kago_err *err)
+int exec_place(struct exec_ctx *x, pid_t pid, const char *sub, struct kago_err *err)
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
 
@@ -351,11 +345,13 @@ static int exec_drive_child(struct exec_ctx *x, int sock, pid_t pid, const char 
         return exec_follow_child(x, sock, pid, false, err);
 }
 
-static int exec_spawn(struct exec_ctx *x, pid_t *pid, const char *sub_cgroup,
-                      struct kago_err *err)
+int exec_in_namespaces(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid,
+                       struct kago_err *err)
 {
         int sp[2];
 
+        if (security_prepare(x->spec, x->process, &x->sec, err) < 0)
+                return -1;
         const struct oci_exec_cpu_affinity *aff = x->process->exec_cpu_affinity;
         if (aff && aff->initial && proc_set_cpu_affinity(aff->initial, err) < 0)
                 return kago_err_wrap(err, "process.execCPUAffinity.initial");
@@ -506,6 +502,8 @@ static void exec_ctx_free(struct exec_ctx *x)
                 close(x->root_fd);
         if (x->console_fd >= 0)
                 close(x->console_fd);
+        if (x->state_dirfd >= 0)
+                close(x->state_dirfd);
 }
 
 static int exec_run(struct kago_global *g, struct exec_ctx *x, const char *sub_cgroup,
@@ -516,7 +514,7 @@ static int exec_run(struct kago_global *g, struct exec_ctx *x, const char *sub_c
 
         if (exec_load(x, g, err) < 0 || exec_console(x, &term_sock, err) < 0)
                 return -1;
-        if (exec_spawn(x, &pid, sub_cgroup, err) < 0)
+        if (backend_of_state(&x->st)->exec_spawn(x, sub_cgroup, &pid, err) < 0)
                 return -1;
         if (x->console_fd >= 0) {
                 close(x->console_fd);
@@ -548,7 +546,7 @@ int cmd_exec(KAGO_COMMAND_ARGS)
 {
         struct exec_opts o = { 0 };
         struct exec_ctx x = { .o = &o, .pidfd = -1, .root_fd = -1, .sync_fd = -1,
-                              .console_fd = -1 };
+                              .console_fd = -1, .state_dirfd = -1 };
         const char *sub_cgroup = NULL;
         int rc = -1;
 

@@ -53,7 +53,7 @@ int console_recv_fd(int sock, int *fd, struct kago_err *err)
         return 0;
 }
 
-static int console_open_pty(int *master, char *name, size_t len, struct kago_err *err)
+int console_open_pty(int *master, char *name, size_t len, struct kago_err *err)
 {
         _cleanup_close_ int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 

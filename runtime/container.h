@@ -46,6 +46,7 @@ struct container_ctx {
         int console_fd;     /* connected --console-socket, or -1 */
         int fifo_fd;        /* exec fifo, read end held by init */
         int listen_fds;     /* LISTEN_FDS passed through */
+        int control_fd;     /* the backend's listening socket init serves (prepare_host), or -1 */
         const struct kago_backend *backend;
         void *backend_data; /* the backend's own, from its prepare step */
         struct container_state st;
@@ -77,7 +78,8 @@ int container_kill(struct kago_global *g, const char *id, int signo, bool all,
 /* create's steps that restore shares (container_create.c). */
 #define CONTAINER_CTX_INIT(g_, o_, console_fd_)                                                   \
         { .g = (g_), .opts = (o_), .rootless = rootless_active(), .state_dirfd = -1,              \
-          .sync_fd = -1, .parent_sync_fd = -1, .console_fd = (console_fd_), .fifo_fd = -1 }
+          .sync_fd = -1, .parent_sync_fd = -1, .console_fd = (console_fd_), .fifo_fd = -1,       \
+          .control_fd = -1 }
 /* Check the id, load and check the bundle's config (raw: its text). */
 int container_ctx_load(struct container_ctx *c, char **raw, size_t *len, struct kago_err *err);
 /* Make the state directory (creating) with the config, and the exec fifo when asked. */
@@ -182,6 +184,8 @@ void mount_opts_free(struct mount_opts *o);
 int console_setup(struct container_ctx *c, struct kago_err *err);
 int console_connect(const char *path, int *fd, struct kago_err *err);
 int console_send_fd(int sock, int fd, const char *name, struct kago_err *err);
+/* A new pty: *master (close-on-exec) and the slave's path in name. */
+int console_open_pty(int *master, char *name, size_t len, struct kago_err *err);
 int console_recv_fd(int sock, int *fd, struct kago_err *err);
 
 int process_prepare(struct container_ctx *c, struct kago_err *err);

@@ -321,6 +321,8 @@ void container_ctx_free(struct container_ctx *c)
                 close(c->console_fd);
         if (c->fifo_fd >= 0)
                 close(c->fifo_fd);
+        if (c->control_fd >= 0)
+                close(c->control_fd);
         container_cgroup_release(c);
         container_state_free(&c->st);
         spec_free(c->spec);
@@ -333,7 +335,8 @@ static int create_in_store(struct container_ctx *c, int rootfd, const char *raw,
 {
         pid_t p = 0;
 
-        if (container_ctx_make_dir(c, rootfd, raw, len, true, err) < 0) {
+        if (container_ctx_make_dir(c, rootfd, raw, len, true, err) < 0 ||
+            (c->backend->prepare_host && c->backend->prepare_host(c, err) < 0)) {
                 if (c->state_dirfd >= 0)
                         container_ctx_abort(c, rootfd, 0);
                 return -1;

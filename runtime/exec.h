@@ -44,6 +44,7 @@ struct exec_ctx {
         int root_fd;   /* /proc/INIT/root: the container's root directory */
         int sync_fd;   /* the child's end */
         int console_fd; /* --console-socket, or the foreground's socketpair; -1 */
+        int state_dirfd; /* the container's state directory */
         int ns_flags;  /* CLONE_NEW* of the namespaces that differ from ours */
         bool paused;   /* the container is paused (--ignore-paused) */
 };
@@ -62,6 +63,12 @@ int exec_msg_recv(int sock, enum exec_msg *type, char *text, size_t cap, int *fd
 
 /* The CLONE_NEW* flags of the namespaces of pid that are not ours. */
 int exec_ns_flags(pid_t pid, int *flags, struct kago_err *err);
+/* The container backend's exec_spawn: a child that joins every namespace
+ * of the container's init and its cgroup, with the container's security. */
+int exec_in_namespaces(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid,
+                       struct kago_err *err);
+/* Put pid in the container's cgroup, or its sub-cgroup sub (--cgroup). */
+int exec_place(struct exec_ctx *x, pid_t pid, const char *sub, struct kago_err *err);
 /* In the child: never returns. */
 _Noreturn void exec_child_main(struct exec_ctx *x);
 

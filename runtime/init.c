@@ -138,18 +138,20 @@ static int init_cgroupns(const struct container_ctx *c, struct kago_err *err)
 }
 
 /* What init keeps of its creator's fds: the sync socket, the exec fifo, the
- * console socket, the log file and the fds passed to the workload. The
+ * console socket, the backend's control socket, the log file and the fds
+ * passed to the workload. The
  * rest (the state root, the cgroup directory, whatever the caller leaked)
  * refer to the host and must not be reachable from the container. */
 static int init_close_inherited_fds(const struct container_ctx *c, struct kago_err *err)
 {
         int passed = c->listen_fds + c->opts->preserve_fds;
         size_t n = 0;
-        _cleanup_free_ int *keep = xcalloc((size_t)passed + 4, sizeof *keep);
+        _cleanup_free_ int *keep = xcalloc((size_t)passed + 5, sizeof *keep);
 
         keep[n++] = c->sync_fd;
         keep[n++] = c->fifo_fd;
         keep[n++] = c->console_fd;
+        keep[n++] = c->control_fd;
         keep[n++] = kago_log_fd();
         for (int fd = 3; fd < 3 + passed; fd++)
                 keep[n++] = fd;

@@ -4,8 +4,9 @@
  * VMM builds in memory). It mounts the container's root filesystem shared
  * by the VMM over 9P and the essential filesystems, switches into it, runs
  * the workload described in /kago.conf, pumps its stdio to the virtio
- * consoles, forwards signals the VMM sends, reaps zombies, and reports the
- * workload's exit status through a paravirtual port. The VMM then ends the VM.
+ * consoles, forwards signals the VMM sends, reaps zombies, serves kago exec
+ * through its agent (agent.c), and reports the workload's exit status
+ * through a paravirtual port. The VMM then ends the VM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,45 +28,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../guest_proto.h"
+#include "guest.h"
 
-#define MAX_ARGS 1024
-#define MAX_GROUPS 64
-#define MAX_RLIMITS 32
-#define MAX_MOUNTS 64
+int errfd = 2;
 
-struct rlim {
-        int resource;
-        struct rlimit lim;
-};
-
-struct mnt {
-        const char *dest, *type, *source, *options;
-};
-
-struct conf {
-        char *argv[MAX_ARGS + 1];
-        int argc;
-        char *envp[MAX_ARGS + 1];
-        int envc;
-        const char *cwd, *hostname;
-        uid_t uid;
-        gid_t gid;
-        gid_t groups[MAX_GROUPS];
-        int ngroups;
-        int umask;
-        struct rlim rlimits[MAX_RLIMITS];
-        int nrlimits;
-        struct mnt mounts[MAX_MOUNTS];
-        int nmounts;
-        bool terminal, root_ro;
-        unsigned msize;
-        unsigned root_fs; /* KAGO_CONF_ROOT_FS: 0 9P, 1 virtio-fs */
-};
-
-static int errfd = 2;
-
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
         char buf[512];
         va_list ap;
@@ -165,6 +132,30 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
         }
 }
 
+int conf_decode(struct conf *c, const uint8_t *buf, size_t len)
+{
+        struct kago_conf_rec r;
+        size_t off = 0;
+        int rc;
+        c->umask = -1;
+        c->msize = 131072;
+        while ((rc = kago_conf_next(buf, len, &off, &r)) > 0)
+                conf_apply(c, &r);
+        return rc < 0 || c->argc == 0 ? -1 : 0;
+}
+
+void conf_free(struct conf *c)
+{
+        for (int i = 0; i < c->argc; i++)
+                free(c->argv[i]);
+        for (int i = 0; i < c->envc; i++)
+                free(c->envp[i]);
+        for (int i = 0; i < c->nmounts; i++)
+                free((char *)c->mounts[i].dest); /* the record's one allocation */
+        free((char *)c->cwd);
+        free((char *)c->hostname);
+}
+
 static void conf_load(struct conf *c)
 {
         static uint8_t buf[KAGO_CONF_MAX_LEN];
@@ -175,14 +166,7 @@ static void conf_load(struct conf *c)
         if (len < 0)
                 fail("read " KAGO_GUEST_CONF);
         close(fd);
-        struct kago_conf_rec r;
-        size_t off = 0;
-        int rc;
-        c->umask = -1;
-        c->msize = 131072;
-        while ((rc = kago_conf_next(buf, (size_t)len, &off, &r)) > 0)
-                conf_apply(c, &r);
-        if (rc < 0 || c->argc == 0) {
+        if (conf_decode(c, buf, (size_t)len) < 0) {
                 errno = EINVAL;
                 fail("bad " KAGO_GUEST_CONF);
         }
@@ -276,11 +260,13 @@ static const char *env_get(const struct conf *c, const char *key)
         return NULL;
 }
 
-static void exec_workload(const struct conf *c)
+_Noreturn void process_exec(const struct conf *c)
 {
         const char *file = c->argv[0];
+        bool found = false; /* a candidate that exists but would not run */
         if (strchr(file, '/')) {
                 execve(file, c->argv, c->envp);
+                found = errno != ENOENT && errno != ENOTDIR;
         } else {
                 const char *path = env_get(c, "PATH");
                 if (!path)
@@ -291,41 +277,50 @@ static void exec_workload(const struct conf *c)
                         size_t n = e ? (size_t)(e - p) : strlen(p);
                         snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, file);
                         execve(buf, c->argv, c->envp);
+                        found |= errno != ENOENT && errno != ENOTDIR;
                         p = e ? e + 1 : NULL;
                 }
-                errno = ENOENT;
+                errno = found ? EACCES : ENOENT;
         }
         say("kago-init: exec %s: %s", file, strerror(errno));
-        _exit(127);
+        _exit(found ? 126 : 127);
 }
 
-static void child_setup(const struct conf *c, int in, int out, int err)
+const char *process_setup(const struct conf *c, int in, int out, int err)
 {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
         if (c->terminal && ioctl(in, TIOCSCTTY, 0) < 0)
-                fail("TIOCSCTTY");
+                return "TIOCSCTTY";
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-                fail("dup2 stdio");
+                return "dup2 stdio";
         errfd = 2;
         for (int i = 0; i < c->nrlimits; i++)
                 if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0)
-                        fail("setrlimit");
+                        return "setrlimit";
         if (setgroups(c->ngroups, c->groups) < 0)
-                fail("setgroups");
+                return "setgroups";
         if (setgid(c->gid) < 0)
-                fail("setgid");
+                return "setgid";
         if (setuid(c->uid) < 0)
-                fail("setuid");
+                return "setuid";
         if (c->umask >= 0)
                 umask(c->umask);
         if (chdir(c->cwd ? c->cwd : "/") < 0)
-                fail("chdir to process.cwd");
+                return "chdir to process.cwd";
+        return NULL;
+}
+
+static void child_setup(const struct conf *c, int in, int out, int err)
+{
+        const char *failed = process_setup(c, in, out, err);
+        if (failed)
+                fail(failed);
         outb(1, KAGO_PORT_READY);
         ioperm(KAGO_PORT_STATUS, 8, 0);
-        exec_workload(c);
+        process_exec(c);
 }
 
 /* A one-way byte pump from fd `from` to fd `to` with a small buffer. */
@@ -378,6 +373,7 @@ static void pump_drain(struct pump *p)
 
 struct guest {
         struct conf conf;
+        struct agent *agent; /* NULL: no agent console */
         int hvc0, hvc1, sfd;
         pid_t pid;
         int status;
@@ -425,23 +421,37 @@ static void reap(struct guest *g)
         int st;
         pid_t p;
         while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-                if (p != g->pid)
+                if (p != g->pid) {
+                        if (g->agent)
+                                agent_reaped(g->agent, p, st);
                         continue;
+                }
                 g->exited = true;
                 g->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         }
 }
 
+int pty_open(int *master, int *slave)
+{
+        *slave = -1;
+        *master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (*master < 0)
+                return -1;
+        char *name = grantpt(*master) == 0 && unlockpt(*master) == 0 ? ptsname(*master) : NULL;
+        *slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (*slave >= 0)
+                return 0;
+        close(*master);
+        *master = -1;
+        return -1;
+}
+
 static void stdio_setup(struct guest *g, int fds[3])
 {
         if (g->conf.terminal) {
-                g->pty = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-                if (g->pty < 0 || grantpt(g->pty) < 0 || unlockpt(g->pty) < 0)
-                        fail("open /dev/pts/ptmx");
-                char *name = ptsname(g->pty);
-                int s = name ? open(name, O_RDWR | O_NOCTTY) : -1;
-                if (s < 0)
-                        fail("open pty slave");
+                int s;
+                if (pty_open(&g->pty, &s) < 0)
+                        fail("open a pty");
                 fds[0] = fds[1] = fds[2] = s;
                 g->in = (struct pump){ .from = g->hvc0, .to = g->pty };
                 g->out = (struct pump){ .from = g->pty, .to = g->hvc0 };
@@ -463,7 +473,7 @@ static void stdio_setup(struct guest *g, int fds[3])
 static void pumps_poll(struct guest *g)
 {
         struct pump *ps[3] = { &g->in, &g->out, &g->err };
-        struct pollfd pfd[8];
+        struct pollfd pfd[8 + 4 * KAGO_AGENT_SESSIONS];
         struct pump *owner[8] = { 0 };
         int n = 0;
         pfd[n++] = (struct pollfd){ g->sfd, POLLIN, 0 };
@@ -476,13 +486,18 @@ static void pumps_poll(struct guest *g)
                 pfd[n++] = p->len ? (struct pollfd){ p->to, POLLOUT, 0 }
                                   : (struct pollfd){ p->from, POLLIN, 0 };
         }
+        int pumps_end = n;
+        if (g->agent)
+                agent_poll_fds(g->agent, pfd, &n, (int)(sizeof pfd / sizeof pfd[0]));
         if (poll(pfd, n, -1) < 0)
                 return;
         if (pfd[0].revents)
                 reap(g);
         if (pfd[1].revents & POLLIN)
                 control_read(g);
-        for (int i = 2; i < n; i++) {
+        if (g->agent)
+                agent_serve(g->agent, pfd + pumps_end);
+        for (int i = 2; i < pumps_end; i++) {
                 struct pump *p = owner[i];
                 if (!pfd[i].revents || !p)
                         continue;
@@ -539,6 +554,9 @@ int main(void)
         g.hvc0 = open_console(KAGO_HVC_STDIO);
         if (g.hvc0 < 0 || g.hvc1 < 0)
                 fail("open virtio consoles");
+        int hvc2 = open_console(KAGO_HVC_AGENT);
+        if (hvc2 >= 0)
+                g.agent = agent_new(hvc2);
         conf_load(&g.conf);
         if (g.conf.hostname && sethostname(g.conf.hostname, strlen(g.conf.hostname)) < 0)
                 fail("sethostname");

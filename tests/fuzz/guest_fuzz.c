@@ -13,20 +13,9 @@
 #define main kago_guest_main
 #include "../../microvm/guest/init.c"
 #undef main
+#include "../../microvm/guest/agent.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void guest_fuzz_conf_free(struct conf *c)
-{
-        for (int i = 0; i < c->argc; i++)
-                free(c->argv[i]);
-        for (int i = 0; i < c->envc; i++)
-                free(c->envp[i]);
-        for (int i = 0; i < c->nmounts; i++)
-                free((char *)c->mounts[i].dest); /* the record's one allocation */
-        free((char *)c->cwd);
-        free((char *)c->hostname);
-}
 
 /* Decode conf[0..len) from a heap copy of exactly len bytes. */
 static void guest_fuzz_conf(const uint8_t *data, size_t len)
@@ -43,7 +32,7 @@ static void guest_fuzz_conf(const uint8_t *data, size_t len)
                         __builtin_trap(); /* a record beyond the buffer */
                 conf_apply(&c, &r);
         }
-        guest_fuzz_conf_free(&c);
+        conf_free(&c);
         free(buf);
 }
 

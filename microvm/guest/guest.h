@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago-init's parts: the process description (init.c reads /kago.conf into
+ * it, the agent an OPEN frame), the setup and exec of a process, and the
+ * guest agent (agent.c) that starts processes for kago exec. Private to
+ * microvm/guest/.
+ */
+#ifndef KAGO_GUEST_H
+#define KAGO_GUEST_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "../guest_proto.h"
+
+#define MAX_ARGS 1024
+#define MAX_GROUPS 64
+#define MAX_RLIMITS 32
+#define MAX_MOUNTS 64
+
+struct rlim {
+        int resource;
+        struct rlimit lim;
+};
+
+struct mnt {
+        const char *dest, *type, *source, *options;
+};
+
+struct conf {
+        char *argv[MAX_ARGS + 1];
+        int argc;
+        char *envp[MAX_ARGS + 1];
+        int envc;
+        const char *cwd, *hostname;
+        uid_t uid;
+        gid_t gid;
+        gid_t groups[MAX_GROUPS];
+        int ngroups;
+        int umask;
+        struct rlim rlimits[MAX_RLIMITS];
+        int nrlimits;
+        struct mnt mounts[MAX_MOUNTS];
+        int nmounts;
+        bool terminal, root_ro;
+        unsigned msize;
+        unsigned root_fs; /* KAGO_CONF_ROOT_FS: 0 9P, 1 virtio-fs */
+};
+
+/* A line on init's stderr (hvc1), or on a process's own after its dup2. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int errfd;
+
+/* Decode records buf[0..len) into c (zeroed by the caller): 0, or -1 when
+ * a record is malformed or no argument is given. conf_free releases them. */
+int conf_decode(struct conf *c, const uint8_t *buf, size_t len);
+void conf_free(struct conf *c);
+
+/* In a new child: stdio, session, rlimits, groups, user, umask and cwd of
+ * c. NULL, or the step that failed (errno says why). */
+const char *process_setup(const struct conf *c, int in, int out, int err);
+/* execve c's program (PATH searched); on failure says why and exits 127
+ * (not found) or 126 (found, not executable). */
+_Noreturn void process_exec(const struct conf *c);
+/* A new pty: *master and *slave (both close-on-exec), or -1. */
+int pty_open(int *master, int *slave);
+
+/* The guest agent: processes started through hvc2 for kago exec. */
+struct agent;
+struct agent *agent_new(int fd);
+/* Add the agent's fds to p[*n..max), remembered for agent_serve. */
+void agent_poll_fds(struct agent *a, struct pollfd *p, int *n, int max);
+/* Serve what poll found on those fds. */
+void agent_serve(struct agent *a, const struct pollfd *p);
+/* A child that ended: 1 when it was one of the agent's processes. */
+int agent_reaped(struct agent *a, pid_t pid, int wait_status);
+
+#endif

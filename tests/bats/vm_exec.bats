@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# kago exec into a microVM container: the VMM's control socket (vmm.sock in
+# the state directory, mode 0600) takes the request, kago-init's agent starts
+# the process in the guest, and a host process in the container's cgroup
+# stands for it. Proven on one running VM (booting is costly under nested
+# KVM): the process runs in the guest with the container's environment and
+# the flags (--env, --cwd, --user, --additional-gids); its stdout, stderr
+# and status come back apart (3, 126, 127, 137); stdin reaches it to its
+# end, and a megabyte goes each way intact; a signal to kago exec reaches
+# it; --detach --pid-file names the stand-in, inside the container's
+# cgroup, and killing that ends the guest process; --tty gives it a guest
+# terminal whose size follows the host's, through --console-socket or
+# kago's own proxy. Refused with a reason: --preserve-fds, a paused VM. A
+# VMM killed under a running exec ends the exec (137), and delete leaves
+# nothing behind.
+
+bats_require_minimum_version 1.5.0
+load helpers
+load container_helpers
+load cgroup_helpers
+
+# One VM, one state root, for the whole file.
+setup_file() {
+        _container_setup_file
+        export ROOT=$BATS_FILE_TMPDIR/root
+        mkdir -p "$ROOT"
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        [ "$(id -u)" = 0 ] && _has_kvm && [ -r "$KAGO_VM_KERNEL" ] || return 0
+        local b=$BATS_FILE_TMPDIR/vm i
+        bundle "$b" sh -c 'echo guest-up; exec sleep 100000'
+        config "$b" '.annotations["run.oci.handler"] = "microvm" | .process.env += ["FROM_CONFIG=yes"]'
+        "$KAGO" --root "$ROOT" create --bundle "$b" vx </dev/null >"$BATS_FILE_TMPDIR/vx.out" 2>&1
+        "$KAGO" --root "$ROOT" start vx
+        for i in $(seq 1200); do grep -q guest-up "$BATS_FILE_TMPDIR/vx.out" && break; sleep 0.1; done
+}
+
+teardown_file() {
+        "$KAGO" --root "$ROOT" delete --force vx 2>/dev/null || true
+}
+
+setup() { :; }
+teardown() { :; }
+
+requires_vx() {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        grep -q guest-up "$BATS_FILE_TMPDIR/vx.out" || {
+                cat "$BATS_FILE_TMPDIR/vx.out"
+                false
+        }
+}
+
+# Lines of the guest's `ps` (busybox: PID USER TIME COMMAND) running ARGS.
+guest_ps_count() {
+        kg exec vx ps | grep -c -- " $*\$" || true
+}
+
+@test "vm exec: runs in the guest with the container's environment; stdout, stderr and status come back apart" {
+        requires_vx
+        [ "$(stat -c %a "$ROOT/vx/vmm.sock")" = 600 ]
+        run --separate-stderr kg exec vx sh -c 'grep -o rdinit=/init /proc/cmdline; echo $FROM_CONFIG; echo to-stderr >&2; exit 3'
+        [ "$status" -eq 3 ]
+        [ "$output" = "rdinit=/init
+yes" ]
+        [ "$stderr" = to-stderr ]
+}
+
+@test "vm exec: --env, --cwd, --user and --additional-gids apply in the guest" {
+        requires_vx
+        run kg exec --env A=b --cwd /tmp -u 1000:1000 --additional-gids 5,7 vx sh -c 'echo $A; pwd; id -u; id -G'
+        [ "$status" -eq 0 ]
+        [ "$output" = "b
+/tmp
+1000
+1000 5 7" ]
+}
+
+@test "vm exec: exit statuses 127 (no such command), 126 (not executable), 137 (killed)" {
+        requires_vx
+        run -127 kg exec vx no-such-command
+        [[ "$output" == *"no-such-command"* ]]
+        run -126 kg exec vx /etc/passwd
+        run kg exec vx sh -c 'kill -9 $$'
+        [ "$status" -eq 137 ]
+}
+
+@test "vm exec: stdin reaches the process to its end; a megabyte goes each way intact" {
+        requires_vx
+        run sh -c 'echo hello | "$1" --root "$2" exec vx cat' sh "$KAGO" "$ROOT"
+        [ "$output" = hello ]
+        head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/mb"
+        want=$(md5sum <"$BATS_TEST_TMPDIR/mb" | cut -d' ' -f1)
+        got=$(kg exec vx md5sum <"$BATS_TEST_TMPDIR/mb" | cut -d' ' -f1)
+        [ "$got" = "$want" ]
+        [ "$(kg exec vx head -c 1048576 /dev/zero | wc -c)" = 1048576 ]
+}
+
+@test "vm exec: a signal to kago exec reaches the guest process" {
+        requires_vx
+        local out=$BATS_TEST_TMPDIR/out
+        "$KAGO" --root "$ROOT" exec vx sh -c 'trap "echo got-term; exit 7" TERM; echo armed; while :; do sleep 0.1; done' \
+                </dev/null >"$out" 2>&1 &
+        local p=$!
+        for i in $(seq 600); do grep -q armed "$out" && break; sleep 0.1; done
+        grep -q armed "$out"
+        kill -TERM "$p"
+        local rc=0
+        wait "$p" || rc=$?
+        echo "status $rc"; cat "$out"
+        [ "$rc" -eq 7 ]
+        grep -q got-term "$out"
+}
+
+@test "vm exec: --detach --pid-file names the stand-in in the container's cgroup; killing it ends the guest process" {
+        requires_vx
+        kg exec -d --pid-file "$BATS_TEST_TMPDIR/pid" vx sleep 4242 </dev/null >/dev/null 2>&1
+        local pid
+        pid=$(cat "$BATS_TEST_TMPDIR/pid")
+        grep -qx "$pid" "$(cgroup_dir_of vx)/cgroup.procs"
+        [ "$(guest_ps_count sleep 4242)" -eq 1 ]
+        kill -KILL "$pid"
+        for i in $(seq 100); do [ "$(guest_ps_count sleep 4242)" -eq 0 ] && break; sleep 0.2; done
+        [ "$(guest_ps_count sleep 4242)" -eq 0 ]
+}
+
+@test "vm exec: --tty gives a guest terminal whose size follows the host's, via --console-socket or kago's proxy" {
+        requires_vx
+        sock=$(mktemp -u /tmp/kago-console.XXXXXX)
+        WINSIZE=40x132 /usr/bin/python3 "$KAGO_SRC/tests/fixtures/console-socket.py" "$sock" \
+                "$BATS_TEST_TMPDIR/tty" --record $'stty size; tty; exit\n' &
+        rpid=$!
+        for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+        run kg exec -t -d --console-socket "$sock" vx sh
+        [ "$status" -eq 0 ]
+        wait "$rpid"
+        rm -f "$sock"
+        cat "$BATS_TEST_TMPDIR/tty"
+        grep -q '^40 132' "$BATS_TEST_TMPDIR/tty"
+        grep -q '^/dev/pts/' "$BATS_TEST_TMPDIR/tty"
+        run kg exec -t vx sh -c '[ -t 0 ] && [ -t 1 ] && echo on-a-tty; exit 4'
+        [ "$status" -eq 4 ]
+        [[ "$output" == *on-a-tty* ]]
+}
+
+@test "vm exec: --preserve-fds and a paused VM are refused with the reason" {
+        requires_vx
+        run kg exec --preserve-fds 1 vx true 3</dev/null
+        [ "$status" -eq 255 ]
+        [[ "$output" == *"--preserve-fds 1: the process runs in the microVM's guest"* ]]
+        kg pause vx
+        run kg exec --ignore-paused vx true
+        kg resume vx
+        [ "$status" -eq 255 ]
+        [[ "$output" == *'container "vx" is paused: its microVM'*'resume it first'* ]]
+        run kg exec vx echo still-serving
+        [ "$output" = still-serving ]
+}
+
+@test "vm exec: a VMM killed under a running exec ends it (137), and delete leaves nothing behind" {
+        requires_vx
+        "$KAGO" --root "$ROOT" exec vx sleep 4343 </dev/null >/dev/null 2>&1 &
+        local p=$!
+        for i in $(seq 100); do [ "$(guest_ps_count sleep 4343)" -eq 1 ] && break; sleep 0.2; done
+        kill -KILL "$(kg state vx | jq .pid)"
+        local rc=0
+        wait "$p" || rc=$?
+        [ "$rc" -eq 137 ]
+        kg delete --force vx
+        assert_gone vx
+        run pgrep -f 'exec vx sleep 4343'
+        [ "$status" -eq 1 ]
+}
