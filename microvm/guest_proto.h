@@ -56,6 +56,8 @@ enum kago_agent_msg {
         KAGO_AGENT_STDERR,   /* guest to host: bytes of its stderr */
         KAGO_AGENT_EXIT,     /* guest to host: u32 status (0-255, 128+signal); the end */
         KAGO_AGENT_ERROR,    /* either way: the session failed before it started; text */
+        KAGO_AGENT_PS,       /* host to guest: list the processes (STDOUT lines of
+                              * "PID PPID UID COMMAND", then EXIT 0) */
         KAGO_AGENT_MSG_MAX
 };
 

@@ -176,6 +176,9 @@ int microvm_control_listen(int dirfd, int *fd, struct kago_err *err);
  * or what did not answer within timeout_ms. */
 int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *p, int timeout_ms,
                        int *conn, struct kago_err *err);
+/* The guest's processes, kernel threads left out: *text (malloc'd) holds a
+ * line "PID PPID UID COMMAND" for each. */
+int microvm_ps(int dirfd, const char *id, int timeout_ms, char **text, struct kago_err *err);
 /* Stand for the guest process until it ends: bytes from in (-1: none) go to
  * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the
  * signals a process may be sent are passed on, SIGWINCH as tty's window size

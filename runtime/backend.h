@@ -52,6 +52,12 @@ struct kago_backend {
          * names and whose status is the process's (sub_cgroup: --cgroup). */
         int (*exec_spawn)(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid,
                           struct kago_err *err);
+        /* kago ps of the running container st (dirfd: its state directory):
+         * print its processes, as a table (args: ps's options, if the mode
+         * takes any) or as a JSON array of pids. NULL: the host's processes
+         * in the container's cgroup, through ps(1) (cmd_ps.c). */
+        int (*ps)(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
+                  struct kago_err *err);
         /* kago pause: what the mode's process must do before its cgroup is
          * frozen (timeout_ms: pause's --timeout). kago resume: what it does
          * after the thaw, and what undoes pause when the freeze fails. May
@@ -83,6 +89,9 @@ void backend_device_rules_append(const struct kago_backend *b, struct cgroup_dev
 /* The microVM backend's exec (backend_microvm_exec.c), and the process
  * description both it and the VM's workload use (p's rlimits in *rl). */
 int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err);
+/* kago ps of a microVM: the guest's processes (backend_microvm_ps.c). */
+int vm_ps(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
+          struct kago_err *err);
 int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
                struct microvm_rlimit **rl, struct kago_err *err);
 

@@ -202,6 +202,7 @@ const struct kago_backend backend_microvm = {
         .n_device_rules = 1,
         .prepare_host = vm_prepare_host,
         .exec_spawn = vm_exec_spawn,
+        .ps = vm_ps,
         .pause = vm_pause,
         .resume = vm_resume,
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kago ps [--format table|json] ID [PS-ARGS...]: the container's processes;
- * table runs ps(1) (default "-ef") and keeps the header and the container's lines. */
+ * table runs ps(1) (default "-ef") and keeps the header and the container's
+ * lines. A backend with its own view (a microVM's guest) answers instead. */
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "backend.h"
 #include "commands.h"
 #include "container.h"
 
@@ -152,9 +154,16 @@ int cmd_ps(KAGO_COMMAND_ARGS)
                 return -1;
         /* A stopped container has no processes: an empty list, exit 0, as
          * runc does (runc prints "null" for json; kago an empty array). */
-        int rc = container_status_get(dirfd, &st) == STATUS_STOPPED
-                         ? 0
-                         : container_pids(&st, &pids, &n, err);
+        const struct kago_backend *b = backend_of_state(&st);
+        bool stopped = container_status_get(dirfd, &st) == STATUS_STOPPED;
+        int rc = 0;
+        if (!stopped && b->ps) {
+                rc = b->ps(&st, dirfd, json, argv + first_arg, argc - first_arg, err);
+                container_state_free(&st);
+                return rc;
+        }
+        if (!stopped)
+                rc = container_pids(&st, &pids, &n, err);
         if (rc == 0 && json)
                 ps_json(pids, n);
         else if (rc == 0)

@@ -3,7 +3,8 @@
  * The guest agent, part of kago-init: on its console (hvc2) the VMM sends
  * an OPEN frame for each kago exec; the agent starts that process with
  * pipes or a pty of its own, sends back STARTED, its output, and its EXIT
- * status, and passes on stdin, signals and window sizes. Everything runs in
+ * status, and passes on stdin, signals and window sizes; a PS frame gets
+ * the guest's process list (ps.c). Everything runs in
  * init's one poll loop; a process's stdin that cannot take more holds the
  * channel until it can, so nothing is lost or reordered.
  */
@@ -54,13 +55,18 @@ static int write_all(int fd, const void *p, size_t n)
         return 0;
 }
 
-static void send_frame(struct agent *a, uint8_t type, uint16_t session, const void *data,
-                       uint32_t len)
+void agent_send(int fd, uint8_t type, uint16_t session, const void *data, uint32_t len)
 {
         uint8_t h[KAGO_AGENT_HDR];
         kago_agent_hdr_put(h, &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, session, len });
-        if (write_all(a->fd, h, sizeof h) < 0 || write_all(a->fd, data, len) < 0)
+        if (write_all(fd, h, sizeof h) < 0 || write_all(fd, data, len) < 0)
                 say("kago-init: agent: write to the VMM: %s", strerror(errno));
+}
+
+static void send_frame(struct agent *a, uint8_t type, uint16_t session, const void *data,
+                       uint32_t len)
+{
+        agent_send(a->fd, type, session, data, len);
 }
 
 static void send_u32(struct agent *a, uint8_t type, uint16_t session, uint32_t v)
@@ -247,6 +253,9 @@ static void frame(struct agent *a, const struct kago_agent_hdr *h, const uint8_t
         struct session *s = session_find(a, h->session);
         if (h->type == KAGO_AGENT_OPEN) {
                 open_session(a, h->session, data, h->len);
+        } else if (h->type == KAGO_AGENT_PS) {
+                process_list(a->fd, h->session);
+                send_u32(a, KAGO_AGENT_EXIT, h->session, 0);
         } else if (!s) {
                 return; /* a session that ended meanwhile */
         } else if (h->type == KAGO_AGENT_STDIN) {

@@ -10,7 +10,8 @@
 # it; --detach --pid-file names the stand-in, inside the container's
 # cgroup, and killing that ends the guest process; --tty gives it a guest
 # terminal whose size follows the host's, through --console-socket or
-# kago's own proxy. Refused with a reason: --preserve-fds, a paused VM. A
+# kago's own proxy. kago ps lists the guest's processes (table and JSON).
+# Refused with a reason: --preserve-fds, a paused VM, ps(1) options. A
 # VMM killed under a running exec ends the exec (137), and delete leaves
 # nothing behind.
 
@@ -154,6 +155,24 @@ yes" ]
         [[ "$output" == *'container "vx" is paused: its microVM'*'resume it first'* ]]
         run kg exec vx echo still-serving
         [ "$output" = still-serving ]
+}
+
+@test "vm ps: lists the guest's processes, as a table and as JSON; ps(1) options are refused" {
+        requires_vx
+        kg exec -d vx sleep 4545 </dev/null >/dev/null 2>&1
+        run kg ps vx
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "    PID    PPID     UID  CMD" ]
+        [[ "$output" == *"      1       0       0  /init"* ]]
+        [[ "$output" == *"  sleep 4545"* ]]
+        [[ "$output" == *"  sleep 100000"* ]]
+        local pid
+        pid=$(awk '$4 == "sleep" && $5 == 4545 { print $1 }' <<<"$output")
+        kg ps --format json vx | jq -e --argjson p "$pid" 'index(1) != null and index($p) != null'
+        run kg ps vx -ef
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'container "vx" runs as a microVM: its guest'*'takes no ps(1) options (got "-ef")'* ]]
+        kg exec vx pkill -f 'sleep 4545' || kg exec vx kill "$pid"
 }
 
 @test "vm exec: a VMM killed under a running exec ends it (137), and delete leaves nothing behind" {
