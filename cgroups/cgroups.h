@@ -170,8 +170,10 @@ struct cgroup_stats {
  * have_memory/have_pids false: its section is left out of the JSON, and a
  * warning says so, rather than zeros that look like figures. */
 int cgroup_stats_read(struct cgroup *cg, struct cgroup_stats *st, struct kago_err *err);
-/* One line: {"type":"stats","id":ID,"data":{...}} in runc's events layout. */
-void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st);
+/* One line: {"type":"stats","id":ID,"data":{...}} in runc's events layout;
+ * extra (NULL: none) is one more "name":value member of data. */
+void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st,
+                             const char *extra);
 
 /* OOM watch: an inotify fd that becomes readable when memory.events changes. */
 int cgroup_oom_watch_open(struct cgroup *cg, int *fd, struct kago_err *err);

@@ -76,7 +76,7 @@ static int write_stats(struct cgroup *cg, const char *id, FILE *out, struct kago
 
         if (cgroup_stats_read(cg, &st, err) < 0)
                 return -1;
-        cgroup_stats_write_json(out, id, &st);
+        cgroup_stats_write_json(out, id, &st, NULL);
         fflush(out);
         return 0;
 }

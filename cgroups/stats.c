@@ -203,7 +203,8 @@ static void warn_unavailable(const char *id, const struct cgroup_stats *st)
                             st->have_pids ? "" : "pids");
 }
 
-void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st)
+void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats *st,
+                             const char *extra)
 {
         warn_unavailable(id, st);
         fputs("{\"type\":\"stats\",\"id\":", f);
@@ -226,5 +227,7 @@ void cgroup_stats_write_json(FILE *f, const char *id, const struct cgroup_stats 
         json_blkio_list(f, "ioServicedRecursive", st, true);
         fputs("},", f);
         json_hugetlb(f, st);
+        if (extra)
+                fprintf(f, ",%s", extra);
         fputs("}}\n", f);
 }

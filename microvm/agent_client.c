@@ -4,8 +4,8 @@
  * (made by kago create in the state directory), the start of a process in
  * the guest (OPEN, then STARTED or ERROR within a timeout), and the host
  * process that stands for it until its EXIT: stdin, stdout and stderr
- * relayed, signals and terminal sizes passed on. Also kago ps's question
- * for the guest's process list.
+ * relayed, signals and terminal sizes passed on. Also the questions of
+ * kago ps and kago events --stats for the guest's processes and figures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,16 +158,21 @@ int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *
         return rc;
 }
 
-int microvm_ps(int dirfd, const char *id, int timeout_ms, char **text, struct kago_err *err)
+int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_ms, char **text,
+                  struct kago_err *err)
 {
+        static const uint8_t types[] = { [MICROVM_QUERY_PS] = KAGO_AGENT_PS,
+                                         [MICROVM_QUERY_STATS] = KAGO_AGENT_STATS };
+        static const char *const what[] = { [MICROVM_QUERY_PS] = "the guest's processes",
+                                            [MICROVM_QUERY_STATS] = "the guest's figures" };
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *data = xmalloc(FRAME_MAX + 1);
         struct bytes out = { 0 };
         struct kago_agent_hdr h = { 0 };
         if (connect_vmm(dirfd, id, &fd, err) < 0)
                 return -1;
-        if (frame_send(fd, KAGO_AGENT_PS, NULL, 0) < 0)
-                return kago_err_errno(err, errno, "ask the VMM for the guest's processes");
+        if (frame_send(fd, types[q], NULL, 0) < 0)
+                return kago_err_errno(err, errno, "ask the VMM for %s", what[q]);
         int r;
         while ((r = frame_recv(fd, timeout_ms, &h, data)) > 0 && h.type == KAGO_AGENT_STDOUT)
                 bytes_put(&out, data, h.len);
@@ -178,14 +183,13 @@ int microvm_ps(int dirfd, const char *id, int timeout_ms, char **text, struct ka
         }
         bytes_free(&out);
         if (r < 0 && errno == ETIMEDOUT)
-                return kago_err_set(err, "the guest agent did not list the processes within %d ms",
+                return kago_err_set(err, "the guest agent did not send %s within %d ms", what[q],
                                     timeout_ms);
         if (r > 0 && h.type == KAGO_AGENT_ERROR) {
                 data[h.len] = 0;
                 return kago_err_set(err, "%s", (char *)data);
         }
-        return kago_err_errno(err, r == 0 ? EPIPE : errno ? errno : EPROTO,
-                              "the guest's process list");
+        return kago_err_errno(err, r == 0 ? EPIPE : errno ? errno : EPROTO, "%s", what[q]);
 }
 
 /* ---- the stand-in ------------------------------------------------------------ */

@@ -5,8 +5,8 @@
  * console. Each connection is one session: the VMM gives it a number, passes
  * its frames (OPEN first, then STDIN, SIGNAL, WINCH) to the guest, and the
  * guest's frames for that number back to it, until EXIT or ERROR. A
- * connection that closes early has its process killed in the guest. A PS
- * request takes a session of its own the same way. The
+ * connection that closes early has its process killed in the guest. PS and
+ * STATS requests take a session of their own the same way. The
  * guest's transmissions reach a pipe on the vCPU thread; the main loop
  * (run.c) reads it here.
  */
@@ -167,7 +167,8 @@ static void accept_client(struct agent_host *h)
 /* A whole frame from a client: checked, renumbered, queued for the guest. */
 static int client_frame(struct agent_host *h, struct client *c, const struct kago_agent_hdr *f)
 {
-        bool open = f->type == KAGO_AGENT_OPEN || f->type == KAGO_AGENT_PS;
+        bool open = f->type == KAGO_AGENT_OPEN || f->type == KAGO_AGENT_PS ||
+                    f->type == KAGO_AGENT_STATS;
         if (open == c->opened || (!open && f->type != KAGO_AGENT_STDIN &&
                                   f->type != KAGO_AGENT_SIGNAL && f->type != KAGO_AGENT_WINCH)) {
                 refuse(c->fd, open ? "a second request on one connection"

@@ -58,6 +58,8 @@ enum kago_agent_msg {
         KAGO_AGENT_ERROR,    /* either way: the session failed before it started; text */
         KAGO_AGENT_PS,       /* host to guest: list the processes (STDOUT lines of
                               * "PID PPID UID COMMAND", then EXIT 0) */
+        KAGO_AGENT_STATS,    /* host to guest: its figures (STDOUT "KEY VALUE" lines,
+                              * then EXIT 0) */
         KAGO_AGENT_MSG_MAX
 };
 

@@ -176,9 +176,14 @@ int microvm_control_listen(int dirfd, int *fd, struct kago_err *err);
  * or what did not answer within timeout_ms. */
 int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *p, int timeout_ms,
                        int *conn, struct kago_err *err);
-/* The guest's processes, kernel threads left out: *text (malloc'd) holds a
- * line "PID PPID UID COMMAND" for each. */
-int microvm_ps(int dirfd, const char *id, int timeout_ms, char **text, struct kago_err *err);
+/* Ask the guest agent; *text (malloc'd) gets its answer, lines of
+ * - PS: "PID PPID UID COMMAND" for each process, kernel threads left out;
+ * - STATS: "KEY VALUE" with the keys memory_total, memory_free,
+ *   memory_available (bytes), cpu_user, cpu_system, cpu_idle (USER_HZ
+ *   ticks, 100 a second) and tasks (threads, the kernel's included). */
+enum microvm_query { MICROVM_QUERY_PS, MICROVM_QUERY_STATS };
+int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_ms, char **text,
+                  struct kago_err *err);
 /* Stand for the guest process until it ends: bytes from in (-1: none) go to
  * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the
  * signals a process may be sent are passed on, SIGWINCH as tty's window size

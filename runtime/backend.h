@@ -58,6 +58,10 @@ struct kago_backend {
          * in the container's cgroup, through ps(1) (cmd_ps.c). */
         int (*ps)(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
                   struct kago_err *err);
+        /* kago events --stats: a JSON member ("name":value, malloc'd in
+         * *json) added to the cgroup's figures. May be NULL. */
+        int (*stats_extra)(const struct container_state *st, int dirfd, char **json,
+                           struct kago_err *err);
         /* kago pause: what the mode's process must do before its cgroup is
          * frozen (timeout_ms: pause's --timeout). kago resume: what it does
          * after the thaw, and what undoes pause when the freeze fails. May
@@ -89,9 +93,11 @@ void backend_device_rules_append(const struct kago_backend *b, struct cgroup_dev
 /* The microVM backend's exec (backend_microvm_exec.c), and the process
  * description both it and the VM's workload use (p's rlimits in *rl). */
 int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err);
-/* kago ps of a microVM: the guest's processes (backend_microvm_ps.c). */
+/* kago ps and events --stats of a microVM: the guest's processes and
+ * figures, from its agent (backend_microvm_guest.c). */
 int vm_ps(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
           struct kago_err *err);
+int vm_stats_extra(const struct container_state *st, int dirfd, char **json, struct kago_err *err);
 int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
                struct microvm_rlimit **rl, struct kago_err *err);
 

@@ -203,6 +203,7 @@ const struct kago_backend backend_microvm = {
         .prepare_host = vm_prepare_host,
         .exec_spawn = vm_exec_spawn,
         .ps = vm_ps,
+        .stats_extra = vm_stats_extra,
         .pause = vm_pause,
         .resume = vm_resume,
 };

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kago events [--interval DURATION] [--stats] ID: the container's stats as
- * JSON lines (runc's layout), and an oom event the moment one happens. */
+ * JSON lines (runc's layout), and an oom event the moment one happens. With
+ * --stats a backend with a view of its own (a microVM's guest) adds it. */
 #include <errno.h>
 #include <getopt.h>
 
+#include "backend.h"
 #include "cgroup_cmd.h"
 #include "commands.h"
 
@@ -13,13 +15,16 @@ static const struct option events_options[] = {
         { NULL, 0, NULL, 0 },
 };
 
-static int print_stats(struct cgroup *cg, const char *id, struct kago_err *err)
+static int print_stats(const struct cgroup_cmd *c, const char *id, struct kago_err *err)
 {
+        const struct kago_backend *b = backend_of_state(&c->st);
+        _cleanup_free_ char *extra = NULL;
         struct cgroup_stats st;
 
-        if (cgroup_stats_read(cg, &st, err) < 0)
+        if (cgroup_stats_read(c->cg, &st, err) < 0 ||
+            (b->stats_extra && b->stats_extra(&c->st, c->dirfd, &extra, err) < 0))
                 return -1;
-        cgroup_stats_write_json(stdout, id, &st);
+        cgroup_stats_write_json(stdout, id, &st, extra);
         return fflush(stdout) == 0 ? 0 : kago_err_errno(err, errno, "write the stats");
 }
 
@@ -48,7 +53,7 @@ int cmd_events(KAGO_COMMAND_ARGS)
                         kago_err_set(err, "container \"%s\" is not running (it is %s)", id,
                                      container_status_name(c.status));
                 else if (stats_once)
-                        rc = print_stats(c.cg, id, err);
+                        rc = print_stats(&c, id, err);
                 else
                         rc = cgroup_events_stream(c.cg, id, interval_ms, stdout, err);
         }

@@ -3,8 +3,8 @@
  * The guest agent, part of kago-init: on its console (hvc2) the VMM sends
  * an OPEN frame for each kago exec; the agent starts that process with
  * pipes or a pty of its own, sends back STARTED, its output, and its EXIT
- * status, and passes on stdin, signals and window sizes; a PS frame gets
- * the guest's process list (ps.c). Everything runs in
+ * status, and passes on stdin, signals and window sizes; PS and STATS
+ * frames get the guest's process list and figures (proc.c). Everything runs in
  * init's one poll loop; a process's stdin that cannot take more holds the
  * channel until it can, so nothing is lost or reordered.
  */
@@ -253,8 +253,8 @@ static void frame(struct agent *a, const struct kago_agent_hdr *h, const uint8_t
         struct session *s = session_find(a, h->session);
         if (h->type == KAGO_AGENT_OPEN) {
                 open_session(a, h->session, data, h->len);
-        } else if (h->type == KAGO_AGENT_PS) {
-                process_list(a->fd, h->session);
+        } else if (h->type == KAGO_AGENT_PS || h->type == KAGO_AGENT_STATS) {
+                (h->type == KAGO_AGENT_PS ? process_list : guest_stats)(a->fd, h->session);
                 send_u32(a, KAGO_AGENT_EXIT, h->session, 0);
         } else if (!s) {
                 return; /* a session that ended meanwhile */

@@ -79,7 +79,9 @@ int agent_reaped(struct agent *a, pid_t pid, int wait_status);
 /* One frame to the VMM on the agent's console fd. */
 void agent_send(int fd, uint8_t type, uint16_t session, const void *data, uint32_t len);
 /* The guest's processes, kernel threads left out, as STDOUT frames of
- * "PID PPID UID COMMAND" lines (ps.c). */
+ * "PID PPID UID COMMAND" lines (proc.c). */
 void process_list(int fd, uint16_t session);
+/* The guest's memory, CPU time and task figures, as "KEY VALUE" lines. */
+void guest_stats(int fd, uint16_t session);
 
 #endif

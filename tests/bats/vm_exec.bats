@@ -10,7 +10,8 @@
 # it; --detach --pid-file names the stand-in, inside the container's
 # cgroup, and killing that ends the guest process; --tty gives it a guest
 # terminal whose size follows the host's, through --console-socket or
-# kago's own proxy. kago ps lists the guest's processes (table and JSON).
+# kago's own proxy. kago ps lists the guest's processes (table and JSON);
+# kago events --stats adds the guest's memory and CPU view ("kago.guest").
 # Refused with a reason: --preserve-fds, a paused VM, ps(1) options. A
 # VMM killed under a running exec ends the exec (137), and delete leaves
 # nothing behind.
@@ -173,6 +174,18 @@ yes" ]
         [ "$status" -ne 0 ]
         [[ "$output" == *'container "vx" runs as a microVM: its guest'*'takes no ps(1) options (got "-ef")'* ]]
         kg exec vx pkill -f 'sleep 4545' || kg exec vx kill "$pid"
+}
+
+@test "vm events --stats: the guest's own memory and CPU figures beside the cgroup's" {
+        requires_vx
+        run kg events --stats vx
+        [ "$status" -eq 0 ]
+        echo "$output"
+        jq -e '.data["kago.guest"] as $g | .data.cpu.usage.total > 0 and $g.memory.total > 0
+                and $g.memory.available <= $g.memory.total and $g.cpu.idle > 0 and $g.tasks > 0' <<<"$output"
+        local kib
+        kib=$(kg exec vx awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+        [ "$(jq '.data["kago.guest"].memory.total' <<<"$output")" -eq $((kib * 1024)) ]
 }
 
 @test "vm exec: a VMM killed under a running exec ends it (137), and delete leaves nothing behind" {

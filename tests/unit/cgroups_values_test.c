@@ -364,7 +364,7 @@ UNIT_TEST(stats_json_layout)
         st.pids_current = 3;
         st.have_memory = st.have_pids = true;
         FILE *f = open_memstream(&buf, &len);
-        cgroup_stats_write_json(f, "web\"1", &st);
+        cgroup_stats_write_json(f, "web\"1", &st, NULL);
         fclose(f);
         CHECK(str_has_prefix(buf, "{\"type\":\"stats\",\"id\":\"web\\\"1\",\"data\":{\"cpu\":{\"usage\":{\"total\":5000,"));
         CHECK_CONTAINS(buf, "\"memory\":{\"usage\":{\"limit\":18446744073709551615,\"usage\":4096,");
@@ -375,7 +375,7 @@ UNIT_TEST(stats_json_layout)
         /* Without the controllers: no memory or pids section, never zeros. */
         st.have_memory = st.have_pids = false;
         f = open_memstream(&buf, &len);
-        cgroup_stats_write_json(f, "web", &st);
+        cgroup_stats_write_json(f, "web", &st, NULL);
         fclose(f);
         CHECK(strstr(buf, "\"memory\"") == NULL && strstr(buf, "\"pids\"") == NULL);
         CHECK_CONTAINS(buf, "},\"blkio\":{");

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The guest's process list for kago ps on a microVM: one line per process
- * of /proc, "PID PPID UID COMMAND", the command line with its words
- * separated by spaces ([name] when it has none). Kernel threads (kthreadd
- * and its children) are left out, as they are of no container.
+ * What the guest's /proc tells kago about it. The process list for kago ps:
+ * one line per process, "PID PPID UID COMMAND", the command line with its
+ * words separated by spaces ([name] when it has none); kernel threads
+ * (kthreadd and its children) are left out, as they are of no container.
+ * The figures for kago events --stats: "KEY VALUE" lines of memory (bytes),
+ * CPU time (USER_HZ ticks) and the number of tasks (threads, the kernel's
+ * included).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -101,4 +104,32 @@ void process_list(int fd, uint16_t session)
         closedir(d);
         if (len)
                 agent_send(fd, KAGO_AGENT_STDOUT, session, chunk, (uint32_t)len);
+}
+
+/* The number after key in text (0 when it is not there). */
+static unsigned long long field(const char *text, const char *key)
+{
+        const char *p = strstr(text, key);
+        return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+void guest_stats(int fd, uint16_t session)
+{
+        static char mem[4096], cpu[512], load[128];
+        char out[512];
+        if (read_file("/proc/meminfo", mem, sizeof mem) <= 0 ||
+            read_file("/proc/stat", cpu, sizeof cpu) <= 0 || read_file("/proc/loadavg", load, sizeof load) <= 0)
+                return;
+        unsigned long long t[8] = { 0 };
+        char *p = cpu + 3; /* "cpu  user nice system idle iowait irq softirq steal" */
+        for (int i = 0; i < 8; i++)
+                t[i] = strtoull(p, &p, 10);
+        int n = snprintf(out, sizeof out,
+                         "memory_total %llu\nmemory_free %llu\nmemory_available %llu\n"
+                         "cpu_user %llu\ncpu_system %llu\ncpu_idle %llu\ntasks %llu\n",
+                         field(mem, "MemTotal:") * 1024, field(mem, "MemFree:") * 1024,
+                         field(mem, "MemAvailable:") * 1024, t[0] + t[1], t[2] + t[5] + t[6],
+                         t[3] + t[4], field(load, "/")); /* "0.00 0.01 0.00 RUNNING/TASKS LAST" */
+        if (n > 0)
+                agent_send(fd, KAGO_AGENT_STDOUT, session, out, (uint32_t)n);
 }
