@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# podman (with conmon) runs a microVM container through kago-vm as its OCI
+# runtime, and execs into it: podman exec (conmon runs `kago-vm exec
+# --detach --pid-file`, adopts the stand-in and reports its status), with
+# its environment, working directory and user flags, and exec -t through
+# the console socket. Needs KVM: it runs in the test VM, with podman's own
+# root, runroot and tmpdir under this suite's directory and nothing left at
+# the end (no podman container, no kago state, no libpod cgroup).
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+IMG=localhost/kago-busybox:1
+
+pmv() {
+        timeout 300 podman --root "$PMV_DIR/root" --runroot "$PMV_DIR/runroot" --tmpdir "$PMV_DIR/tmp" \
+                --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+                --conmon /usr/bin/conmon --runtime "$KAGO_SRC/kago-vm" "$@"
+}
+
+setup_file() {
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        [ "$(id -u)" = 0 ] && _has_kvm && [ -r "$KAGO_VM_KERNEL" ] && command -v podman >/dev/null || return 0
+        export PMV_DIR
+        PMV_DIR=$(mktemp -d /tmp/kago-pmv.XXXXXX)
+        "$KAGO_SRC/tests/bundle.sh" "$PMV_DIR/bundle" true >/dev/null
+        tar -C "$PMV_DIR/bundle/rootfs" -cf "$PMV_DIR/rootfs.tar" .
+        pmv import -q "$PMV_DIR/rootfs.tar" "$IMG" >/dev/null
+}
+
+teardown_file() {
+        [ -n "${PMV_DIR:-}" ] || return 0
+        pmv rm -a -f -t 0 >/dev/null 2>&1 || true
+        pmv rmi -a -f >/dev/null 2>&1 || true
+        rm -rf "$PMV_DIR"
+}
+
+@test "podman: exec and exec -t into a kago-vm container" {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        command -v podman >/dev/null || skip "podman is not installed"
+        pmv run -d --name pv1 --network none --pull never --ulimit nofile=1024:1024 \
+                --ulimit nproc=4096:4096 "$IMG" sh -c 'echo guest-up; exec sleep 1000'
+        for i in $(seq 600); do pmv logs pv1 2>/dev/null | grep -q guest-up && break; sleep 0.2; done
+        pmv logs pv1 | grep -q guest-up
+        run pmv exec pv1 sh -c 'grep -o rdinit=/init /proc/cmdline; exit 5'
+        [ "$status" -eq 5 ]
+        [ "$output" = rdinit=/init ]
+        run pmv exec -e A=b -w /tmp -u 65534 pv1 sh -c 'echo $A; pwd; id -u'
+        [ "$status" -eq 0 ]
+        [ "$output" = "b
+/tmp
+65534" ]
+        run pmv exec -t pv1 sh -c '[ -t 0 ] && [ -t 1 ] && echo on-a-tty'
+        [ "$status" -eq 0 ]
+        [[ "$output" == *on-a-tty* ]]
+        run -127 pmv exec pv1 no-such-command
+        local id
+        id=$(pmv inspect --format '{{.Id}}' pv1)
+        pmv rm -f -t 0 pv1
+        [ -z "$(pmv ps -aq)" ]
+        [ ! -e "/run/kago/$id" ]
+        for cg in /sys/fs/cgroup/libpod_parent/libpod-*; do
+                [ ! -d "$cg" ] || { echo "cgroup $cg left behind" >&2; false; }
+        done
+}
