@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -17,11 +18,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "guest_proto.h"
 #include "vm.h"
 
 #define FRAME_MAX (KAGO_AGENT_HDR + KAGO_AGENT_DATA_MAX)
+#define ANSWER_MAX (4u << 20) /* the most a guest may answer a query with */
 
 /* Signals the stand-in passes to the guest process (SIGWINCH becomes a
  * window size). */
@@ -158,23 +161,36 @@ int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *
         return rc;
 }
 
-int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_ms, char **text,
-                  struct kago_err *err)
+static uint64_t now_ms(void)
 {
-        static const uint8_t types[] = { [MICROVM_QUERY_PS] = KAGO_AGENT_PS,
-                                         [MICROVM_QUERY_STATS] = KAGO_AGENT_STATS };
-        static const char *const what[] = { [MICROVM_QUERY_PS] = "the guest's processes",
-                                            [MICROVM_QUERY_STATS] = "the guest's figures" };
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static int left_ms(uint64_t deadline)
+{
+        uint64_t now = now_ms();
+        return now < deadline ? (int)(deadline - now) : 0;
+}
+
+/* One request and its text answer (STDOUT frames up to EXIT, ANSWER_MAX
+ * bytes at most), all within timeout_ms. */
+static int request(int dirfd, const char *id, uint8_t type, const void *req, uint32_t req_len,
+                   const char *what, int timeout_ms, char **text, struct kago_err *err)
+{
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *data = xmalloc(FRAME_MAX + 1);
         struct bytes out = { 0 };
         struct kago_agent_hdr h = { 0 };
         if (connect_vmm(dirfd, id, &fd, err) < 0)
                 return -1;
-        if (frame_send(fd, types[q], NULL, 0) < 0)
-                return kago_err_errno(err, errno, "ask the VMM for %s", what[q]);
+        if (frame_send(fd, type, req, req_len) < 0)
+                return kago_err_errno(err, errno, "ask the VMM for %s", what);
         int r;
-        while ((r = frame_recv(fd, timeout_ms, &h, data)) > 0 && h.type == KAGO_AGENT_STDOUT)
+        uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+        while ((r = frame_recv(fd, left_ms(deadline), &h, data)) > 0 &&
+               h.type == KAGO_AGENT_STDOUT && out.len + h.len <= ANSWER_MAX)
                 bytes_put(&out, data, h.len);
         if (r > 0 && h.type == KAGO_AGENT_EXIT) {
                 bytes_put(&out, "", 1);
@@ -182,14 +198,41 @@ int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_m
                 return 0;
         }
         bytes_free(&out);
+        if (r > 0 && h.type == KAGO_AGENT_STDOUT)
+                return kago_err_set(err, "%s: the answer is over %u MiB", what, ANSWER_MAX >> 20);
         if (r < 0 && errno == ETIMEDOUT)
-                return kago_err_set(err, "the guest agent did not send %s within %d ms", what[q],
-                                    timeout_ms);
+                return kago_err_set(err, "no answer with %s within %d ms", what, timeout_ms);
         if (r > 0 && h.type == KAGO_AGENT_ERROR) {
                 data[h.len] = 0;
                 return kago_err_set(err, "%s", (char *)data);
         }
-        return kago_err_errno(err, r == 0 ? EPIPE : errno ? errno : EPROTO, "%s", what[q]);
+        return kago_err_errno(err, r == 0 ? EPIPE : errno ? errno : EPROTO, "%s", what);
+}
+
+int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_ms, char **text,
+                  struct kago_err *err)
+{
+        static const uint8_t types[] = { [MICROVM_QUERY_PS] = KAGO_AGENT_PS,
+                                         [MICROVM_QUERY_STATS] = KAGO_AGENT_STATS };
+        static const char *const what[] = { [MICROVM_QUERY_PS] = "the guest's processes",
+                                            [MICROVM_QUERY_STATS] = "the guest's figures" };
+        return request(dirfd, id, types[q], NULL, 0, what[q], timeout_ms, text, err);
+}
+
+int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct microvm_balloon *now,
+                    struct kago_err *err)
+{
+        uint8_t le[8];
+        for (int i = 0; i < 8; i++)
+                le[i] = (uint8_t)(guest_bytes >> (8 * i));
+        _cleanup_free_ char *text = NULL;
+        if (request(dirfd, id, KAGO_AGENT_BALLOON, le, guest_bytes ? 8 : 0, "the balloon's size",
+                    5000, &text, err) < 0)
+                return -1;
+        if (sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64, &now->ram, &now->target,
+                   &now->given) != 3)
+                return kago_err_set(err, "the VMM's balloon answer \"%s\" is not three sizes", text);
+        return 0;
 }
 
 /* ---- the stand-in ------------------------------------------------------------ */

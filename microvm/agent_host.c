@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,6 +33,7 @@ struct client {
 };
 
 struct agent_host {
+        struct vm *vm;
         struct console *con;
         int listen_fd;
         int from_guest[2]; /* the console's transmissions: pipe */
@@ -46,6 +48,7 @@ struct agent_host {
 int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct kago_err *err)
 {
         struct agent_host *h = xcalloc(1, sizeof *h);
+        h->vm = vm;
         h->listen_fd = listen_fd;
         for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
                 h->c[i].fd = -1;
@@ -164,9 +167,32 @@ static void accept_client(struct agent_host *h)
         *c = (struct client){ .fd = fd, .session = new_session(h), .rx = xmalloc(FRAME_MAX) };
 }
 
+/* A balloon request is the VMM's own: answered at once. */
+static int balloon_request(struct agent_host *h, struct client *c, const struct kago_agent_hdr *f)
+{
+        if (!h->vm->balloon || (f->len != 0 && f->len != 8)) {
+                refuse(c->fd, h->vm->balloon ? "a balloon request takes 0 or 8 bytes"
+                                             : "this VM has no balloon device");
+                return -1;
+        }
+        struct balloon_state now;
+        const uint8_t *d = c->rx + KAGO_AGENT_HDR;
+        balloon_set(h->vm->balloon, f->len ? kago_le64(d) : 0, &now);
+        char text[96];
+        int n = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", now.ram,
+                         now.target, now.given);
+        uint8_t ok[4] = { 0 };
+        if (send_frame(c->fd, KAGO_AGENT_STDOUT, 0, text, (uint32_t)n) < 0 ||
+            send_frame(c->fd, KAGO_AGENT_EXIT, 0, ok, 4) < 0)
+                return -1;
+        return -1; /* done: the connection closes */
+}
+
 /* A whole frame from a client: checked, renumbered, queued for the guest. */
 static int client_frame(struct agent_host *h, struct client *c, const struct kago_agent_hdr *f)
 {
+        if (f->type == KAGO_AGENT_BALLOON && !c->opened)
+                return balloon_request(h, c, f);
         bool open = f->type == KAGO_AGENT_OPEN || f->type == KAGO_AGENT_PS ||
                     f->type == KAGO_AGENT_STATS;
         if (open == c->opened || (!open && f->type != KAGO_AGENT_STDIN &&

@@ -60,6 +60,8 @@ enum kago_agent_msg {
                               * "PID PPID UID COMMAND", then EXIT 0) */
         KAGO_AGENT_STATS,    /* host to guest: its figures (STDOUT "KEY VALUE" lines,
                               * then EXIT 0) */
+        KAGO_AGENT_BALLOON,  /* host to VMM: u64 bytes the guest may use (none: ask);
+                              * answered STDOUT "RAM TARGET GIVEN" (bytes), EXIT 0 */
         KAGO_AGENT_MSG_MAX
 };
 

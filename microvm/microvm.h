@@ -184,6 +184,14 @@ int microvm_exec_start(int dirfd, const char *id, const struct microvm_process *
 enum microvm_query { MICROVM_QUERY_PS, MICROVM_QUERY_STATS };
 int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_ms, char **text,
                   struct kago_err *err);
+/* The balloon (virtio-balloon): ask the guest to keep to guest_bytes of its
+ * RAM (0: only ask where it stands); *now says, in bytes, its RAM, what it
+ * should give back and what it has given back so far. */
+struct microvm_balloon {
+        uint64_t ram, target, given;
+};
+int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct microvm_balloon *now,
+                    struct kago_err *err);
 /* Stand for the guest process until it ends: bytes from in (-1: none) go to
  * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the
  * signals a process may be sent are passed on, SIGWINCH as tty's window size

@@ -133,7 +133,8 @@ static int add_devices(struct run *r, struct kago_err *err)
         r->vm.serial.out_fd = c->serial_fd >= 0 ? c->serial_fd : c->stderr_fd;
         if (console_add(&r->vm, out, &r->io, err) < 0 || console_add(&r->vm, c->stderr_fd, &r->ctl, err) < 0)
                 return -1;
-        if (c->control_fd >= 0 && agent_host_new(&r->vm, c->control_fd, &r->agent, err) < 0)
+        if (c->control_fd >= 0 && (agent_host_new(&r->vm, c->control_fd, &r->agent, err) < 0 ||
+                                   balloon_add(&r->vm, &r->vm.balloon, err) < 0))
                 return -1;
         return add_shared_root(r, err);
 }

@@ -81,6 +81,14 @@ void virtio_irq(struct virtio_dev *d)
                 return; /* counter saturated: an interrupt is pending anyway */
 }
 
+void virtio_config_changed(struct virtio_dev *d)
+{
+        __atomic_or_fetch(&d->isr, 2, __ATOMIC_SEQ_CST);
+        uint64_t one = 1;
+        if (write(d->irqfd, &one, sizeof one) < 0)
+                return;
+}
+
 static struct virtq *cur_queue(struct virtio_dev *d)
 {
         return d->queue_sel < d->ops->n_queues ? &d->vq[d->queue_sel] : NULL;

@@ -222,6 +222,19 @@ void virtio_irq(struct virtio_dev *d);
 void virtio_mmio_cmdline(struct vm *vm, char *buf, size_t size);
 void virtio_dev_free(struct virtio_dev *d);
 
+/* Tell the driver the device's config changed (ISR bit 1, the irqfd). */
+void virtio_config_changed(struct virtio_dev *d);
+
+/* virtio-balloon (virtio_balloon.c). balloon_set asks the guest to give
+ * back what guest RAM has beyond guest_bytes (0: only report) and says
+ * where the balloon stands. */
+struct balloon;
+struct balloon_state {
+        uint64_t ram, target, given; /* bytes: guest RAM, to give back, given back */
+};
+int balloon_add(struct vm *vm, struct balloon **out, struct kago_err *err);
+void balloon_set(struct balloon *b, uint64_t guest_bytes, struct balloon_state *now);
+
 /* virtio-console: tx to out_fd; rx fed by console_rx_push. */
 struct console;
 int console_add(struct vm *vm, int out_fd, struct console **out, struct kago_err *err);
@@ -312,6 +325,7 @@ struct vm {
         char unparked_comm[16]; /* the host thread's name while parked */
         bool stop_at_ready;
         uint64_t exits_at_ready, ns_at_ready, t0_ns;
+        struct balloon *balloon; /* NULL: none */
 };
 
 /* kvm_fd: an open /dev/kvm to duplicate, or -1. */

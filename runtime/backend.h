@@ -53,15 +53,21 @@ struct kago_backend {
         int (*exec_spawn)(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid,
                           struct kago_err *err);
         /* kago ps of the running container st (dirfd: its state directory):
-         * print its processes, as a table (args: ps's options, if the mode
-         * takes any) or as a JSON array of pids. NULL: the host's processes
-         * in the container's cgroup, through ps(1) (cmd_ps.c). */
-        int (*ps)(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
-                  struct kago_err *err);
+         * print its processes as a table (args: ps's options, if the mode
+         * takes any). NULL: the host's processes in the container's cgroup,
+         * through ps(1) (cmd_ps.c). --format json is always the latter's
+         * pids: engines take them for host processes. */
+        int (*ps_table)(const struct container_state *st, int dirfd, char **args, int n_args,
+                        struct kago_err *err);
         /* kago events --stats: a JSON member ("name":value, malloc'd in
          * *json) added to the cgroup's figures. May be NULL. */
         int (*stats_extra)(const struct container_state *st, int dirfd, char **json,
                            struct kago_err *err);
+        /* kago update: what the mode's process must do for the new
+         * resources r before the cgroup takes them (a microVM's guest gives
+         * memory back); status: the container's. May be NULL. */
+        int (*update)(const struct container_state *st, enum container_status status, int dirfd,
+                      const struct oci_linux_resources *r, struct kago_err *err);
         /* kago pause: what the mode's process must do before its cgroup is
          * frozen (timeout_ms: pause's --timeout). kago resume: what it does
          * after the thaw, and what undoes pause when the freeze fails. May
@@ -93,11 +99,14 @@ void backend_device_rules_append(const struct kago_backend *b, struct cgroup_dev
 /* The microVM backend's exec (backend_microvm_exec.c), and the process
  * description both it and the VM's workload use (p's rlimits in *rl). */
 int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err);
-/* kago ps and events --stats of a microVM: the guest's processes and
- * figures, from its agent (backend_microvm_guest.c). */
-int vm_ps(const struct container_state *st, int dirfd, bool json, char **args, int n_args,
+/* kago ps, events --stats and update of a microVM: the guest's processes
+ * and figures from its agent, its memory through the balloon
+ * (backend_microvm_guest.c). */
+int vm_ps(const struct container_state *st, int dirfd, char **args, int n_args,
           struct kago_err *err);
 int vm_stats_extra(const struct container_state *st, int dirfd, char **json, struct kago_err *err);
+int vm_update(const struct container_state *st, enum container_status status, int dirfd,
+              const struct oci_linux_resources *r, struct kago_err *err);
 int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
                struct microvm_rlimit **rl, struct kago_err *err);
 

@@ -202,8 +202,9 @@ const struct kago_backend backend_microvm = {
         .n_device_rules = 1,
         .prepare_host = vm_prepare_host,
         .exec_spawn = vm_exec_spawn,
-        .ps = vm_ps,
+        .ps_table = vm_ps,
         .stats_extra = vm_stats_extra,
+        .update = vm_update,
         .pause = vm_pause,
         .resume = vm_resume,
 };

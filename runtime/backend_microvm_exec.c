@@ -30,6 +30,9 @@ static int vm_exec_refusals(const struct exec_ctx *x, struct kago_err *err)
                                          "parked, so the guest cannot start a process "
                                          "(--ignore-paused cannot help): resume it first",
                                     x->o->id);
+        if (x->created)
+                return kago_err_set(err, "container \"%s\" is created, not started: its microVM "
+                                         "boots at kago start", x->o->id);
         if (x->o->preserve_fds)
                 return kago_err_set(err, "--preserve-fds %d: the process runs in the microVM's "
                                          "guest, where no host fd can follow it",
@@ -57,13 +60,23 @@ static int vm_exec_pty(struct exec_ctx *x, int *slave, struct kago_err *err)
         return console_send_fd(x->console_fd, master, name, err);
 }
 
+/* The stand-in keeps its connection, its terminal (as its stdio too) or
+ * kago exec's stdio, and nothing else of kago exec's: a caller waiting for
+ * the end of kago exec's output must not wait for it. */
 static _Noreturn void vm_exec_stand_in(int conn, int tty)
 {
+        struct kago_err ignored = { 0 };
         setsid();
-        if (tty >= 0 && ioctl(tty, TIOCSCTTY, 0) < 0)
-                tty = -1; /* no resizes then; the bytes still flow */
-        int in = tty >= 0 ? tty : 0, out = tty >= 0 ? tty : 1, err = tty >= 0 ? -1 : 2;
-        _exit(microvm_exec_relay(conn, in, out, err, tty));
+        if (tty >= 0) {
+                for (int fd = 0; fd < 3; fd++)
+                        dup2(tty, fd);
+                if (ioctl(0, TIOCSCTTY, 0) < 0)
+                        log_debug("exec: no controlling terminal: resizes will not follow");
+        }
+        int keep[] = { conn };
+        if (fd_close_all_except(keep, 1, &ignored) < 0)
+                _exit(255);
+        _exit(microvm_exec_relay(conn, 0, 1, tty >= 0 ? -1 : 2, tty >= 0 ? 0 : -1));
 }
 
 int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err)

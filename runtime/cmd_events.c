@@ -22,7 +22,8 @@ static int print_stats(const struct cgroup_cmd *c, const char *id, struct kago_e
         struct cgroup_stats st;
 
         if (cgroup_stats_read(c->cg, &st, err) < 0 ||
-            (b->stats_extra && b->stats_extra(&c->st, c->dirfd, &extra, err) < 0))
+            (b->stats_extra && c->status == STATUS_RUNNING &&
+             b->stats_extra(&c->st, c->dirfd, &extra, err) < 0))
                 return -1;
         cgroup_stats_write_json(stdout, id, &st, extra);
         return fflush(stdout) == 0 ? 0 : kago_err_errno(err, errno, "write the stats");

@@ -188,6 +188,7 @@ static int exec_check_status(int dirfd, struct exec_ctx *x, struct kago_err *err
         if (s == STATUS_CREATING)
                 return kago_err_set(err, "container \"%s\" is still being created", x->o->id);
         x->paused = s == STATUS_PAUSED;
+        x->created = s == STATUS_CREATED;
         if (s == STATUS_PAUSED && !x->o->ignore_paused)
                 return kago_err_set(err, "container \"%s\" is paused: resume it, or pass "
                                          "--ignore-paused", x->o->id);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kago ps [--format table|json] ID [PS-ARGS...]: the container's processes;
  * table runs ps(1) (default "-ef") and keeps the header and the container's
- * lines. A backend with its own view (a microVM's guest) answers instead. */
+ * lines, unless the backend has a view of its own (a microVM's guest); json
+ * is always the host pids in the container's cgroup, which engines take
+ * for host processes. */
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
@@ -155,10 +157,17 @@ int cmd_ps(KAGO_COMMAND_ARGS)
         /* A stopped container has no processes: an empty list, exit 0, as
          * runc does (runc prints "null" for json; kago an empty array). */
         const struct kago_backend *b = backend_of_state(&st);
-        bool stopped = container_status_get(dirfd, &st) == STATUS_STOPPED;
+        enum container_status s = container_status_get(dirfd, &st);
+        bool stopped = s == STATUS_STOPPED;
         int rc = 0;
-        if (!stopped && b->ps) {
-                rc = b->ps(&st, dirfd, json, argv + first_arg, argc - first_arg, err);
+        if (!stopped && !json && b->ps_table) {
+                if (s != STATUS_RUNNING) {
+                        container_state_free(&st);
+                        return kago_err_set(err, "ps: container \"%s\" is %s: only a running "
+                                                 "one's %s answers", id, container_status_name(s),
+                                            b->name);
+                }
+                rc = b->ps_table(&st, dirfd, argv + first_arg, argc - first_arg, err);
                 container_state_free(&st);
                 return rc;
         }

@@ -192,7 +192,10 @@ static int update_container(struct cgroup_cmd *c, const char *id, struct oci_lin
         if (c->status == STATUS_STOPPED || c->status == STATUS_CREATING)
                 return kago_err_set(err, "container \"%s\" is %s: nothing to update", id,
                                     container_status_name(c->status));
-        backend_device_rules_append(backend_of_state(&c->st), &rules, &n_rules);
+        const struct kago_backend *b = backend_of_state(&c->st);
+        if (b->update && b->update(&c->st, c->status, c->dirfd, r, err) < 0)
+                return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
+        backend_device_rules_append(b, &rules, &n_rules);
         if (cgroup_update(c->cg, r, rules, n_rules, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
         return cgroup_cmd_save_resources(c->dirfd, id, r, err);

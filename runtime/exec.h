@@ -47,6 +47,7 @@ struct exec_ctx {
         int state_dirfd; /* the container's state directory */
         int ns_flags;  /* CLONE_NEW* of the namespaces that differ from ours */
         bool paused;   /* the container is paused (--ignore-paused) */
+        bool created;  /* the container is created, not started yet */
 };
 
 /* Messages between kago exec and its child (SOCK_SEQPACKET). */

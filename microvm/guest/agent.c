@@ -212,6 +212,8 @@ static void stdin_flush(struct session *s)
 {
         while (s->pending_off < s->pending_len) {
                 ssize_t n = write(s->in, s->pending + s->pending_off, s->pending_len - s->pending_off);
+                if (n < 0 && errno == EINTR)
+                        continue;
                 if (n < 0 && errno == EAGAIN)
                         return;
                 if (n <= 0)

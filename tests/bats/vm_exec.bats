@@ -10,8 +10,12 @@
 # it; --detach --pid-file names the stand-in, inside the container's
 # cgroup, and killing that ends the guest process; --tty gives it a guest
 # terminal whose size follows the host's, through --console-socket or
-# kago's own proxy. kago ps lists the guest's processes (table and JSON);
-# kago events --stats adds the guest's memory and CPU view ("kago.guest").
+# kago's own proxy. kago ps lists the guest's processes (its JSON stays the
+# host pids engines expect);
+# kago events --stats adds the guest's memory and CPU view ("kago.guest");
+# kago update --memory shrinks and regrows the guest through its balloon
+# (MemTotal in the guest follows) along with the cgroup limit, and refuses
+# a limit the guest's use does not leave room for.
 # Refused with a reason: --preserve-fds, a paused VM, ps(1) options. A
 # VMM killed under a running exec ends the exec (137), and delete leaves
 # nothing behind.
@@ -158,7 +162,7 @@ yes" ]
         [ "$output" = still-serving ]
 }
 
-@test "vm ps: lists the guest's processes, as a table and as JSON; ps(1) options are refused" {
+@test "vm ps: the table lists the guest's processes, JSON the host pids; ps(1) options are refused" {
         requires_vx
         kg exec -d vx sleep 4545 </dev/null >/dev/null 2>&1
         run kg ps vx
@@ -169,7 +173,8 @@ yes" ]
         [[ "$output" == *"  sleep 100000"* ]]
         local pid
         pid=$(awk '$4 == "sleep" && $5 == 4545 { print $1 }' <<<"$output")
-        kg ps --format json vx | jq -e --argjson p "$pid" 'index(1) != null and index($p) != null'
+        # JSON stays the host pids engines expect: the VMM's among them.
+        kg ps --format json vx | jq -e --argjson p "$(kg state vx | jq .pid)" 'index($p) != null'
         run kg ps vx -ef
         [ "$status" -ne 0 ]
         [[ "$output" == *'container "vx" runs as a microVM: its guest'*'takes no ps(1) options (got "-ef")'* ]]
@@ -186,6 +191,34 @@ yes" ]
         local kib
         kib=$(kg exec vx awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
         [ "$(jq '.data["kago.guest"].memory.total' <<<"$output")" -eq $((kib * 1024)) ]
+}
+
+guest_mem_mib() {
+        echo $(($(kg exec vx awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024))
+}
+
+@test "vm update: --memory resizes the guest through its balloon, and the cgroup limit follows" {
+        requires_vx
+        local full
+        full=$(guest_mem_mib)
+        # 100 MiB less the VMM's 8 MiB: the 128 MiB guest gives 36 MiB back.
+        kg update --memory 100M vx
+        [ "$(cat "$(cgroup_dir_of vx)/memory.max")" = 104857600 ]
+        local small
+        small=$(guest_mem_mib)
+        echo "guest MemTotal: $full MiB, then $small MiB"
+        [ $((full - small)) -ge 34 ] && [ $((full - small)) -le 38 ]
+        kg update --memory 1G vx
+        [ "$(guest_mem_mib)" -eq "$full" ]
+        # A guest that uses most of its memory cannot give it back.
+        kg exec vx sh -c 'head -c 60000000 /dev/zero >/dev/shm/fill'
+        run kg update --memory 60M vx
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"--memory: the guest would keep 52 MiB, but it uses more"* ]]
+        [[ "$output" == *"(limits unchanged)"* ]]
+        [ "$(cat "$(cgroup_dir_of vx)/memory.max")" = 1073741824 ]
+        kg exec vx rm /dev/shm/fill
+        [ "$(guest_mem_mib)" -eq "$full" ]
 }
 
 @test "vm exec: a VMM killed under a running exec ends it (137), and delete leaves nothing behind" {
