@@ -245,6 +245,8 @@ struct relay {
         uint8_t tx[2 * FRAME_MAX]; /* frames for the VMM, not yet sent */
         size_t tx_len;
         int status; /* -1 until EXIT */
+        uint32_t in_unacked; /* stdin sent that the guest has not written yet */
+        uint32_t ack_due;    /* output written that the guest has not heard of */
         sigset_t old_mask;
 };
 
@@ -285,7 +287,8 @@ static void on_signal(struct relay *r)
 static void on_input(struct relay *r)
 {
         static uint8_t buf[16384];
-        ssize_t n = read(r->in, buf, sizeof buf);
+        size_t room = KAGO_AGENT_WINDOW - r->in_unacked; /* > 0: polled only then */
+        ssize_t n = read(r->in, buf, room < sizeof buf ? room : sizeof buf);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return;
         if (n <= 0) { /* end of input; EIO: a terminal whose other end closed */
@@ -294,10 +297,17 @@ static void on_input(struct relay *r)
                 return;
         }
         queue(r, KAGO_AGENT_STDIN, buf, (uint32_t)n);
+        r->in_unacked += (uint32_t)n;
 }
 
 static void flush_tx(struct relay *r)
 {
+        if (r->ack_due && r->tx_len + KAGO_AGENT_HDR + 4 <= sizeof r->tx) {
+                uint8_t d[4] = { (uint8_t)r->ack_due, (uint8_t)(r->ack_due >> 8),
+                                 (uint8_t)(r->ack_due >> 16), (uint8_t)(r->ack_due >> 24) };
+                queue(r, KAGO_AGENT_ACK, d, 4);
+                r->ack_due = 0;
+        }
         ssize_t n = send(r->conn, r->tx, r->tx_len, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n <= 0)
                 return;
@@ -307,13 +317,17 @@ static void flush_tx(struct relay *r)
 
 static void on_frame(struct relay *r, const struct kago_agent_hdr *h, const uint8_t *data)
 {
-        if (h->type == KAGO_AGENT_STDOUT && r->out >= 0 && fd_write_all(r->out, data, h->len) < 0)
-                r->out = -1; /* the reader is gone: drop, as a closed pipe would */
-        else if (h->type == KAGO_AGENT_STDERR && r->err >= 0 &&
-                 fd_write_all(r->err, data, h->len) < 0)
-                r->err = -1;
-        else if (h->type == KAGO_AGENT_EXIT && h->len == 4)
+        if (h->type == KAGO_AGENT_STDOUT || h->type == KAGO_AGENT_STDERR) {
+                int *fd = h->type == KAGO_AGENT_STDOUT ? &r->out : &r->err;
+                if (*fd >= 0 && fd_write_all(*fd, data, h->len) < 0)
+                        *fd = -1; /* the reader is gone: drop, as a closed pipe would */
+                r->ack_due += h->len;
+        } else if (h->type == KAGO_AGENT_ACK && h->len == 4) {
+                uint32_t n = kago_le32(data);
+                r->in_unacked -= n < r->in_unacked ? n : r->in_unacked;
+        } else if (h->type == KAGO_AGENT_EXIT && h->len == 4) {
                 r->status = (int)(kago_le32(data) & 0xff);
+        }
 }
 
 /* false once the VMM has nothing more to say. */
@@ -359,10 +373,11 @@ int microvm_exec_relay(int conn, int in, int out, int err_fd, int tty)
         }
         send_winsize(r);
         for (;;) {
+                bool take_in = r->in_open && !r->tx_len && r->in_unacked < KAGO_AGENT_WINDOW;
                 struct pollfd p[3] = {
-                        { conn, (short)(POLLIN | (r->tx_len ? POLLOUT : 0)), 0 },
+                        { conn, (short)(POLLIN | (r->tx_len || r->ack_due ? POLLOUT : 0)), 0 },
                         { r->sfd, POLLIN, 0 },
-                        { r->in_open && !r->tx_len ? in : -1, POLLIN, 0 },
+                        { take_in ? in : -1, POLLIN, 0 },
                 };
                 if (poll(p, 3, -1) < 0 && errno != EINTR)
                         break;
@@ -370,7 +385,7 @@ int microvm_exec_relay(int conn, int in, int out, int err_fd, int tty)
                         on_signal(r);
                 if (p[2].revents)
                         on_input(r);
-                if (r->tx_len && (p[0].revents & POLLOUT))
+                if (p[0].revents & POLLOUT)
                         flush_tx(r);
                 if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !on_conn(r))
                         break;

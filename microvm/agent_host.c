@@ -22,6 +22,11 @@
 #include "vm.h"
 
 #define FRAME_MAX (KAGO_AGENT_HDR + KAGO_AGENT_DATA_MAX)
+/* Room a client's frame needs in the queue to the guest, leaving enough
+ * for every session's kill (client_gone). */
+#define CLIENT_ROOM (FRAME_MAX + KAGO_AGENT_SESSIONS * (KAGO_AGENT_HDR + 4))
+/* A client reads what it acknowledges (KAGO_AGENT_WINDOW per session), so
+ * a send blocks only for a client that stopped reading: then it goes. */
 #define CLIENT_SEND_TIMEOUT_S 10
 
 struct client {
@@ -117,7 +122,7 @@ static void queue_for_guest(struct agent_host *h, uint8_t type, uint16_t session
                             const void *data, uint32_t len)
 {
         if (h->q_len + KAGO_AGENT_HDR + len > sizeof h->q)
-                return; /* only a kill can meet a full queue: the guest ends it anyway */
+                return; /* cannot happen: clients are read only with CLIENT_ROOM free */
         kago_agent_hdr_put(h->q + h->q_len,
                            &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, session, len });
         if (len)
@@ -196,7 +201,8 @@ static int client_frame(struct agent_host *h, struct client *c, const struct kag
         bool open = f->type == KAGO_AGENT_OPEN || f->type == KAGO_AGENT_PS ||
                     f->type == KAGO_AGENT_STATS;
         if (open == c->opened || (!open && f->type != KAGO_AGENT_STDIN &&
-                                  f->type != KAGO_AGENT_SIGNAL && f->type != KAGO_AGENT_WINCH)) {
+                                  f->type != KAGO_AGENT_SIGNAL && f->type != KAGO_AGENT_WINCH &&
+                                  f->type != KAGO_AGENT_ACK)) {
                 refuse(c->fd, open ? "a second request on one connection"
                                    : "a frame a client may not send, or one before OPEN");
                 return -1;
@@ -282,7 +288,7 @@ static void guest_read(struct agent_host *h)
 int agent_host_poll_fds(struct agent_host *h, struct pollfd *p)
 {
         int n = 0;
-        bool room = sizeof h->q - h->q_len >= FRAME_MAX;
+        bool room = sizeof h->q - h->q_len >= CLIENT_ROOM;
         p[n++] = (struct pollfd){ h->listen_fd, POLLIN, 0 };
         p[n++] = (struct pollfd){ h->from_guest[0], POLLIN, 0 };
         p[n++] = (struct pollfd){ console_space_fd(h->con), POLLIN, 0 };
@@ -304,7 +310,7 @@ void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_r
         }
         for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
                 if (p[3 + i].fd >= 0 && p[3 + i].revents && h->c[i].fd == p[3 + i].fd &&
-                    sizeof h->q - h->q_len >= FRAME_MAX)
+                    sizeof h->q - h->q_len >= CLIENT_ROOM)
                         client_read(h, &h->c[i]);
         if (guest_ready && h->q_len) {
                 size_t n = console_rx_push(h->con, h->q, h->q_len);

@@ -45,6 +45,10 @@
 #define KAGO_AGENT_HDR 8
 #define KAGO_AGENT_DATA_MAX 65536u /* an OPEN's records included */
 #define KAGO_AGENT_SESSIONS 16
+/* Flow control: neither end sends a session more than this many bytes of
+ * stdin (host) or output (guest) that the other has not acknowledged with
+ * ACK frames, so no reader that falls behind can stall the channel. */
+#define KAGO_AGENT_WINDOW 65536u
 
 enum kago_agent_msg {
         KAGO_AGENT_OPEN = 1, /* host to guest: the process, as /kago.conf records */
@@ -62,6 +66,8 @@ enum kago_agent_msg {
                               * then EXIT 0) */
         KAGO_AGENT_BALLOON,  /* host to VMM: u64 bytes the guest may use (none: ask);
                               * answered STDOUT "RAM TARGET GIVEN" (bytes), EXIT 0 */
+        KAGO_AGENT_ACK,      /* either way: u32 bytes of stdin (guest) or output
+                              * (host) written where they go */
         KAGO_AGENT_MSG_MAX
 };
 

@@ -5,8 +5,10 @@
  * pipes or a pty of its own, sends back STARTED, its output, and its EXIT
  * status, and passes on stdin, signals and window sizes; PS and STATS
  * frames get the guest's process list and figures (proc.c). Everything runs in
- * init's one poll loop; a process's stdin that cannot take more holds the
- * channel until it can, so nothing is lost or reordered.
+ * init's one poll loop, which never blocks on one session: each direction
+ * of each session has at most KAGO_AGENT_WINDOW bytes unacknowledged, so a
+ * process's stdin waits in a bounded buffer and a host reader that falls
+ * behind only pauses the reading of that process's output.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +29,10 @@ struct session {
         pid_t pid;
         int in, out, err; /* our ends: its stdin, stdout (or pty master), stderr; -1 */
         int pty;          /* the pty master (== out), or -1 */
-        uint8_t *pending; /* stdin bytes its pipe did not take yet */
+        uint8_t pending[KAGO_AGENT_WINDOW]; /* stdin bytes its pipe did not take yet */
         size_t pending_len, pending_off;
-        bool close_in; /* end of input came behind pending */
+        bool close_in;         /* end of input came behind pending */
+        uint32_t out_unacked;  /* output sent that the host has not written yet */
 };
 
 struct agent {
@@ -84,10 +87,12 @@ static void send_error(struct agent *a, uint16_t session, const char *what)
 
 struct agent *agent_new(int fd)
 {
-        struct agent *a = calloc(1, sizeof *a);
+        struct agent *a = calloc(1, sizeof *a); /* pages only touched when used */
         if (!a)
                 return NULL;
         a->fd = fd;
+        for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
+                a->s[i].in = a->s[i].out = a->s[i].err = a->s[i].pty = -1;
         return a;
 }
 
@@ -153,8 +158,11 @@ static void session_end(struct session *s)
                 close_fd(&s->in);
         close_fd(&s->out);
         close_fd(&s->err);
-        free(s->pending);
-        *s = (struct session){ .in = -1, .out = -1, .err = -1, .pty = -1 };
+        s->id = 0;
+        s->pid = 0;
+        s->in = s->out = s->err = s->pty = -1;
+        s->pending_len = s->pending_off = s->out_unacked = 0;
+        s->close_in = false;
 }
 
 static void start(struct agent *a, struct session *s, const struct conf *c)
@@ -192,7 +200,8 @@ static void open_session(struct agent *a, uint16_t id, const uint8_t *data, uint
                 send_error(a, id, "no session for this process");
                 return;
         }
-        *s = (struct session){ .id = id, .in = -1, .out = -1, .err = -1, .pty = -1 };
+        session_end(s);
+        s->id = id;
         struct conf *c = calloc(1, sizeof *c);
         if (!c || conf_decode(c, data, len) < 0) {
                 errno = c ? EINVAL : ENOMEM;
@@ -208,37 +217,48 @@ static void open_session(struct agent *a, uint16_t id, const uint8_t *data, uint
 
 /* ---- frames from the VMM -------------------------------------------------- */
 
-static void stdin_flush(struct session *s)
+/* Write what the process's stdin takes; acknowledge it (and what a gone
+ * reader drops) so the host sends more. */
+static void stdin_flush(struct agent *a, struct session *s)
 {
+        size_t done = s->pending_off;
         while (s->pending_off < s->pending_len) {
                 ssize_t n = write(s->in, s->pending + s->pending_off, s->pending_len - s->pending_off);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0 && errno == EAGAIN)
-                        return;
+                        break;
                 if (n <= 0)
-                        break; /* the reader is gone: drop the rest */
-                s->pending_off += (size_t)n;
+                        s->pending_off = s->pending_len; /* the reader is gone: drop the rest */
+                else
+                        s->pending_off += (size_t)n;
         }
+        if (s->pending_off > done)
+                send_u32(a, KAGO_AGENT_ACK, s->id, (uint32_t)(s->pending_off - done));
+        if (s->pending_off < s->pending_len)
+                return;
         s->pending_len = s->pending_off = 0;
         if (s->close_in && s->pty < 0)
                 close_fd(&s->in);
 }
 
-static void stdin_data(struct session *s, const uint8_t *data, uint32_t len)
+static void stdin_data(struct agent *a, struct session *s, const uint8_t *data, uint32_t len)
 {
-        if (!len) {
-                s->close_in = true; /* a terminal has no end of input */
-        } else if (s->in >= 0) {
-                uint8_t *p = realloc(s->pending, len);
-                if (!p)
-                        return;
-                memcpy(p, data, len);
-                s->pending = p;
-                s->pending_len = len;
+        if (s->pending_off) {
+                memmove(s->pending, s->pending + s->pending_off, s->pending_len - s->pending_off);
+                s->pending_len -= s->pending_off;
                 s->pending_off = 0;
         }
-        stdin_flush(s);
+        if (!len) {
+                s->close_in = true; /* a terminal has no end of input */
+        } else if (s->in < 0 || s->pending_len + len > sizeof s->pending) {
+                send_u32(a, KAGO_AGENT_ACK, s->id, len); /* no reader, or past the window: dropped */
+                return;
+        } else {
+                memcpy(s->pending + s->pending_len, data, len);
+                s->pending_len += len;
+        }
+        stdin_flush(a, s);
 }
 
 static void window_size(struct session *s, const uint8_t *d, uint32_t len)
@@ -261,7 +281,10 @@ static void frame(struct agent *a, const struct kago_agent_hdr *h, const uint8_t
         } else if (!s) {
                 return; /* a session that ended meanwhile */
         } else if (h->type == KAGO_AGENT_STDIN) {
-                stdin_data(s, data, h->len);
+                stdin_data(a, s, data, h->len);
+        } else if (h->type == KAGO_AGENT_ACK && h->len == 4) {
+                uint32_t n = kago_le32(data);
+                s->out_unacked -= n < s->out_unacked ? n : s->out_unacked;
         } else if (h->type == KAGO_AGENT_SIGNAL && h->len == 4 && s->pid > 0) {
                 kill(s->pid, (int)kago_le32(data));
         } else if (h->type == KAGO_AGENT_WINCH) {
@@ -269,22 +292,14 @@ static void frame(struct agent *a, const struct kago_agent_hdr *h, const uint8_t
         }
 }
 
-static bool stdin_blocked(const struct agent *a)
-{
-        for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
-                if (a->s[i].pending_len)
-                        return true;
-        return false;
-}
-
-/* Take the whole frames in rx, while no stdin holds the channel. */
+/* Take the whole frames in rx. */
 static void frames(struct agent *a)
 {
         size_t off = 0;
         struct kago_agent_hdr h;
         const uint8_t *data;
-        int rc = 1;
-        while (!stdin_blocked(a) && (rc = kago_agent_next(a->rx, a->rx_len, &off, &h, &data)) > 0)
+        int rc;
+        while ((rc = kago_agent_next(a->rx, a->rx_len, &off, &h, &data)) > 0)
                 frame(a, &h, data);
         if (rc < 0) {
                 say("kago-init: agent: a frame of another protocol (version %u, type %u): "
@@ -315,6 +330,7 @@ static bool forward(struct agent *a, struct session *s, int fd, uint8_t type)
         if (n <= 0)
                 return false; /* EOF, or EIO from a pty whose last slave closed */
         send_frame(a, type, s->id, buf, (uint32_t)n);
+        s->out_unacked += (uint32_t)n;
         return true;
 }
 
@@ -359,12 +375,12 @@ static void poll_add(struct pollfd *p, int *n, int max, int fd, short events)
 void agent_poll_fds(struct agent *a, struct pollfd *p, int *n, int max)
 {
         int first = *n;
-        bool room = a->rx_len < sizeof a->rx && !stdin_blocked(a);
-        poll_add(p, n, max, room ? a->fd : -1, POLLIN);
+        poll_add(p, n, max, a->fd, POLLIN);
         for (int i = 0; i < KAGO_AGENT_SESSIONS; i++) {
                 struct session *s = &a->s[i];
-                poll_add(p, n, max, s->id ? s->out : -1, POLLIN);
-                poll_add(p, n, max, s->id ? s->err : -1, POLLIN);
+                bool more = s->id && s->out_unacked < KAGO_AGENT_WINDOW;
+                poll_add(p, n, max, more ? s->out : -1, POLLIN);
+                poll_add(p, n, max, more ? s->err : -1, POLLIN);
                 poll_add(p, n, max, s->pending_len ? s->in : -1, POLLOUT);
         }
         a->n_polled = *n - first;
@@ -386,10 +402,8 @@ void agent_serve(struct agent *a, const struct pollfd *p)
                 if (q[1].revents && q[1].fd >= 0 && !forward(a, s, s->err, KAGO_AGENT_STDERR))
                         close_fd(&s->err);
                 if (q[2].revents && q[2].fd >= 0)
-                        stdin_flush(s);
+                        stdin_flush(a, s);
         }
-        if (p[0].revents && p[0].fd >= 0)
+        if (p[0].revents)
                 channel_read(a);
-        else if (!stdin_blocked(a))
-                frames(a); /* frames held while a stdin was full */
 }

@@ -6,8 +6,9 @@
 # KVM): the process runs in the guest with the container's environment and
 # the flags (--env, --cwd, --user, --additional-gids); its stdout, stderr
 # and status come back apart (3, 126, 127, 137); stdin reaches it to its
-# end, and a megabyte goes each way intact; a signal to kago exec reaches
-# it; --detach --pid-file names the stand-in, inside the container's
+# end, and a megabyte goes each way intact; a reader that falls behind or
+# a process that reads no stdin stalls no other exec (flow control); a
+# signal to kago exec reaches it; --detach --pid-file names the stand-in, inside the container's
 # cgroup, and killing that ends the guest process; --tty gives it a guest
 # terminal whose size follows the host's, through --console-socket or
 # kago's own proxy. kago ps lists the guest's processes (its JSON stays the
@@ -115,6 +116,24 @@ yes" ]
         echo "status $rc"; cat "$out"
         [ "$rc" -eq 7 ]
         grep -q got-term "$out"
+}
+
+@test "vm exec: a reader that falls behind or a process that reads no stdin stalls no other exec" {
+        requires_vx
+        local out=$BATS_TEST_TMPDIR/slow
+        # 8 MB of output read only after 20 s; 1 MB of stdin nobody reads for 20 s.
+        (kg exec vx head -c 8000000 /dev/zero | (sleep 20; wc -c >"$out")) &
+        local slow=$!
+        (head -c 1000000 /dev/zero | kg exec vx sh -c 'sleep 20; wc -c' >"$out.in") &
+        local deaf=$!
+        sleep 3
+        SECONDS=0
+        run timeout 15 "$KAGO" --root "$ROOT" exec vx echo alive
+        echo "answered in ${SECONDS}s"
+        [ "$output" = alive ]
+        wait "$slow" "$deaf"
+        [ "$(cat "$out")" = 8000000 ]
+        [ "$(tr -d ' ' <"$out.in")" = 1000000 ]
 }
 
 @test "vm exec: --detach --pid-file names the stand-in in the container's cgroup; killing it ends the guest process" {

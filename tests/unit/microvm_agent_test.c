@@ -70,8 +70,9 @@ static _Noreturn void fake_vmm(int lfd, enum script s)
         if (s == DROP_AFTER_START)
                 _exit(0);
         int t;
-        while ((t = get_frame(c, buf, &len)) == KAGO_AGENT_STDIN && len)
-                put_frame(c, KAGO_AGENT_STDOUT, buf, len);
+        while ((t = get_frame(c, buf, &len)) == KAGO_AGENT_ACK || (t == KAGO_AGENT_STDIN && len))
+                if (t == KAGO_AGENT_STDIN)
+                        put_frame(c, KAGO_AGENT_STDOUT, buf, len);
         put_frame(c, KAGO_AGENT_STDERR, "e", 1);
         uint8_t st[4] = { 9, 0, 0, 0 };
         put_frame(c, KAGO_AGENT_EXIT, st, 4);
