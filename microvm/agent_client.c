@@ -23,7 +23,7 @@
 #include "guest_proto.h"
 #include "vm.h"
 
-#define FRAME_MAX (KAGO_AGENT_HDR + KAGO_AGENT_DATA_MAX)
+#define FRAME_MAX KAGO_AGENT_FRAME_MAX
 #define ANSWER_MAX (4u << 20) /* the most a guest may answer a query with */
 
 /* Signals the stand-in passes to the guest process (SIGWINCH becomes a
@@ -252,13 +252,9 @@ struct relay {
 
 static void queue(struct relay *r, uint8_t type, const void *data, uint32_t len)
 {
-        if (r->tx_len + KAGO_AGENT_HDR + len > sizeof r->tx)
-                return; /* only signals and sizes meet a full queue: rare, and not lost data */
-        kago_agent_hdr_put(r->tx + r->tx_len,
-                           &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, 0, len });
-        if (len)
-                memcpy(r->tx + r->tx_len + KAGO_AGENT_HDR, data, len);
-        r->tx_len += KAGO_AGENT_HDR + len;
+        /* Only signals and sizes can meet a full queue: rare, and no lost data. */
+        if (r->tx_len + KAGO_AGENT_HDR + len <= sizeof r->tx)
+                r->tx_len += kago_agent_frame_put(r->tx + r->tx_len, type, 0, data, len);
 }
 
 static void send_winsize(struct relay *r)

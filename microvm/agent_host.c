@@ -21,7 +21,7 @@
 #include "guest_proto.h"
 #include "vm.h"
 
-#define FRAME_MAX (KAGO_AGENT_HDR + KAGO_AGENT_DATA_MAX)
+#define FRAME_MAX KAGO_AGENT_FRAME_MAX
 /* Room a client's frame needs in the queue to the guest, leaving enough
  * for every session's kill (client_gone). */
 #define CLIENT_ROOM (FRAME_MAX + KAGO_AGENT_SESSIONS * (KAGO_AGENT_HDR + 4))
@@ -121,13 +121,8 @@ static void refuse(int fd, const char *text)
 static void queue_for_guest(struct agent_host *h, uint8_t type, uint16_t session,
                             const void *data, uint32_t len)
 {
-        if (h->q_len + KAGO_AGENT_HDR + len > sizeof h->q)
-                return; /* cannot happen: clients are read only with CLIENT_ROOM free */
-        kago_agent_hdr_put(h->q + h->q_len,
-                           &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, session, len });
-        if (len)
-                memcpy(h->q + h->q_len + KAGO_AGENT_HDR, data, len);
-        h->q_len += KAGO_AGENT_HDR + len;
+        if (h->q_len + KAGO_AGENT_HDR + len <= sizeof h->q) /* always: see CLIENT_ROOM */
+                h->q_len += kago_agent_frame_put(h->q + h->q_len, type, session, data, len);
 }
 
 /* The client went away before its process ended: the process goes too. */
@@ -187,10 +182,9 @@ static int balloon_request(struct agent_host *h, struct client *c, const struct 
         int n = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", now.ram,
                          now.target, now.given);
         uint8_t ok[4] = { 0 };
-        if (send_frame(c->fd, KAGO_AGENT_STDOUT, 0, text, (uint32_t)n) < 0 ||
-            send_frame(c->fd, KAGO_AGENT_EXIT, 0, ok, 4) < 0)
-                return -1;
-        return -1; /* done: the connection closes */
+        send_frame(c->fd, KAGO_AGENT_STDOUT, 0, text, (uint32_t)n);
+        send_frame(c->fd, KAGO_AGENT_EXIT, 0, ok, 4);
+        return -1; /* answered: the connection closes */
 }
 
 /* A whole frame from a client: checked, renumbered, queued for the guest. */

@@ -87,6 +87,18 @@ static inline void kago_agent_hdr_put(uint8_t *p, const struct kago_agent_hdr *h
                 p[4 + i] = (uint8_t)(h->len >> (8 * i));
 }
 
+#define KAGO_AGENT_FRAME_MAX (KAGO_AGENT_HDR + KAGO_AGENT_DATA_MAX)
+
+/* A whole frame at p (room for KAGO_AGENT_HDR + len bytes): its size. */
+static inline size_t kago_agent_frame_put(uint8_t *p, uint8_t type, uint16_t session,
+                                          const void *data, uint32_t len)
+{
+        kago_agent_hdr_put(p, &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, session, len });
+        if (len)
+                memcpy(p + KAGO_AGENT_HDR, data, len);
+        return KAGO_AGENT_HDR + (size_t)len;
+}
+
 /* 0 with h filled, -1 when the frame is not one this version takes. */
 static inline int kago_agent_hdr_get(const uint8_t *p, struct kago_agent_hdr *h)
 {

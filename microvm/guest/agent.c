@@ -347,7 +347,7 @@ static void drain(struct agent *a, struct session *s, int fd, uint8_t type)
         }
 }
 
-int agent_reaped(struct agent *a, pid_t pid, int wait_status)
+void agent_reaped(struct agent *a, pid_t pid, int wait_status)
 {
         for (int i = 0; i < KAGO_AGENT_SESSIONS; i++) {
                 struct session *s = &a->s[i];
@@ -359,9 +359,8 @@ int agent_reaped(struct agent *a, pid_t pid, int wait_status)
                                                     : 128 + WTERMSIG(wait_status);
                 send_u32(a, KAGO_AGENT_EXIT, s->id, (uint32_t)status);
                 session_end(s);
-                return 1;
+                return;
         }
-        return 0;
 }
 
 /* ---- the poll loop's part ------------------------------------------------- */

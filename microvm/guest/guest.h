@@ -74,8 +74,8 @@ struct agent *agent_new(int fd);
 void agent_poll_fds(struct agent *a, struct pollfd *p, int *n, int max);
 /* Serve what poll found on those fds. */
 void agent_serve(struct agent *a, const struct pollfd *p);
-/* A child that ended: 1 when it was one of the agent's processes. */
-int agent_reaped(struct agent *a, pid_t pid, int wait_status);
+/* A child that ended: its EXIT, when it was one of the agent's processes. */
+void agent_reaped(struct agent *a, pid_t pid, int wait_status);
 /* One frame to the VMM on the agent's console fd. */
 void agent_send(int fd, uint8_t type, uint16_t session, const void *data, uint32_t len);
 /* The guest's processes, kernel threads left out, as STDOUT frames of
