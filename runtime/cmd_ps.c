@@ -158,25 +158,19 @@ int cmd_ps(KAGO_COMMAND_ARGS)
          * runc does (runc prints "null" for json; kago an empty array). */
         const struct kago_backend *b = backend_of_state(&st);
         enum container_status s = container_status_get(dirfd, &st);
-        bool stopped = s == STATUS_STOPPED;
-        int rc = 0;
-        if (!stopped && !json && b->ps_table) {
-                if (s != STATUS_RUNNING) {
-                        container_state_free(&st);
-                        return kago_err_set(err, "ps: container \"%s\" is %s: only a running "
-                                                 "one's %s answers", id, container_status_name(s),
-                                            b->name);
-                }
-                rc = b->ps_table(&st, dirfd, argv + first_arg, argc - first_arg, err);
-                container_state_free(&st);
-                return rc;
-        }
-        if (!stopped)
-                rc = container_pids(&st, &pids, &n, err);
-        if (rc == 0 && json)
+        char **ps_args = argv + first_arg;
+        int n_args = argc - first_arg, rc = 0;
+        if (s != STATUS_STOPPED && !json && b->ps_table)
+                rc = s == STATUS_RUNNING
+                             ? b->ps_table(&st, dirfd, ps_args, n_args, err)
+                             : kago_err_set(err, "ps: container \"%s\" is %s: only a running "
+                                                 "%s answers", id, container_status_name(s), b->name);
+        else if (s != STATUS_STOPPED && container_pids(&st, &pids, &n, err) < 0)
+                rc = -1;
+        else if (json)
                 ps_json(pids, n);
-        else if (rc == 0)
-                rc = ps_table(argv + first_arg, argc - first_arg, pids, n, err);
+        else
+                rc = ps_table(ps_args, n_args, pids, n, err);
         container_state_free(&st);
         return rc;
 }
