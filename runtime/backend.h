@@ -64,10 +64,12 @@ struct kago_backend {
         int (*stats_extra)(const struct container_state *st, int dirfd, char **json,
                            struct kago_err *err);
         /* kago update: what the mode's process must do for the new
-         * resources r before the cgroup takes them (a microVM's guest gives
-         * memory back); status: the container's. May be NULL. */
+         * resources r, before the cgroup takes them and after (a microVM's
+         * guest gives memory back first, takes it back after); status: the
+         * container's. May be NULL. */
         int (*update)(const struct container_state *st, enum container_status status, int dirfd,
-                      const struct oci_linux_resources *r, struct kago_err *err);
+                      const struct oci_linux_resources *r, bool after_cgroup,
+                      struct kago_err *err);
         /* kago pause: what the mode's process must do before its cgroup is
          * frozen (timeout_ms: pause's --timeout). kago resume: what it does
          * after the thaw, and what undoes pause when the freeze fails. May
@@ -106,7 +108,7 @@ int vm_ps(const struct container_state *st, int dirfd, char **args, int n_args,
           struct kago_err *err);
 int vm_stats_extra(const struct container_state *st, int dirfd, char **json, struct kago_err *err);
 int vm_update(const struct container_state *st, enum container_status status, int dirfd,
-              const struct oci_linux_resources *r, struct kago_err *err);
+              const struct oci_linux_resources *r, bool after_cgroup, struct kago_err *err);
 int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
                struct microvm_rlimit **rl, struct kago_err *err);
 

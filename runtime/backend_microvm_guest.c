@@ -8,7 +8,8 @@
  * of runc's data object: memory {total, free, available} in bytes, cpu
  * {user, system, idle} in nanoseconds, and tasks. kago update --memory:
  * the guest keeps to the new limit less the VMM's overhead (as at create)
- * through its balloon, before the cgroup limit changes; a guest that could
+ * through its balloon, shrinking before the cgroup limit falls and growing
+ * after it rose; a guest that could
  * not give that much back without starving is refused, and a guest never
  * grows beyond the RAM it booted with (no memory hotplug).
  */
@@ -114,7 +115,7 @@ static int vm_balloon_wait(const struct container_state *st, int dirfd, bool shr
 }
 
 int vm_update(const struct container_state *st, enum container_status status, int dirfd,
-              const struct oci_linux_resources *r, struct kago_err *err)
+              const struct oci_linux_resources *r, bool after_cgroup, struct kago_err *err)
 {
         if (!r->memory || !r->memory->limit.set || status == STATUS_CREATED)
                 return 0; /* not booted yet: nothing to give back */
@@ -130,6 +131,10 @@ int vm_update(const struct container_state *st, enum container_status status, in
                 return kago_err_wrap(err, "--memory %" PRId64, limit);
         keep = keep < now.ram ? keep : now.ram;
         uint64_t give = now.ram - keep;
+        /* Shrink before the cgroup limit falls, grow once it has risen: a
+         * failed cgroup update then leaves a guest within both limits. */
+        if ((give < now.target) != after_cgroup)
+                return 0;
         if (give > now.given && vm_balloon_fits(st, dirfd, give - now.given, keep, err) < 0)
                 return -1;
         struct microvm_balloon was = now;

@@ -193,12 +193,16 @@ static int update_container(struct cgroup_cmd *c, const char *id, struct oci_lin
                 return kago_err_set(err, "container \"%s\" is %s: nothing to update", id,
                                     container_status_name(c->status));
         const struct kago_backend *b = backend_of_state(&c->st);
-        if (b->update && b->update(&c->st, c->status, c->dirfd, r, err) < 0)
+        if (b->update && b->update(&c->st, c->status, c->dirfd, r, false, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
         backend_device_rules_append(b, &rules, &n_rules);
         if (cgroup_update(c->cg, r, rules, n_rules, err) < 0)
                 return kago_err_wrap(err, "container \"%s\" (limits unchanged)", id);
-        return cgroup_cmd_save_resources(c->dirfd, id, r, err);
+        if (cgroup_cmd_save_resources(c->dirfd, id, r, err) < 0)
+                return -1;
+        if (b->update && b->update(&c->st, c->status, c->dirfd, r, true, err) < 0)
+                return kago_err_wrap(err, "container \"%s\" (its cgroup has the new limits)", id);
+        return 0;
 }
 
 int cmd_update(KAGO_COMMAND_ARGS)

@@ -167,8 +167,17 @@ yes" ]
         [[ "$output" == *on-a-tty* ]]
 }
 
-@test "vm exec: --preserve-fds and a paused VM are refused with the reason" {
+@test "vm exec: bad arguments, --preserve-fds and a paused VM are refused with the reason" {
         requires_vx
+        run kg exec --cwd relative vx true
+        [ "$status" -eq 255 ]
+        [[ "$output" == *'--cwd: "relative" is not an absolute path'* ]]
+        run kg exec -u someone vx true
+        [ "$status" -eq 255 ]
+        [[ "$output" == *'--user: "someone" is not uid[:gid]'* ]]
+        run kg exec vx
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no command"* ]]
         run kg exec --preserve-fds 1 vx true 3</dev/null
         [ "$status" -eq 255 ]
         [[ "$output" == *"--preserve-fds 1: the process runs in the microVM's guest"* ]]
