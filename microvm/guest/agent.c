@@ -127,28 +127,14 @@ static _Noreturn void child(const struct conf *c, int in, int out, int err)
 /* The child's stdio (fds) and our ends in s. */
 static int session_stdio(struct session *s, const struct conf *c, int fds[3])
 {
+        int ours[3];
+        if (stdio_make(c->terminal, fds, ours) < 0)
+                return -1;
+        s->in = ours[0], s->out = ours[1], s->err = ours[2];
         if (c->terminal) {
-                if (pty_open(&s->pty, &fds[0]) < 0)
-                        return -1;
-                s->out = s->in = s->pty;
-                fds[1] = fds[2] = fds[0];
+                s->pty = ours[0];
                 fcntl(s->pty, F_SETFL, O_NONBLOCK);
-                return 0;
         }
-        int pin[2], pout[2], perr[2];
-        if (pipe2(pin, O_CLOEXEC) < 0)
-                return -1;
-        if (pipe2(pout, O_CLOEXEC) < 0) {
-                close(pin[0]), close(pin[1]);
-                return -1;
-        }
-        if (pipe2(perr, O_CLOEXEC) < 0) {
-                close(pin[0]), close(pin[1]), close(pout[0]), close(pout[1]);
-                return -1;
-        }
-        fds[0] = pin[0], fds[1] = pout[1], fds[2] = perr[1];
-        s->in = pin[1], s->out = pout[0], s->err = perr[0];
-        fcntl(s->in, F_SETFL, O_NONBLOCK);
         return 0;
 }
 

@@ -64,8 +64,11 @@ const char *process_setup(const struct conf *c, int in, int out, int err);
 /* execve c's program (PATH searched); on failure says why and exits 127
  * (not found) or 126 (found, not executable). */
 _Noreturn void process_exec(const struct conf *c);
-/* A new pty: *master and *slave (both close-on-exec), or -1. */
-int pty_open(int *master, int *slave);
+/* A new process's stdio: child[] its fds 0-2, ours[] our ends (its stdin's
+ * writer, non-blocking; its stdout's and stderr's readers). With terminal,
+ * one pty: child[] the slave, ours[0] and ours[1] the master, ours[2] -1.
+ * All close-on-exec; -1 when they cannot be made (none left open). */
+int stdio_make(bool terminal, int child[3], int ours[3]);
 
 /* The guest agent: processes started through hvc2 for kago exec. */
 struct agent;

@@ -431,7 +431,7 @@ static void reap(struct guest *g)
         }
 }
 
-int pty_open(int *master, int *slave)
+static int pty_open(int *master, int *slave)
 {
         *slave = -1;
         *master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -446,28 +446,47 @@ int pty_open(int *master, int *slave)
         return -1;
 }
 
+int stdio_make(bool terminal, int child[3], int ours[3])
+{
+        if (terminal) {
+                if (pty_open(&ours[0], &child[0]) < 0)
+                        return -1;
+                child[1] = child[2] = child[0];
+                ours[1] = ours[0];
+                ours[2] = -1;
+                return 0;
+        }
+        int p[3][2];
+        for (int i = 0; i < 3; i++) {
+                if (pipe2(p[i], O_CLOEXEC) == 0)
+                        continue;
+                while (i--)
+                        close(p[i][0]), close(p[i][1]);
+                return -1;
+        }
+        child[0] = p[0][0], child[1] = p[1][1], child[2] = p[2][1];
+        ours[0] = p[0][1], ours[1] = p[1][0], ours[2] = p[2][0];
+        fcntl(ours[0], F_SETFL, O_NONBLOCK);
+        return 0;
+}
+
 static void stdio_setup(struct guest *g, int fds[3])
 {
+        int ours[3];
+        if (stdio_make(g->conf.terminal, fds, ours) < 0)
+                fail(g->conf.terminal ? "open a pty" : "pipe");
         if (g->conf.terminal) {
-                int s;
-                if (pty_open(&g->pty, &s) < 0)
-                        fail("open a pty");
-                fds[0] = fds[1] = fds[2] = s;
+                g->pty = ours[0];
                 g->in = (struct pump){ .from = g->hvc0, .to = g->pty };
                 g->out = (struct pump){ .from = g->pty, .to = g->hvc0 };
                 g->err = (struct pump){ .from = -1, .to = -1, .eof = true };
                 g->stdin_w = -1;
                 return;
         }
-        int pin[2], pout[2], perr[2];
-        if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0)
-                fail("pipe");
-        fds[0] = pin[0], fds[1] = pout[1], fds[2] = perr[1];
-        g->stdin_w = pin[1];
-        g->in = (struct pump){ .from = g->hvc0, .to = pin[1] };
-        g->out = (struct pump){ .from = pout[0], .to = g->hvc0 };
-        g->err = (struct pump){ .from = perr[0], .to = g->hvc1 };
-        fcntl(pin[1], F_SETFL, O_NONBLOCK);
+        g->stdin_w = ours[0];
+        g->in = (struct pump){ .from = g->hvc0, .to = ours[0] };
+        g->out = (struct pump){ .from = ours[1], .to = g->hvc0 };
+        g->err = (struct pump){ .from = ours[2], .to = g->hvc1 };
 }
 
 static void pumps_poll(struct guest *g)
