@@ -62,6 +62,9 @@ int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct
                 return kago_err_errno(err, errno, "agent console: pipe");
         }
         fcntl(h->from_guest[0], F_SETFL, O_NONBLOCK);
+        /* Room for many sessions' windows (1 MiB: the most an unprivileged
+         * pipe may hold), so the guest's vCPU seldom waits for this pipe. */
+        fcntl(h->from_guest[1], F_SETPIPE_SZ, 1 << 20);
         *out = h;
         return console_add(vm, h->from_guest[1], &h->con, err);
 }
@@ -291,7 +294,7 @@ int agent_host_poll_fds(struct agent_host *h, struct pollfd *p)
         return n;
 }
 
-void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready)
+void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready, bool *busy)
 {
         if (p[0].revents)
                 accept_client(h);
@@ -307,7 +310,7 @@ void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_r
                     sizeof h->q - h->q_len >= CLIENT_ROOM)
                         client_read(h, &h->c[i]);
         if (guest_ready && h->q_len) {
-                size_t n = console_rx_push(h->con, h->q, h->q_len);
+                size_t n = console_rx_push(h->con, h->q, h->q_len, busy);
                 memmove(h->q, h->q + n, h->q_len - n);
                 h->q_len -= n;
         }

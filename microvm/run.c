@@ -23,6 +23,7 @@
 
 #define KERNEL_MAX (256u << 20)
 #define P9_MSIZE (128u << 10)
+#define CONSOLE_RETRY_MS 1 /* how soon a push that found its console busy is tried again */
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
@@ -175,9 +176,9 @@ static int setup_host_fds(struct run *r, struct kago_err *err)
         return 0;
 }
 
-static void ctl_flush(struct run *r)
+static void ctl_flush(struct run *r, bool *busy)
 {
-        size_t n = r->ctl_len ? console_rx_push(r->ctl, r->ctlq, r->ctl_len) : 0;
+        size_t n = r->ctl_len ? console_rx_push(r->ctl, r->ctlq, r->ctl_len, busy) : 0;
         memmove(r->ctlq, r->ctlq + n, r->ctl_len - n);
         r->ctl_len -= n;
 }
@@ -237,9 +238,9 @@ static void on_input(struct run *r)
         }
 }
 
-static void input_flush(struct run *r)
+static void input_flush(struct run *r, bool *busy)
 {
-        r->in_off += console_rx_push(r->io, r->in + r->in_off, r->in_len - r->in_off);
+        r->in_off += console_rx_push(r->io, r->in + r->in_off, r->in_len - r->in_off, busy);
         if (r->in_off == r->in_len)
                 r->in_len = r->in_off = 0;
 }
@@ -266,6 +267,7 @@ static void on_timeout(struct run *r)
  * for the guest's "ready": by then its init has the consoles in raw mode. */
 static void host_loop(struct run *r)
 {
+        bool busy = false; /* a console a vCPU held: push to it again soon */
         while (__atomic_load_n(&r->vm.stop, __ATOMIC_SEQ_CST) == VM_RUNNING) {
                 bool ready = atomic_load(&r->vm.ready);
                 struct pollfd p[6 + AGENT_HOST_POLL_FDS] = {
@@ -276,8 +278,9 @@ static void host_loop(struct run *r)
                         { !ready || r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
                 };
                 int n = 6 + (r->agent ? agent_host_poll_fds(r->agent, p + 6) : 0);
-                if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
+                if (poll(p, (nfds_t)n, busy ? CONSOLE_RETRY_MS : -1) < 0 && errno != EINTR)
                         break;
+                busy = false;
                 for (int i = 0; i < 5; i++)
                         if (i != 1 && i != 2 && p[i].revents)
                                 drain_fd(p[i].fd);
@@ -290,11 +293,11 @@ static void host_loop(struct run *r)
                 if (p[0].revents)
                         vm_all_parked(&r->vm); /* names the thread once all vCPUs wait */
                 if (r->agent)
-                        agent_host_serve(r->agent, p + 6, atomic_load(&r->vm.ready));
+                        agent_host_serve(r->agent, p + 6, atomic_load(&r->vm.ready), &busy);
                 if (atomic_load(&r->vm.ready)) {
-                        ctl_flush(r);
+                        ctl_flush(r, &busy);
                         if (r->in_len)
-                                input_flush(r);
+                                input_flush(r, &busy);
                 }
         }
 }

@@ -5,7 +5,9 @@
  * VMM's main loop (stdin, control messages). Transmit is handled on the
  * notifying vCPU, so a guest write() has reached the host fd when it returns.
  * The guest posts receive buffers one kick each; the device asks for those
- * kicks only while it holds bytes the guest has no buffer for.
+ * kicks only while it holds bytes the guest has no buffer for. A transmit
+ * may block on its fd with the device locked (the agent's pipe is drained by
+ * the main loop), so the main loop never waits for that lock: it tries it.
  */
 #include <errno.h>
 #include <sys/eventfd.h>
@@ -109,11 +111,14 @@ static size_t console_rx_fill(struct virtio_dev *d, const uint8_t *data, size_t 
         return done;
 }
 
-size_t console_rx_push(struct console *c, const void *data, size_t len)
+size_t console_rx_push(struct console *c, const void *data, size_t len, bool *busy)
 {
         struct virtio_dev *d = c->dev;
         size_t done;
-        pthread_mutex_lock(&d->lock);
+        if (pthread_mutex_trylock(&d->lock) != 0) {
+                *busy = true;
+                return 0;
+        }
         done = console_rx_fill(d, data, len);
         if (done < len && d->vq[RXQ].ready) {
                 /* Short of buffers: ask for a kick, then look once more for

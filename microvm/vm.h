@@ -239,8 +239,11 @@ void balloon_set(struct balloon *b, uint64_t guest_bytes, struct balloon_state *
 struct console;
 int console_add(struct vm *vm, int out_fd, struct console **out, struct kago_err *err);
 /* Queue host bytes for the guest; returns bytes taken (may be < len when the
- * guest has no buffers: call again after console_wait_space). */
-size_t console_rx_push(struct console *c, const void *data, size_t len);
+ * guest has no buffers: call again once console_space_fd is readable). A
+ * device busy on a vCPU takes nothing and sets *busy: its transmission may
+ * wait for a pipe the caller drains, so the caller must not wait for it
+ * either; it comes back after a short poll. */
+size_t console_rx_push(struct console *c, const void *data, size_t len, bool *busy);
 /* Consoles belong to their device: freed with the VM. */
 /* Readable when the guest added receive buffers (drain it, then push again). */
 int console_space_fd(struct console *c);
@@ -253,7 +256,7 @@ struct agent_host;
 #define AGENT_HOST_POLL_FDS (3 + KAGO_AGENT_SESSIONS)
 int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct kago_err *err);
 int agent_host_poll_fds(struct agent_host *h, struct pollfd *p);
-void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready);
+void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready, bool *busy);
 void agent_host_free(struct agent_host *h);
 
 /* 9P2000.L over virtio. */

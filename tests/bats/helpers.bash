@@ -9,6 +9,11 @@
 KAGO_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KAGO="${KAGO:-$KAGO_SRC/kago}"
 
+# No test waits forever: one that hangs (a wedged VM, a lost wakeup) fails
+# after this many seconds and the suite goes on. The slowest test takes
+# about 75 s in the test VM.
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
+
 _has_cgroup2() {
         local c=/sys/fs/cgroup/cgroup.controllers
         [ -r "$c" ] || return 1
