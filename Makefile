@@ -17,8 +17,12 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 # demo bundle); outside the source tree, keyed by input hashes.
 export KAGO_CACHE ?= /var/cache/kago
 
-MODULES   := base specs cgroups netns microvm criu runtime
-LIB_SRCS  := $(filter-out runtime/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+# runtime/ is one module in rooms: cli, lifecycle, backend, process,
+# rootfs, container (docs/architecture.md), each with one header.
+MODULES   := base specs cgroups netns microvm criu \
+             $(addprefix runtime/,cli lifecycle backend process rootfs container)
+MAIN      := runtime/cli/main.c
+LIB_SRCS  := $(filter-out $(MAIN),$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=build/obj/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
@@ -29,7 +33,7 @@ HEADERS   := $(foreach m,$(MODULES),$(wildcard $(m)/*.h)) $(wildcard tests/unit/
 .PHONY: all size deps check clang-check prereq-targets unit bats-host bats-vm demo bench bench-spec format lint clean fuzz fuzz-replay kernel
 all: kago kago-vm
 
-kago: build/obj/runtime/main.o $(LIB_OBJS)
+kago: build/obj/runtime/cli/main.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 kago-vm: kago
@@ -109,7 +113,7 @@ check:
 
 # Compile every source with clang too (the build must stay clean with both).
 clang-check:
-	@for f in $(LIB_SRCS) runtime/main.c; do \
+	@for f in $(LIB_SRCS) $(MAIN); do \
 	  clang $(filter-out -g,$(CFLAGS)) $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
 
 # Targets make check builds before testing (artefacts the suites need);
@@ -122,16 +126,16 @@ unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
 
 format:
-	clang-format -i $(LIB_SRCS) runtime/main.c $(HEADERS) $(UNIT_SRCS)
+	clang-format -i $(LIB_SRCS) $(MAIN) $(HEADERS) $(UNIT_SRCS)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -D_GNU_SOURCE $(MODULES)
-	clang-tidy --quiet $(LIB_SRCS) runtime/main.c -- $(CFLAGS) $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRCS) $(MAIN) -- $(CFLAGS) $(PKG_CFLAGS)
 
 # libFuzzer targets (clang), one per reader of untrusted input:
 #   spec   the config.json/process/resources/state/features parser (specs/)
-#   state  kago's state.json reader (runtime/state_file.c)
+#   state  kago's state.json reader (runtime/container/state_file.c)
 #   ninep  the microVM's 9P server, against a temp dir (microvm/p9_*.c)
 #   fuse   the microVM's FUSE (virtio-fs) server, against a temp dir (microvm/fuse_*.c)
 #   guest  the guest init's /kago.conf and control-message decoders (microvm/guest/init.c)
@@ -145,7 +149,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_BASE := $(wildcard base/*.c)
 FUZZ_SRCS_spec := $(wildcard specs/*.c) $(FUZZ_BASE)
-FUZZ_SRCS_state := runtime/state_file.c $(FUZZ_BASE)
+FUZZ_SRCS_state := runtime/container/state_file.c $(FUZZ_BASE)
 FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_guest := $(wildcard microvm/guest/*.c)
@@ -171,7 +175,7 @@ fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%_fuzz)
 	  echo "fuzz-replay: $$t: $$(echo $$files | wc -w) inputs"; done
 
 .SECONDEXPANSION:
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$(FUZZ_SRCS_$$*) $(HEADERS) $(wildcard tests/fuzz/*.h) runtime/state.h
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$(FUZZ_SRCS_$$*) $(HEADERS) $(wildcard tests/fuzz/*.h) runtime/container/container.h
 	@mkdir -p $(dir $@)
 	clang $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ tests/fuzz/$*_fuzz.c \

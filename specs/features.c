@@ -20,14 +20,14 @@ static const struct {
         .namespaces = true,
         .hooks = true,
         .mount_options = true,
-        .capabilities = true,   /* runtime/capabilities.c */
+        .capabilities = true,   /* runtime/process/capabilities.c */
         .cgroup_v1 = true,      /* cgroups/v1_*.c: v1 and hybrid hosts */
         .cgroup_v2 = true,      /* cgroups/ */
         .cgroup_systemd = true, /* cgroups/systemd.c: a transient scope through systemd */
         .cgroup_rdma = true,    /* cgroups/: rdma.max */
-        .seccomp = true,        /* runtime/seccomp.c; archs and flags refined by the runtime */
-        .idmap = true,          /* runtime/userns.c */
-        .net_devices = true,    /* runtime/net_devices.c, netns/ */
+        .seccomp = true,        /* runtime/process/seccomp.c; archs and flags refined by the runtime */
+        .idmap = true,          /* runtime/rootfs/userns.c */
+        .net_devices = true,    /* runtime/container/net_devices.c, netns/ */
 };
 
 /* Annotations kago reads from config.json that change what it does; they

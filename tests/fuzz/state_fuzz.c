@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the reader of kago's own state file
- * (runtime/state_file.c, store_read_state): every input is the state.json of
+ * (runtime/container/state_file.c, store_read_state): every input is the state.json of
  * a container "fuzz". A read that fails must say why; a read that succeeds
  * must name the asked id, and what kago writes back from it must read back
  * equal. Crashes, leaks and sanitizer reports are findings; each one is kept
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runtime/state.h"
+#include "../../runtime/container/container.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "../../runtime/net_devices.h"
+#include "../../runtime/container/container.h"
 #include "specs_test.h"
 
 #define NET_NS "\"namespaces\": [{\"type\": \"network\"}]"

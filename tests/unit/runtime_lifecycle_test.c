@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../../runtime/container.h"
-#include "../../runtime/container_cgroup.h"
+#include "../../runtime/lifecycle/lifecycle.h"
+#include "../../runtime/rootfs/rootfs.h"
 #include "unit.h"
 
 UNIT_TEST(ids_are_validated)

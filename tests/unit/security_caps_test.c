@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves runtime/capabilities.c and the user switch of security.c: names map
+ * Proves runtime/process/capabilities.c and the user switch of security.c: names map
  * to bits and bad names are errors naming them; a capability missing from the
  * host's bounding set is refused up front; the whole sequence (bounding set,
  * keep caps across setuid, e/p/i, ambient, no_new_privs) leaves exactly the
@@ -11,7 +11,7 @@
 #include <sys/capability.h>
 #include <sys/wait.h>
 
-#include "../../runtime/security.h"
+#include "../../runtime/process/process.h"
 #include "unit.h"
 
 static struct oci_process *parse_process(const char *json)

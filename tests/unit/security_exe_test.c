@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves runtime/exe_guard.c (the CVE-2019-5736 defence): a process that
+ * Proves runtime/process/exe_guard.c (the CVE-2019-5736 defence): a process that
  * calls exe_guard_ensure() re-executes from a sealed memfd with the same
  * arguments, and then the attack fails: writing through /proc/self/exe (what
  * a container process reaches through /proc/PID/exe) is refused, truncating
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../../runtime/security.h"
+#include "../../runtime/process/process.h"
 #include "unit.h"
 
 /* Run as "<test> --guarded MODE": the attacked process. */

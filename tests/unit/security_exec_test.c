@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves how kago exec builds its process (runtime/exec_build.c): the
+ * Proves how kago exec builds its process (runtime/cli/exec_build.c): the
  * container's process with the command and flags applied (--env replaces a
  * variable or adds it, --user, --additional-gids, --cap in every set,
  * --no-new-privs, --tty, --apparmor, --process-label), --process FILE as it
@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <sys/capability.h>
 
-#include "../../runtime/exec.h"
+#include "../../runtime/cli/cli.h"
 #include "unit.h"
 
 static struct oci_spec *container(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves base/root_path.c and runtime/path_masks.c with attacks, not only
+ * Proves base/root_path.c and runtime/rootfs/path_masks.c with attacks, not only
  * the happy path: a rootfs whose /proc, /dev or mount target is a symlink to
  * a host path, ".." walks and /proc/self/fd magic links all stay inside the
  * root, and so does a chdir; without openat2 nothing is opened; masked paths
@@ -19,7 +19,7 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 
-#include "../../runtime/security.h"
+#include "../../runtime/rootfs/rootfs.h"
 #include "unit.h"
 
 static char root[64];

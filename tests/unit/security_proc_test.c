@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "../../runtime/security.h"
+#include "../../runtime/process/process.h"
 #include "unit.h"
 
 static char child_msg[1024];

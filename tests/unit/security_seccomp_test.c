@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves runtime/seccomp.c and seccomp_notify.c against the real kernel:
+ * Proves runtime/process/seccomp.c and seccomp_notify.c against the real kernel:
  * each action does what it says in a child that loads the filter (the
  * configured errno comes back, KILL/TRAP end the child with SIGSYS, TRACE
  * without a tracer is ENOSYS), argument comparisons (ANDed, ORed on a
@@ -20,7 +20,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "../../runtime/security.h"
+#include "../../runtime/process/process.h"
 #include "unit.h"
 
 static struct oci_spec *parse_seccomp(const char *seccomp_json)

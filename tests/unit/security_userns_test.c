@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Proves runtime/userns.c on the real kernel: multi-range uid/gid maps land
+ * Proves runtime/rootfs/userns.c on the real kernel: multi-range uid/gid maps land
  * in the namespace as written; a writer without CAP_SETGID gets setgroups
  * denied so its gid map is accepted; a bad map is an error naming the file;
  * an idmapped bind mount shows files owned by on-disk uid 0 as the mapped
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "../../runtime/rootless.h"
-#include "../../runtime/security.h"
+#include "../../runtime/rootfs/rootfs.h"
+#include "../../runtime/process/process.h"
 #include "unit.h"
 
 /* Read file (in the user namespace nsfd, from a child) into out. */

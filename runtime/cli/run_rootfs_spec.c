@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The config of kago run --rootfs: `kago spec`'s default (spec_new_default,
+ * --rootless when not root) with the tree as root.path, writable unless
+ * --read-only, the command or /bin/sh, a terminal when stdin is one, and
+ * each option applied to its field.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static char **strv_append(char **v, size_t *len, const char *s)
+{
+        v = xrealloc(v, (*len + 2) * sizeof *v);
+        v[(*len)++] = xstrdup(s);
+        v[*len] = NULL;
+        return v;
+}
+
+static void set_env(struct oci_process *p, const char *kv)
+{
+        size_t key = (size_t)(strchr(kv, '=') - kv) + 1;
+
+        for (size_t i = 0; i < p->env_len; i++)
+                if (strncmp(p->env[i], kv, key) == 0) {
+                        free(p->env[i]);
+                        p->env[i] = xstrdup(kv);
+                        return;
+                }
+        p->env = strv_append(p->env, &p->env_len, kv);
+}
+
+static void set_process(struct oci_process *p, const struct rootfs_run *rr)
+{
+        kago_strvfreep(&p->args);
+        p->args = NULL;
+        p->args_len = 0;
+        if (!rr->cmd[0])
+                p->args = strv_append(p->args, &p->args_len, "/bin/sh");
+        for (char **a = rr->cmd; *a; a++)
+                p->args = strv_append(p->args, &p->args_len, *a);
+        p->terminal = isatty(0);
+        for (size_t i = 0; i < rr->env_len; i++)
+                set_env(p, rr->env[i]);
+        if (rr->chdir) {
+                free(p->cwd);
+                p->cwd = xstrdup(rr->chdir);
+        }
+        if (rr->user_set) {
+                p->user.uid = rr->uid;
+                p->user.gid = rr->gid;
+        }
+}
+
+static void add_mount(struct oci_spec *s, const struct rootfs_mount *m)
+{
+        struct oci_mount *o;
+
+        s->mounts = xrealloc(s->mounts, (s->mounts_len + 1) * sizeof *s->mounts);
+        o = memset(&s->mounts[s->mounts_len++], 0, sizeof *o);
+        o->destination = xstrdup(m->destination);
+        o->type = xstrdup(m->source ? "bind" : "tmpfs");
+        o->source = xstrdup(m->source ? m->source : "tmpfs");
+        if (m->source)
+                o->options = strv_append(o->options, &o->options_len, "rbind");
+        else
+                o->options = strv_append(strv_append(o->options, &o->options_len, "nosuid"),
+                                         &o->options_len, "nodev");
+        if (m->readonly)
+                o->options = strv_append(o->options, &o->options_len, "ro");
+}
+
+static struct oci_linux_resources *resources(struct oci_spec *s)
+{
+        if (!s->linux_cfg->resources)
+                s->linux_cfg->resources = xcalloc(1, sizeof *s->linux_cfg->resources);
+        return s->linux_cfg->resources;
+}
+
+static void set_resources(struct oci_spec *s, const struct rootfs_run *rr)
+{
+        if (rr->memory > 0) {
+                struct oci_linux_resources *r = resources(s);
+                r->memory = xcalloc(1, sizeof *r->memory);
+                r->memory->limit = (struct oci_opt_i64){ true, rr->memory };
+        }
+        if (rr->cpus > 0) {
+                struct oci_linux_resources *r = resources(s);
+                r->cpu = xcalloc(1, sizeof *r->cpu);
+                r->cpu->period = (struct oci_opt_u64){ true, 100000 };
+                r->cpu->quota = (struct oci_opt_i64){ true, (int64_t)(rr->cpus * 100000 + 0.5) };
+        }
+        if (rr->pids > 0) {
+                struct oci_linux_resources *r = resources(s);
+                r->pids = xcalloc(1, sizeof *r->pids);
+                r->pids->limit = rr->pids;
+        }
+}
+
+static void add_annotation(struct oci_spec *s, const char *key, const char *value)
+{
+        s->annotations = xrealloc(s->annotations, (s->annotations_len + 1) * sizeof *s->annotations);
+        s->annotations[s->annotations_len++] = (struct oci_kv){ xstrdup(key), xstrdup(value) };
+}
+
+/* --vm: run.oci.handler=microvm, the size as kago.vm.* annotations (what an
+ * engine can set too), --vm-kernel as the vm object's kernel. */
+static void set_vm(struct oci_spec *s, const struct rootfs_run *rr)
+{
+        if (!rr->vm)
+                return;
+        add_annotation(s, "run.oci.handler", "microvm");
+        if (rr->vm_cpus)
+                add_annotation(s, "kago.vm.cpus", rr->vm_cpus);
+        if (rr->vm_memory)
+                add_annotation(s, "kago.vm.memory", rr->vm_memory);
+        if (rr->vm_kernel) {
+                s->vm = xcalloc(1, sizeof *s->vm);
+                s->vm->kernel = xcalloc(1, sizeof *s->vm->kernel);
+                s->vm->kernel->path = xstrdup(rr->vm_kernel);
+        }
+}
+
+struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)
+{
+        struct oci_spec *s = spec_new_default(geteuid() != 0, geteuid(), getegid());
+
+        free(s->root->path);
+        s->root->path = xstrdup(root);
+        s->root->readonly = rr->readonly;
+        free(s->hostname);
+        s->hostname = xstrdup(rr->hostname ? rr->hostname : strlen(rr->id) < 64 ? rr->id : "kago");
+        set_process(s->process, rr);
+        for (size_t i = 0; i < rr->mounts_len; i++)
+                add_mount(s, &rr->mounts[i]);
+        set_resources(s, rr);
+        set_vm(s, rr);
+        return s;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago checkpoint and kago restore, the lifecycle side: which containers
+ * may be saved, which options go together, the state record of a restored
+ * container and its cleanup when the restore fails. What is saved and how
+ * is the backend's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+/* Combinations refused before CRIU runs. */
+static int checkpoint_check_opts(const struct checkpoint_opts *o, struct kago_err *err)
+{
+        if (o->pre_dump && o->f.lazy_pages)
+                return kago_err_set(err, "--pre-dump and --lazy-pages: a pre-dump saves memory "
+                                         "now, lazy pages send it later; choose one");
+        if (o->status_fd >= 0 && !o->f.lazy_pages)
+                return kago_err_set(err, "--status-fd is only for --lazy-pages");
+        if (o->status_fd >= 0 && fcntl(o->status_fd, F_GETFD) < 0)
+                return kago_err_set(err, "--status-fd %d: not an open fd", o->status_fd);
+        if (o->f.lazy_pages && !o->page_server)
+                return kago_err_set(err, "--lazy-pages needs --page-server ADDRESS:PORT, "
+                                         "where the restoring side fetches the pages");
+        return 0;
+}
+
+static int need_root(struct kago_err *err)
+{
+        if (geteuid() == 0)
+                return 0;
+        return kago_err_set(err, "CRIU needs root: run kago checkpoint and restore as root");
+}
+
+static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct kago_err *err)
+{
+        struct container_state st = { 0 };
+        struct oci_spec *spec = NULL;
+        int rc = -1;
+
+        if (store_read_state(dirfd, o->id, &st, err) < 0)
+                return -1;
+        enum container_status status = container_status_get(dirfd, &st);
+        const struct kago_backend *b = backend_of_state(&st);
+        if (status != STATUS_RUNNING && status != STATUS_PAUSED)
+                kago_err_set(err, "container \"%s\" is %s: only a running or paused container "
+                                  "can be checkpointed", o->id, container_status_name(status));
+        else if (!b->checkpoint)
+                kago_err_set(err, "container \"%s\" runs as a %s: kago cannot checkpoint that "
+                                  "mode yet", o->id, b->name);
+        else if (container_load_config(dirfd, o->id, &spec, err) == 0)
+                rc = b->checkpoint(&st, spec, o, err);
+        spec_free(spec);
+        container_state_free(&st);
+        return rc;
+}
+
+int container_checkpoint(struct kago_global *g, const struct checkpoint_opts *o,
+                         struct kago_err *err)
+{
+        _cleanup_close_ int rootfd = -1, dirfd = -1;
+
+        if (checkpoint_check_opts(o, err) < 0 || need_root(err) < 0)
+                return -1;
+        if (store_open_root(g->root, &rootfd, err) < 0 ||
+            store_open_locked(rootfd, o->id, &dirfd, err) < 0)
+                return -1;
+        if (checkpoint_locked(dirfd, o, err) < 0)
+                return -1;
+        close(dirfd);
+        dirfd = -1;
+        /* Its processes are gone with the dump: the container goes too. */
+        if (o->leave_running || o->pre_dump)
+                return 0;
+        return container_delete(g, o->id, true, err);
+}
+
+/* The restored init recorded: the state a create commits. */
+static int restore_commit(struct container_ctx *c, pid_t pid, struct kago_err *err)
+{
+        c->st.pid = pid;
+        if (proc_start_time(pid, &c->st.start_time) < 0)
+                return kago_err_set(err, "the restored process %d exited at once", (int)pid);
+        free(c->st.created);
+        c->st.created = time_now_rfc3339();
+        c->st.creating = false;
+        if (store_write_state(c->state_dirfd, &c->st, err) < 0)
+                return -1;
+        if (c->opts->pid_file && pid_file_write(c->opts->pid_file, pid, err) < 0)
+                return -1;
+        return 0;
+}
+
+static int restore_in_store(struct container_ctx *c, int rootfd, const struct restore_opts *o,
+                            const char *raw, size_t len, pid_t *pid, struct kago_err *err)
+{
+        *pid = 0;
+        if (container_ctx_make_dir(c, rootfd, raw, len, false, err) < 0)
+                goto fail;
+        if (o->c.console_socket && c->spec->process->terminal &&
+            console_connect(o->c.console_socket, &c->console_fd, err) < 0)
+                goto fail;
+        /* The systemd driver's needs a process: CRIU's (criu_restore.c). */
+        if (container_cgroup_before_clone(c) &&
+            (rootless_cgroup_create(c, 0, err) < 0 ||
+             (c->cgroup && store_write_state(c->state_dirfd, &c->st, err) < 0)))
+                goto fail;
+        if (c->backend->restore(c, o, pid, err) < 0 || restore_commit(c, *pid, err) < 0)
+                goto fail;
+        return 0;
+fail:
+        container_ctx_abort(c, rootfd, *pid);
+        return kago_err_wrap(err, "restore container \"%s\"", o->c.id);
+}
+
+int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t *pid,
+                      struct kago_err *err)
+{
+        struct container_ctx c = CONTAINER_CTX_INIT(g, &o->c, -1);
+        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *raw = NULL;
+        size_t len = 0;
+        int rc = -1;
+
+        if (need_root(err) < 0 || container_ctx_load(&c, &raw, &len, err) < 0)
+                goto out;
+        if (!c.backend->restore) {
+                kago_err_set(err, "the config asks for a %s: kago cannot restore that mode yet",
+                             c.backend->name);
+                goto out;
+        }
+        if (c.spec->process->terminal && !o->c.console_socket)
+                kago_err_set(err, "process.terminal is true: --console-socket is required");
+        else if (store_open_root(g->root, &rootfd, err) == 0)
+                rc = restore_in_store(&c, rootfd, o, raw, len, pid, err);
+out:
+        container_ctx_free(&c);
+        return rc;
+}
