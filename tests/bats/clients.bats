@@ -1,14 +1,16 @@
 #!/usr/bin/env bats
 # Real engines with kago as their OCI runtime, on this host (issue 11, design
-# §4): Debian's podman 4.3 (with conmon) and containerd 1.6 through ctr. Every
+# §4): Debian's podman 4.3 (with conmon), containerd 1.6 through ctr, and
+# docker 20.10 (dockerd with kago added as a runtime). Every
 # step runs with runc and then with kago in the same run and compares exit
 # status and output, so a difference fails naming both outcomes; a step that
 # fails for runc too on this host holds when kago fails the same way.
 #
 # Each engine has its own root under a directory of this suite (podman:
 # --root/--runroot/--tmpdir, vfs storage, cgroupfs, file events; containerd:
-# its own config, tests/clients/containerd.toml, started here and stopped by
-# pid). After every test nothing is left: no container, no runtime state, no
+# its own config, tests/clients/containerd.toml; dockerd: its own data and
+# exec roots, no network setup, cgroups under kagotest-docker; both started
+# here and stopped by pid). After every test nothing is left: no container, no runtime state, no
 # cgroup, no process, no mount. Skipped in the test VM, where the engines are
 # not set up.
 
@@ -193,4 +195,88 @@ ctr_state() {
         step "kill -s KILL" cctr task kill -s KILL k2
         step "stopped" ctr_state k2 STOPPED
         step "delete" ctr_rm k2
+}
+
+# docker: both runtimes' containers share one dockerd, so each name gets
+# the runtime as a suffix (dkx's @NAME); run -d prints a random id, dropped.
+dk_id_quiet() { dk_run run -d --name "@$1" "${@:2}" >/dev/null; }
+dk_wait_status() {
+        local name=$1 want=$2 end=$((SECONDS + 30))
+        while [ "$(dkx inspect --format '{{.State.Status}}' "@$name")" != "$want" ] && [ $SECONDS -lt $end ]; do
+                sleep 0.2
+        done
+        dk_status "@$name"
+}
+dk_stats() {
+        dkx stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' "@$1" | awk '{
+                v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v)
+                f = u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : 1
+                print "pids " $1 ", memory under 2 MiB: " (v * f > 0 && v * f < 2097152) }'
+}
+dk_top() {
+        dkx top "@$1" | awk 'NR > 1 { print $(NF - 1), $NF }'
+}
+dk_cgroup() {
+        dkx exec "@$1" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max \
+                /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>/dev/null ||
+                cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max'
+}
+DIMG=kago-busybox:1
+
+@test "docker: run prints the output and exits with the status; 126, 127" {
+        step "run echo" dk_run run --rm "$DIMG" echo hello from docker
+        [ "$OUT_runc" = "hello from docker" ] # the setup works: runc runs it
+        step "run exit 7" dk_run run --rm "$DIMG" sh -c 'echo out; echo err >&2; exit 7'
+        [ "$RC_runc" = 7 ]
+        step "run killed by a signal" dk_run run --rm "$DIMG" sh -c 'kill -9 $$'
+        step "run a process with its own cwd, env and user" \
+                dk_run run --rm -w /tmp -e FOO=bar -u 65534:65534 "$DIMG" sh -c 'pwd; echo $FOO; id'
+        STEP_STDOUT=0 step "run a file that is not executable" dk_run run --rm "$DIMG" /etc/passwd
+        [ "$RC_runc" = 126 ]
+        STEP_STDOUT=0 step "run a path that does not exist" dk_run run --rm "$DIMG" /no/such/file
+        [ "$RC_runc" = 127 ]
+        STEP_STDOUT=0 step "run a command not in PATH" dk_run run --rm "$DIMG" no-such-command
+        [ "$RC_runc" = 127 ]
+}
+
+@test "docker: run -d, exec, exec -t, top, pause and unpause, stats, update" {
+        step "run -d" dk_id_quiet d1 --memory 64m --pids-limit 100 "$DIMG" sleep 1000
+        step "status" dk_wait_status d1 running
+        step "exec" dkx exec @d1 sh -c 'echo in d1; exit 5'
+        [ "$RC_runc" = 5 ]
+        step "exec with env, cwd and user" dkx exec -e A=b -w /tmp -u 65534 @d1 sh -c 'echo $A; pwd; id -u'
+        STEP_STDOUT=0 step "exec of a missing command" dkx exec @d1 no-such-command
+        STEP_STDOUT=0 step "exec of a file that is not executable" dkx exec @d1 /etc/passwd
+        step "exec -t" dkx exec -t @d1 sh -c '[ -t 0 ] && [ -t 1 ] && tty | sed "s/[0-9]*$/N/"'
+        step "top" dk_top d1
+        step "pause" dkx pause @d1
+        step "paused" dk_wait_status d1 paused
+        step "unpause" dkx unpause @d1
+        step "running again" dk_wait_status d1 running
+        step "stats" dk_stats d1
+        step "update --memory --cpu-quota" dkx update --memory 128m --memory-swap 256m \
+                --cpu-period 100000 --cpu-quota 50000 @d1
+        step "the cgroup after update" dk_cgroup d1
+        step "rm -f" dkx rm -f @d1
+}
+
+@test "docker: --device /dev/fuse, --privileged; stop, start, restart, kill, rm" {
+        [ -c /dev/fuse ] || modprobe fuse
+        step "--device /dev/fuse" dk_run run --rm --device /dev/fuse "$DIMG" sh -c \
+                'ls -l /dev/fuse | cut -c1-10; exec 3<>/dev/fuse && echo opened'
+        step "no /dev/fuse without --device" dk_run run --rm "$DIMG" sh -c 'ls /dev/fuse'
+        STEP_STDOUT=0 step "--privileged" dk_run run --rm --privileged "$DIMG" sh -c \
+                'grep -E "^Cap(Eff|Bnd)" /proc/self/status; mount -t tmpfs t /tmp && echo mounted'
+        step "run -d" dk_id_quiet d2 "$DIMG" sh -c 'trap "exit 3" TERM; while :; do sleep 0.2; done'
+        step "stop (the workload exits on TERM)" dkx stop -t 20 @d2
+        step "stopped" dk_wait_status d2 exited
+        step "start" dkx start @d2
+        step "started" dk_wait_status d2 running
+        step "restart" dkx restart -t 20 @d2
+        step "restarted" dk_wait_status d2 running
+        step "kill" dkx kill @d2
+        step "wait" dkx wait @d2
+        STEP_STDOUT=0 step "kill of a stopped container" dkx kill @d2
+        step "rm" dkx rm @d2
+        STEP_STDOUT=0 step "inspect after rm" dkx inspect @d2
 }

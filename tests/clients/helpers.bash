@@ -1,5 +1,5 @@
-# Helpers for tests/bats/clients.bats: real engines (podman, containerd's ctr)
-# with kago as their runtime, every step run with runc too and compared.
+# Helpers for tests/bats/clients.bats: real engines (podman, containerd's ctr,
+# docker) with kago as their runtime, every step run with runc too and compared.
 #
 #   RT=runc|kago          the runtime the engine commands below use
 #   rt_bin                the binary of $RT
@@ -10,6 +10,12 @@
 #                         kagotest-$RT
 #   ctr_run [FLAG...] ID CMD...  ctr run with --runc-binary/--runc-root for
 #                         $RT and a rootfs of its own (--rootfs)
+#   dk ARGS...            docker against this suite's own dockerd (its own
+#                         data and exec roots, no network setup, vfs storage,
+#                         cgroups under kagotest-docker), which knows kago as
+#                         the runtime "kago" beside its own "runc"
+#   dkx ARGS...           dk with each @NAME argument made NAME-$RT
+#   dk_run SUB ARGS...    dkx SUB (run, create) --network none --runtime $RT
 #   step DESC CMD...      runs CMD with RT=runc, then RT=kago; fails naming both
 #                         outcomes when their exit status or stdout differ.
 #                         $STEP_NORM, when set, is a command stdout goes through
@@ -61,6 +67,69 @@ ctr_run() {
         done
         cctr run --runc-binary "$(rt_bin)" --runc-root "$CLIENTS_DIR/containerd/runc-root-$RT" \
                 "${flags[@]}" --rootfs "$CLIENTS_DIR/containerd/rootfs-$RT" "$@"
+}
+
+dk() {
+        timeout 120 /usr/bin/docker -H "unix://$CLIENTS_DIR/docker/docker.sock" "$@"
+}
+
+# dk with each argument @NAME made NAME-$RT: both runtimes' containers live
+# in the one dockerd. Where docker echoes a name, NAME-$RT is NAME again.
+dkx() {
+        local a args=()
+        for a in "$@"; do
+                [ "${a#@}" != "$a" ] && a="${a#@}-$RT"
+                args+=("$a")
+        done
+        dk "${args[@]}" | sed "s/^\([a-z0-9]*\)-$RT\$/\1/"
+        return "${PIPESTATUS[0]}"
+}
+
+dk_run() {
+        local sub=$1
+        shift
+        dkx "$sub" --network none --runtime "$RT" "$@"
+}
+
+# The status docker reports for container @NAME.
+dk_status() {
+        dkx inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$1"
+}
+
+# Starts this suite's dockerd (pid in docker/pid) and imports the image.
+dockerd_start() {
+        local d="$CLIENTS_DIR/docker" i
+        mkdir -p "$d"
+        dockerd --data-root "$d/data" --exec-root "$d/exec" --host "unix://$d/docker.sock" \
+                --pidfile "$d/dockerd.pid" --iptables=false --ip-forward=false --ip-masq=false \
+                --bridge=none --storage-driver vfs --cgroup-parent /kagotest-docker \
+                --add-runtime "kago=$KAGO" >"$d/log" 2>&1 &
+        echo $! >"$d/pid"
+        for ((i = 0; i < 300; i++)); do
+                if dk version >/dev/null 2>&1; then
+                        dk import "$CLIENTS_DIR/rootfs.tar" kago-busybox:1 >/dev/null
+                        return
+                fi
+                kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+                sleep 0.1
+        done
+        echo "dockerd did not come up:" >&2
+        cat "$d/log" >&2
+        return 1
+}
+
+# Stops a daemon by the pid in FILE: TERM, then KILL after 10 s.
+daemon_stop() {
+        [ -f "$1" ] || return 0
+        local pid i
+        pid=$(cat "$1")
+        kill "$pid" 2>/dev/null
+        for ((i = 0; i < 100; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
 }
 
 # The status of ctr task ID (RUNNING, PAUSED, STOPPED, ...).
@@ -130,7 +199,7 @@ clients_setup_file() {
         echo $! >"$cd/pid"
         local i
         for ((i = 0; i < 300; i++)); do
-                cctr version >/dev/null 2>&1 && return 0
+                cctr version >/dev/null 2>&1 && { dockerd_start; return; }
                 kill -0 "$(cat "$cd/pid")" 2>/dev/null || break
                 sleep 0.1
         done
@@ -144,17 +213,10 @@ clients_setup_file() {
 clients_teardown_file() {
         [ -n "${CLIENTS_DIR:-}" ] && [ -d "$CLIENTS_DIR" ] || return 0
         clients_force_clean
-        local cd="$CLIENTS_DIR/containerd" pid i
-        if [ -f "$cd/pid" ]; then
-                pid=$(cat "$cd/pid")
-                kill "$pid" 2>/dev/null
-                for ((i = 0; i < 100; i++)); do
-                        kill -0 "$pid" 2>/dev/null || break
-                        sleep 0.1
-                done
-                kill -9 "$pid" 2>/dev/null
-                wait "$pid" 2>/dev/null
-        fi
+        daemon_stop "$CLIENTS_DIR/docker/pid"
+        daemon_stop "$CLIENTS_DIR/containerd/pid"
+        # the engines' parent cgroups, named for this suite (empty by now)
+        rmdir /sys/fs/cgroup/*/kagotest-* /sys/fs/cgroup/kagotest-* 2>/dev/null
         local m
         for m in $(awk -v d="$CLIENTS_DIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
                 umount -l "$m" 2>/dev/null
@@ -164,6 +226,7 @@ clients_teardown_file() {
 
 clients_force_clean() {
         local RT id
+        [ -S "$CLIENTS_DIR/docker/docker.sock" ] && dk rm -f $(dk ps -aq) >/dev/null 2>&1
         for RT in runc kago; do
                 [ -d "$CLIENTS_DIR/podman-$RT" ] || continue
                 pm rm -a -f -t 0 >/dev/null 2>&1
@@ -198,17 +261,23 @@ clients_check_clean() {
                 done
                 ids=$(ls -A "$CLIENTS_DIR/containerd/runc-root-$rt/kagotest-$rt" 2>/dev/null)
                 [ -z "$ids" ] || left+=("$rt state under ctr's runc-root: $ids")
+                ids=$(ls -A "$CLIENTS_DIR/docker/exec/runtime-$rt/moby" 2>/dev/null)
+                [ -z "$ids" ] || left+=("$rt state under dockerd's exec root: $ids")
         done
+        ids=$(dk ps -aq 2>/dev/null)
+        [ -z "$ids" ] || left+=("docker containers: $ids")
         local cg
         for cg in /sys/fs/cgroup/*/libpod_parent/libpod-* /sys/fs/cgroup/libpod_parent/libpod-* \
                 /sys/fs/cgroup/*/kagotest-*/* /sys/fs/cgroup/kagotest-*/*; do
                 [ -d "$cg" ] && left+=("cgroup $cg")
         done
-        local cdpid p
-        cdpid=$(cat "$CLIENTS_DIR/containerd/pid" 2>/dev/null)
+        local daemons p
+        # containerd, dockerd and the containerd dockerd runs
+        daemons=$(cat "$CLIENTS_DIR/containerd/pid" "$CLIENTS_DIR/docker/pid" 2>/dev/null;
+                pgrep -P "$(cat "$CLIENTS_DIR/docker/pid" 2>/dev/null)" -x containerd)
         local i procs
         for ((i = 0; i < 100; i++)); do # conmon and shims exit just after the engine command
-                procs=$(pgrep -f "$CLIENTS_DIR" | grep -vx "$cdpid")
+                procs=$(pgrep -f "$CLIENTS_DIR" | grep -vxF "$daemons")
                 [ -z "$procs" ] && break
                 sleep 0.1
         done
@@ -218,6 +287,7 @@ clients_check_clean() {
         done
         local m
         for m in $(awk -v d="$CLIENTS_DIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo); do
+                [ "$m" = "$CLIENTS_DIR/docker/data" ] && continue # dockerd's own, while it runs
                 left+=("mount $m")
         done
         [ ${#left[@]} -eq 0 ] && return 0
@@ -230,12 +300,12 @@ clients_check_clean() {
 # up: skip there. On the host the engines are part of tests/deps.list, so a
 # missing one fails.
 clients_require() {
-        [ -e /run/kago-vm ] && skip "podman and containerd are not set up in the test VM (this suite runs on the host)"
+        [ -e /run/kago-vm ] && skip "podman, containerd and docker are not set up in the test VM (this suite runs on the host)"
         [ "$(id -u)" = 0 ] || skip "needs root"
         local b
-        for b in podman conmon ctr containerd runc; do
+        for b in podman conmon ctr containerd runc dockerd /usr/bin/docker; do
                 command -v "$b" >/dev/null || {
-                        echo "$b is missing: make deps (tests/deps.list installs podman and containerd)" >&2
+                        echo "$b is missing: make deps (tests/deps.list installs podman, containerd and docker.io)" >&2
                         return 1
                 }
         done
