@@ -56,9 +56,12 @@ build/unit/%: tests/unit/%.c $(ASAN_OBJS) $(HEADERS)
 # 50 KB; with glibc it would be about 700 KB, paid by every kago create.
 GUEST_INIT := build/guest/kago-init
 GUEST_CC   := $(shell command -v musl-gcc 2>/dev/null)
+# -z noseparate-code: text shares a segment with the headers and read-only
+# data instead of padding each to its own pages (8 KB less; the guest init
+# runs inside the VM, behind its boundary).
 GUEST_CFLAGS := -static -Os -s -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE \
   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-  -Wl,--gc-sections -Wl,--build-id=none
+  -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
 $(GUEST_INIT): $(wildcard microvm/guest/*.c microvm/guest/*.h) microvm/guest_proto.h
 	@mkdir -p $(dir $@)
 	$(if $(GUEST_CC),,@echo "warning: musl-gcc not found (make deps installs musl-tools):" \

@@ -78,6 +78,14 @@ int guest_conf_encode_process(const struct microvm_process *p, struct bytes *b,
         conf_rlimits(p, b);
         if (p->terminal)
                 rec(b, KAGO_CONF_TERMINAL, NULL, 0);
+        if (p->caps) {
+                uint8_t d[8 * MICROVM_CAP_SETS];
+                for (int i = 0; i < MICROVM_CAP_SETS; i++)
+                        put_le(d + 8 * i, p->caps[i], 8);
+                rec(b, KAGO_CONF_CAPS, d, sizeof d);
+        }
+        if (p->no_new_privs)
+                rec(b, KAGO_CONF_NO_NEW_PRIVS, NULL, 0);
         return 0;
 }
 

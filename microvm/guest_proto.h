@@ -145,6 +145,8 @@ enum kago_conf_tag {
         KAGO_CONF_ROOT_RO,    /* no data: mount the shared root read-only */
         KAGO_CONF_MSIZE,      /* u32: 9P msize */
         KAGO_CONF_ROOT_FS,    /* u32: enum microvm_rootfs (0: 9P, 1: virtio-fs) */
+        KAGO_CONF_CAPS,       /* 5 x u64: bounding, effective, permitted, inheritable, ambient */
+        KAGO_CONF_NO_NEW_PRIVS, /* no data */
         KAGO_CONF_TAG_MAX
 };
 

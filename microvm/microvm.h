@@ -54,7 +54,13 @@ struct microvm_process {
         size_t n_rlimits;
         const char *hostname; /* NULL: none */
         bool terminal;
+        /* process.capabilities as bit masks (bit N: capability N), in the
+         * order of enum microvm_cap_set; NULL: root's full sets. */
+        const uint64_t *caps;
+        bool no_new_privs;
 };
+enum microvm_cap_set { MICROVM_CAP_BOUNDING, MICROVM_CAP_EFFECTIVE, MICROVM_CAP_PERMITTED,
+                       MICROVM_CAP_INHERITABLE, MICROVM_CAP_AMBIENT, MICROVM_CAP_SETS };
 
 /* How the guest mounts the shared root: 9P2000.L or virtio-fs (FUSE), both
  * served by the VMM from cfg->root. Annotation kago.vm.rootfs = 9p | virtiofs.

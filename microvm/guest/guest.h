@@ -47,7 +47,16 @@ struct conf {
         bool terminal, root_ro;
         unsigned msize;
         unsigned root_fs; /* KAGO_CONF_ROOT_FS: 0 9P, 1 virtio-fs */
+        bool caps_set, no_new_privs;
+        struct {
+                uint64_t bounding, effective, permitted, inheritable, ambient;
+        } caps; /* KAGO_CONF_CAPS */
 };
+
+/* caps.c: process.capabilities and noNewPrivileges, around the user
+ * switch. NULL, or the step that failed (errno says why). */
+const char *caps_before_user(const struct conf *c);
+const char *caps_after_user(const struct conf *c);
 
 /* A line on init's stderr (hvc1), or on a process's own after its dup2. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -58,8 +67,9 @@ extern int errfd;
 int conf_decode(struct conf *c, const uint8_t *buf, size_t len);
 void conf_free(struct conf *c);
 
-/* In a new child: stdio, session, rlimits, groups, user, umask and cwd of
- * c. NULL, or the step that failed (errno says why). */
+/* In a new child: stdio, session, rlimits, capabilities, groups, user,
+ * umask, cwd and no_new_privs of c. NULL, or the step that failed (errno
+ * says why). */
 const char *process_setup(const struct conf *c, int in, int out, int err);
 /* execve c's program (PATH searched); on failure says why and exits 127
  * (not found) or 126 (found, not executable). */

@@ -127,6 +127,17 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
                                 { kago_le64(r->data + 4), kago_le64(r->data + 12) } };
                 break;
         case KAGO_CONF_TERMINAL: c->terminal = true; break;
+        case KAGO_CONF_NO_NEW_PRIVS: c->no_new_privs = true; break;
+        case KAGO_CONF_CAPS:
+                if (r->len == 40) {
+                        c->caps_set = true;
+                        c->caps.bounding = kago_le64(r->data);
+                        c->caps.effective = kago_le64(r->data + 8);
+                        c->caps.permitted = kago_le64(r->data + 16);
+                        c->caps.inheritable = kago_le64(r->data + 24);
+                        c->caps.ambient = kago_le64(r->data + 32);
+                }
+                break;
         case KAGO_CONF_ROOT_RO: c->root_ro = true; break;
         case KAGO_CONF_MOUNT: conf_add_mount(c, dup_str(r), r->len); break;
         }
@@ -300,6 +311,9 @@ const char *process_setup(const struct conf *c, int in, int out, int err)
         for (int i = 0; i < c->nrlimits; i++)
                 if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0)
                         return "setrlimit";
+        const char *failed = caps_before_user(c);
+        if (failed)
+                return failed;
         if (setgroups(c->ngroups, c->groups) < 0)
                 return "setgroups";
         if (setgid(c->gid) < 0)
@@ -310,7 +324,7 @@ const char *process_setup(const struct conf *c, int in, int out, int err)
                 umask(c->umask);
         if (chdir(c->cwd ? c->cwd : "/") < 0)
                 return "chdir to process.cwd";
-        return NULL;
+        return caps_after_user(c);
 }
 
 static void child_setup(const struct conf *c, int in, int out, int err)

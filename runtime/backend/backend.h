@@ -14,6 +14,7 @@
 #define KAGO_RUNTIME_BACKEND_H
 
 #include "../../criu/criu.h"
+#include "../../microvm/microvm.h"
 #include "../process/process.h"
 
 /* ---- kago exec: what a backend's exec_spawn is given ------------------ */
@@ -130,8 +131,12 @@ int vm_ps(const struct container_state *st, int dirfd, char **args, int n_args,
 int vm_stats_extra(const struct container_state *st, int dirfd, char **json, struct kago_err *err);
 int vm_update(const struct container_state *st, enum container_status status, int dirfd,
               const struct oci_linux_resources *r, bool after_cgroup, struct kago_err *err);
-int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
-               struct microvm_rlimit **rl, struct kago_err *err);
+struct vm_process_store { /* what a microvm_process from vm_process points at */
+        struct microvm_rlimit *rlimits; /* the caller frees it */
+        uint64_t caps[MICROVM_CAP_SETS];
+};
+int vm_process(const struct oci_process *p, const char *oci_version, char **envp,
+               struct microvm_process *out, struct vm_process_store *store, struct kago_err *err);
 
 /* The microVM backend's devices (backend_microvm_devices.c). */
 extern const struct cgroup_device_rule vm_kvm_rule;

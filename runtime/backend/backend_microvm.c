@@ -94,23 +94,33 @@ static char *join_params(const struct oci_spec *spec)
         return s;
 }
 
-int vm_process(const struct oci_process *p, char **envp, struct microvm_process *out,
-               struct microvm_rlimit **rl, struct kago_err *err)
+int vm_process(const struct oci_process *p, const char *oci_version, char **envp,
+               struct microvm_process *out, struct vm_process_store *store, struct kago_err *err)
 {
-        *rl = xcalloc(p->rlimits_len + 1, sizeof **rl);
+        struct microvm_rlimit *rl = store->rlimits = xcalloc(p->rlimits_len + 1, sizeof *rl);
         for (size_t i = 0; i < p->rlimits_len; i++) {
                 int res = proc_rlimit_resource(p->rlimits[i].type);
                 if (res < 0)
                         return kago_err_set(err, "process.rlimits[%zu].type '%s': unknown", i,
                                             p->rlimits[i].type);
-                (*rl)[i] = (struct microvm_rlimit){ res, p->rlimits[i].soft, p->rlimits[i].hard };
+                rl[i] = (struct microvm_rlimit){ res, p->rlimits[i].soft, p->rlimits[i].hard };
         }
+        /* The guest's kernel is the one that counts: no check against the
+         * host's bounding set, as a container gets. */
+        struct kago_caps caps;
+        if (caps_from_config(oci_version, p->capabilities, &caps, err) < 0)
+                return -1;
+        uint64_t *c = store->caps;
+        c[MICROVM_CAP_BOUNDING] = caps.bounding, c[MICROVM_CAP_EFFECTIVE] = caps.effective;
+        c[MICROVM_CAP_PERMITTED] = caps.permitted, c[MICROVM_CAP_INHERITABLE] = caps.inheritable;
+        c[MICROVM_CAP_AMBIENT] = caps.ambient;
         *out = (struct microvm_process){
                 .args = p->args, .env = envp, .cwd = p->cwd, .uid = p->user.uid,
                 .gid = p->user.gid, .additional_gids = p->user.additional_gids,
                 .n_additional_gids = p->user.additional_gids_len,
                 .umask = p->user.umask.set ? (int)p->user.umask.value : -1,
-                .rlimits = *rl, .n_rlimits = p->rlimits_len, .terminal = p->terminal,
+                .rlimits = rl, .n_rlimits = p->rlimits_len, .terminal = p->terminal,
+                .caps = caps.set ? c : NULL, .no_new_privs = p->no_new_privileges,
         };
         return 0;
 }
@@ -148,13 +158,13 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         close(c->fifo_fd); /* no exec of the workload here will close it */
         const struct oci_spec *spec = c->spec;
         struct microvm_config cfg;
-        _cleanup_free_ struct microvm_rlimit *rl = NULL;
+        struct vm_process_store store = { 0 };
         _cleanup_free_ struct microvm_mount *mounts = NULL;
         _cleanup_free_ char *params = join_params(spec);
         struct microvm_settings settings;
         microvm_config_init(&cfg);
         if (microvm_settings_from_spec(spec, &settings, err) < 0 ||
-            vm_process(spec->process, envp, &cfg.process, &rl, err) < 0)
+            vm_process(spec->process, spec->oci_version, envp, &cfg.process, &store, err) < 0)
                 return -1;
         microvm_config_apply(&cfg, &settings);
         cfg.kvm_fd = f->kvm_fd;
@@ -173,7 +183,9 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
                 cfg.console_fd = 0;
         }
         int status;
-        if (microvm_run(&cfg, &status, NULL, err) < 0)
+        int rc = microvm_run(&cfg, &status, NULL, err);
+        free(store.rlimits);
+        if (rc < 0)
                 return kago_err_wrap(err, "microVM");
         _exit(status); /* the VMM is the container's process: its status is the workload's */
 }

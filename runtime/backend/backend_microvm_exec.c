@@ -78,16 +78,14 @@ static _Noreturn void vm_exec_stand_in(int conn, int tty)
         _exit(microvm_exec_relay(conn, 0, 1, tty >= 0 ? -1 : 2, tty >= 0 ? 0 : -1));
 }
 
-int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err)
+/* Start p in the guest, then the stand-in for it in the container's cgroup. */
+static int vm_exec_start(struct exec_ctx *x, const struct microvm_process *p,
+                         const char *sub_cgroup, pid_t *pid, struct kago_err *err)
 {
-        _cleanup_free_ struct microvm_rlimit *rl = NULL;
         _cleanup_close_ int conn = -1, tty = -1;
-        struct microvm_process p;
-        if (vm_exec_refusals(x, err) < 0 || vm_process(x->process, x->process->env, &p, &rl, err) < 0)
-                return -1;
         if (x->process->terminal && vm_exec_pty(x, &tty, err) < 0)
                 return -1;
-        if (microvm_exec_start(x->state_dirfd, x->o->id, &p, VM_EXEC_START_TIMEOUT_MS, &conn,
+        if (microvm_exec_start(x->state_dirfd, x->o->id, p, VM_EXEC_START_TIMEOUT_MS, &conn,
                                err) < 0)
                 return kago_err_wrap(err, "microVM");
         fflush(NULL);
@@ -104,4 +102,17 @@ int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct
                 return -1;
         }
         return 0;
+}
+
+int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err)
+{
+        struct vm_process_store store = { 0 };
+        struct microvm_process p;
+        int rc = vm_exec_refusals(x, err) < 0 ||
+                                 vm_process(x->process, x->spec->oci_version, x->process->env, &p,
+                                            &store, err) < 0
+                         ? -1
+                         : vm_exec_start(x, &p, sub_cgroup, pid, err);
+        free(store.rlimits);
+        return rc;
 }

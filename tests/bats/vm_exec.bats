@@ -4,7 +4,8 @@
 # the process in the guest, and a host process in the container's cgroup
 # stands for it. Proven on one running VM (booting is costly under nested
 # KVM): the process runs in the guest with the container's environment and
-# the flags (--env, --cwd, --user, --additional-gids); its stdout, stderr
+# the flags (--env, --cwd, --user, --additional-gids, --cap), the
+# container's capabilities and noNewPrivileges; its stdout, stderr
 # and status come back apart (3, 126, 127, 137); stdin reaches it to its
 # end, and a megabyte goes each way intact; a reader that falls behind or
 # a process that reads no stdin stalls no other exec (flow control); a
@@ -80,6 +81,37 @@ yes" ]
 /tmp
 1000
 1000 5 7" ]
+}
+
+# The capability sets and NoNewPrivs of a guest process, from its status.
+guest_caps() {
+        kg exec "$@" grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status |
+                awk '{ printf "%s%s", sep, $2; sep = " " } END { print "" }'
+}
+
+@test "vm exec: process.capabilities and noNewPrivileges hold in the guest; --cap adds one" {
+        requires_vx
+        # The container's: AUDIT_WRITE (29), KILL (5), NET_BIND_SERVICE (10);
+        # inheritable and ambient empty; no_new_privs.
+        [ "$(guest_caps vx)" = "0000000000000000 0000000020000420 0000000020000420 0000000020000420 0000000000000000 1" ]
+        # The workload has them too.
+        local wl
+        wl=$(kg exec vx sh -c "ps | awk '\$4 == \"sleep\" && \$5 == 100000 { print \$1 }'")
+        run kg exec vx grep -E '^(CapEff|NoNewPrivs):' "/proc/$wl/status"
+        [ "$(echo $output)" = "CapEff: 0000000020000420 NoNewPrivs: 1" ]
+        # --cap CAP_SYS_ADMIN (21) joins every set, as for a container.
+        [ "$(guest_caps --cap CAP_SYS_ADMIN vx)" = "0000000000200000 0000000020200420 0000000020200420 0000000020200420 0000000000200000 1" ]
+        run kg exec vx hostname guest-renamed
+        [ "$status" -ne 0 ]
+        kg exec --cap CAP_SYS_ADMIN vx sh -c 'hostname guest-renamed; hostname vx'
+        # A --process of its own: CAP_CHOWN (0) only, no_new_privs off.
+        jq '.process | .capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"],
+                permitted: ["CAP_CHOWN"]} | .noNewPrivileges = false | .args = ["grep", "-E",
+                "^(CapEff|NoNewPrivs):", "/proc/self/status"]' "$BATS_FILE_TMPDIR/vm/config.json" \
+                >"$BATS_TEST_TMPDIR/process.json"
+        run kg exec --process "$BATS_TEST_TMPDIR/process.json" vx
+        [ "$status" -eq 0 ]
+        [ "$(echo $output)" = "CapEff: 0000000000000001 NoNewPrivs: 0" ]
 }
 
 @test "vm exec: exit statuses 127 (no such command), 126 (not executable), 137 (killed)" {
