@@ -134,11 +134,15 @@ UNIT_TEST(conf_records_round_trip)
         struct microvm_config c = config();
         struct bytes b = { 0 };
         struct kago_err err = { 0 };
+        const uint64_t caps[MICROVM_CAP_SETS] = { 0x20000420, 0x420, 0x20000420, 0, 1ull << 40 };
+        c.process.caps = caps;
+        c.process.no_new_privs = true;
         CHECK(guest_conf_encode(&c, 65536, &b, &err) == 0);
         struct kago_conf_rec r;
         size_t off = 0;
         int nargs = 0, nenv = 0, ngroups = 0, rc;
         bool cwd = false, uid = false, rlim = false, mount = false, host = false, umask = false;
+        bool capsets = false, nnp = false;
         while ((rc = kago_conf_next(b.data, b.len, &off, &r)) > 0) {
                 switch (r.tag) {
                 case KAGO_CONF_ARG: nargs++; break;
@@ -152,6 +156,13 @@ UNIT_TEST(conf_records_round_trip)
                         rlim = kago_le32(r.data) == RLIMIT_NOFILE && kago_le64(r.data + 4) == 1024 &&
                                kago_le64(r.data + 12) == 4096;
                         break;
+                case KAGO_CONF_CAPS: /* bounding, effective, permitted, inheritable, ambient */
+                        capsets = r.len == 40 && kago_le64(r.data) == 0x20000420 &&
+                                  kago_le64(r.data + 8) == 0x420 &&
+                                  kago_le64(r.data + 16) == 0x20000420 && kago_le64(r.data + 24) == 0 &&
+                                  kago_le64(r.data + 32) == 1ull << 40;
+                        break;
+                case KAGO_CONF_NO_NEW_PRIVS: nnp = r.len == 0; break;
                 case KAGO_CONF_MOUNT:
                         mount = r.len == strlen("/run") + 1 + 6 + 6 + 7 &&
                                 !memcmp(r.data, "/run\0tmpfs\0tmpfs\0size=1m", r.len);
@@ -159,7 +170,7 @@ UNIT_TEST(conf_records_round_trip)
                 }
         }
         CHECK(rc == 0 && nargs == 3 && nenv == 2 && ngroups == 2);
-        CHECK(cwd && uid && rlim && mount && host && umask);
+        CHECK(cwd && uid && rlim && mount && host && umask && capsets && nnp);
         /* a truncated record and an unknown tag are errors */
         off = 0;
         CHECK(kago_conf_next(b.data, 3, &off, &r) < 0);
