@@ -96,8 +96,9 @@ guest_caps() {
         [ "$(guest_caps vx)" = "0000000000000000 0000000020000420 0000000020000420 0000000020000420 0000000000000000 1" ]
         # The workload has them too.
         local wl
-        wl=$(kg exec vx sh -c "ps | awk '\$4 == \"sleep\" && \$5 == 100000 { print \$1 }'")
+        wl=$(kg ps vx | awk '$4 == "sleep" && $5 == 100000 { print $1 }')
         run kg exec vx grep -E '^(CapEff|NoNewPrivs):' "/proc/$wl/status"
+        echo "workload $wl: $output"
         [ "$(echo $output)" = "CapEff: 0000000020000420 NoNewPrivs: 1" ]
         # --cap CAP_SYS_ADMIN (21) joins every set, as for a container.
         [ "$(guest_caps --cap CAP_SYS_ADMIN vx)" = "0000000000200000 0000000020200420 0000000020200420 0000000020200420 0000000000200000 1" ]
