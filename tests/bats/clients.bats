@@ -75,13 +75,20 @@ pm_cgroup() {
                 pm_run run --rm -w /tmp -e FOO=bar -u 65534:65534 "$IMG" sh -c 'pwd; echo $FOO; id'
 }
 
-@test "podman: exit codes 126 (not executable) and 127 (no such command)" {
-        STEP_STDOUT=0 step "run a file that is not executable" pm_run run --rm "$IMG" /etc/passwd
+# 126 for a file that is not executable, 127 for a missing path or
+# command, through RUNNER (pm_run, dk_run) and image IMAGE.
+exit_code_steps() {
+        local runner=$1 image=$2
+        STEP_STDOUT=0 step "run a file that is not executable" "$runner" run --rm "$image" /etc/passwd
         [ "$RC_runc" = 126 ]
-        STEP_STDOUT=0 step "run a path that does not exist" pm_run run --rm "$IMG" /no/such/file
+        STEP_STDOUT=0 step "run a path that does not exist" "$runner" run --rm "$image" /no/such/file
         [ "$RC_runc" = 127 ]
-        STEP_STDOUT=0 step "run a command not in PATH" pm_run run --rm "$IMG" no-such-command
+        STEP_STDOUT=0 step "run a command not in PATH" "$runner" run --rm "$image" no-such-command
         [ "$RC_runc" = 127 ]
+}
+
+@test "podman: exit codes 126 (not executable) and 127 (no such command)" {
+        exit_code_steps pm_run "$IMG"
 }
 
 @test "podman: run -d, exec, exec -t, exec -it, top" {
@@ -231,12 +238,7 @@ DIMG=kago-busybox:1
         step "run killed by a signal" dk_run run --rm "$DIMG" sh -c 'kill -9 $$'
         step "run a process with its own cwd, env and user" \
                 dk_run run --rm -w /tmp -e FOO=bar -u 65534:65534 "$DIMG" sh -c 'pwd; echo $FOO; id'
-        STEP_STDOUT=0 step "run a file that is not executable" dk_run run --rm "$DIMG" /etc/passwd
-        [ "$RC_runc" = 126 ]
-        STEP_STDOUT=0 step "run a path that does not exist" dk_run run --rm "$DIMG" /no/such/file
-        [ "$RC_runc" = 127 ]
-        STEP_STDOUT=0 step "run a command not in PATH" dk_run run --rm "$DIMG" no-such-command
-        [ "$RC_runc" = 127 ]
+        exit_code_steps dk_run "$DIMG"
 }
 
 @test "docker: run -d, exec, exec -t, top, pause and unpause, stats, update" {

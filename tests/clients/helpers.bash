@@ -98,23 +98,29 @@ dk_status() {
 
 # Starts this suite's dockerd (pid in docker/pid) and imports the image.
 dockerd_start() {
-        local d="$CLIENTS_DIR/docker" i
+        local d="$CLIENTS_DIR/docker"
         mkdir -p "$d"
         dockerd --data-root "$d/data" --exec-root "$d/exec" --host "unix://$d/docker.sock" \
                 --pidfile "$d/dockerd.pid" --iptables=false --ip-forward=false --ip-masq=false \
                 --bridge=none --storage-driver vfs --cgroup-parent /kagotest-docker \
                 --add-runtime "kago=$KAGO" >"$d/log" 2>&1 &
         echo $! >"$d/pid"
+        daemon_wait dockerd "$d" dk version || return 1
+        dk import "$CLIENTS_DIR/rootfs.tar" kago-busybox:1 >/dev/null
+}
+
+# Waits up to 30 s for CMD to succeed against daemon NAME (its pid and log
+# in DIR); fails with its log when it died or never answered.
+daemon_wait() {
+        local name=$1 dir=$2 i
+        shift 2
         for ((i = 0; i < 300; i++)); do
-                if dk version >/dev/null 2>&1; then
-                        dk import "$CLIENTS_DIR/rootfs.tar" kago-busybox:1 >/dev/null
-                        return
-                fi
-                kill -0 "$(cat "$d/pid")" 2>/dev/null || break
+                "$@" >/dev/null 2>&1 && return 0
+                kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
                 sleep 0.1
         done
-        echo "dockerd did not come up:" >&2
-        cat "$d/log" >&2
+        echo "$name did not come up:" >&2
+        cat "$dir/log" >&2
         return 1
 }
 
@@ -197,15 +203,7 @@ clients_setup_file() {
         sed "s|@DIR@|$cd|g" "$KAGO_SRC/tests/clients/containerd.toml" >"$cd/config.toml"
         containerd --config "$cd/config.toml" >"$cd/log" 2>&1 &
         echo $! >"$cd/pid"
-        local i
-        for ((i = 0; i < 300; i++)); do
-                cctr version >/dev/null 2>&1 && { dockerd_start; return; }
-                kill -0 "$(cat "$cd/pid")" 2>/dev/null || break
-                sleep 0.1
-        done
-        echo "containerd did not come up:" >&2
-        cat "$cd/log" >&2
-        return 1
+        daemon_wait containerd "$cd" cctr version && dockerd_start
 }
 
 # Removes what a failed test left (podman containers, ctr tasks and
