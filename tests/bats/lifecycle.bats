@@ -225,10 +225,13 @@ load container_helpers
         requires root
         bundle "$BATS_TEST_TMPDIR/b" sleep 1000
         kgd create --bundle "$BATS_TEST_TMPDIR/b" one
+        # (wait by pid: a bare wait would wait for bats' own timeout too)
+        local pids=()
         for i in 1 2 3 4; do
                 (rc=0; kg start one >"$BATS_TEST_TMPDIR/start$i" 2>&1 || rc=$?; echo $rc >>"$BATS_TEST_TMPDIR/start$i") &
+                pids+=($!)
         done
-        wait
+        wait "${pids[@]}"
         [ "$(tail -qn1 "$BATS_TEST_TMPDIR"/start? | grep -c '^0$')" -eq 1 ]
         [ "$(tail -qn1 "$BATS_TEST_TMPDIR"/start? | grep -c '^1$')" -eq 3 ]
         [ "$(grep -l 'only a created container can be started' "$BATS_TEST_TMPDIR"/start? | wc -l)" -eq 3 ]
@@ -236,8 +239,10 @@ load container_helpers
         # Two deletes race: one removes, the other finds nothing, which for
         # --force is success (as runc).
         (rc=0; kg delete -f one 2>"$BATS_TEST_TMPDIR/d1.err" || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d1") &
+        pids=($!)
         (rc=0; kg delete -f one 2>"$BATS_TEST_TMPDIR/d2.err" || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/d2") &
-        wait
+        pids+=($!)
+        wait "${pids[@]}"
         cat "$BATS_TEST_TMPDIR"/d?.err
         [ "$(cat "$BATS_TEST_TMPDIR/d1" "$BATS_TEST_TMPDIR/d2" | sort | tr '\n' ' ')" = "0 0 " ]
         assert_gone one
