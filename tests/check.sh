@@ -54,10 +54,21 @@ slowest() { # ENV: the five tests that took longest there
 systemd_dir=
 compgen -G "tests/bats/systemd/*.bats" >/dev/null && systemd_dir=tests/bats/systemd
 vm_timeout=${KAGO_VM_TIMEOUT:-3000}
+# A test VM whose suite prints nothing for 7 minutes is stuck (no test may
+# take longer than bats' 300 s timeout): it is killed (tests/vm/run exits
+# 125) and its suites run once more in a new one.
+export KAGO_VM_STALL=${KAGO_VM_STALL:-420}
+run_vm_bats() { # ENV SUITE_DIRS -- CMD...
+        run_bats "$@"
+        [ "$(cat "$results/$1.rc")" = 125 ] || return 0
+        echo "check: the test VM stopped making progress; its suites run again in a new one" >&2
+        unset 'envs[-1]'
+        run_bats "$@"
+}
 run_bats host "tests/bats $systemd_dir" -- env
-run_bats testvm tests/bats -- tests/vm/run --timeout "$vm_timeout"
+run_vm_bats testvm tests/bats -- tests/vm/run --timeout "$vm_timeout"
 [ -n "$systemd_dir" ] &&
-        run_bats testvm-systemd "$systemd_dir" -- tests/vm/run --systemd --timeout "$vm_timeout"
+        run_vm_bats testvm-systemd "$systemd_dir" -- tests/vm/run --systemd --timeout "$vm_timeout"
 
 summarize() { # ENV
         local tap="$results/$1.tap" p f s
