@@ -14,6 +14,7 @@
 #include "../../microvm/guest/init.c"
 #undef main
 #include "../../microvm/guest/agent.c"
+#include "../../microvm/guest/caps.c"
 #include "../../microvm/guest/proc.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
