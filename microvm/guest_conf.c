@@ -18,16 +18,10 @@ static void rec_str(struct bytes *b, enum kago_conf_tag tag, const char *s)
         rec(b, tag, s, strlen(s));
 }
 
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-        for (int i = 0; i < n; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void rec_u32(struct bytes *b, enum kago_conf_tag tag, uint32_t v)
 {
         uint8_t d[4];
-        put_le(d, v, 4);
+        kago_put_le(d, v, 4);
         rec(b, tag, d, 4);
 }
 
@@ -35,9 +29,9 @@ static void conf_rlimits(const struct microvm_process *p, struct bytes *b)
 {
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 uint8_t d[20];
-                put_le(d, (uint32_t)p->rlimits[i].resource, 4);
-                put_le(d + 4, p->rlimits[i].soft, 8);
-                put_le(d + 12, p->rlimits[i].hard, 8);
+                kago_put_le(d, (uint32_t)p->rlimits[i].resource, 4);
+                kago_put_le(d + 4, p->rlimits[i].soft, 8);
+                kago_put_le(d + 12, p->rlimits[i].hard, 8);
                 rec(b, KAGO_CONF_RLIMIT, d, sizeof d);
         }
 }
@@ -81,7 +75,7 @@ int guest_conf_encode_process(const struct microvm_process *p, struct bytes *b,
         if (p->caps) {
                 uint8_t d[8 * MICROVM_CAP_SETS];
                 for (int i = 0; i < MICROVM_CAP_SETS; i++)
-                        put_le(d + 8 * i, p->caps[i], 8);
+                        kago_put_le(d + 8 * i, p->caps[i], 8);
                 rec(b, KAGO_CONF_CAPS, d, sizeof d);
         }
         if (p->no_new_privs)
@@ -97,7 +91,7 @@ int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct b
         if (cfg->root_readonly)
                 rec(b, KAGO_CONF_ROOT_RO, NULL, 0);
         rec_u32(b, KAGO_CONF_MSIZE, msize);
-        rec_u32(b, KAGO_CONF_ROOT_FS, (uint32_t)cfg->rootfs);
+        rec_u32(b, KAGO_CONF_ROOT_FS, cfg->root_disk ? KAGO_ROOT_DISK : (uint32_t)cfg->rootfs);
         conf_mounts(cfg, b);
         if (b->len > KAGO_CONF_MAX_LEN)
                 return kago_err_set(err, "process description is %zu bytes, the guest takes at most %u",

@@ -144,12 +144,17 @@ enum kago_conf_tag {
         KAGO_CONF_MOUNT,      /* dest \0 type \0 source \0 options (NUL separated) */
         KAGO_CONF_ROOT_RO,    /* no data: mount the shared root read-only */
         KAGO_CONF_MSIZE,      /* u32: 9P msize */
-        KAGO_CONF_ROOT_FS,    /* u32: enum microvm_rootfs (0: 9P, 1: virtio-fs) */
+        KAGO_CONF_ROOT_FS,    /* u32: enum microvm_rootfs (0: 9P, 1: virtio-fs), or KAGO_ROOT_DISK */
         KAGO_CONF_CAPS,       /* 5 x u64: bounding, effective, permitted, inheritable, ambient */
         KAGO_CONF_NO_NEW_PRIVS, /* no data */
         KAGO_CONF_TAG_MAX
 };
 
+/* KAGO_CONF_ROOT_FS: the root is the first disk, KAGO_ROOT_DEVICE. */
+#define KAGO_ROOT_DISK 2
+#define KAGO_ROOT_DEVICE "/dev/vda"
+/* A mount whose source starts so is one of the VM's disks, mounted by the guest. */
+#define KAGO_DISK_PREFIX "/dev/vd"
 #define KAGO_CONF_MAX_LEN (1u << 20)
 
 struct kago_conf_rec {
@@ -161,6 +166,12 @@ struct kago_conf_rec {
 static inline uint32_t kago_le32(const uint8_t *p)
 {
         return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline void kago_put_le(uint8_t *p, uint64_t v, int n)
+{
+        for (int i = 0; i < n; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static inline uint64_t kago_le64(const uint8_t *p)

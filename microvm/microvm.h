@@ -76,6 +76,13 @@ enum microvm_rootfs {
 };
 #define MICROVM_ROOTFS_DEFAULT MICROVM_ROOTFS_VIRTIOFS
 
+/* Disks (virtio-blk), /dev/vda, vdb, ... in the order given. */
+#define MICROVM_DISKS_MAX 4
+struct microvm_disk {
+        int fd; /* a raw image or block device, opened by the caller (O_RDONLY when readonly) */
+        bool readonly;
+};
+
 struct microvm_config {
         int kvm_fd;                 /* /dev/kvm opened early by the caller, or -1: open it here */
         int kernel_fd;              /* ELF vmlinux or bzImage, opened before pivot_root */
@@ -97,6 +104,9 @@ struct microvm_config {
         int serial_fd;              /* -1: stderr_fd */
         bool stop_at_ready;         /* boot benchmarks: end the VM at the guest's "ready" */
         int control_fd;             /* kago exec's control socket, listening, or -1: none */
+        const struct microvm_disk *disks;
+        size_t n_disks;             /* <= MICROVM_DISKS_MAX */
+        bool root_disk;             /* disks[0] (ext4) is the guest's root: no shared root */
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */
@@ -130,8 +140,15 @@ int microvm_parse_rootfs(const char *s, enum microvm_rootfs *rootfs, struct kago
  * config.json: the size from vm.hwConfig (vcpus, memory), else the
  * annotations kago.vm.cpus and kago.vm.memory, else (memory) from
  * linux.resources.memory.limit less the VMM's overhead; kago.vm.rootfs,
- * kago.vm.serial, kago.vm.pvh and kago.vm.boot-timeout. Errors name the
+ * kago.vm.serial, kago.vm.pvh and kago.vm.boot-timeout; the disks from
+ * vm.image and kago.vm.disk.N. Errors name the
  * annotation or JSON path and the bad value. */
+struct microvm_disk_setting {
+        const char *path; /* as given: absolute, or relative to the bundle */
+        size_t path_len;
+        bool readonly;
+        const char *from; /* where it was given: "vm.image", "annotation kago.vm.disk.N" */
+};
 struct microvm_settings {
         unsigned vcpus;
         uint64_t memory;
@@ -139,10 +156,20 @@ struct microvm_settings {
         bool serial_console;
         bool pvh_entry;
         unsigned boot_timeout_ms; /* 0: MICROVM_BOOT_TIMEOUT_MS_DEFAULT */
+        /* vm.image (format raw; root.readonly makes it read-only) first, as
+         * the guest's root, then kago.vm.disk.0 .. .3 = PATH[:ro] in order. */
+        struct microvm_disk_setting disks[MICROVM_DISKS_MAX];
+        unsigned n_disks;
+        bool root_disk;
 };
 int microvm_settings_from_spec(const struct oci_spec *spec, struct microvm_settings *s,
                                struct kago_err *err);
-/* Put s into cfg (vcpus, memory, rootfs, serial console, PVH entry, boot timeout). */
+/* Whether a mount's source is one of the VM's disks (/dev/vdX): the guest
+ * mounts it, the host does not. */
+bool microvm_mount_is_disk(const char *source);
+
+/* Put s into cfg (vcpus, memory, rootfs, serial console, PVH entry, boot
+ * timeout, root_disk; the disks' fds are the caller's to open). */
 void microvm_config_apply(struct microvm_config *cfg, const struct microvm_settings *s);
 
 /* The kernel kago boots when the config names none: $KAGO_VM_KERNEL, else

@@ -125,6 +125,18 @@ static int add_shared_root(struct run *r, struct kago_err *err)
         return virtio_9p_add(&r->vm, r->p9, KAGO_ROOT_TAG, err);
 }
 
+static int add_disks(struct run *r, struct kago_err *err)
+{
+        const struct microvm_config *c = r->cfg;
+        if (c->n_disks > MICROVM_DISKS_MAX || (c->root_disk && !c->n_disks))
+                return kago_err_set(err, "%zu disks: at least one for a root disk, at most %d",
+                                    c->n_disks, MICROVM_DISKS_MAX);
+        for (size_t i = 0; i < c->n_disks; i++)
+                if (virtio_blk_add(&r->vm, &c->disks[i], (unsigned)i, err) < 0)
+                        return -1;
+        return 0;
+}
+
 static int add_devices(struct run *r, struct kago_err *err)
 {
         const struct microvm_config *c = r->cfg;
@@ -137,7 +149,9 @@ static int add_devices(struct run *r, struct kago_err *err)
         if (c->control_fd >= 0 && (agent_host_new(&r->vm, c->control_fd, &r->agent, err) < 0 ||
                                    balloon_add(&r->vm, &r->vm.balloon, err) < 0))
                 return -1;
-        return add_shared_root(r, err);
+        if (add_disks(r, err) < 0)
+                return -1;
+        return c->root_disk ? 0 : add_shared_root(r, err);
 }
 
 static void ctl_send(struct run *r, uint8_t a, uint8_t b)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../specs/specs.h"
+#include "guest_proto.h"
 #include "microvm.h"
 
 #define BOOT_TIMEOUT_MS_MAX 3600000
@@ -95,6 +96,63 @@ static int settings_rootfs(const struct oci_spec *spec, enum microvm_rootfs *roo
         return 0;
 }
 
+/* vm.image: a raw image is the guest's root disk; any other format is
+ * refused with the conversion that makes it raw. */
+static int settings_image(const struct oci_spec *spec, struct microvm_settings *s,
+                          struct kago_err *err)
+{
+        const struct oci_vm_image *img = spec->vm ? spec->vm->image : NULL;
+
+        if (!img)
+                return 0;
+        if (strcmp(img->format, "raw") != 0)
+                return kago_err_set(err, "vm.image.format '%s': kago boots raw images only; "
+                                         "convert it first: qemu-img convert -O raw %s %s.raw",
+                                    img->format, img->path, img->path);
+        s->disks[s->n_disks++] = (struct microvm_disk_setting){
+                img->path, strlen(img->path), spec->root && spec->root->readonly, "vm.image"
+        };
+        s->root_disk = true;
+        return 0;
+}
+
+/* kago.vm.disk.N = PATH[:ro], N from 0, after vm.image. */
+static int settings_disks(const struct oci_spec *spec, struct microvm_settings *s,
+                          struct kago_err *err)
+{
+        static const char *const keys[MICROVM_DISKS_MAX] = {
+                "kago.vm.disk.0", "kago.vm.disk.1", "kago.vm.disk.2", "kago.vm.disk.3"
+        };
+        for (size_t i = 0; i < spec->annotations_len; i++) {
+                const char *k = spec->annotations[i].key;
+                if (strncmp(k, "kago.vm.disk.", 13) != 0)
+                        continue;
+                bool known = false;
+                for (int n = 0; n < MICROVM_DISKS_MAX; n++)
+                        known |= strcmp(k, keys[n]) == 0;
+                if (!known)
+                        return kago_err_set(err, "annotation %s: unknown; disks are kago.vm.disk.0 "
+                                                 "to kago.vm.disk.%d", k, MICROVM_DISKS_MAX - 1);
+        }
+        for (int n = 0; n < MICROVM_DISKS_MAX; n++) {
+                const char *v = spec_annotation(spec, keys[n]);
+                if (!v)
+                        continue;
+                size_t len = strlen(v);
+                bool ro = len >= 3 && strcmp(v + len - 3, ":ro") == 0;
+                if (ro)
+                        len -= 3;
+                if (len == 0)
+                        return kago_err_set(err, "annotation %s '%s': expected PATH or PATH:ro",
+                                            keys[n], v);
+                if (s->n_disks == MICROVM_DISKS_MAX)
+                        return kago_err_set(err, "annotation %s: a microVM has %d disks at most, "
+                                                 "vm.image included", keys[n], MICROVM_DISKS_MAX);
+                s->disks[s->n_disks++] = (struct microvm_disk_setting){ v, len, ro, keys[n] };
+        }
+        return 0;
+}
+
 int microvm_settings_from_spec(const struct oci_spec *spec, struct microvm_settings *s,
                                struct kago_err *err)
 {
@@ -104,9 +162,15 @@ int microvm_settings_from_spec(const struct oci_spec *spec, struct microvm_setti
             settings_rootfs(spec, &s->rootfs, err) < 0 ||
             settings_bool(spec, "kago.vm.serial", &s->serial_console, err) < 0 ||
             settings_bool(spec, "kago.vm.pvh", &s->pvh_entry, err) < 0 ||
-            settings_boot_timeout(spec, &s->boot_timeout_ms, err) < 0)
+            settings_boot_timeout(spec, &s->boot_timeout_ms, err) < 0 ||
+            settings_image(spec, s, err) < 0 || settings_disks(spec, s, err) < 0)
                 return -1;
         return 0;
+}
+
+bool microvm_mount_is_disk(const char *source)
+{
+        return source && strncmp(source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0;
 }
 
 void microvm_config_apply(struct microvm_config *cfg, const struct microvm_settings *s)
@@ -117,4 +181,5 @@ void microvm_config_apply(struct microvm_config *cfg, const struct microvm_setti
         cfg->serial_console = s->serial_console;
         cfg->pvh_entry = s->pvh_entry;
         cfg->boot_timeout_ms = s->boot_timeout_ms;
+        cfg->root_disk = s->root_disk;
 }

@@ -259,6 +259,23 @@ int agent_host_poll_fds(struct agent_host *h, struct pollfd *p);
 void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready, bool *busy);
 void agent_host_free(struct agent_host *h);
 
+/* virtio-blk (virtio_blk.c): a disk the guest sees as /dev/vdX. */
+#define BLK_SECTOR 512u
+#define BLK_ID_LEN 20 /* GET_ID's answer: the serial, NUL padded */
+struct blk_disk {
+        int fd; /* the caller's */
+        uint64_t sectors;
+        bool readonly;
+        char id[BLK_ID_LEN + 1]; /* "kago-disk-N" */
+};
+/* Size a disk from its fd (a regular file or block device): whole sectors. */
+int blk_disk_init(struct blk_disk *d, int fd, bool readonly, unsigned index, struct kago_err *err);
+/* Answer one request chain: the status byte written, the used length returned. */
+uint32_t blk_serve(const struct blk_disk *d, const struct vq_chain *c);
+/* Attach disk as the guest's virtio-blk disk number index (0: /dev/vda). */
+int virtio_blk_add(struct vm *vm, const struct microvm_disk *disk, unsigned index,
+                   struct kago_err *err);
+
 /* 9P2000.L over virtio. */
 struct p9_server;
 int virtio_9p_add(struct vm *vm, struct p9_server *srv, const char *tag, struct kago_err *err);
@@ -299,7 +316,8 @@ struct vcpu {
         bool started;
 };
 
-#define VM_MAX_DEVICES 8
+/* consoles (3), balloon, shared root and MICROVM_DISKS_MAX disks: ISA IRQs 5-16 */
+#define VM_MAX_DEVICES 12
 /* Sent to a vCPU thread to make KVM_RUN return (immediate_exit is set first). */
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 2)
 

@@ -6,7 +6,8 @@
  * boot-timer write, total exits, and the VMM's RSS without guest RAM.
  *   driver run KERNEL ROOTDIR CMD...
  *   driver initramfs OUT CMD...   (the same initramfs, for another VMM)
- * KAGO_VM_ROOTFS=9p|virtiofs picks the shared root's protocol for both.
+ * KAGO_VM_ROOTFS=9p|virtiofs picks the shared root's protocol for both;
+ * KAGO_VM_DISK=FILE gives the guest FILE as its disk /dev/vda (virtio-blk).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +67,12 @@ static int run(const char *kernel, const char *root, char **args)
         c.stdin_fd = getenv("KAGO_VM_STDIN") ? 0 : -1, c.stdout_fd = 1, c.stderr_fd = 2;
         c.process.args = args;
         c.process.env = env;
+        struct microvm_disk disk = { -1, false };
+        if (getenv("KAGO_VM_DISK")) {
+                disk.fd = open(getenv("KAGO_VM_DISK"), O_RDWR | O_CLOEXEC);
+                c.disks = &disk;
+                c.n_disks = 1;
+        }
         c.serial_console = getenv("KAGO_VM_SERIAL") != NULL;
         c.stop_at_ready = getenv("KAGO_VM_STOP_AT_READY") != NULL;
         if (getenv("KAGO_VM_CPUS"))

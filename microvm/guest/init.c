@@ -202,14 +202,27 @@ static void mount_or_fail(const char *src, const char *dst, const char *type, un
         mkdir(dst, 0755);
         if (mount(src, dst, type, fl, data) < 0) {
                 char what[256];
-                snprintf(what, sizeof what, "mount %s on %s", type, dst);
+                snprintf(what, sizeof what, "mount %s %s on %s", type, src, dst);
                 fail(what);
         }
+}
+
+/* A disk's node: virtio-blk disks are probed before init runs, but give
+ * the node a moment should it come late. */
+static void wait_for_node(const char *dev)
+{
+        for (int i = 0; i < 200 && access(dev, F_OK) < 0; i++)
+                usleep(10000);
 }
 
 static void mount_shared_root(const struct conf *c)
 {
         unsigned long fl = c->root_ro ? MS_RDONLY : 0;
+        if (c->root_fs == KAGO_ROOT_DISK) {
+                wait_for_node(KAGO_ROOT_DEVICE);
+                mount_or_fail(KAGO_ROOT_DEVICE, "/newroot", "ext4", fl, NULL);
+                return;
+        }
         if (c->root_fs == 1) {
                 mount_or_fail(KAGO_ROOT_TAG, "/newroot", "virtiofs", fl, NULL);
                 return;
@@ -231,11 +244,44 @@ static void mount_root(const struct conf *c)
         mount_or_fail("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }
 
+/* The flags of a disk mount's options (comma separated); others are ignored. */
+static unsigned long disk_mount_flags(const char *opts)
+{
+        static const struct {
+                const char *name;
+                unsigned long flag;
+        } known[] = { { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV },
+                      { "noexec", MS_NOEXEC }, { "noatime", MS_NOATIME } };
+        unsigned long fl = 0;
+        for (const char *o = opts; o && *o;) {
+                size_t n = strcspn(o, ",");
+                for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                        if (strlen(known[k].name) == n && strncmp(o, known[k].name, n) == 0)
+                                fl |= known[k].flag;
+                o += n + (o[n] == ',');
+        }
+        return fl;
+}
+
+/* A mount of one of the VM's disks (source /dev/vdX): the workload asked
+ * for it, so a failure ends the start. */
+static void mount_disk(const struct mnt *m)
+{
+        char dst[4096];
+        snprintf(dst, sizeof dst, "/newroot%s", m->dest);
+        wait_for_node(m->source);
+        mount_or_fail(m->source, dst, m->type, disk_mount_flags(m->options), NULL);
+}
+
 static void mount_config(const struct conf *c)
 {
         static const char *const local[] = { "tmpfs", "proc", "sysfs", "devpts", "mqueue" };
         for (int i = 0; i < c->nmounts; i++) {
                 const struct mnt *m = &c->mounts[i];
+                if (strncmp(m->source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0) {
+                        mount_disk(m);
+                        continue;
+                }
                 bool ok = false;
                 for (size_t k = 0; k < sizeof local / sizeof local[0]; k++)
                         ok |= strcmp(m->type, local[k]) == 0;

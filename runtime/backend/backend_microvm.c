@@ -27,6 +27,8 @@
 
 struct vm_files {
         int kvm_fd, kernel_fd, initrd_fd;
+        struct microvm_settings settings;
+        struct microvm_disk disks[MICROVM_DISKS_MAX];
 };
 
 /* Parsed here before any sandbox is built, and again (by the same
@@ -38,13 +40,29 @@ static int vm_validate(const struct oci_spec *spec, struct kago_err *err)
         return microvm_settings_from_spec(spec, &s, err);
 }
 
-static int open_host_file(const char *bundle, const char *path, const char *what, int *fd,
-                          struct kago_err *err)
+static int open_host_file(const char *bundle, const char *path, size_t len, int flags,
+                          const char *what, int *fd, struct kago_err *err)
 {
-        _cleanup_free_ char *abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", bundle, path);
-        *fd = open(abs, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *abs = path[0] == '/' ? xasprintf("%.*s", (int)len, path)
+                                                  : xasprintf("%s/%.*s", bundle, (int)len, path);
+        *fd = open(abs, flags | O_CLOEXEC);
         if (*fd < 0)
                 return kago_err_errno(err, errno, "%s %s", what, abs);
+        return 0;
+}
+
+/* The disks, opened as root while the bundle is reachable: the VMM later
+ * runs as process.user and keeps only these fds. */
+static int open_disks(struct container_ctx *c, struct vm_files *f, struct kago_err *err)
+{
+        const struct microvm_settings *s = &f->settings;
+        for (unsigned i = 0; i < s->n_disks; i++) {
+                const struct microvm_disk_setting *d = &s->disks[i];
+                f->disks[i] = (struct microvm_disk){ -1, d->readonly };
+                if (open_host_file(c->bundle, d->path, d->path_len, d->readonly ? O_RDONLY : O_RDWR,
+                                   d->from, &f->disks[i].fd, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -58,14 +76,19 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
 {
         struct vm_files *f = xcalloc(1, sizeof *f);
         const struct oci_vm_kernel *k = c->spec->vm ? c->spec->vm->kernel : NULL;
+        const char *kernel = k ? k->path : microvm_default_kernel();
         f->kvm_fd = f->kernel_fd = f->initrd_fd = -1;
         c->backend_data = f;
-        if (open_host_file(c->bundle, k ? k->path : microvm_default_kernel(),
+        if (microvm_settings_from_spec(c->spec, &f->settings, err) < 0 ||
+            open_host_file(c->bundle, kernel, strlen(kernel), O_RDONLY,
                            k ? "vm.kernel.path" : "guest kernel (make kernel builds it)",
                            &f->kernel_fd, err) < 0)
                 return -1;
         if (k && k->initrd &&
-            open_host_file(c->bundle, k->initrd, "vm.kernel.initrd", &f->initrd_fd, err) < 0)
+            open_host_file(c->bundle, k->initrd, strlen(k->initrd), O_RDONLY, "vm.kernel.initrd",
+                           &f->initrd_fd, err) < 0)
+                return -1;
+        if (open_disks(c, f, err) < 0)
                 return -1;
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
@@ -77,21 +100,25 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
         return 0;
 }
 
+/* words joined by sep (malloc'd). */
+static char *join_words(char *const *words, size_t n_words, const char *sep)
+{
+        size_t n = 1;
+        for (size_t i = 0; i < n_words; i++)
+                n += strlen(words[i]) + strlen(sep);
+        char *s = xcalloc(1, n);
+        for (size_t i = 0; i < n_words; i++) {
+                if (i)
+                        strcat(s, sep);
+                strcat(s, words[i]);
+        }
+        return s;
+}
+
 static char *join_params(const struct oci_spec *spec)
 {
         const struct oci_vm_kernel *k = spec->vm ? spec->vm->kernel : NULL;
-        if (!k || !k->parameters_len)
-                return NULL;
-        size_t n = 1;
-        for (size_t i = 0; i < k->parameters_len; i++)
-                n += strlen(k->parameters[i]) + 1;
-        char *s = xcalloc(1, n);
-        for (size_t i = 0; i < k->parameters_len; i++) {
-                if (i)
-                        strcat(s, " ");
-                strcat(s, k->parameters[i]);
-        }
-        return s;
+        return k && k->parameters_len ? join_words(k->parameters, k->parameters_len, " ") : NULL;
 }
 
 int vm_process(const struct oci_process *p, const char *oci_version, char **envp,
@@ -125,6 +152,12 @@ int vm_process(const struct oci_process *p, const char *oci_version, char **envp
         return 0;
 }
 
+static bool vm_own_mount(const struct oci_mount *m)
+{
+        return microvm_mount_is_disk(m->source);
+}
+
+/* The mounts the guest makes, with their options joined for the disks'. */
 static struct microvm_mount *vm_mounts(const struct oci_spec *spec, size_t *n)
 {
         struct microvm_mount *m = xcalloc(spec->mounts_len + 1, sizeof *m);
@@ -133,7 +166,8 @@ static struct microvm_mount *vm_mounts(const struct oci_spec *spec, size_t *n)
                 const struct oci_mount *o = &spec->mounts[i];
                 if (!o->type)
                         continue;
-                m[*n] = (struct microvm_mount){ o->destination, o->type, o->source, NULL };
+                m[*n] = (struct microvm_mount){ o->destination, o->type, o->source,
+                                                vm_own_mount(o) ? join_words(o->options, o->options_len, ",") : NULL };
                 (*n)++;
         }
         return m;
@@ -161,12 +195,12 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         struct vm_process_store store = { 0 };
         _cleanup_free_ struct microvm_mount *mounts = NULL;
         _cleanup_free_ char *params = join_params(spec);
-        struct microvm_settings settings;
         microvm_config_init(&cfg);
-        if (microvm_settings_from_spec(spec, &settings, err) < 0 ||
-            vm_process(spec->process, spec->oci_version, envp, &cfg.process, &store, err) < 0)
+        if (vm_process(spec->process, spec->oci_version, envp, &cfg.process, &store, err) < 0)
                 return -1;
-        microvm_config_apply(&cfg, &settings);
+        microvm_config_apply(&cfg, &f->settings);
+        cfg.disks = f->disks;
+        cfg.n_disks = f->settings.n_disks;
         cfg.kvm_fd = f->kvm_fd;
         cfg.kernel_fd = f->kernel_fd;
         cfg.initrd_fd = f->initrd_fd;
@@ -185,6 +219,8 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         int status;
         int rc = microvm_run(&cfg, &status, NULL, err);
         free(store.rlimits);
+        for (size_t i = 0; i < cfg.n_mounts; i++)
+                free((char *)mounts[i].options);
         if (rc < 0)
                 return kago_err_wrap(err, "microVM");
         _exit(status); /* the VMM is the container's process: its status is the workload's */
@@ -209,6 +245,7 @@ const struct kago_backend backend_microvm = {
         .prepare = vm_prepare,
         .exec = vm_exec,
         .make_devices = vm_make_devices,
+        .own_mount = vm_own_mount,
         .device_rules = &vm_kvm_rule,
         .n_device_rules = 1,
         .prepare_host = vm_prepare_host,

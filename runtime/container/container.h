@@ -342,6 +342,9 @@ struct kago_backend {
         /* In init, after the default nodes and before linux.devices: the
          * device nodes this mode needs in /dev (rootfd). May be NULL. */
         int (*make_devices)(struct container_ctx *c, int rootfd, struct kago_err *err);
+        /* Whether mount m is the mode's own to make (a microVM's disk, mounted
+         * by its guest): kago then leaves it out on the host. May be NULL. */
+        bool (*own_mount)(const struct oci_mount *m);
         /* Device cgroup rules this mode adds after linux.resources.devices, at
          * create and at every update. */
         const struct cgroup_device_rule *device_rules;

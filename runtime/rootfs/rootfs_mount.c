@@ -225,6 +225,8 @@ int rootfs_mount_all(struct container_ctx *c, int rootfd, struct kago_err *err)
                 if (m->destination[0] != '/')
                         return kago_err_set(err, "mounts[%zu].destination: \"%s\" is not "
                                                  "absolute", i, m->destination);
+                if (c->backend->own_mount && c->backend->own_mount(m))
+                        continue;
                 if (mount_one(c, rootfd, m, err) < 0)
                         return kago_err_wrap(err, "mounts[%zu] (%s)", i, m->destination);
         }

@@ -126,3 +126,17 @@ wait_count_above() {
         echo "counter in $dir stuck at $(count_of "$dir"), wanted above $min" >&2
         return 1
 }
+
+# Skips a test that boots a microVM when there is no guest kernel.
+requires_vm_kernel() {
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+}
+
+# Run kago ARGS... in the foreground with stdout and stderr into $output and
+# the exit status into $status, whatever the status is (bats' run would
+# warn about 127, which is how a container's init ends after start).
+kg_status() {
+        status=0
+        timeout 600 "$KAGO" --root "$ROOT" "$@" >"$BATS_TEST_TMPDIR/kg.out" 2>&1 </dev/null || status=$?
+        output=$(cat "$BATS_TEST_TMPDIR/kg.out")
+}

@@ -33,10 +33,6 @@ vm_bundle() {
         bundle "$@"
 }
 
-requires_vm_kernel() {
-        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
-}
-
 # Fails when FILE has a line matching PATTERN (a bare `! grep` cannot fail a
 # bats test: errexit ignores negated commands).
 refute_grep() {
@@ -44,15 +40,6 @@ refute_grep() {
                 echo "unexpected '$1' in $2" >&2
                 return 1
         fi
-}
-
-# Run kago ARGS... in the foreground with stdout and stderr into $output and
-# the exit status into $status, whatever the status is (bats' run would
-# warn about 127, which is how a container's init ends after start).
-kg_status() {
-        status=0
-        timeout 600 "$KAGO" --root "$ROOT" "$@" >"$BATS_TEST_TMPDIR/kg.out" 2>&1 </dev/null || status=$?
-        output=$(cat "$BATS_TEST_TMPDIR/kg.out")
 }
 
 @test "vm: a missing kernel is a clear error and leaves nothing behind" {

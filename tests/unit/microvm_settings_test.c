@@ -118,6 +118,18 @@ UNIT_TEST(each_bad_value_is_refused_by_name)
                   "vm.hwConfig.memory 137438953472: must be 32 MiB to 64 GiB" },
                 { "\"linux\": {\"resources\": {\"memory\": {\"limit\": 16777216}}}",
                   "linux.resources.memory.limit 16777216 is too small for a VM" },
+                { "\"vm\": {\"kernel\": {\"path\": \"k\"}, \"image\": {\"path\": \"d.qcow2\", "
+                  "\"format\": \"qcow2\"}}",
+                  "vm.image.format 'qcow2': kago boots raw images only; convert it first: "
+                  "qemu-img convert -O raw d.qcow2 d.qcow2.raw" },
+                { "\"annotations\": {\"kago.vm.disk.4\": \"x\"}",
+                  "annotation kago.vm.disk.4: unknown; disks are kago.vm.disk.0 to kago.vm.disk.3" },
+                { "\"annotations\": {\"kago.vm.disk.0\": \":ro\"}",
+                  "annotation kago.vm.disk.0 ':ro': expected PATH or PATH:ro" },
+                { "\"vm\": {\"kernel\": {\"path\": \"k\"}, \"image\": {\"path\": \"r\", "
+                  "\"format\": \"raw\"}}, \"annotations\": {\"kago.vm.disk.0\": \"a\", "
+                  "\"kago.vm.disk.1\": \"b\", \"kago.vm.disk.2\": \"c\", \"kago.vm.disk.3\": \"d\"}",
+                  "annotation kago.vm.disk.3: a microVM has 4 disks at most, vm.image included" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 struct microvm_settings s;
@@ -147,7 +159,41 @@ UNIT_TEST(value_parsers_share_the_size_grammar)
         CHECK(microvm_check_vcpus(MICROVM_VCPUS_MAX, &err) == 0);
 }
 
+UNIT_TEST(image_is_the_root_disk_then_the_annotated_disks)
+{
+        struct microvm_settings s;
+        struct microvm_config cfg;
+        struct kago_err err = { 0 };
+
+        /* the paths point into the spec: it stays until the end */
+        struct oci_spec *spec = spec_with(
+                "\"root\": {\"path\": \"rootfs\", \"readonly\": true}, "
+                "\"vm\": {\"kernel\": {\"path\": \"k\"}, \"image\": {\"path\": "
+                "\"/img/root.raw\", \"format\": \"raw\"}}, \"annotations\": "
+                "{\"kago.vm.disk.1\": \"data:b.img:ro\", \"kago.vm.disk.0\": \"/a.img\"}");
+        CHECK(spec && microvm_settings_from_spec(spec, &s, &err) == 0);
+        CHECK(s.root_disk && s.n_disks == 3);
+        CHECK(s.disks[0].path_len == 13 && strncmp(s.disks[0].path, "/img/root.raw", 13) == 0);
+        CHECK(s.disks[0].readonly); /* root.readonly */
+        CHECK_STR(s.disks[0].from, "vm.image");
+        CHECK(s.disks[1].path_len == 6 && !s.disks[1].readonly);
+        CHECK_STR(s.disks[1].from, "kago.vm.disk.0");
+        /* ":ro" only at the end; a colon inside the path stays */
+        CHECK(s.disks[2].path_len == 10 && strncmp(s.disks[2].path, "data:b.img", 10) == 0);
+        CHECK(s.disks[2].readonly);
+        microvm_config_init(&cfg);
+        microvm_config_apply(&cfg, &s);
+        CHECK(cfg.root_disk);
+        spec_free(spec);
+
+        CHECK(settings_of("\"annotations\": {\"kago.vm.disk.0\": \"x.img\"}", &s, &err) == 0);
+        CHECK(!s.root_disk && s.n_disks == 1 && !s.disks[0].readonly);
+        CHECK(microvm_mount_is_disk("/dev/vdb") && !microvm_mount_is_disk("/dev/sda") &&
+              !microvm_mount_is_disk(NULL));
+}
+
 UNIT_MAIN("microvm_settings", UNIT(defaults_without_settings),
           UNIT(annotations_are_parsed_once_into_the_config),
           UNIT(hw_config_comes_before_annotations_and_the_limit),
-          UNIT(each_bad_value_is_refused_by_name), UNIT(value_parsers_share_the_size_grammar))
+          UNIT(each_bad_value_is_refused_by_name), UNIT(value_parsers_share_the_size_grammar),
+          UNIT(image_is_the_root_disk_then_the_annotated_disks))
