@@ -147,7 +147,7 @@ lint:
 # a kept finding goes to tests/fuzz/regressions/TARGET/ (spec: tests/fuzz/regressions/).
 # make fuzz-replay runs every target once over its seeds and kept findings.
 FUZZ_TARGET ?= spec
-FUZZ_TARGETS := spec state ninep fuse guest
+FUZZ_TARGETS := spec state ninep fuse guest blk
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_BASE := $(wildcard base/*.c)
@@ -156,6 +156,8 @@ FUZZ_SRCS_state := runtime/container/state_file.c $(FUZZ_BASE)
 FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_guest := $(wildcard microvm/guest/*.c)
+FUZZ_SRCS_blk := microvm/virtio_blk.c microvm/virtqueue.c microvm/virtio_mmio.c microvm/guest_mem.c \
+  $(FUZZ_BASE)
 FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict
 FUZZ_MAXLEN_spec := 65536
 FUZZ_CORPORA_spec := tests/fixtures/configs tests/fuzz/seeds tests/fuzz/regressions

@@ -48,8 +48,35 @@ void say(const char *fmt, ...)
                 return;
 }
 
+static bool is_disk_mount(const struct mnt *m)
+{
+        return strncmp(m->source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0;
+}
+
+/* The disks' filesystems, once mounted (NULL: none to close). */
+static const struct conf *mounted_disks;
+
+/* Leave every disk clean, as a shutdown does: what still runs is killed,
+ * the disk mounts go, a disk root turns read-only. A journal left to
+ * replay would keep a read-only disk from mounting next time. */
+static void disks_close(void)
+{
+        const struct conf *c = mounted_disks;
+        if (!c)
+                return;
+        kill(-1, SIGKILL);
+        while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+                ;
+        for (int i = c->nmounts - 1; i >= 0; i--)
+                if (is_disk_mount(&c->mounts[i]))
+                        umount2(c->mounts[i].dest, 0);
+        if (c->root_fs == KAGO_ROOT_DISK)
+                mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
+}
+
 __attribute__((noreturn)) static void report(unsigned status)
 {
+        disks_close();
         sync();
         outl(status, KAGO_PORT_STATUS);
         reboot(RB_POWER_OFF);
@@ -278,7 +305,7 @@ static void mount_config(const struct conf *c)
         static const char *const local[] = { "tmpfs", "proc", "sysfs", "devpts", "mqueue" };
         for (int i = 0; i < c->nmounts; i++) {
                 const struct mnt *m = &c->mounts[i];
-                if (strncmp(m->source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0) {
+                if (is_disk_mount(m)) {
                         mount_disk(m);
                         continue;
                 }
@@ -642,6 +669,11 @@ int main(void)
         mount_root(&g.conf);
         mount_config(&g.conf);
         switch_root();
+        bool disks = g.conf.root_fs == KAGO_ROOT_DISK;
+        for (int i = 0; i < g.conf.nmounts; i++)
+                disks |= is_disk_mount(&g.conf.mounts[i]);
+        if (disks)
+                mounted_disks = &g.conf;
         run(&g);
         report((unsigned)g.status);
         return 0;

@@ -152,6 +152,11 @@ int vm_process(const struct oci_process *p, const char *oci_version, char **envp
         return 0;
 }
 
+static bool vm_own_root(const struct oci_spec *spec)
+{
+        return spec->vm && spec->vm->image;
+}
+
 static bool vm_own_mount(const struct oci_mount *m)
 {
         return microvm_mount_is_disk(m->source);
@@ -245,6 +250,7 @@ const struct kago_backend backend_microvm = {
         .prepare = vm_prepare,
         .exec = vm_exec,
         .make_devices = vm_make_devices,
+        .own_root = vm_own_root,
         .own_mount = vm_own_mount,
         .device_rules = &vm_kvm_rule,
         .n_device_rules = 1,

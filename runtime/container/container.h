@@ -342,6 +342,10 @@ struct kago_backend {
         /* In init, after the default nodes and before linux.devices: the
          * device nodes this mode needs in /dev (rootfd). May be NULL. */
         int (*make_devices)(struct container_ctx *c, int rootfd, struct kago_err *err);
+        /* Whether the workload's root is the mode's own, not root.path (a
+         * microVM booted from vm.image): init then looks for process.cwd
+         * and args[0] in neither. May be NULL. */
+        bool (*own_root)(const struct oci_spec *spec);
         /* Whether mount m is the mode's own to make (a microVM's disk, mounted
          * by its guest): kago then leaves it out on the host. May be NULL. */
         bool (*own_mount)(const struct oci_mount *m);

@@ -122,9 +122,12 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
          * takes the controlling tty). */
         if (!c->spec->process->terminal && setsid() < 0)
                 return kago_err_errno(err, errno, "setsid");
-        if (console_setup(c, err) < 0 || init_cwd(c->spec->process, err) < 0)
+        if (console_setup(c, err) < 0)
                 return -1;
-        if (process_find_executable(c->spec->process, exe, err) < 0)
+        /* A workload whose root is not root.path finds its cwd and program there. */
+        if (!(c->backend->own_root && c->backend->own_root(c->spec)) &&
+            (init_cwd(c->spec->process, err) < 0 ||
+             process_find_executable(c->spec->process, exe, err) < 0))
                 return -1;
         return process_keep_fds(c->listen_fds + c->opts->preserve_fds, err);
 }

@@ -7,8 +7,10 @@
 # :ro disk refuses writes in the guest, down to the block device. A vm.image
 # in another format is refused at create with the qemu-img conversion, a
 # missing image or a bad disk annotation is an error naming it, and none of
-# them leaves anything behind. Images are built by the test with mkfs.ext4 -d
-# from the busybox tree. Three boots.
+# them leaves anything behind. The VMM does the guest's disk I/O in the
+# container's cgroup: io.max (blockIO.throttleReadBpsDevice) on a loop
+# device given as a disk bounds a guest dd to the limit. Images are built by
+# the test with mkfs.ext4 -d from the busybox tree. Four boots.
 
 load helpers
 load container_helpers
@@ -139,4 +141,31 @@ image_bundle() {
         # the host made neither mount: the bundle's rootfs has no /data or /ro
         [ ! -e "$BUSYBOX_ROOTFS/data/hello" ]
         assert_gone d4
+}
+
+@test "vm disk: the VMM reads the disk inside the container's cgroup: io.max bounds a guest dd" {
+        requires root kvm cgroup2
+        requires_vm_kernel
+        [ -e /dev/loop-control ] || modprobe loop
+        truncate -s 64M "$BATS_TEST_TMPDIR/disk"
+        local loop majmin
+        loop=$(losetup --find --show "$BATS_TEST_TMPDIR/disk")
+        majmin=$(lsblk -dno MAJ:MIN "$loop" | tr -d ' ')
+        # 16 MiB read at 4 MiB/s, timed by the guest around the dd alone
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 't() { cut -d" " -f1 /proc/uptime; }; a=$(t)
+                dd if=/dev/vda of=/dev/null bs=1M count=16 iflag=direct 2>/dev/null || exit 9
+                b=$(t); echo "read-seconds $a $b"'
+        config "$BATS_TEST_TMPDIR/b" ".annotations[\"kago.vm.disk.0\"] = \"$loop\"
+                | .linux.resources = {\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":${majmin%:*},\"minor\":${majmin#*:},\"access\":\"rw\"}],
+                   \"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":${majmin%:*},\"minor\":${majmin#*:},\"rate\":4194304}]}}"
+        run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" d5
+        losetup -d "$loop"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        local secs
+        secs=$(awk '/^read-seconds/ { printf "%.1f", $3 - $2 }' <<<"$output")
+        echo "16 MiB at 4 MiB/s took $secs s in the guest"
+        # 4 s at the limit: no faster than 20 % under it; emulation may only slow it down
+        awk -v s="$secs" 'BEGIN { exit !(s >= 3.2 && s <= 8) }'
+        assert_gone d5
 }

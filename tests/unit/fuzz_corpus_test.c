@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Replays every seed and every kept finding of the state, ninep, fuse and
- * guest fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
+/* Replays every seed and every kept finding of the state, ninep, fuse,
+ * guest and blk fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
  * through the targets themselves, under ASan/UBSan: each fixed decoder bug
  * stays fixed, and the targets' invariants (replies fit and say their
  * length, nothing beyond the served root changes, no fd leaks, state.json
@@ -18,6 +18,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput guest_fuzz_input
 #include "../fuzz/guest_fuzz.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput blk_fuzz_input
+#include "../fuzz/blk_fuzz.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "unit.h"
@@ -75,6 +78,11 @@ UNIT_TEST(guest_inputs_keep_the_invariants)
         CHECK(replay("guest", guest_fuzz_input) >= 1);
 }
 
+UNIT_TEST(blk_inputs_keep_the_invariants)
+{
+        CHECK(replay("blk", blk_fuzz_input) >= 4);
+}
+
 UNIT_MAIN("fuzz_corpus", UNIT(state_inputs_keep_the_invariants),
           UNIT(ninep_inputs_keep_the_invariants), UNIT(fuse_inputs_keep_the_invariants),
-          UNIT(guest_inputs_keep_the_invariants))
+          UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants))
