@@ -393,6 +393,11 @@ int microvm_run(const struct microvm_config *cfg, int *workload_status,
         }
         if (rc == 0)
                 rc = vcpus_start(&r->vm, err);
+        if (rc == 0 && vmm_confine(VMM_THREAD_HOST, err) < 0) {
+                vm_request_stop(&r->vm, VM_STOP_ERROR, 0, err);
+                vcpus_join(&r->vm);
+                rc = -1;
+        }
         if (rc == 0) {
                 host_loop(r);
                 vcpus_join(&r->vm);

@@ -259,6 +259,11 @@ static void *vcpu_thread(void *arg)
         sigemptyset(&kick);
         sigaddset(&kick, VCPU_KICK_SIGNAL);
         pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+        struct kago_err e = { 0 };
+        if (vmm_confine(VMM_THREAD_VCPU, &e) < 0) {
+                vm_request_stop(vm, VM_STOP_ERROR, 0, &e);
+                return NULL;
+        }
         for (;;) {
                 int rc = ioctl(v->fd, KVM_RUN, 0);
                 atomic_fetch_add(&vm->exits, 1);

@@ -284,6 +284,14 @@ int virtio_9p_add(struct vm *vm, struct p9_server *srv, const char *tag, struct 
 struct fuse_server;
 int virtio_fs_add(struct vm *vm, struct fuse_server *srv, const char *tag, struct kago_err *err);
 
+/* ---- confinement (confine.c) --------------------------------------- */
+
+/* Install the seccomp allowlist of a VMM thread of this kind on the calling
+ * thread (once it is set up); a forbidden call later ends the VMM with a
+ * message naming the thread and the call. */
+enum vmm_thread { VMM_THREAD_VCPU, VMM_THREAD_HOST };
+int vmm_confine(enum vmm_thread kind, struct kago_err *err);
+
 /* ---- serial, ports ---------------------------------------------------- */
 
 struct serial {

@@ -4,7 +4,8 @@
 # the bundle's rootfs shared live (a file written in the guest is in the
 # bundle), stdout and stderr kept apart, stdin passed in, env/cwd/user
 # applied, the workload's exit status (3, 137) as kago's, kill -TERM reaching
-# the workload, and --pid-file naming the VMM inside the container's cgroup.
+# the workload, and --pid-file naming the VMM inside the container's cgroup,
+# every one of whose threads runs under a seccomp allowlist of its own.
 # kago itself gives a VM container /dev/kvm (the node, owned by the VMM's
 # user, and the device-cgroup rule): no bundle here allows it by hand.
 # process.terminal with --console-socket gives the guest workload a tty whose
@@ -155,11 +156,11 @@ refute_grep() {
         assert_gone v5
 }
 
-@test "vm: create/start/kill -TERM: the pid file is the VMM, in the container's cgroup; TERM reaches the workload" {
+@test "vm: create/start/kill -TERM: the pid file is the VMM, in the container's cgroup, its threads confined; TERM reaches the workload" {
         requires root kvm
         requires_vm_kernel
         vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.2; done'
-        config "$BATS_TEST_TMPDIR/b" '.annotations["run.oci.handler"] = "microvm"'
+        config "$BATS_TEST_TMPDIR/b" '.annotations["run.oci.handler"] = "microvm" | del(.linux.seccomp)'
         out="$BATS_TEST_TMPDIR/vm.out"
         kg create --bundle "$BATS_TEST_TMPDIR/b" --pid-file "$BATS_TEST_TMPDIR/pid" v6 </dev/null >"$out" 2>&1
         pid=$(cat "$BATS_TEST_TMPDIR/pid")
@@ -173,6 +174,14 @@ refute_grep() {
         for i in $(seq 600); do grep -q ready "$out" && break; sleep 0.2; done
         cat "$out"
         grep -q ready "$out"
+        # no seccomp profile in the config: every VMM thread runs under its
+        # own allowlist all the same (docs/vmm-seccomp.md), vCPU and host loop
+        local task
+        for task in /proc/$pid/task/*; do
+                grep -H '^Seccomp:' "$task/status"
+                grep -q '^Seccomp:[[:space:]]*2' "$task/status"
+        done
+        [ "$(ls /proc/$pid/task | wc -l)" -ge 2 ]
         kg kill v6 TERM
         wait_status v6 stopped 60
         cat "$out"
