@@ -151,7 +151,7 @@ extern const uint8_t microvm_guest_init_end[];
 /* ---- virtqueues (split ring, VIRTIO 1.x) ---------------------------- */
 
 #define VQ_MAX_SIZE 256
-#define VQ_MAX_SEGS 64
+#define VQ_MAX_SEGS 128
 
 struct virtq {
         uint16_t size;
