@@ -34,8 +34,8 @@ static const char *const vcpu_calls[] = {
         "pread64", "pwrite64", "preadv", "pwritev", "readv", "writev", "fsync", "fdatasync",
         "fallocate", "ftruncate", "openat", "openat2", "mkdirat", "mknodat", "unlinkat",
         "renameat", "renameat2", "linkat", "symlinkat", "readlinkat", "fchmod", "fchmodat",
-        "fchown", "fchownat", "utimensat", "getdents64", "fstatfs", "statx", "umask",
-        "geteuid", "getegid", "getuid", "getgid",
+        "fchown", "fchownat", "utimensat", "getdents64", "fstatfs", "statfs", "statx",
+        "faccessat", "faccessat2", "umask", "geteuid", "getegid", "getuid", "getgid",
 };
 
 /* The host loop: stdio, signalfd, timerfd, the control socket, the agent. */

@@ -155,6 +155,10 @@ enum kago_conf_tag {
 #define KAGO_ROOT_DEVICE "/dev/vda"
 /* A mount whose source starts so is one of the VM's disks, mounted by the guest. */
 #define KAGO_DISK_PREFIX "/dev/vd"
+static inline bool kago_is_disk_source(const char *source)
+{
+        return source && strncmp(source, KAGO_DISK_PREFIX, sizeof KAGO_DISK_PREFIX - 1) == 0;
+}
 #define KAGO_CONF_MAX_LEN (1u << 20)
 
 struct kago_conf_rec {

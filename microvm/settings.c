@@ -170,7 +170,7 @@ int microvm_settings_from_spec(const struct oci_spec *spec, struct microvm_setti
 
 bool microvm_mount_is_disk(const char *source)
 {
-        return source && strncmp(source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0;
+        return kago_is_disk_source(source);
 }
 
 void microvm_config_apply(struct microvm_config *cfg, const struct microvm_settings *s)

@@ -50,7 +50,15 @@ void say(const char *fmt, ...)
 
 static bool is_disk_mount(const struct mnt *m)
 {
-        return strncmp(m->source, KAGO_DISK_PREFIX, strlen(KAGO_DISK_PREFIX)) == 0;
+        return kago_is_disk_source(m->source);
+}
+
+static bool conf_has_disks(const struct conf *c)
+{
+        bool any = c->root_fs == KAGO_ROOT_DISK;
+        for (int i = 0; i < c->nmounts; i++)
+                any |= is_disk_mount(&c->mounts[i]);
+        return any;
 }
 
 /* The disks' filesystems, once mounted (NULL: none to close). */
@@ -669,10 +677,7 @@ int main(void)
         mount_root(&g.conf);
         mount_config(&g.conf);
         switch_root();
-        bool disks = g.conf.root_fs == KAGO_ROOT_DISK;
-        for (int i = 0; i < g.conf.nmounts; i++)
-                disks |= is_disk_mount(&g.conf.mounts[i]);
-        if (disks)
+        if (conf_has_disks(&g.conf))
                 mounted_disks = &g.conf;
         run(&g);
         report((unsigned)g.status);

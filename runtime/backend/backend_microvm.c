@@ -198,10 +198,13 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         const struct oci_spec *spec = c->spec;
         struct microvm_config cfg;
         struct vm_process_store store = { 0 };
+        _cleanup_free_ struct microvm_rlimit *rlimits = NULL; /* store's, freed on every return */
         _cleanup_free_ struct microvm_mount *mounts = NULL;
         _cleanup_free_ char *params = join_params(spec);
         microvm_config_init(&cfg);
-        if (vm_process(spec->process, spec->oci_version, envp, &cfg.process, &store, err) < 0)
+        int rc = vm_process(spec->process, spec->oci_version, envp, &cfg.process, &store, err);
+        rlimits = store.rlimits;
+        if (rc < 0)
                 return -1;
         microvm_config_apply(&cfg, &f->settings);
         cfg.disks = f->disks;
@@ -222,8 +225,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
                 cfg.console_fd = 0;
         }
         int status;
-        int rc = microvm_run(&cfg, &status, NULL, err);
-        free(store.rlimits);
+        rc = microvm_run(&cfg, &status, NULL, err);
         for (size_t i = 0; i < cfg.n_mounts; i++)
                 free((char *)mounts[i].options);
         if (rc < 0)

@@ -107,12 +107,11 @@ static int vm_exec_start(struct exec_ctx *x, const struct microvm_process *p,
 int vm_exec_spawn(struct exec_ctx *x, const char *sub_cgroup, pid_t *pid, struct kago_err *err)
 {
         struct vm_process_store store = { 0 };
+        _cleanup_free_ struct microvm_rlimit *rlimits = NULL; /* store's, freed on every return */
         struct microvm_process p;
-        int rc = vm_exec_refusals(x, err) < 0 ||
-                                 vm_process(x->process, x->spec->oci_version, x->process->env, &p,
-                                            &store, err) < 0
-                         ? -1
-                         : vm_exec_start(x, &p, sub_cgroup, pid, err);
-        free(store.rlimits);
-        return rc;
+        if (vm_exec_refusals(x, err) < 0)
+                return -1;
+        int rc = vm_process(x->process, x->spec->oci_version, x->process->env, &p, &store, err);
+        rlimits = store.rlimits;
+        return rc < 0 ? -1 : vm_exec_start(x, &p, sub_cgroup, pid, err);
 }

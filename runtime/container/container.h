@@ -276,6 +276,9 @@ int container_cgroup_destroy(const struct container_state *st, struct kago_err *
  * default) names, when it exists; st->cgroup_path stays NULL otherwise. */
 void container_cgroup_guess(const struct kago_global *g, int dirfd, struct container_state *st);
 
+/* ---- net_loopback.c: lo up in a network namespace of the container's own */
+int net_loopback_up(const struct oci_spec *s, struct kago_err *err);
+
 /* ---- net_devices.c: linux.netDevices --------------------------------- */
 
 /* The state-directory file where the container's network namespace is bound

@@ -102,6 +102,7 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
         if (ns_become_root(c->spec, err) < 0 ||
             (!ns_joins_user(c->spec) && ns_join_in_init(c->spec, err) < 0) ||
             init_security_prepare(c, err) < 0 || init_hostname(c->spec, err) < 0 ||
+            net_loopback_up(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
         if (spec_has_runtime_hooks(c->spec)) {
