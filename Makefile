@@ -3,10 +3,13 @@
 
 VERSION   := 0.1.0
 CC        ?= gcc
-PKGS      := libseccomp libcap libmnl yajl libsystemd
+# libsystemd: its header only; the systemd cgroup driver loads it when it
+# first talks to systemd (cgroups/sd_bus_lib.c).
+LINKED    := libseccomp libcap libmnl yajl
+PKGS      := $(LINKED) libsystemd
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LINKED) 2>/dev/null)
 
 CFLAGS    ?= -O2
 CFLAGS    += -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE

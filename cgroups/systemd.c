@@ -9,9 +9,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <systemd/sd-bus.h>
 
 #include "internal.h"
+#include "sd_bus_lib.h"
 
 #define JOB_TIMEOUT_USEC (30ull * 1000000ull)
 #define PROPERTY_PREFIX "org.systemd.property."
@@ -95,23 +95,23 @@ static int append_property_value(sd_bus_message *m, const char *v)
         int64_t i;
 
         if (!strcmp(v, "true") || !strcmp(v, "false"))
-                return sd_bus_message_append(m, "v", "b", (int)!strcmp(v, "true"));
+                return sd_bus_lib.message_append(m, "v", "b", (int)!strcmp(v, "true"));
         if (sscanf(v, "uint64 %" SCNu64, &u) == 1)
-                return sd_bus_message_append(m, "v", "t", u);
+                return sd_bus_lib.message_append(m, "v", "t", u);
         if (sscanf(v, "uint32 %" SCNu64, &u) == 1)
-                return sd_bus_message_append(m, "v", "u", (uint32_t)u);
+                return sd_bus_lib.message_append(m, "v", "u", (uint32_t)u);
         if (sscanf(v, "int64 %" SCNd64, &i) == 1)
-                return sd_bus_message_append(m, "v", "x", i);
+                return sd_bus_lib.message_append(m, "v", "x", i);
         if (sscanf(v, "int32 %" SCNd64, &i) == 1)
-                return sd_bus_message_append(m, "v", "i", (int32_t)i);
+                return sd_bus_lib.message_append(m, "v", "i", (int32_t)i);
         if (str_to_i64(v, 0, INT64_MAX, &i) == 0)
-                return sd_bus_message_append(m, "v", "t", (uint64_t)i);
+                return sd_bus_lib.message_append(m, "v", "t", (uint64_t)i);
         size_t len = strlen(v);
         if (len >= 2 && (v[0] == '\'' || v[0] == '"') && v[len - 1] == v[0]) {
                 _cleanup_free_ char *s = cg_strndup(v + 1, len - 2);
-                return sd_bus_message_append(m, "v", "s", s);
+                return sd_bus_lib.message_append(m, "v", "s", s);
         }
-        return sd_bus_message_append(m, "v", "s", v);
+        return sd_bus_lib.message_append(m, "v", "s", v);
 }
 
 static const char *property_name(const char *key)
@@ -138,22 +138,22 @@ static int check_properties(char *const *props, struct kago_err *err)
 static int append_properties(sd_bus_message *m, const char *slice, const char *unit, pid_t pid,
                              char *const *props, struct kago_err *err)
 {
-        int r = sd_bus_message_open_container(m, 'a', "(sv)");
+        int r = sd_bus_lib.message_open_container(m, 'a', "(sv)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", unit, "Slice",
+                r = sd_bus_lib.message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", unit, "Slice",
                                           "s", slice, "Delegate", "b", 1, "DefaultDependencies", "b", 0,
                                           "PIDs", "au", 1, (uint32_t)pid);
         for (size_t i = 0; r >= 0 && props && props[i] && props[i + 1]; i += 2) {
-                r = sd_bus_message_open_container(m, 'r', "sv");
+                r = sd_bus_lib.message_open_container(m, 'r', "sv");
                 if (r >= 0)
-                        r = sd_bus_message_append(m, "s", property_name(props[i]));
+                        r = sd_bus_lib.message_append(m, "s", property_name(props[i]));
                 if (r >= 0)
                         r = append_property_value(m, props[i + 1]);
                 if (r >= 0)
-                        r = sd_bus_message_close_container(m);
+                        r = sd_bus_lib.message_close_container(m);
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = sd_bus_lib.message_close_container(m);
         if (r < 0)
                 return kago_err_errno(err, -r, "build the properties of %s", unit);
         return 0;
@@ -171,7 +171,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
         uint32_t id;
 
         (void)e;
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+        if (sd_bus_lib.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
                 return 0;
         if (w->path && path && !strcmp(path, w->path))
                 w->result = xstrdup(result ? result : "");
@@ -182,14 +182,14 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 static int wait_job(sd_bus *bus, struct job_wait *w, const char *what, struct kago_err *err)
 {
         for (uint64_t waited = 0; !w->result;) {
-                int r = sd_bus_process(bus, NULL);
+                int r = sd_bus_lib.process(bus, NULL);
                 if (r < 0)
                         return kago_err_errno(err, -r, "%s: D-Bus", what);
                 if (r > 0)
                         continue;
                 if (waited >= JOB_TIMEOUT_USEC)
                         return kago_err_set(err, "%s: systemd job %s did not finish in 30 s", what, w->path);
-                r = sd_bus_wait(bus, 100000);
+                r = sd_bus_lib.wait(bus, 100000);
                 if (r < 0 && r != -EINTR)
                         return kago_err_errno(err, -r, "%s: D-Bus", what);
                 waited += 100000;
@@ -201,21 +201,27 @@ static int wait_job(sd_bus *bus, struct job_wait *w, const char *what, struct ka
 
 static int bus_open(sd_bus **bus, sd_bus_slot **slot, struct job_wait *w, struct kago_err *err)
 {
-        int r = sd_bus_open_system(bus);
+        if (sd_bus_lib_load(err) < 0)
+                return -1;
+        int r = sd_bus_lib.open_system(bus);
 
         if (r < 0)
                 return kago_err_errno(err, -r, "connect to the systemd system bus (is systemd running?)");
-        r = sd_bus_match_signal(*bus, slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        r = sd_bus_lib.match_signal(*bus, slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                 "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, w);
         if (r < 0)
                 return kago_err_errno(err, -r, "subscribe to systemd's JobRemoved");
         return 0;
 }
 
-static void bus_close(sd_bus *bus, sd_bus_slot *slot, struct job_wait *w)
+/* Also after a failed bus_open (bus NULL: libsystemd may not be loaded). */
+static void bus_close(sd_bus *bus, sd_bus_slot *slot, sd_bus_message *m, struct job_wait *w)
 {
-        sd_bus_slot_unref(slot);
-        sd_bus_flush_close_unref(bus);
+        if (bus) {
+                sd_bus_lib.message_unref(m);
+                sd_bus_lib.slot_unref(slot);
+                sd_bus_lib.flush_close_unref(bus);
+        }
         free(w->result);
 }
 
@@ -227,21 +233,21 @@ static int call_job(sd_bus *bus, sd_bus_message *m, struct job_wait *w, const ch
         sd_bus_message *reply = NULL;
         const char *job = NULL;
 
-        int r = sd_bus_call(bus, m, 0, &e, &reply);
+        int r = sd_bus_lib.call(bus, m, 0, &e, &reply);
         if (r < 0) {
                 kago_err_set(err, "%s: %s", what, e.message ? e.message : strerror(-r));
                 err->errnum = 0;
                 bool missing = e.name && !strcmp(e.name, "org.freedesktop.systemd1.NoSuchUnit");
-                sd_bus_error_free(&e);
+                sd_bus_lib.error_free(&e);
                 return missing ? -2 : -1;
         }
-        r = sd_bus_message_read(reply, "o", &job);
+        r = sd_bus_lib.message_read(reply, "o", &job);
         w->path = job;
         if (r >= 0)
                 r = wait_job(bus, w, what, err);
         else
                 kago_err_errno(err, -r, "%s: read the job path", what);
-        sd_bus_message_unref(reply);
+        sd_bus_lib.message_unref(reply);
         return r < 0 ? -1 : 0;
 }
 
@@ -259,22 +265,21 @@ int cg_systemd_start_scope(const char *slice, const char *unit, pid_t pid, char 
                 rc = bus_open(&bus, &slot, &w, err);
 
         if (rc == 0) {
-                int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
+                int r = sd_bus_lib.message_new_method_call(bus, &m, "org.freedesktop.systemd1",
                                                        "/org/freedesktop/systemd1",
                                                        "org.freedesktop.systemd1.Manager",
                                                        "StartTransientUnit");
                 if (r >= 0)
-                        r = sd_bus_message_append(m, "ss", unit, "fail");
+                        r = sd_bus_lib.message_append(m, "ss", unit, "fail");
                 rc = r < 0 ? kago_err_errno(err, -r, "%s", what) : 0;
         }
         if (rc == 0)
                 rc = append_properties(m, slice, unit, pid, properties, err);
         if (rc == 0) {
-                int r = sd_bus_message_append(m, "a(sa(sv))", 0);
+                int r = sd_bus_lib.message_append(m, "a(sa(sv))", 0);
                 rc = r < 0 ? kago_err_errno(err, -r, "%s", what) : call_job(bus, m, &w, what, err);
         }
-        sd_bus_message_unref(m);
-        bus_close(bus, slot, &w);
+        bus_close(bus, slot, m, &w);
         return rc < 0 ? -1 : 0;
 }
 
@@ -288,15 +293,14 @@ int cg_systemd_stop_scope(const char *unit, struct kago_err *err)
         int rc = bus_open(&bus, &slot, &w, err);
 
         if (rc == 0) {
-                int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
+                int r = sd_bus_lib.message_new_method_call(bus, &m, "org.freedesktop.systemd1",
                                                        "/org/freedesktop/systemd1",
                                                        "org.freedesktop.systemd1.Manager", "StopUnit");
                 if (r >= 0)
-                        r = sd_bus_message_append(m, "ss", unit, "replace");
+                        r = sd_bus_lib.message_append(m, "ss", unit, "replace");
                 rc = r < 0 ? kago_err_errno(err, -r, "%s", what) : call_job(bus, m, &w, what, err);
         }
-        sd_bus_message_unref(m);
-        bus_close(bus, slot, &w);
+        bus_close(bus, slot, m, &w);
         /* Already gone (it stops by itself once empty): that is the goal. */
         if (rc == -2) {
                 kago_err_clear(err);
