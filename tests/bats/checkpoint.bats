@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Proves kago checkpoint and kago restore of containers (CRIU): a counter
 # continues from where it was, in its new cgroup, with the file it held open;
+# with --tcp-established a TCP connection inside the container carries on;
 # --leave-running keeps the original and the image restores as a clone on
 # new bind-mount sources; runc's images restore under kago and kago's under
 # runc; a foreground restore returns the workload's status; bad requests and
@@ -60,6 +61,34 @@ start_counter() { # ID BUNDLE
         kg delete --force c2
         assert_gone c2
         assert_log_sequential "$b/count/log"
+}
+
+@test "checkpoint/restore --tcp-established: a TCP connection inside the container carries on" {
+        requires root criu cgroup2
+        local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img work=$BATS_TEST_TMPDIR/work
+        # a sender counts into a TCP connection over lo; the receiver logs what arrives
+        counter_bundle "$b"
+        config "$b" '.process.args = ["sh", "-c", "nc -l -p 7000 >>/count/log & sleep 0.5; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i; sleep 0.1; done | nc 127.0.0.1 7000"]'
+        start_counter t1 "$b"
+        # an established connection is refused without the flag, with the hint, and runs on
+        run kg checkpoint --image-path "$img" --work-path "$work" t1
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"--tcp-established"* ]]
+        [ "$(status_of t1)" = running ]
+        rm -rf "$img" "$work"
+        run kg checkpoint --tcp-established --image-path "$img" --work-path "$work" t1
+        [ "$status" -eq 0 ] || { echo "$output"; tail -20 "$work/dump.log"; false; }
+        local n
+        n=$(count_of "$b/count")
+        run kgd restore -d --tcp-established --image-path "$img" --work-path "$work" --bundle "$b" t2
+        [ "$status" -eq 0 ] || { echo "$output"; grep -i error "$work/restore.log" | head -20; false; }
+        wait_count_above "$b/count" $((n + 5))
+        # what was sent after the restore arrived on the same connection, with no gap
+        sleep 0.5
+        kg delete --force t2
+        assert_log_sequential "$b/count/log"
+        [ "$(wc -l <"$b/count/log")" -gt $((n + 3)) ]
 }
 
 @test "checkpoint --leave-running: the original runs on; the image restores as a clone on new bind sources" {

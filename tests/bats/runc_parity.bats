@@ -446,3 +446,23 @@ hooks_recording_cwd() {
         [ "$KAGO_OUT" = "[]" ]
         [ -z "$RUNC_RC" ] || [ "$RUNC_OUT" = null ] || [ "$RUNC_OUT" = "[]" ]
 }
+
+@test "parity cli: a network namespace of the container's own has lo up, as runc gives it; a joined one is left as it is" {
+        requires root
+        local b="$BATS_TEST_TMPDIR/b"
+        bundle "$b" sh -c 'ip -o link show lo | grep -o "<[^>]*>"'
+        on_both run --bundle "$b" lo1
+        both_exit 0
+        same_output
+        [ "$KAGO_OUT" = "<LOOPBACK,UP,LOWER_UP>" ]
+        # a namespace the container joins (here one whose lo is down) stays as it is
+        unshare -n sleep 60 &
+        local holder=$!
+        sleep 0.2
+        config "$b" "(.linux.namespaces[] | select(.type == \"network\")) += {\"path\": \"/proc/$holder/ns/net\"}"
+        run kg run --bundle "$b" lo2
+        kill "$holder"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "<LOOPBACK>" ]
+}

@@ -327,24 +327,34 @@ refute_grep() {
         assert_gone v14
 }
 
-@test "vm: kago.vm.rootfs=virtiofs: the guest's root is virtio-fs, reads and writes reach the bundle rootfs" {
+@test "vm: kago.vm.rootfs=virtiofs and 9p: the guest's root is shared, every kind of file operation reaches the bundle rootfs" {
         requires root kvm
         requires_vm_kernel
-        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep " / " /proc/mounts; cat /etc/vfs-in; mkdir -p /tmp/vfs-d; echo written-over-virtiofs >/tmp/vfs-d/new; mv /tmp/vfs-d/new /tmp/vfs-out; rmdir /tmp/vfs-d; ls /tmp/vfs-out; cat /tmp/vfs-out; dd if=/bin/busybox of=/tmp/vfs-copy bs=65536 2>/dev/null; echo done'
-        config "$BATS_TEST_TMPDIR/b" '.annotations["kago.vm.rootfs"] = "virtiofs"'
+        # besides reads and writes, the calls the file servers make under the
+        # VMM's seccomp allowlist: access, links, modes, times, sizes, fifos, statfs
+        vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep " / " /proc/mounts; cat /etc/vfs-in; mkdir -p /tmp/vfs-d; echo written-over-virtiofs >/tmp/vfs-d/new; mv /tmp/vfs-d/new /tmp/vfs-out; rmdir /tmp/vfs-d; ls /tmp/vfs-out; cat /tmp/vfs-out; dd if=/bin/busybox of=/tmp/vfs-copy bs=65536 2>/dev/null
+                test -x /bin/busybox && echo access-ok; ln -s vfs-out /tmp/vfs-link; readlink /tmp/vfs-link
+                cp /tmp/vfs-out /tmp/vfs-t; ln /tmp/vfs-t /tmp/vfs-hard; chmod 600 /tmp/vfs-hard; touch -d "2020-01-02 03:04:05" /tmp/vfs-hard
+                truncate -s 5 /tmp/vfs-hard; cat /tmp/vfs-t; echo; mkfifo /tmp/vfs-fifo; df / >/dev/null && echo statfs-ok; sync
+                stat -c "%a %Y" /tmp/vfs-t; rm /tmp/vfs-link /tmp/vfs-hard /tmp/vfs-t /tmp/vfs-fifo; echo done'
         rootfs=$(jq -r .root.path "$BATS_TEST_TMPDIR/b/config.json")
-        rm -rf "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-d" "$rootfs/tmp/vfs-copy"
-        echo read-from-host >"$rootfs/etc/vfs-in"
-        run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v15
-        echo "$output"
-        rm -f "$rootfs/etc/vfs-in"
-        [ "$status" -eq 0 ]
-        [[ "$output" == *"kagoroot / virtiofs"* ]]
-        [[ "$output" == *"read-from-host"* ]]
-        [[ "$output" == *"written-over-virtiofs"* ]]
-        [ "$(cat "$rootfs/tmp/vfs-out")" = written-over-virtiofs ]
-        [ ! -e "$rootfs/tmp/vfs-d" ]
-        cmp "$rootfs/bin/busybox" "$rootfs/tmp/vfs-copy"
-        rm -f "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-copy"
-        assert_gone v15
+        local fs
+        for fs in virtiofs 9p; do
+                config "$BATS_TEST_TMPDIR/b" ".annotations[\"kago.vm.rootfs\"] = \"$fs\""
+                rm -rf "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-d" "$rootfs/tmp/vfs-copy"
+                echo read-from-host >"$rootfs/etc/vfs-in"
+                run kg run --vm --bundle "$BATS_TEST_TMPDIR/b" v15
+                echo "$output"
+                rm -f "$rootfs/etc/vfs-in"
+                [ "$status" -eq 0 ]
+                [[ "$output" == *"kagoroot / $fs"* ]]
+                [[ "$output" == *"read-from-host"* ]]
+                [[ "$output" == *"written-over-virtiofs"* ]]
+                [[ "$output" == *access-ok*vfs-out*writt*statfs-ok*"600 1577934245"*done* ]]
+                [ "$(cat "$rootfs/tmp/vfs-out")" = written-over-virtiofs ]
+                [ ! -e "$rootfs/tmp/vfs-d" ] && [ ! -e "$rootfs/tmp/vfs-t" ] && [ ! -e "$rootfs/tmp/vfs-fifo" ]
+                cmp "$rootfs/bin/busybox" "$rootfs/tmp/vfs-copy"
+                rm -f "$rootfs/tmp/vfs-out" "$rootfs/tmp/vfs-copy"
+                assert_gone v15
+        done
 }
