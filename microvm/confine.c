@@ -23,7 +23,7 @@
 
 /* What every VMM thread may do: memory, locks, time, signals, its own exit. */
 static const char *const common_calls[] = {
-        "read", "write", "close", "futex", "mmap", "munmap", "mprotect", "madvise", "brk",
+        "read", "write", "readv", "writev", "close", "futex", "mmap", "munmap", "mprotect", "madvise", "brk",
         "mremap", "rt_sigreturn", "rt_sigprocmask", "clock_gettime", "clock_nanosleep",
         "nanosleep", "gettid", "getpid", "tgkill", "sched_yield", "restart_syscall", "exit",
         "exit_group", "newfstatat", "fstat", "fcntl", "lseek",
@@ -31,7 +31,7 @@ static const char *const common_calls[] = {
 
 /* The device models and the file servers (virtio-fs, 9P), on vCPU threads. */
 static const char *const vcpu_calls[] = {
-        "pread64", "pwrite64", "preadv", "pwritev", "readv", "writev", "fsync", "fdatasync",
+        "pread64", "pwrite64", "preadv", "pwritev", "fsync", "fdatasync",
         "fallocate", "ftruncate", "openat", "openat2", "mkdirat", "mknodat", "unlinkat",
         "renameat", "renameat2", "linkat", "symlinkat", "readlinkat", "fchmod", "fchmodat",
         "fchown", "fchownat", "utimensat", "getdents64", "fstatfs", "statfs", "statx",
