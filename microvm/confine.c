@@ -23,10 +23,10 @@
 
 /* What every VMM thread may do: memory, locks, time, signals, its own exit. */
 static const char *const common_calls[] = {
-        "read", "write", "readv", "writev", "close", "futex", "mmap", "munmap", "mprotect", "madvise", "brk",
-        "mremap", "rt_sigreturn", "rt_sigprocmask", "clock_gettime", "clock_nanosleep",
-        "nanosleep", "gettid", "getpid", "tgkill", "sched_yield", "restart_syscall", "exit",
-        "exit_group", "newfstatat", "fstat", "fcntl", "lseek",
+        "read", "write", "readv", "writev", "close", "futex", "mmap", "munmap", "mprotect",
+        "madvise", "brk", "mremap", "rt_sigreturn", "rt_sigprocmask", "clock_gettime",
+        "clock_nanosleep", "nanosleep", "gettid", "getpid", "tgkill", "sched_yield",
+        "restart_syscall", "exit", "exit_group", "newfstatat", "fstat", "fcntl", "lseek",
 };
 
 /* The device models and the file servers (virtio-fs, 9P), on vCPU threads. */
@@ -139,6 +139,7 @@ int vmm_confine(enum vmm_thread kind, struct kago_err *err)
         confined_as = what;
         int rc = build_and_load(kind);
         if (rc < 0)
-                return kago_err_errno(err, -rc, "VMM %s thread: install its seccomp allowlist", what);
+                return kago_err_errno(err, -rc, "VMM %s thread: install its seccomp allowlist",
+                                      what);
         return 0;
 }

@@ -100,7 +100,8 @@ static bool in_disk(const struct blk_disk *d, uint64_t sector, uint64_t bytes)
 static int rw_all(int fd, bool write, struct iovec *iov, int n, uint64_t off)
 {
         while (n > 0) {
-                ssize_t done = write ? pwritev(fd, iov, n, (off_t)off) : preadv(fd, iov, n, (off_t)off);
+                ssize_t done = write ? pwritev(fd, iov, n, (off_t)off)
+                                     : preadv(fd, iov, n, (off_t)off);
                 if (done < 0 && errno == EINTR)
                         continue;
                 if (done <= 0)
@@ -250,7 +251,8 @@ static int blk_notify(struct virtio_dev *dev, unsigned q, struct kago_err *err)
 
 static const struct virtio_ops blk_ops_rw = {
         .device_id = VIRTIO_ID_BLOCK,
-        .features = BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH | BLK_F_DISCARD | BLK_F_WRITE_ZEROES,
+        .features = BLK_F_SEG_MAX | BLK_F_BLK_SIZE | BLK_F_FLUSH | BLK_F_DISCARD |
+                    BLK_F_WRITE_ZEROES,
         .n_queues = 1,
         .queue_max = VQ_MAX_SIZE,
         .config_read = blk_config_read,

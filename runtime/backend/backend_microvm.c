@@ -171,8 +171,8 @@ static struct microvm_mount *vm_mounts(const struct oci_spec *spec, size_t *n)
                 const struct oci_mount *o = &spec->mounts[i];
                 if (!o->type)
                         continue;
-                m[*n] = (struct microvm_mount){ o->destination, o->type, o->source,
-                                                vm_own_mount(o) ? join_words(o->options, o->options_len, ",") : NULL };
+                char *opts = vm_own_mount(o) ? join_words(o->options, o->options_len, ",") : NULL;
+                m[*n] = (struct microvm_mount){ o->destination, o->type, o->source, opts };
                 (*n)++;
         }
         return m;
