@@ -68,7 +68,7 @@ start_counter() { # ID BUNDLE
         local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img work=$BATS_TEST_TMPDIR/work
         # a sender counts into a TCP connection over lo; the receiver logs what arrives
         counter_bundle "$b"
-        config "$b" '.process.args = ["sh", "-c", "nc -l -p 7000 >>/count/log & sleep 0.5; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i; sleep 0.1; done | nc 127.0.0.1 7000"]'
+        config "$b" '.process.args = ["sh", "-c", "sleep 100000 | nc -l -p 7000 >>/count/log & until netstat -ltn | grep -q :7000; do sleep 0.1; done; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i; sleep 0.1; done | nc 127.0.0.1 7000"]'
         start_counter t1 "$b"
         # an established connection is refused without the flag, with the hint, and runs on
         run kg checkpoint --image-path "$img" --work-path "$work" t1

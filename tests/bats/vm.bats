@@ -334,8 +334,8 @@ refute_grep() {
         # VMM's seccomp allowlist: access, links, modes, times, sizes, fifos, statfs
         vm_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep " / " /proc/mounts; cat /etc/vfs-in; mkdir -p /tmp/vfs-d; echo written-over-virtiofs >/tmp/vfs-d/new; mv /tmp/vfs-d/new /tmp/vfs-out; rmdir /tmp/vfs-d; ls /tmp/vfs-out; cat /tmp/vfs-out; dd if=/bin/busybox of=/tmp/vfs-copy bs=65536 2>/dev/null
                 test -x /bin/busybox && echo access-ok; ln -s vfs-out /tmp/vfs-link; readlink /tmp/vfs-link
-                cp /tmp/vfs-out /tmp/vfs-t; ln /tmp/vfs-t /tmp/vfs-hard; chmod 600 /tmp/vfs-hard; touch -d "2020-01-02 03:04:05" /tmp/vfs-hard
-                truncate -s 5 /tmp/vfs-hard; cat /tmp/vfs-t; echo; mkfifo /tmp/vfs-fifo; df / >/dev/null && echo statfs-ok; sync
+                cp /tmp/vfs-out /tmp/vfs-t; ln /tmp/vfs-t /tmp/vfs-hard; chmod 600 /tmp/vfs-hard; truncate -s 5 /tmp/vfs-hard
+                touch -d "2020-01-02 03:04:05" /tmp/vfs-hard; cat /tmp/vfs-t; echo; mkfifo /tmp/vfs-fifo; df / >/dev/null && echo statfs-ok; sync
                 stat -c "%a %Y" /tmp/vfs-t; rm /tmp/vfs-link /tmp/vfs-hard /tmp/vfs-t /tmp/vfs-fifo; echo done'
         rootfs=$(jq -r .root.path "$BATS_TEST_TMPDIR/b/config.json")
         local fs
