@@ -124,7 +124,7 @@ v1_file() {
                 | .linux.resources = {\"memory\": {\"limit\": 67108864}}"
         kgd create --bundle "$BATS_TEST_TMPDIR/b" v1f
         kg start v1f
-        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n" 2>/dev/null || echo 0)" -gt 3 ] && break; sleep 0.1; done
+        for ((i = 0; i < 100; i++)); do [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt 3 ] && break; sleep 0.1; done
         kg pause v1f
         [ "$(status_of v1f)" = paused ]
         # A hybrid host freezes through cgroup2 (its freezer lets SIGKILL
@@ -136,13 +136,13 @@ v1_file() {
         else
                 [ "$(v1_file v1f freezer freezer.state)" = FROZEN ]
         fi
-        a=$(cat "$BATS_TEST_TMPDIR/count/n")
+        a=$(count_of "$BATS_TEST_TMPDIR/count")
         sleep 0.5
-        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" = "$a" ]
+        [ "$(count_of "$BATS_TEST_TMPDIR/count")" = "$a" ]
         kg resume v1f
         [ "$(status_of v1f)" = running ]
-        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ] && break; sleep 0.1; done
-        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ]
+        for ((i = 0; i < 100; i++)); do [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt "$a" ] && break; sleep 0.1; done
+        [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt "$a" ]
         kg pause v1f
         kg delete --force v1f
         assert_gone v1f
@@ -204,17 +204,17 @@ v1_only() {
         grep -q ":freezer:/kago/v1o\$" "/proc/$pid/cgroup"
         [ "$(v1_file v1o memory memory.limit_in_bytes)" = 33554432 ]
         v1_only "$KAGO" --root "$ROOT" start v1o
-        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n" 2>/dev/null || echo 0)" -gt 3 ] && break; sleep 0.1; done
+        for ((i = 0; i < 100; i++)); do [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt 3 ] && break; sleep 0.1; done
         v1_only "$KAGO" --root "$ROOT" pause v1o
         [ "$(v1_file v1o freezer freezer.state)" = FROZEN ]
         [ "$(v1_only "$KAGO" --root "$ROOT" state v1o | jq -r .status)" = paused ]
-        a=$(cat "$BATS_TEST_TMPDIR/count/n")
+        a=$(count_of "$BATS_TEST_TMPDIR/count")
         sleep 0.5
-        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" = "$a" ]
+        [ "$(count_of "$BATS_TEST_TMPDIR/count")" = "$a" ]
         v1_only "$KAGO" --root "$ROOT" resume v1o
         [ "$(v1_file v1o freezer freezer.state)" = THAWED ]
-        for ((i = 0; i < 100; i++)); do [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ] && break; sleep 0.1; done
-        [ "$(cat "$BATS_TEST_TMPDIR/count/n")" -gt "$a" ]
+        for ((i = 0; i < 100; i++)); do [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt "$a" ] && break; sleep 0.1; done
+        [ "$(count_of "$BATS_TEST_TMPDIR/count")" -gt "$a" ]
         run v1_only "$KAGO" --root "$ROOT" events --stats v1o
         echo "$output"
         [ "$(jq .data.memory.usage.limit <<<"$output")" = 33554432 ]

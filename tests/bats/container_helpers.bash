@@ -113,8 +113,16 @@ counter_bundle() {
         config "$dir" ".mounts += [{\"destination\":\"/count\",\"type\":\"bind\",\"source\":\"$count\",\"options\":[\"rbind\"]}]"
 }
 
+# The counter in DIR/n (0 before the first write). The writer truncates the
+# file before it writes the next number: a read that finds it empty looks again.
 count_of() {
-        cat "$1/n" 2>/dev/null || echo 0
+        local v i
+        for ((i = 0; i < 50; i++)); do
+                v=$(cat "$1/n" 2>/dev/null) || { echo 0; return; }
+                [ -n "$v" ] && { echo "$v"; return; }
+                sleep 0.01
+        done
+        echo 0
 }
 
 wait_count_above() {
