@@ -145,12 +145,14 @@ lint:
 #   ninep  the microVM's 9P server, against a temp dir (microvm/p9_*.c)
 #   fuse   the microVM's FUSE (virtio-fs) server, against a temp dir (microvm/fuse_*.c)
 #   guest  the guest init's /kago.conf and control-message decoders (microvm/guest/init.c)
+#   blk    the microVM's virtio-blk request handling (microvm/virtio_blk.c)
+#   netlink  the readers of the kernel's rtnetlink replies (netns/msg_addr.c, netns/msg_link.c)
 # make fuzz [FUZZ_TARGET=spec] [FUZZ_SECONDS=N]. New inputs go to
 # build/fuzz/TARGET/corpus, crashes/leaks/timeouts to build/fuzz/TARGET/findings/;
 # a kept finding goes to tests/fuzz/regressions/TARGET/ (spec: tests/fuzz/regressions/).
 # make fuzz-replay runs every target once over its seeds and kept findings.
 FUZZ_TARGET ?= spec
-FUZZ_TARGETS := spec state ninep fuse guest blk
+FUZZ_TARGETS := spec state ninep fuse guest blk netlink
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_BASE := $(wildcard base/*.c)
@@ -159,6 +161,7 @@ FUZZ_SRCS_state := runtime/container/state_file.c $(FUZZ_BASE)
 FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_guest := $(wildcard microvm/guest/*.c)
+FUZZ_SRCS_netlink := netns/msg_addr.c netns/msg_link.c $(FUZZ_BASE)
 FUZZ_SRCS_blk := microvm/virtio_blk.c microvm/virtqueue.c microvm/virtio_mmio.c microvm/guest_mem.c \
   $(FUZZ_BASE)
 FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict

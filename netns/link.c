@@ -168,3 +168,43 @@ int netns_link_delete(struct netns_nl *nl, const char *name, struct kago_err *er
 {
         return link_do(nl, name, "delete", build_delete, NULL, err);
 }
+
+int netns_link_create(struct netns_nl *nl, const char *name, const char *kind,
+                      struct kago_err *err)
+{
+        char buf[NETNS_MSG_BUF];
+
+        if (netns_nl_request(nl, netns_msg_link_create(buf, netns_nl_seq(nl), name, kind), NULL,
+                             NULL) < 0)
+                return kago_err_errno(err, errno, "link \"%s\": create (%s)", name, kind);
+        return 0;
+}
+
+struct info_reply {
+        struct netns_link_info *info;
+        bool seen;
+};
+
+static int link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+        struct info_reply *r = data;
+
+        if (netns_link_info_parse(nlh, r->info) == 0)
+                r->seen = true;
+        return MNL_CB_OK;
+}
+
+int netns_link_info(struct netns_nl *nl, const char *name, struct netns_link_info *info,
+                    struct kago_err *err)
+{
+        char buf[NETNS_MSG_BUF];
+        struct info_reply r = { info, false };
+
+        if (netns_nl_request(nl, netns_msg_link_get(buf, netns_nl_seq(nl), name), link_info_cb,
+                             &r) < 0)
+                return kago_err_errno(err, errno, "link \"%s\"", name);
+        if (!r.seen)
+                return kago_err_set(err, "link \"%s\": the kernel's answer does not describe it",
+                                    name);
+        return 0;
+}

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netns.h"
+#include "internal.h"
 
 static size_t addr_len(int family)
 {
@@ -96,7 +96,7 @@ int netns_addr_parse(const struct nlmsghdr *nlh, int *ifindex, struct netns_addr
 {
         const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 
-        if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct ifaddrmsg)))
+        if (!netns_reply_ok(nlh, RTM_NEWADDR, sizeof(struct ifaddrmsg)))
                 return -1;
         const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
         if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)

@@ -26,12 +26,23 @@ static uint64_t name_hash(const char *s)
         return h;
 }
 
-int netns_host_ifname(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err)
+static int host_name(const char *prefix, const char *id, unsigned idx, char out[IFNAMSIZ],
+                     struct kago_err *err)
 {
         if (idx > 99)
                 return kago_err_set(err, "container \"%s\": link number %u: at most 100 links per "
                                          "container", id, idx);
-        snprintf(out, IFNAMSIZ, "kg%010llx-%u",
+        snprintf(out, IFNAMSIZ, "%s%010llx-%u", prefix,
                  (unsigned long long)(name_hash(id) & 0xffffffffffULL), idx);
         return 0;
+}
+
+int netns_host_ifname(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err)
+{
+        return host_name("kg", id, idx, out, err);
+}
+
+int netns_host_ifb_name(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err)
+{
+        return host_name("kb", id, idx, out, err);
 }

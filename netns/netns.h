@@ -39,6 +39,27 @@ struct netns_route {
         int oif;
 };
 
+/* A token bucket in the CNI bandwidth plugin's units: rate in bits per
+ * second, burst in bits. */
+struct netns_tbf {
+        uint64_t rate;
+        uint64_t burst;
+};
+/* Traffic a TBF queues beyond its burst, in time at its rate (as the CNI
+ * bandwidth plugin's 25 ms). */
+#define NETNS_TBF_LATENCY_MS 25
+/* The queue limit in bytes of such a bucket. */
+uint32_t netns_tbf_limit(const struct netns_tbf *t);
+
+/* What RTM_GETLINK says about a link. */
+struct netns_link_info {
+        int ifindex;
+        int master;          /* the bridge it is a port of; 0 = none */
+        uint32_t mtu;
+        char kind[16];       /* IFLA_INFO_KIND ("veth", "bridge", ...); "" for a plain device */
+        bool vlan_filtering; /* a bridge that filters VLANs */
+};
+
 /* ---- message builders (netns/msg_link.c, netns/msg_addr.c) ----------- */
 
 /* Each fills buf (NETNS_MSG_BUF bytes) with one request, flags
@@ -56,6 +77,11 @@ struct nlmsghdr *netns_msg_link_mac(void *buf, uint32_t seq, int ifindex, const 
 /* Enslave ifindex to the bridge master (0: release it from its master). */
 struct nlmsghdr *netns_msg_link_master(void *buf, uint32_t seq, int ifindex, int master);
 struct nlmsghdr *netns_msg_link_delete(void *buf, uint32_t seq, int ifindex);
+/* A link of a kind that needs no data: "ifb", "dummy", "bridge". */
+struct nlmsghdr *netns_msg_link_create(void *buf, uint32_t seq, const char *name, const char *kind);
+/* Add (add = true, flags BRIDGE_VLAN_INFO_*) or remove VLAN vid on bridge port ifindex. */
+struct nlmsghdr *netns_msg_bridge_vlan(void *buf, uint32_t seq, int ifindex, uint16_t vid,
+                                       uint16_t flags, bool add);
 /* RTM_GETLINK for one link by name. */
 struct nlmsghdr *netns_msg_link_get(void *buf, uint32_t seq, const char *name);
 struct nlmsghdr *netns_msg_addr_add(void *buf, uint32_t seq, int ifindex,
@@ -64,6 +90,15 @@ struct nlmsghdr *netns_msg_addr_add(void *buf, uint32_t seq, int ifindex,
 struct nlmsghdr *netns_msg_addr_dump(void *buf, uint32_t seq, int family);
 struct nlmsghdr *netns_msg_route_add(void *buf, uint32_t seq, const struct netns_route *r);
 
+/* Traffic control (netns/msg_tc.c): a TBF as ifindex's root qdisc; the
+ * ingress qdisc; on it, a u32 filter redirecting every packet out of target. */
+struct nlmsghdr *netns_msg_qdisc_tbf(void *buf, uint32_t seq, int ifindex,
+                                     const struct netns_tbf *t);
+struct nlmsghdr *netns_msg_qdisc_ingress(void *buf, uint32_t seq, int ifindex);
+struct nlmsghdr *netns_msg_filter_redirect(void *buf, uint32_t seq, int ifindex, int target);
+
+/* Parse one RTM_NEWLINK reply; -1 when it is not a well-formed one. */
+int netns_link_info_parse(const struct nlmsghdr *nlh, struct netns_link_info *info);
 /* Parse one RTM_NEWADDR reply: its link index and address; -1 when it is not one. */
 int netns_addr_parse(const struct nlmsghdr *nlh, int *ifindex, struct netns_addr *a);
 
@@ -103,6 +138,24 @@ int netns_link_set_mac(struct netns_nl *nl, const char *name, const uint8_t mac[
 int netns_link_set_master(struct netns_nl *nl, const char *name, const char *bridge,
                           struct kago_err *err);
 int netns_link_delete(struct netns_nl *nl, const char *name, struct kago_err *err);
+/* Create a link of a kind that needs no data (see netns_msg_link_create). */
+int netns_link_create(struct netns_nl *nl, const char *name, const char *kind,
+                      struct kago_err *err);
+int netns_link_info(struct netns_nl *nl, const char *name, struct netns_link_info *info,
+                    struct kago_err *err);
+
+/* Make bridge port name an access port of VLAN vid (its PVID, untagged) and
+ * take it out of the default VLAN 1. The bridge must filter VLANs. */
+int netns_bridge_port_vlan(struct netns_nl *nl, const char *name, uint16_t vid,
+                           struct kago_err *err);
+
+/* Bandwidth (netns/tc.c). Limit what leaves link name (its root qdisc). */
+int netns_tc_limit(struct netns_nl *nl, const char *name, const struct netns_tbf *t,
+                   struct kago_err *err);
+/* Send everything that arrives on link name out of link target instead
+ * (ingress qdisc + u32 match-all + mirred egress redirect). */
+int netns_tc_redirect_ingress(struct netns_nl *nl, const char *name, const char *target,
+                              struct kago_err *err);
 
 int netns_addr_add(struct netns_nl *nl, const char *name, const struct netns_addr *a,
                    struct kago_err *err);
@@ -117,12 +170,28 @@ int netns_route_add(struct netns_nl *nl, const struct netns_route *r, struct kag
 int netns_link_move_with_addrs(struct netns_nl *from, struct netns_nl *to, int nsfd,
                                const char *name, const char *new_name, struct kago_err *err);
 
+/* ---- values (netns/parse.c) ---------------------------------------------
+ * Each error says what the text should have been. */
+
+/* An IPv4 or IPv6 address without prefix: family and 16 bytes (IPv4 in the first 4). */
+int netns_parse_ip(const char *text, int *family, uint8_t out[16], struct kago_err *err);
+/* ADDRESS/PREFIX: 10.0.0.2/24 or fd00::2/64. */
+int netns_parse_cidr(const char *text, struct netns_addr *a, struct kago_err *err);
+/* A unicast MAC address, six hex pairs joined by ':'. */
+int netns_parse_mac(const char *text, uint8_t mac[6], struct kago_err *err);
+/* A count of bits above 0, with an optional unit k, M or G (powers of
+ * 1000, any case): 10M = 10000000. */
+int netns_parse_bits(const char *text, uint64_t *bits, struct kago_err *err);
+
 /* ---- names (netns/names.c) ----------------------------------------------- */
 
 /* A host-side link name for a container's link number idx: "kg" + 10 hex
  * digits of a hash of the id + "-" + idx (at most 15 characters, never
  * truncated: idx above 99 is an error). */
 int netns_host_ifname(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err);
+/* The host-side ifb that carries a container's egress for link idx: "kb" +
+ * the same hash + "-" + idx. */
+int netns_host_ifb_name(const char *id, unsigned idx, char out[IFNAMSIZ], struct kago_err *err);
 /* Whether name is a valid interface name (1..15 chars, no '/', ':' nor space). */
 bool netns_ifname_valid(const char *name);
 

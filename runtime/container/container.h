@@ -15,6 +15,7 @@
 #include <signal.h>
 
 #include "../../base/base.h"
+#include "../../netns/netns.h"
 #include "../../specs/specs.h"
 
 /* ---- global options, given before the command name ------------------ */
@@ -67,6 +68,7 @@ struct container_state {
         /* linux.netDevices moved in at create: host name, name in the
          * container, host name, ... (NULL-terminated; NULL when none). */
         char **net_devices;
+        bool net_managed;  /* kago.net made a link of kago's own (net_managed.c) */
 };
 
 void container_state_free(struct container_state *st);
@@ -278,6 +280,51 @@ void container_cgroup_guess(const struct kago_global *g, int dirfd, struct conta
 
 /* ---- net_loopback.c: lo up in a network namespace of the container's own */
 int net_loopback_up(const struct oci_spec *s, struct kago_err *err);
+
+/* The container's network namespace: a joined one (linux.namespaces path)
+ * or init's. An fd, or -1 with err. */
+int net_open_container_ns(const struct oci_spec *s, pid_t pid, struct kago_err *err);
+
+/* ---- net_config.c: the kago.net* annotations --------------------------- */
+
+enum net_mode { NET_MODE_NONE, NET_MODE_LOOPBACK, NET_MODE_VETH, NET_MODE_BRIDGE };
+#define NET_ADDRS_MAX 8
+
+struct net_config {
+        enum net_mode mode;         /* kago.net */
+        char bridge[IFNAMSIZ];      /* bridge:BR */
+        uint16_t vlan;              /* bridge:BR:vlan=N; 0 = none */
+        char ifname[IFNAMSIZ];      /* kago.net.ifname, the link in the container: eth0 */
+        struct netns_addr addrs[NET_ADDRS_MAX]; /* kago.net.address */
+        size_t n_addrs;
+        struct netns_route routes[2]; /* default routes via kago.net.gateway */
+        size_t n_routes;
+        uint8_t mac[6];             /* kago.net.mac, when has_mac */
+        bool has_mac;
+        uint32_t mtu;               /* kago.net.mtu; 0 = the kernel's */
+        struct netns_tbf ingress;   /* kago.net.ingress-rate/-burst; rate 0 = none */
+        struct netns_tbf egress;    /* kago.net.egress-rate/-burst */
+};
+
+/* Read and check every kago.net* annotation of s; unknown kago.net.* keys,
+ * settings without a link to apply to, and a link without a network
+ * namespace of the container's own are errors. */
+int net_config_from_spec(const struct oci_spec *s, struct net_config *c, struct kago_err *err);
+/* Whether c asks for a link of kago's own (veth, bridge). */
+bool net_config_has_link(const struct net_config *c);
+
+/* ---- net_managed.c: the link kago.net asks for ------------------------- */
+
+/* Before anything is made: the annotations, and the bridge they name. */
+int net_managed_check(const struct oci_spec *s, struct kago_err *err);
+/* Once init exists: mark st (saved in dirfd), then make and configure the
+ * link. On failure the caller runs net_managed_detach. */
+int net_managed_attach(int dirfd, struct container_state *st, const struct oci_spec *s, pid_t pid,
+                       struct kago_err *err);
+/* Remove every host link kago.net made for st (logs what it cannot). */
+void net_managed_detach(const struct container_state *st);
+/* The host end of st's link (malloc'd), NULL when it has none. */
+char *net_managed_host_link(const struct container_state *st);
 
 /* ---- net_devices.c: linux.netDevices --------------------------------- */
 

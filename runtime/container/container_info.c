@@ -32,23 +32,54 @@ char *container_owner_name(uid_t uid)
         return xasprintf("%u", (unsigned)uid);
 }
 
+/* The config's annotations, and kago's own about what it made: the host
+ * end of a kago.net link (kago.net.host-link). */
+static struct oci_kv *state_annotations(const struct container_state *st,
+                                        const struct oci_spec *spec, size_t *n)
+{
+        size_t have = spec ? spec->annotations_len : 0;
+        struct oci_kv *kv = xcalloc(have + 1, sizeof *kv);
+        char *host_link = net_managed_host_link(st);
+
+        for (size_t i = 0; i < have; i++)
+                kv[i] = (struct oci_kv){ xstrdup(spec->annotations[i].key),
+                                         xstrdup(spec->annotations[i].value) };
+        *n = have;
+        if (host_link)
+                kv[(*n)++] = (struct oci_kv){ xstrdup("kago.net.host-link"), host_link };
+        return kv;
+}
+
+static void kv_free(struct oci_kv *kv, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(kv[i].key);
+                free(kv[i].value);
+        }
+        free(kv);
+}
+
 char *container_state_json(const struct container_state *st, enum container_status status,
                            const struct oci_spec *spec)
 {
         _cleanup_free_ char *owner = container_owner_name(st->owner);
+        size_t n_annotations;
+        struct oci_kv *annotations = state_annotations(st, spec, &n_annotations);
         struct oci_state s = {
                 .oci_version = (char *)SPEC_OCI_VERSION,
                 .id = st->id,
                 .status = (char *)container_status_name(status),
                 .pid = status == STATUS_STOPPED ? 0 : st->pid,
                 .bundle = st->bundle,
-                .annotations = spec ? spec->annotations : NULL,
-                .annotations_len = spec ? spec->annotations_len : 0,
+                .annotations = annotations,
+                .annotations_len = n_annotations,
                 .rootfs = st->rootfs,
                 .created = st->created,
                 .owner = owner,
         };
-        return state_emit(&s);
+        char *json = state_emit(&s);
+        kv_free(annotations, n_annotations);
+        return json;
 }
 
 static bool same_pidns(pid_t pid, const struct stat *ns)

@@ -74,7 +74,7 @@ static int record_moved(int dirfd, struct container_state *st, const struct oci_
 }
 
 /* A joined namespace (linux.namespaces path) may not hold init yet. */
-static int open_container_netns(const struct oci_spec *s, pid_t pid, struct kago_err *err)
+int net_open_container_ns(const struct oci_spec *s, pid_t pid, struct kago_err *err)
 {
         const struct oci_namespace *ns = spec_namespace(s, OCI_NS_NETWORK);
         _cleanup_free_ char *path = ns && ns->path ? xstrdup(ns->path) : xasprintf("/proc/%d/ns/net", (int)pid);
@@ -142,7 +142,7 @@ int net_devices_attach(int dirfd, struct container_state *st, const struct oci_s
         st->net_devices = xcalloc(2 * l->net_devices_len + 1, sizeof *st->net_devices);
         if (store_write_state(dirfd, st, err) < 0)
                 return -1;
-        nsfd = open_container_netns(s, pid, err);
+        nsfd = net_open_container_ns(s, pid, err);
         if (nsfd < 0 || netns_pin(dirfd, nsfd, err) < 0 || netns_nl_open(-1, &host, err) < 0 ||
             netns_nl_open(nsfd, &in, err) < 0)
                 return kago_err_wrap(err, "linux.netDevices");

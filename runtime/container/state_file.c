@@ -119,6 +119,7 @@ int store_write_state(int dirfd, const struct container_state *st, struct kago_e
         gen_str(g, "cgroupPath", st->cgroup_path);
         gen_str(g, "cgroupDriver", st->cgroup_driver);
         gen_bool(g, "ownPidNamespace", st->own_pidns);
+        gen_bool(g, "netManaged", st->net_managed);
         gen_bool(g, "creating", st->creating);
         gen_net_devices(g, st->net_devices);
         yajl_gen_map_close(g);
@@ -183,6 +184,7 @@ static void state_from_tree(yajl_val root, struct container_state *st)
         st->cgroup_path = tree_str(root, "cgroupPath");
         st->cgroup_driver = tree_str(root, "cgroupDriver");
         st->own_pidns = tree_bool(root, "ownPidNamespace");
+        st->net_managed = tree_bool(root, "netManaged");
         st->creating = tree_bool(root, "creating");
         st->net_devices = tree_net_devices(root);
 }

@@ -59,7 +59,7 @@ static int check_spec(struct container_ctx *c, struct kago_err *err)
                 return kago_err_set(err, "config.json: root.path: %s is not a directory", root);
         if (ns_validate(s, err) < 0 || rootless_check_user(s, err) < 0)
                 return kago_err_wrap(err, "config.json");
-        if (net_devices_check(s, err) < 0)
+        if (net_devices_check(s, err) < 0 || net_managed_check(s, err) < 0)
                 return -1;
         if (s->process->terminal && c->console_fd < 0 && !c->opts->console_socket)
                 return kago_err_set(err, "process.terminal is true: --console-socket is required");
@@ -278,7 +278,8 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
                         kago_err_set(err, "the container's init process exited during setup");
                 return -1;
         }
-        if (net_devices_attach(c->state_dirfd, &c->st, c->spec, pid, err) < 0)
+        if (net_devices_attach(c->state_dirfd, &c->st, c->spec, pid, err) < 0 ||
+            net_managed_attach(c->state_dirfd, &c->st, c->spec, pid, err) < 0)
                 return -1;
         if (spec_has_runtime_hooks(c->spec)) {
                 if (sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0 ||
@@ -298,6 +299,7 @@ void container_ctx_abort(struct container_ctx *c, int rootfd, pid_t pid)
 
         if (c->state_dirfd >= 0)
                 net_devices_detach(c->state_dirfd, &c->st);
+        net_managed_detach(&c->st);
         if (pid > 0) {
                 kill(pid, SIGKILL);
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

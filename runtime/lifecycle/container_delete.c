@@ -110,6 +110,7 @@ static int delete_remove(int rootfd, int dirfd, const struct container_state *st
                          enum container_status s, struct kago_err *err)
 {
         net_devices_detach(dirfd, st);
+        net_managed_detach(st);
         if (s == STATUS_CREATING)
                 stop_creating(st);
         else if (s != STATUS_STOPPED && stop_container(st, err) < 0)

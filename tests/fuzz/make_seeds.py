@@ -110,3 +110,24 @@ conf = (rec(1, b"sh") + rec(1, b"-c") + rec(2, b"PATH=/bin") + rec(3, b"/") + re
         + rec(6, I(10)) + rec(7, I(0o22)) + rec(8, I(7) + Q(1024, 4096)) + rec(9, b"host") + rec(10, b"")
         + rec(11, b"/data\0virtiofs\0tag\0ro") + rec(12, b"") + rec(13, I(131072)) + rec(14, I(1)))
 save("guest", "conf-and-control", struct.pack("<H", len(conf)) + conf + b"S\x0fW\x18w\x50E\x00S\x09")
+
+
+# ---- rtnetlink replies ----------------------------------------------------
+def nla(typ, payload):
+    n = 4 + len(payload)
+    return struct.pack("<HH", n, typ) + payload + bytes((4 - n % 4) % 4)
+
+
+def nlmsg(typ, body, flags=2):
+    return struct.pack("<IHHII", 16 + len(body), typ, flags, 1, 0) + body
+
+
+RTM_NEWLINK, RTM_NEWADDR, NLMSG_DONE = 16, 20, 3
+ifinfo = struct.pack("<BBHiII", 0, 0, 1, 12, 0x1003, 0)
+bridge = nlmsg(RTM_NEWLINK, ifinfo + nla(3, b"br0\0") + nla(4, I(1500)) + nla(10, I(3))
+               + nla(18 | 0x8000, nla(1, b"bridge\0") + nla(2 | 0x8000, nla(7, b"\x01"))))
+addr4 = nlmsg(RTM_NEWADDR, struct.pack("<BBBBI", 2, 24, 0, 0, 12) + nla(2, bytes([10, 0, 0, 2]))
+              + nla(1, bytes([10, 0, 0, 2])) + nla(3, b"eth0\0"))
+addr6 = nlmsg(RTM_NEWADDR, struct.pack("<BBBBI", 10, 64, 0, 0, 12) + nla(1, bytes(15) + b"\x02"))
+save("netlink", "link-bridge", bridge + nlmsg(NLMSG_DONE, I(0)))
+save("netlink", "addr-dump", addr4 + addr6 + nlmsg(NLMSG_DONE, I(0)))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replays every seed and every kept finding of the state, ninep, fuse,
- * guest and blk fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
+ * guest, blk and netlink fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
  * through the targets themselves, under ASan/UBSan: each fixed decoder bug
  * stays fixed, and the targets' invariants (replies fit and say their
  * length, nothing beyond the served root changes, no fd leaks, state.json
@@ -21,6 +21,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput blk_fuzz_input
 #include "../fuzz/blk_fuzz.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput netlink_fuzz_input
+#include "../fuzz/netlink_fuzz.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "unit.h"
@@ -83,6 +86,12 @@ UNIT_TEST(blk_inputs_keep_the_invariants)
         CHECK(replay("blk", blk_fuzz_input) >= 4);
 }
 
+UNIT_TEST(netlink_inputs_keep_the_invariants)
+{
+        CHECK(replay("netlink", netlink_fuzz_input) >= 2);
+}
+
 UNIT_MAIN("fuzz_corpus", UNIT(state_inputs_keep_the_invariants),
           UNIT(ninep_inputs_keep_the_invariants), UNIT(fuse_inputs_keep_the_invariants),
-          UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants))
+          UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants),
+          UNIT(netlink_inputs_keep_the_invariants))

@@ -7,7 +7,11 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
@@ -254,6 +258,131 @@ UNIT_TEST(ifname_rules)
         CHECK(!netns_ifname_valid(".") && !netns_ifname_valid(".."));
 }
 
+UNIT_TEST(tbf_at_root_in_cni_units)
+{
+        char buf[NETNS_MSG_BUF];
+        const struct netns_tbf t = { .rate = 10000000, .burst = 1000000 }; /* 10 Mbit/s, 1 Mbit */
+        struct nlmsghdr *nlh = netns_msg_qdisc_tbf(buf, 5, 7, &t);
+        const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+        const size_t h = sizeof *tcm;
+
+        CHECK(nlh->nlmsg_type == RTM_NEWQDISC && nlh->nlmsg_flags == NEW);
+        CHECK(tcm->tcm_ifindex == 7 && tcm->tcm_parent == TC_H_ROOT && tcm->tcm_handle == 0);
+        CHECK_STR(mnl_attr_get_str(attr_find(nlh, h, TCA_KIND)), "tbf");
+        const struct nlattr *opts = attr_find(nlh, h, TCA_OPTIONS);
+        const struct nlattr *parms = opts ? nested_find(opts, TCA_TBF_PARMS) : NULL;
+        CHECK(parms && mnl_attr_get_payload_len(parms) == sizeof(struct tc_tbf_qopt));
+        if (!parms)
+                return;
+        const struct tc_tbf_qopt *q = mnl_attr_get_payload(parms);
+        CHECK(q->rate.rate == 1250000 && q->rate.linklayer == TC_LINKLAYER_ETHERNET);
+        /* 125000 bytes of burst + 25 ms at 1.25 MB/s */
+        CHECK(q->limit == 125000 + 31250 && netns_tbf_limit(&t) == q->limit);
+        /* 0.1 s in 64 ns ticks */
+        CHECK(q->buffer == 1562500);
+        CHECK(mnl_attr_get_u32(nested_find(opts, TCA_TBF_BURST)) == 125000);
+        CHECK(nested_find(opts, TCA_TBF_RATE64) == NULL);
+}
+
+UNIT_TEST(tbf_above_32_bits_of_bytes_uses_rate64)
+{
+        char buf[NETNS_MSG_BUF];
+        const struct netns_tbf t = { .rate = 40000000000ULL, .burst = 8000000 }; /* 40 Gbit/s */
+        struct nlmsghdr *nlh = netns_msg_qdisc_tbf(buf, 5, 7, &t);
+        const struct nlattr *opts = attr_find(nlh, sizeof(struct tcmsg), TCA_OPTIONS);
+        const struct tc_tbf_qopt *q = mnl_attr_get_payload(nested_find(opts, TCA_TBF_PARMS));
+
+        CHECK(q->rate.rate == UINT32_MAX);
+        CHECK(mnl_attr_get_u64(nested_find(opts, TCA_TBF_RATE64)) == 5000000000ULL);
+}
+
+UNIT_TEST(ingress_qdisc_and_redirect_filter)
+{
+        char buf[NETNS_MSG_BUF];
+        const size_t h = sizeof(struct tcmsg);
+        struct nlmsghdr *nlh = netns_msg_qdisc_ingress(buf, 1, 4);
+        const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+
+        CHECK(tcm->tcm_parent == TC_H_INGRESS && tcm->tcm_handle == 0xffff0000);
+        CHECK_STR(mnl_attr_get_str(attr_find(nlh, h, TCA_KIND)), "ingress");
+
+        nlh = netns_msg_filter_redirect(buf, 2, 4, 9);
+        tcm = mnl_nlmsg_get_payload(nlh);
+        CHECK(nlh->nlmsg_type == RTM_NEWTFILTER && nlh->nlmsg_flags == NEW);
+        CHECK(tcm->tcm_ifindex == 4 && tcm->tcm_parent == 0xffff0000);
+        /* priority 1, protocol ETH_P_ALL in network order */
+        CHECK(tcm->tcm_info == ((1u << 16) | htons(0x0003)));
+        CHECK_STR(mnl_attr_get_str(attr_find(nlh, h, TCA_KIND)), "u32");
+        const struct nlattr *opts = attr_find(nlh, h, TCA_OPTIONS);
+        const struct nlattr *sel = nested_find(opts, TCA_U32_SEL);
+        CHECK(mnl_attr_get_payload_len(sel) == sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key));
+        const struct tc_u32_sel *u = mnl_attr_get_payload(sel);
+        CHECK(u->nkeys == 1 && u->flags == TC_U32_TERMINAL && u->keys[0].mask == 0);
+        const struct nlattr *act = nested_find(nested_find(opts, TCA_U32_ACT), 1);
+        CHECK_STR(mnl_attr_get_str(nested_find(act, TCA_ACT_KIND)), "mirred");
+        const struct nlattr *parms = nested_find(nested_find(act, TCA_ACT_OPTIONS), TCA_MIRRED_PARMS);
+        const struct tc_mirred *m = mnl_attr_get_payload(parms);
+        CHECK(mnl_attr_get_payload_len(parms) == sizeof *m);
+        CHECK(m->eaction == TCA_EGRESS_REDIR && m->action == TC_ACT_STOLEN && m->ifindex == 9);
+}
+
+UNIT_TEST(ifb_create_and_bridge_vlan)
+{
+        char buf[NETNS_MSG_BUF];
+        const size_t h = sizeof(struct ifinfomsg);
+        struct nlmsghdr *nlh = netns_msg_link_create(buf, 1, "kb0123456789-0", "ifb");
+
+        CHECK(nlh->nlmsg_type == RTM_NEWLINK && nlh->nlmsg_flags == NEW);
+        CHECK_STR(mnl_attr_get_str(attr_find(nlh, h, IFLA_IFNAME)), "kb0123456789-0");
+        CHECK_STR(mnl_attr_get_str(nested_find(attr_find(nlh, h, IFLA_LINKINFO), IFLA_INFO_KIND)),
+                  "ifb");
+
+        nlh = netns_msg_bridge_vlan(buf, 2, 6, 10, BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED,
+                                    true);
+        const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+        CHECK(nlh->nlmsg_type == RTM_SETLINK && ifi->ifi_family == AF_BRIDGE && ifi->ifi_index == 6);
+        const struct nlattr *v = nested_find(attr_find(nlh, h, IFLA_AF_SPEC), IFLA_BRIDGE_VLAN_INFO);
+        const struct bridge_vlan_info *vi = mnl_attr_get_payload(v);
+        CHECK(vi->vid == 10 && vi->flags == (BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED));
+
+        nlh = netns_msg_bridge_vlan(buf, 3, 6, 1, 0, false);
+        CHECK(nlh->nlmsg_type == RTM_DELLINK);
+}
+
+/* A RTM_NEWLINK reply for a VLAN-filtering bridge, as the kernel sends it. */
+UNIT_TEST(link_info_reads_kind_master_and_vlan_filtering)
+{
+        char buf[NETNS_MSG_BUF];
+        struct netns_link_info info;
+        struct nlmsghdr *nlh = netns_msg_link_create(buf, 1, "br0", "bridge");
+        struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+        ifi->ifi_index = 12;
+        nlh->nlmsg_type = RTM_DELLINK;
+        CHECK(netns_link_info_parse(nlh, &info) < 0); /* not a link description */
+        nlh->nlmsg_type = RTM_NEWLINK;
+        mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
+        mnl_attr_put_u32(nlh, IFLA_MASTER, 3);
+        CHECK(netns_link_info_parse(nlh, &info) == 0);
+        CHECK(info.ifindex == 12 && info.master == 3 && info.mtu == 1500);
+        CHECK_STR(info.kind, "bridge");
+        CHECK(!info.vlan_filtering);
+
+        nlh = netns_msg_link_get(buf, 1, "br0");
+        nlh->nlmsg_type = RTM_NEWLINK;
+        struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+        struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
+        mnl_attr_nest_end(nlh, data);
+        mnl_attr_nest_end(nlh, li);
+        CHECK(netns_link_info_parse(nlh, &info) == 0 && info.vlan_filtering);
+
+        /* A truncated one is refused, not read past. */
+        nlh->nlmsg_len = 20;
+        CHECK(netns_link_info_parse(nlh, &info) < 0);
+}
+
 int main(void)
 {
         static const struct unit_test tests[] = {
@@ -269,6 +398,11 @@ int main(void)
                 UNIT(route_add_connected_subnet),
                 UNIT(host_names_fit_and_are_stable),
                 UNIT(ifname_rules),
+                UNIT(tbf_at_root_in_cni_units),
+                UNIT(tbf_above_32_bits_of_bytes_uses_rate64),
+                UNIT(ingress_qdisc_and_redirect_filter),
+                UNIT(ifb_create_and_bridge_vlan),
+                UNIT(link_info_reads_kind_master_and_vlan_filtering),
         };
         return unit_run("netns_msg", tests, ARRAY_SIZE(tests));
 }
