@@ -188,6 +188,9 @@ struct rootfs_run {
         const char *vm_cpus, *vm_memory;
         char *vm_kernel;      /* absolute */
         const char *pid_file;
+        char *network;            /* --network, --network-veth, --network-bridge: kago.net */
+        const char **annotations; /* --annotation KEY=VALUE */
+        size_t annotations_len;
         struct run_opts r;
 };
 

@@ -16,7 +16,8 @@
 
 enum { OPT_ROOTFS = 256, OPT_BIND, OPT_BIND_RO, OPT_TMPFS, OPT_READ_ONLY, OPT_CHDIR,
        OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_VM, OPT_VM_CPUS, OPT_VM_MEMORY,
-       OPT_VM_KERNEL, OPT_PRINT_SPEC, OPT_SAVE_BUNDLE, OPT_KEEP, OPT_PID_FILE };
+       OPT_VM_KERNEL, OPT_PRINT_SPEC, OPT_SAVE_BUNDLE, OPT_KEEP, OPT_PID_FILE, OPT_NETWORK,
+       OPT_NETWORK_VETH, OPT_NETWORK_BRIDGE, OPT_ANNOTATION };
 
 static const struct option rootfs_options[] = {
         { "rootfs", required_argument, NULL, OPT_ROOTFS },
@@ -43,6 +44,10 @@ static const struct option rootfs_options[] = {
         { "detach", no_argument, NULL, 'd' },
         { "keep", no_argument, NULL, OPT_KEEP },
         { "pid-file", required_argument, NULL, OPT_PID_FILE },
+        { "network", required_argument, NULL, OPT_NETWORK },
+        { "network-veth", no_argument, NULL, OPT_NETWORK_VETH },
+        { "network-bridge", required_argument, NULL, OPT_NETWORK_BRIDGE },
+        { "annotation", required_argument, NULL, OPT_ANNOTATION },
         { NULL, 0, NULL, 0 },
 };
 
@@ -192,6 +197,32 @@ static int parse_path_opt(struct rootfs_run *rr, int opt, const char *v, struct 
         return 0;
 }
 
+/* --network MODE, --network-veth, --network-bridge BR: kago.net; --annotation
+ * KEY=VALUE for the rest (kago.net.address, ...). The values are checked
+ * with the config, at create. */
+static int parse_network(struct rootfs_run *rr, int opt, const char *v, struct kago_err *err)
+{
+        switch (opt) {
+        case OPT_NETWORK:
+                free(rr->network);
+                rr->network = xstrdup(v);
+                return 0;
+        case OPT_NETWORK_VETH:
+                free(rr->network);
+                rr->network = xstrdup("veth");
+                return 0;
+        case OPT_NETWORK_BRIDGE:
+                free(rr->network);
+                rr->network = xasprintf("bridge:%s", v);
+                return 0;
+        }
+        if (!strchr(v, '=') || v[0] == '=')
+                return bad(err, "--annotation", v, "expected KEY=VALUE");
+        rr->annotations = xrealloc(rr->annotations, (rr->annotations_len + 1) * sizeof *rr->annotations);
+        rr->annotations[rr->annotations_len++] = v;
+        return 0;
+}
+
 static int parse_one(struct rootfs_run *rr, int opt, const char *v, struct kago_err *err)
 {
         switch (opt) {
@@ -218,6 +249,8 @@ static int parse_one(struct rootfs_run *rr, int opt, const char *v, struct kago_
         case OPT_KEEP: rr->r.keep = true; return 0;
         case OPT_MEMORY: case OPT_CPUS: case OPT_PIDS: case OPT_VM_CPUS: case OPT_VM_MEMORY:
                 return parse_resource(rr, opt, v, err);
+        case OPT_NETWORK: case OPT_NETWORK_VETH: case OPT_NETWORK_BRIDGE: case OPT_ANNOTATION:
+                return parse_network(rr, opt, v, err);
         }
         return parse_path_opt(rr, opt, v, err);
 }
@@ -263,6 +296,8 @@ void run_rootfs_free(struct rootfs_run *rr)
         }
         free(rr->mounts);
         free(rr->env);
+        free(rr->annotations);
+        free(rr->network);
         free(rr->tree);
         free(rr->id);
         free(rr->vm_kernel);

@@ -98,8 +98,15 @@ static void set_resources(struct oci_spec *s, const struct rootfs_run *rr)
         }
 }
 
+/* Add key=value, or replace the value of an annotation already there. */
 static void add_annotation(struct oci_spec *s, const char *key, const char *value)
 {
+        for (size_t i = 0; i < s->annotations_len; i++)
+                if (strcmp(s->annotations[i].key, key) == 0) {
+                        free(s->annotations[i].value);
+                        s->annotations[i].value = xstrdup(value);
+                        return;
+                }
         s->annotations = xrealloc(s->annotations, (s->annotations_len + 1) * sizeof *s->annotations);
         s->annotations[s->annotations_len++] = (struct oci_kv){ xstrdup(key), xstrdup(value) };
 }
@@ -122,6 +129,19 @@ static void set_vm(struct oci_spec *s, const struct rootfs_run *rr)
         }
 }
 
+/* The network (kago.net) and --annotation KEY=VALUE, later ones winning. */
+static void set_annotations(struct oci_spec *s, const struct rootfs_run *rr)
+{
+        if (rr->network)
+                add_annotation(s, "kago.net", rr->network);
+        for (size_t i = 0; i < rr->annotations_len; i++) {
+                _cleanup_free_ char *key = xstrdup(rr->annotations[i]);
+                char *value = strchr(key, '=');
+                *value++ = '\0';
+                add_annotation(s, key, value);
+        }
+}
+
 struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)
 {
         struct oci_spec *s = spec_new_default(geteuid() != 0, geteuid(), getegid());
@@ -136,5 +156,6 @@ struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)
                 add_mount(s, &rr->mounts[i]);
         set_resources(s, rr);
         set_vm(s, rr);
+        set_annotations(s, rr);
         return s;
 }

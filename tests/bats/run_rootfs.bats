@@ -7,7 +7,9 @@
 # --hostname, --read-only and the resource limits are each seen from
 # inside; --ephemeral leaves the tree byte-identical and no temp dir or
 # mount behind; -M NAME is the container id that list, state, exec and kill
-# use while it runs, with the tree as its bundle; --save-bundle writes a
+# use while it runs, with the tree as its bundle; --network-veth,
+# --network-bridge and --annotation give it a link of kago's own (kago.net),
+# removed with it; --save-bundle writes a
 # bundle that kago run --bundle runs; every bad option fails naming the
 # option and its value and leaves no state, mount or temp dir. With KVM
 # (the test VM), --vm runs the same tree in a microVM: one boot.
@@ -226,6 +228,10 @@ assert_nothing_left() {
 --rootfs $t --no-such-flag -- true|unknown flag: --no-such-flag
 --rootfs $t -x -d -- true|--ephemeral and --detach
 --rootfs $t -x -- /no/such/command|/no/such/command
+--rootfs $t --annotation novalue -- true|--annotation "novalue"
+--rootfs $t --network=ovs:br0 -- true|annotation kago.net 'ovs:br0': expected none, loopback, veth
+--rootfs $t --network-bridge=kxnobr -- true|annotation kago.net: bridge: link "kxnobr": No such device
+--rootfs $t --network-veth --annotation kago.net.mtu=9 -- true|annotation kago.net.mtu '9': expected 68 to 65535
 EOT
         # A name already taken: the running one is untouched, the new one leaves nothing.
         run kgd run --rootfs "$TREE" -d -M taken -- sleep 1000
@@ -235,6 +241,21 @@ EOT
         [[ "$output" == *'"taken" already exists'* ]]
         [ -z "$(ls -A "$TMPDIR")" ]
         [ "$(status_of taken)" = running ]
+}
+
+@test "run --rootfs: --network-veth, --network-bridge and --annotation make the link kago.net asks for" {
+        requires root
+        run kg run --rootfs "$TREE" --network-bridge=br9 --annotation kago.net.address=10.232.9.2/24 \
+                --annotation kago.net.mtu=1400 --network-veth --annotation kago.net.mtu=1300 --print-spec </dev/null
+        [ "$status" -eq 0 ]
+        [ "$(jq -c .annotations <<<"$output")" = '{"kago.net":"veth","kago.net.address":"10.232.9.2/24","kago.net.mtu":"1300"}' ]
+        run kg run --rootfs "$TREE" --network-veth --annotation kago.net.address=10.232.9.2/24 \
+                -- ip addr show eth0 </dev/null
+        echo "$output" >&2
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"inet 10.232.9.2/24"* ]]
+        assert_nothing_left
+        ! ip -o link show | grep -qE "kg[0-9a-f]{10}-0"
 }
 
 @test "run --rootfs --vm: the tree runs in a microVM" {
