@@ -110,6 +110,8 @@ struct netns_nl;
  * Joins nsfd for the socket() call only, then returns to the caller's. */
 int netns_nl_open(int nsfd, struct netns_nl **nl, struct kago_err *err);
 void netns_nl_close(struct netns_nl *nl);
+/* A socket(domain, type) made in the network namespace nsfd (-1: kago's). */
+int netns_socket_in(int nsfd, int domain, int type, struct kago_err *err);
 static inline void netns_nl_closep(struct netns_nl **nl)
 {
         if (*nl)
@@ -141,6 +143,10 @@ int netns_link_delete(struct netns_nl *nl, const char *name, struct kago_err *er
 /* Create a link of a kind that needs no data (see netns_msg_link_create). */
 int netns_link_create(struct netns_nl *nl, const char *name, const char *kind,
                       struct kago_err *err);
+/* Turn off transmit checksum offload of link name in the network namespace
+ * nsfd (-1: kago's): what a switch that reads frames from a packet socket
+ * (Open vSwitch's userspace datapath) needs to forward them intact. */
+int netns_link_tx_csum_off(int nsfd, const char *name, struct kago_err *err);
 int netns_link_info(struct netns_nl *nl, const char *name, struct netns_link_info *info,
                     struct kago_err *err);
 
@@ -169,6 +175,56 @@ int netns_route_add(struct netns_nl *nl, const struct netns_route *r, struct kag
  * namespace that `to` is a socket of), renamed to new_name (NULL: keep). */
 int netns_link_move_with_addrs(struct netns_nl *from, struct netns_nl *to, int nsfd,
                                const char *name, const char *new_name, struct kago_err *err);
+
+/* ---- Open vSwitch (netns/ovsdb_msg.c, netns/ovsdb.c) -------------------
+ * kago talks to ovsdb-server itself (RFC 7047 JSON-RPC over its unix
+ * socket) rather than running ovs-vsctl: one connection, no subprocess. */
+
+#define NETNS_OVSDB_DEFAULT "/var/run/openvswitch/db.sock"
+/* The external_ids key naming a port's container on its Port and Interface. */
+#define NETNS_OVS_OWNER_KEY "kago-container"
+
+struct netns_ovs_port {
+        const char *bridge;
+        const char *name;      /* the port and its interface: a host link */
+        const char *owner;     /* the container id */
+        uint16_t tag;          /* access VLAN; 0 = none */
+        const uint16_t *trunks; /* trunk VLANs */
+        size_t n_trunks;
+};
+
+/* Requests (transact on Open_vSwitch) with JSON-RPC id; malloc'd text. */
+char *netns_ovsdb_msg_bridge_get(unsigned id, const char *bridge);
+char *netns_ovsdb_msg_port_get(unsigned id, const char *name);
+char *netns_ovsdb_msg_port_add(unsigned id, const struct netns_ovs_port *p);
+char *netns_ovsdb_msg_port_del(unsigned id, const char *uuid);
+char *netns_ovsdb_msg_cfg_get(unsigned id);
+
+enum netns_ovsdb_reply {
+        NETNS_OVSDB_ROWS,     /* bridge_get: found, userspace; port_get: found, uuid */
+        NETNS_OVSDB_CFG,      /* cfg_get: cfg = cur_cfg */
+        NETNS_OVSDB_PORT_ADD, /* port_add: cfg = the next_cfg to wait for */
+        NETNS_OVSDB_DONE,     /* port_del: no error */
+};
+struct netns_ovsdb_answer {
+        bool found;
+        bool userspace; /* a bridge on the userspace datapath (datapath_type netdev) */
+        char uuid[40];
+        int64_t cfg;
+};
+/* Read the reply to request id; an error names what the database refused. */
+int netns_ovsdb_reply_parse(const char *text, unsigned id, enum netns_ovsdb_reply kind,
+                            struct netns_ovsdb_answer *a, struct kago_err *err);
+
+/* Whether the database at db has a bridge of that name, and whether it is on
+ * the userspace datapath. */
+int netns_ovs_bridge_exists(const char *db, const char *bridge, bool *exists, bool *userspace,
+                            struct kago_err *err);
+/* Add the port and wait (at most timeout_ms) until ovs-vswitchd has made it. */
+int netns_ovs_port_add(const char *db, const struct netns_ovs_port *p, unsigned timeout_ms,
+                       struct kago_err *err);
+/* Remove port name from its bridge; nothing to do when there is none. */
+int netns_ovs_port_del(const char *db, const char *name, struct kago_err *err);
 
 /* ---- values (netns/parse.c) ---------------------------------------------
  * Each error says what the text should have been. */

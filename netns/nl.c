@@ -14,37 +14,54 @@ struct netns_nl {
         uint32_t seq;
 };
 
-static int nl_socket_here(struct netns_nl *nl, struct kago_err *err)
+static int nl_socket_in(struct netns_nl *nl, int nsfd, struct kago_err *err)
 {
-        nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-        if (!nl->sock)
+        int fd = netns_socket_in(nsfd, AF_NETLINK, SOCK_RAW, err);
+
+        if (fd < 0)
+                return kago_err_wrap(err, "route netlink");
+        nl->sock = mnl_socket_fdopen(fd);
+        if (!nl->sock) {
+                close(fd);
                 return kago_err_errno(err, errno, "open a route netlink socket");
+        }
         if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
                 return kago_err_errno(err, errno, "bind a route netlink socket");
         nl->portid = mnl_socket_get_portid(nl->sock);
         return 0;
 }
 
-/* A netlink socket belongs to the namespace it was made in: join nsfd for
- * the socket() call, then come back. */
-static int nl_socket_in(struct netns_nl *nl, int nsfd, struct kago_err *err)
+/* A socket belongs to the namespace it was made in: join nsfd for the
+ * socket() call, then come back. */
+int netns_socket_in(int nsfd, int domain, int type, struct kago_err *err)
 {
-        _cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int self = -1;
+        int fd;
 
+        if (nsfd < 0) {
+                fd = socket(domain, type | SOCK_CLOEXEC, 0);
+                return fd < 0 ? kago_err_errno(err, errno, "open a socket") : fd;
+        }
+        self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         if (self < 0)
                 return kago_err_errno(err, errno, "open /proc/thread-self/ns/net");
         if (setns(nsfd, CLONE_NEWNET) < 0)
                 return kago_err_errno(err, errno, "join network namespace (fd %d)", nsfd);
-        int rc = nl_socket_here(nl, err);
-        if (setns(self, CLONE_NEWNET) < 0)
+        fd = socket(domain, type | SOCK_CLOEXEC, 0);
+        int e = errno;
+        if (setns(self, CLONE_NEWNET) < 0) {
+                if (fd >= 0)
+                        close(fd);
                 return kago_err_errno(err, errno, "return to kago's network namespace");
-        return rc;
+        }
+        return fd < 0 ? kago_err_errno(err, e, "open a socket in network namespace (fd %d)", nsfd)
+                      : fd;
 }
 
 int netns_nl_open(int nsfd, struct netns_nl **out, struct kago_err *err)
 {
         struct netns_nl *nl = xcalloc(1, sizeof *nl);
-        int rc = nsfd < 0 ? nl_socket_here(nl, err) : nl_socket_in(nl, nsfd, err);
+        int rc = nl_socket_in(nl, nsfd, err);
 
         if (rc < 0) {
                 netns_nl_close(nl);

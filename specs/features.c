@@ -37,8 +37,8 @@ static const struct {
 static const char *const kago_annotations[] = {
         "run.oci.handler", /* "microvm": run the bundle in kago's microVM */
         "kago.vm.",        /* the microVM's size, boot timeout, serial console... */
-        "kago.net",        /* a link of kago's own: veth, bridge:BR[:vlan=N] */
-        "kago.net.",       /* its addresses, gateways, MAC, MTU, bandwidth */
+        "kago.net",        /* a link of kago's own: veth, bridge:BR, ovs:BR */
+        "kago.net.",       /* its addresses, gateways, MAC, MTU, bandwidth, OVS database */
 };
 
 /* ---- the document's tables ------------------------------------------- */

@@ -69,6 +69,7 @@ struct container_state {
          * container, host name, ... (NULL-terminated; NULL when none). */
         char **net_devices;
         bool net_managed;  /* kago.net made a link of kago's own (net_managed.c) */
+        char *net_ovsdb;   /* the OVS database its host end is a port in; NULL: none */
 };
 
 void container_state_free(struct container_state *st);
@@ -287,13 +288,17 @@ int net_open_container_ns(const struct oci_spec *s, pid_t pid, struct kago_err *
 
 /* ---- net_config.c: the kago.net* annotations --------------------------- */
 
-enum net_mode { NET_MODE_NONE, NET_MODE_LOOPBACK, NET_MODE_VETH, NET_MODE_BRIDGE };
+enum net_mode { NET_MODE_NONE, NET_MODE_LOOPBACK, NET_MODE_VETH, NET_MODE_BRIDGE, NET_MODE_OVS };
 #define NET_ADDRS_MAX 8
+#define NET_TRUNKS_MAX 64
 
 struct net_config {
         enum net_mode mode;         /* kago.net */
-        char bridge[IFNAMSIZ];      /* bridge:BR */
-        uint16_t vlan;              /* bridge:BR:vlan=N; 0 = none */
+        char bridge[IFNAMSIZ];      /* bridge:BR, ovs:BR */
+        uint16_t vlan;              /* BR:vlan=N; 0 = none */
+        uint16_t trunks[NET_TRUNKS_MAX]; /* ovs:BR:trunks=N,M,... */
+        size_t n_trunks;
+        char ovsdb[108];            /* kago.net.ovsdb: the OVS database socket (sun_path) */
         char ifname[IFNAMSIZ];      /* kago.net.ifname, the link in the container: eth0 */
         struct netns_addr addrs[NET_ADDRS_MAX]; /* kago.net.address */
         size_t n_addrs;
@@ -310,7 +315,7 @@ struct net_config {
  * settings without a link to apply to, and a link without a network
  * namespace of the container's own are errors. */
 int net_config_from_spec(const struct oci_spec *s, struct net_config *c, struct kago_err *err);
-/* Whether c asks for a link of kago's own (veth, bridge). */
+/* Whether c asks for a link of kago's own (veth, bridge, ovs). */
 bool net_config_has_link(const struct net_config *c);
 
 /* ---- net_managed.c: the link kago.net asks for ------------------------- */

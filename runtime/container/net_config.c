@@ -30,19 +30,49 @@ static int parse_ifname(const char *text, char out[IFNAMSIZ], struct kago_err *e
         return 0;
 }
 
-/* bridge:BR or bridge:BR:vlan=N */
-static int parse_bridge(const char *spec, struct net_config *c, struct kago_err *err)
+static int parse_vid(const char *text, uint16_t *vid, struct kago_err *err)
+{
+        int64_t n;
+
+        if (str_to_i64(text, 1, VLAN_MAX, &n) < 0)
+                return kago_err_set(err, "VLAN '%s': expected 1 to %d", text, VLAN_MAX);
+        *vid = (uint16_t)n;
+        return 0;
+}
+
+static int parse_trunks(const char *list, struct net_config *c, struct kago_err *err)
+{
+        _cleanup_free_ char *copy = xstrdup(list);
+        char *save = NULL;
+
+        for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+                if (c->n_trunks == NET_TRUNKS_MAX)
+                        return kago_err_set(err, "at most %d trunk VLANs", NET_TRUNKS_MAX);
+                if (parse_vid(v, &c->trunks[c->n_trunks++], err) < 0)
+                        return -1;
+        }
+        return c->n_trunks ? 0 : kago_err_set(err, "trunks= names no VLAN");
+}
+
+/* BR, BR:vlan=N, and for Open vSwitch BR:trunks=N,M,... */
+static int parse_switch(const char *spec, struct net_config *c, struct kago_err *err)
 {
         _cleanup_free_ char *copy = xstrdup(spec);
-        char *vlan = strchr(copy, ':');
-        int64_t vid;
+        char *opt = strchr(copy, ':');
+        bool ovs = c->mode == NET_MODE_OVS;
 
-        if (vlan) {
-                *vlan++ = '\0';
-                if (!str_has_prefix(vlan, "vlan=") || str_to_i64(vlan + 5, 1, VLAN_MAX, &vid) < 0)
-                        return kago_err_set(err, "'%s': expected vlan=N with N from 1 to %d", vlan,
-                                            VLAN_MAX);
-                c->vlan = (uint16_t)vid;
+        if (opt) {
+                *opt++ = '\0';
+                if (str_has_prefix(opt, "vlan=")) {
+                        if (parse_vid(opt + 5, &c->vlan, err) < 0)
+                                return -1;
+                } else if (ovs && str_has_prefix(opt, "trunks=")) {
+                        if (parse_trunks(opt + 7, c, err) < 0)
+                                return -1;
+                } else {
+                        return kago_err_set(err, "'%s': expected vlan=N%s", opt,
+                                            ovs ? " or trunks=N,M,..." : "");
+                }
         }
         if (parse_ifname(copy, c->bridge, err) < 0)
                 return kago_err_wrap(err, "bridge '%s'", copy);
@@ -59,10 +89,13 @@ static int parse_mode(const char *v, struct net_config *c, struct kago_err *err)
                 c->mode = NET_MODE_VETH;
         else if (str_has_prefix(v, "bridge:")) {
                 c->mode = NET_MODE_BRIDGE;
-                return parse_bridge(v + 7, c, err);
+                return parse_switch(v + 7, c, err);
+        } else if (str_has_prefix(v, "ovs:")) {
+                c->mode = NET_MODE_OVS;
+                return parse_switch(v + 4, c, err);
         } else
-                return kago_err_set(err, "expected none, loopback, veth, bridge:BRIDGE or "
-                                         "bridge:BRIDGE:vlan=N");
+                return kago_err_set(err, "expected none, loopback, veth, bridge:BRIDGE[:vlan=N] "
+                                         "or ovs:BRIDGE[:vlan=N|:trunks=N,M,...]");
         return 0;
 }
 
@@ -132,6 +165,17 @@ static int parse_mac(const char *v, struct net_config *c, struct kago_err *err)
         return netns_parse_mac(v, c->mac, err);
 }
 
+static int parse_ovsdb(const char *v, struct net_config *c, struct kago_err *err)
+{
+        if (v[0] != '/' || strlen(v) >= sizeof c->ovsdb)
+                return kago_err_set(err,
+                                    "expected the absolute path of ovsdb-server's unix socket "
+                                    "(at most %zu characters)",
+                                    sizeof c->ovsdb - 1);
+        snprintf(c->ovsdb, sizeof c->ovsdb, "%s", v);
+        return 0;
+}
+
 static int parse_ifname_key(const char *v, struct net_config *c, struct kago_err *err)
 {
         return parse_ifname(v, c->ifname, err);
@@ -182,6 +226,7 @@ static const struct net_key {
         {"kago.net.ingress-burst", parse_ingress_burst},
         {"kago.net.egress-rate", parse_egress_rate},
         {"kago.net.egress-burst", parse_egress_burst},
+        {"kago.net.ovsdb", parse_ovsdb},
 };
 
 static const struct net_key *net_key_find(const char *key)
@@ -200,8 +245,8 @@ static int check_unknown(const struct oci_spec *s, struct kago_err *err)
                         return kago_err_set(err,
                                             "annotation %s: unknown; kago.net takes "
                                             "kago.net.ifname, .address, .gateway, .mac, .mtu, "
-                                            ".ingress-rate, .ingress-burst, .egress-rate and "
-                                            ".egress-burst",
+                                            ".ingress-rate, .ingress-burst, .egress-rate, "
+                                            ".egress-burst and .ovsdb",
                                             k);
         }
         return 0;
@@ -227,18 +272,22 @@ static const char *first_link_setting(const struct oci_spec *s)
         return NULL;
 }
 
-static int check_mode(const struct oci_spec *s, const struct net_config *c, struct kago_err *err)
+static int check_mode(const struct oci_spec *s, struct net_config *c, struct kago_err *err)
 {
         const char *key = first_link_setting(s);
 
-        if (c->mode != NET_MODE_VETH && c->mode != NET_MODE_BRIDGE) {
+        if (!net_config_has_link(c)) {
                 if (key)
                         return kago_err_set(err,
-                                            "annotation %s: needs kago.net=veth or "
-                                            "kago.net=bridge:BRIDGE",
+                                            "annotation %s: needs kago.net=veth, "
+                                            "bridge:BRIDGE or ovs:BRIDGE",
                                             key);
                 return 0;
         }
+        if (c->ovsdb[0] && c->mode != NET_MODE_OVS)
+                return kago_err_set(err, "annotation kago.net.ovsdb: needs kago.net=ovs:BRIDGE");
+        if (c->mode == NET_MODE_OVS && !c->ovsdb[0])
+                snprintf(c->ovsdb, sizeof c->ovsdb, "%s", NETNS_OVSDB_DEFAULT);
         if (!spec_namespace(s, OCI_NS_NETWORK))
                 return kago_err_set(err, "annotation kago.net: the container has no network "
                                          "namespace of its own (linux.namespaces has no "
@@ -265,5 +314,5 @@ int net_config_from_spec(const struct oci_spec *s, struct net_config *c, struct 
 
 bool net_config_has_link(const struct net_config *c)
 {
-        return c->mode == NET_MODE_VETH || c->mode == NET_MODE_BRIDGE;
+        return c->mode == NET_MODE_VETH || c->mode == NET_MODE_BRIDGE || c->mode == NET_MODE_OVS;
 }

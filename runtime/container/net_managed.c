@@ -3,11 +3,14 @@
  * A kago-managed network link (kago.net=veth|bridge:BR): a veth pair whose
  * container end is made straight in the container's network namespace,
  * given its MAC, MTU, addresses and default routes; the host end
- * (deterministic name from the id) optionally a bridge port with a VLAN;
+ * (deterministic name from the id) optionally a port of a Linux bridge
+ * (with a VLAN) or of an Open vSwitch bridge (tag or trunks, external_ids
+ * naming the container);
  * bandwidth as the CNI bandwidth plugin limits it: ingress (towards the
  * container) by a TBF on the host end, egress by redirecting what the host
  * end receives to an ifb with a TBF. Deleting the host end takes the pair,
- * its qdiscs and filters with it; the ifb goes by name.
+ * its qdiscs and filters with it; the ifb goes by name, the OVS port
+ * through the database recorded in the state.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,23 +31,45 @@ static int net_names(const char *id, struct net_names *n, struct kago_err *err)
         return 0;
 }
 
-int net_managed_check(const struct oci_spec *s, struct kago_err *err)
+static int check_linux_bridge(const char *bridge, struct kago_err *err)
 {
-        struct net_config c;
-        struct netns_link_info br;
         _cleanup_netns_nl_ struct netns_nl *host = NULL;
+        struct netns_link_info br = {0};
 
-        if (net_config_from_spec(s, &c, err) < 0)
-                return kago_err_wrap(err, "config.json");
-        if (c.mode != NET_MODE_BRIDGE)
-                return 0;
-        if (netns_nl_open(-1, &host, err) < 0 || netns_link_info(host, c.bridge, &br, err) < 0)
+        if (netns_nl_open(-1, &host, err) < 0 || netns_link_info(host, bridge, &br, err) < 0)
                 return kago_err_wrap(err, "config.json: annotation kago.net: bridge");
         if (strcmp(br.kind, "bridge") != 0)
                 return kago_err_set(err,
                                     "config.json: annotation kago.net: link \"%s\" is not a "
                                     "Linux bridge (its kind is \"%s\")",
-                                    c.bridge, br.kind);
+                                    bridge, br.kind);
+        return 0;
+}
+
+static int check_ovs_bridge(const struct net_config *c, struct kago_err *err)
+{
+        bool exists, userspace;
+
+        if (netns_ovs_bridge_exists(c->ovsdb, c->bridge, &exists, &userspace, err) < 0)
+                return kago_err_wrap(err, "config.json: annotation kago.net");
+        if (!exists)
+                return kago_err_set(err,
+                                    "config.json: annotation kago.net: the Open vSwitch "
+                                    "database %s has no bridge \"%s\"",
+                                    c->ovsdb, c->bridge);
+        return 0;
+}
+
+int net_managed_check(const struct oci_spec *s, struct kago_err *err)
+{
+        struct net_config c;
+
+        if (net_config_from_spec(s, &c, err) < 0)
+                return kago_err_wrap(err, "config.json");
+        if (c.mode == NET_MODE_BRIDGE)
+                return check_linux_bridge(c.bridge, err);
+        if (c.mode == NET_MODE_OVS)
+                return check_ovs_bridge(&c, err);
         return 0;
 }
 
@@ -69,16 +94,46 @@ static int setup_inside(struct netns_nl *in, const struct net_config *c, struct 
         return 0;
 }
 
-static int setup_host_end(struct netns_nl *host, const struct net_config *c, const char *name,
-                          struct kago_err *err)
+/* Open vSwitch waits at most this long for ovs-vswitchd to make the port. */
+#define OVS_PORT_WAIT_MS 10000
+
+/* Open vSwitch's userspace datapath reads the host end through a packet
+ * socket and forwards frames as they are: the container must not leave
+ * their checksums to an offload that never happens. */
+static int join_ovs(const struct net_config *c, const char *name, const char *id, int nsfd,
+                    struct kago_err *err)
 {
-        if (c->mtu && netns_link_set_mtu(host, name, c->mtu, err) < 0)
+        const struct netns_ovs_port port = {c->bridge, name, id, c->vlan, c->trunks, c->n_trunks};
+        bool exists, userspace;
+
+        if (netns_ovs_bridge_exists(c->ovsdb, c->bridge, &exists, &userspace, err) < 0 ||
+            (userspace && netns_link_tx_csum_off(nsfd, c->ifname, err) < 0))
                 return -1;
-        if (c->mode == NET_MODE_BRIDGE &&
-            (netns_link_set_master(host, name, c->bridge, err) < 0 ||
-             (c->vlan && netns_bridge_port_vlan(host, name, c->vlan, err) < 0)))
+        return netns_ovs_port_add(c->ovsdb, &port, OVS_PORT_WAIT_MS, err);
+}
+
+static int join_switch(struct netns_nl *host, const struct net_config *c, const char *name,
+                       const char *id, int nsfd, struct kago_err *err)
+{
+
+        switch (c->mode) {
+        case NET_MODE_BRIDGE:
+                if (netns_link_set_master(host, name, c->bridge, err) < 0 ||
+                    (c->vlan && netns_bridge_port_vlan(host, name, c->vlan, err) < 0))
+                        return -1;
+                return 0;
+        case NET_MODE_OVS: return join_ovs(c, name, id, nsfd, err);
+        default: return 0;
+        }
+}
+
+static int setup_host_end(struct netns_nl *host, const struct net_config *c, const char *name,
+                          const char *id, int nsfd, struct kago_err *err)
+{
+        if ((c->mtu && netns_link_set_mtu(host, name, c->mtu, err) < 0) ||
+            netns_link_set_up(host, name, true, err) < 0)
                 return -1;
-        return netns_link_set_up(host, name, true, err);
+        return join_switch(host, c, name, id, nsfd, err);
 }
 
 static int setup_bandwidth(struct netns_nl *host, const struct net_config *c,
@@ -97,14 +152,14 @@ static int setup_bandwidth(struct netns_nl *host, const struct net_config *c,
 }
 
 static int attach_link(const struct oci_spec *s, const struct net_config *c,
-                       const struct net_names *n, pid_t pid, struct kago_err *err)
+                       const struct net_names *n, const char *id, pid_t pid, struct kago_err *err)
 {
         _cleanup_netns_nl_ struct netns_nl *host = NULL, *in = NULL;
         _cleanup_close_ int nsfd = net_open_container_ns(s, pid, err);
 
         if (nsfd < 0 || netns_nl_open(-1, &host, err) < 0 || netns_nl_open(nsfd, &in, err) < 0 ||
             netns_veth_create(host, n->host, c->ifname, nsfd, err) < 0 ||
-            setup_inside(in, c, err) < 0 || setup_host_end(host, c, n->host, err) < 0 ||
+            setup_inside(in, c, err) < 0 || setup_host_end(host, c, n->host, id, nsfd, err) < 0 ||
             setup_bandwidth(host, c, n, err) < 0)
                 return -1;
         return 0;
@@ -125,9 +180,11 @@ int net_managed_attach(int dirfd, struct container_state *st, const struct oci_s
         /* Recorded before anything is made: a delete after a crash here
          * still removes what was. */
         st->net_managed = true;
+        if (c.mode == NET_MODE_OVS)
+                st->net_ovsdb = xstrdup(c.ovsdb);
         if (store_write_state(dirfd, st, err) < 0)
                 return -1;
-        if (attach_link(s, &c, &n, pid, err) < 0)
+        if (attach_link(s, &c, &n, st->id, pid, err) < 0)
                 return kago_err_wrap(err, "kago.net");
         return 0;
 }
@@ -154,6 +211,10 @@ void net_managed_detach(const struct container_state *st)
         if (net_names(st->id, &n, &err) < 0 || netns_nl_open(-1, &host, &err) < 0) {
                 log_warning("kago.net: remove the container's links: %s", kago_err_text(&err));
                 return;
+        }
+        if (st->net_ovsdb && netns_ovs_port_del(st->net_ovsdb, n.host, &err) < 0) {
+                log_warning("kago.net: %s", kago_err_text(&err));
+                kago_err_clear(&err);
         }
         delete_if_there(host, n.host);
         delete_if_there(host, n.ifb);

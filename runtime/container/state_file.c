@@ -22,6 +22,7 @@ void container_state_free(struct container_state *st)
         free(st->cgroup_path);
         free(st->cgroup_driver);
         kago_strvfreep(&st->net_devices);
+        free(st->net_ovsdb);
         memset(st, 0, sizeof *st);
 }
 
@@ -120,6 +121,7 @@ int store_write_state(int dirfd, const struct container_state *st, struct kago_e
         gen_str(g, "cgroupDriver", st->cgroup_driver);
         gen_bool(g, "ownPidNamespace", st->own_pidns);
         gen_bool(g, "netManaged", st->net_managed);
+        gen_str(g, "netOvsdb", st->net_ovsdb);
         gen_bool(g, "creating", st->creating);
         gen_net_devices(g, st->net_devices);
         yajl_gen_map_close(g);
@@ -185,6 +187,7 @@ static void state_from_tree(yajl_val root, struct container_state *st)
         st->cgroup_driver = tree_str(root, "cgroupDriver");
         st->own_pidns = tree_bool(root, "ownPidNamespace");
         st->net_managed = tree_bool(root, "netManaged");
+        st->net_ovsdb = tree_str(root, "netOvsdb");
         st->creating = tree_bool(root, "creating");
         st->net_devices = tree_net_devices(root);
 }

@@ -2,12 +2,14 @@
 # Proves kago-managed networks (kago.net*): containers on one Linux bridge
 # reach each other with the addresses, MAC, MTU and default route asked
 # for; on a VLAN-filtering bridge two containers on VLAN 10 reach each
-# other and not the one on VLAN 20; a veth without a bridge reaches an
+# other and not the one on VLAN 20, and the same on an Open vSwitch bridge
+# (a database and switch of the test's own), whose ports name their
+# container; a veth without a bridge reaches an
 # address on its host end; bandwidth limits hold in both directions
 # (ingress: a TBF on the host end; egress: redirected through an ifb);
 # `kago state` names the host link; delete, a failed create and a create
 # SIGKILLed after the link was made followed by delete --force leave no
-# link behind. Needs root. Bridges and addresses are this test's own
+# link or OVS port behind. Needs root. Bridges and addresses are this test's own
 # (names from $N, 10.232.0.0/16), removed in teardown.
 
 load helpers
@@ -22,6 +24,38 @@ teardown() {
         _container_teardown
         ip link del "${N}br" 2>/dev/null || true
         ip link del "${N}h" 2>/dev/null || true
+        ovs_stop
+}
+
+# An ovsdb-server and ovs-vswitchd of this test's own (database, sockets,
+# logs in $OVS), with bridge $1: the kernel datapath where the openvswitch
+# module loads, else the userspace one.
+ovs_start() {
+        command -v ovsdb-server >/dev/null || skip "no Open vSwitch (openvswitch-switch)"
+        OVS="$BATS_TEST_TMPDIR/ovs"
+        mkdir -p "$OVS"
+        export OVS_RUNDIR=$OVS OVS_LOGDIR=$OVS OVS_DBDIR=$OVS OVS_SYSCONFDIR=$OVS
+        ovsdb-tool create "$OVS/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+        ovsdb-server "$OVS/conf.db" --remote="punix:$OVS/db.sock" --pidfile="$OVS/ovsdb.pid" \
+                --unixctl="$OVS/ovsdb.ctl" --log-file="$OVS/ovsdb.log" --detach
+        ovs-vsctl --db="unix:$OVS/db.sock" --no-wait init
+        /usr/lib/openvswitch-switch/ovs-vswitchd "unix:$OVS/db.sock" --pidfile="$OVS/vswitchd.pid" \
+                --unixctl="$OVS/vswitchd.ctl" --log-file="$OVS/vswitchd.log" --detach
+        local dp=netdev
+        modprobe openvswitch 2>/dev/null && dp=system
+        ovs-vsctl --db="unix:$OVS/db.sock" --timeout=60 add-br "$1" -- set bridge "$1" datapath_type=$dp
+}
+
+ovs_stop() {
+        [ -n "${OVS:-}" ] || return 0
+        ovs-appctl -t "$OVS/vswitchd.ctl" exit --cleanup 2>/dev/null || true
+        ovs-appctl -t "$OVS/ovsdb.ctl" exit 2>/dev/null || true
+        pkill -F "$OVS/vswitchd.pid" 2>/dev/null || true
+        pkill -F "$OVS/ovsdb.pid" 2>/dev/null || true
+}
+
+ovs() {
+        ovs-vsctl --db="unix:$OVS/db.sock" "$@"
 }
 
 # The host links kago made (veth host ends and ifbs) for containers ID...
@@ -63,7 +97,8 @@ net_container() {
 # prints the bytes received and the seconds it took.
 transfer() {
         local from=$1 to_ip=$2 bytes=$3 to=$4 port=$((5000 + RANDOM % 1000))
-        kg exec "$to" nc -l -p "$port" -e sh -c 'wc -c >&2' 2>"$BATS_TEST_TMPDIR/received" &
+        timeout 60 "$KAGO" --root "$ROOT" exec "$to" nc -l -p "$port" -e sh -c 'wc -c >&2' \
+                2>"$BATS_TEST_TMPDIR/received" &
         local listener=$!
         local i
         for i in $(seq 50); do
@@ -73,7 +108,7 @@ transfer() {
         local t0 t1
         t0=$(date +%s.%N)
         kg exec "$from" sh -c "dd if=/dev/zero bs=1000 count=$((bytes / 1000)) 2>/dev/null | nc -w 10 $to_ip $port"
-        wait "$listener"
+        wait "$listener" || true
         t1=$(date +%s.%N)
         echo "$(tr -d ' ' <"$BATS_TEST_TMPDIR/received") $(echo "$t1 - $t0" | bc)"
 }
@@ -120,6 +155,57 @@ transfer() {
         echo "$output" >&2
         [ "$status" -ne 0 ]
         [[ "$output" == *"timed out"* || "$output" == *"unreachable"* ]]
+}
+
+@test "net: on an Open vSwitch bridge, VLAN 10 reaches VLAN 10 and not VLAN 20; ports name their container" {
+        ovs_start "${N}ovs"
+        local db="\"kago.net.ovsdb\": \"$OVS/db.sock\""
+        net_container "${N}a" "{\"kago.net\": \"ovs:${N}ovs:vlan=10\", \"kago.net.address\": \"10.232.5.2/24\", $db}"
+        net_container "${N}b" "{\"kago.net\": \"ovs:${N}ovs:vlan=10\", \"kago.net.address\": \"10.232.5.3/24\", $db}"
+        net_container "${N}c" "{\"kago.net\": \"ovs:${N}ovs:vlan=20\", \"kago.net.address\": \"10.232.5.4/24\", $db}"
+        host=$(host_link_of "${N}a" kg)
+        [ "$(ovs get Port "$host" tag)" = 10 ]
+        [ "$(ovs get Port "$(host_link_of "${N}c" kg)" tag)" = 20 ]
+        [ "$(ovs get Interface "$host" external_ids:kago-container | tr -d '"')" = "${N}a" ]
+        read -r got _ < <(transfer "${N}a" 10.232.5.3 100000 "${N}b")
+        [ "$got" = 100000 ]
+        run kg exec "${N}a" sh -c 'echo x | nc -w 3 10.232.5.4 5999'
+        echo "$output" >&2
+        [ "$status" -ne 0 ]
+        kg delete --force "${N}a"
+        run ovs list-ports "${N}ovs"
+        [[ "$output" != *"$host"* ]]
+        ! ip link show "$host" 2>/dev/null
+}
+
+@test "net: OVS refusals (no bridge, no database), and a port left by a SIGKILLed create goes at delete --force" {
+        ovs_start "${N}ovs"
+        bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" ".annotations = {\"kago.net\": \"ovs:${N}nobr\", \"kago.net.ovsdb\": \"$OVS/db.sock\"}"
+        run kg create --bundle "$BATS_TEST_TMPDIR/b" "${N}a"
+        echo "$output" >&2
+        [[ "$output" == *"the Open vSwitch database $OVS/db.sock has no bridge \"${N}nobr\""* ]]
+        config "$BATS_TEST_TMPDIR/b" ".annotations = {\"kago.net\": \"ovs:${N}ovs\", \"kago.net.ovsdb\": \"$OVS/none.sock\"}"
+        run kg create --bundle "$BATS_TEST_TMPDIR/b" "${N}a"
+        echo "$output" >&2
+        [[ "$output" == *"Open vSwitch database $OVS/none.sock (is ovsdb-server running?): No such file or directory"* ]]
+        [ -z "$(kg list -q)" ]
+
+        config "$BATS_TEST_TMPDIR/b" ".annotations = {\"kago.net\": \"ovs:${N}ovs:trunks=10,20\", \"kago.net.ovsdb\": \"$OVS/db.sock\"}
+                | .hooks.createRuntime = [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"5\"]}]"
+        kg create --bundle "$BATS_TEST_TMPDIR/b" "${N}a" &
+        pid=$!
+        host=$(host_link_of "${N}a" kg)
+        for i in $(seq 100); do
+                ovs list-ports "${N}ovs" | grep -qx "$host" && break
+                sleep 0.1
+        done
+        [ "$(ovs get Port "$host" trunks)" = "[10, 20]" ]
+        kill -9 "$pid"
+        wait "$pid" || true
+        kg delete --force "${N}a"
+        [ -z "$(ovs list-ports "${N}ovs")" ]
+        [ -z "$(kago_links "${N}a")" ]
 }
 
 @test "net: a veth without a bridge reaches an address on its host end" {

@@ -85,11 +85,15 @@ UNIT_TEST(small_rate_gets_a_burst_of_at_least_64k)
 UNIT_TEST(bad_values_name_the_annotation)
 {
         check_refused(NET("\"kago.net\": \"ovs\""),
-                      "annotation kago.net 'ovs': expected none, loopback, veth, bridge:BRIDGE or "
-                      "bridge:BRIDGE:vlan=N");
+                      "annotation kago.net 'ovs': expected none, loopback, veth, "
+                      "bridge:BRIDGE[:vlan=N] or ovs:BRIDGE[:vlan=N|:trunks=N,M,...]");
+        check_refused(NET("\"kago.net\": \"bridge:br0:trunks=10\""),
+                      "annotation kago.net 'bridge:br0:trunks=10': 'trunks=10': expected vlan=N");
+        check_refused(NET("\"kago.net\": \"ovs:br0:trunks=10,0\""),
+                      "annotation kago.net 'ovs:br0:trunks=10,0': VLAN '0': expected 1 to 4094");
         check_refused(NET("\"kago.net\": \"bridge:br0:vlan=4095\""),
-                      "annotation kago.net 'bridge:br0:vlan=4095': 'vlan=4095': expected vlan=N "
-                      "with N from 1 to 4094");
+                      "annotation kago.net 'bridge:br0:vlan=4095': VLAN '4095': expected 1 to "
+                      "4094");
         check_refused(NET("\"kago.net\": \"bridge:\""),
                       "annotation kago.net 'bridge:': bridge '': not a valid interface name (1 to "
                       "15 characters, no '/', ':' or space)");
@@ -130,9 +134,9 @@ UNIT_TEST(gateways_need_an_address_of_their_family)
 UNIT_TEST(settings_need_a_link_and_a_namespace)
 {
         check_refused(NET("\"kago.net.address\": \"10.0.0.2/24\""),
-                      "annotation kago.net.address: needs kago.net=veth or kago.net=bridge:BRIDGE");
+                      "annotation kago.net.address: needs kago.net=veth, bridge:BRIDGE or ovs:BRIDGE");
         check_refused(NET("\"kago.net\": \"none\", \"kago.net.mtu\": \"1400\""),
-                      "annotation kago.net.mtu: needs kago.net=veth or kago.net=bridge:BRIDGE");
+                      "annotation kago.net.mtu: needs kago.net=veth, bridge:BRIDGE or ovs:BRIDGE");
         check_refused(CONFIG("\"linux\": {}, \"annotations\": {\"kago.net\": \"veth\"}"),
                       "annotation kago.net: the container has no network namespace of its own "
                       "(linux.namespaces has no \"network\" entry) to put a link in");
@@ -141,7 +145,29 @@ UNIT_TEST(settings_need_a_link_and_a_namespace)
         check_refused(NET("\"kago.net\": \"veth\", \"kago.net.adress\": \"10.0.0.2/24\""),
                       "annotation kago.net.adress: unknown; kago.net takes kago.net.ifname, "
                       ".address, .gateway, .mac, .mtu, .ingress-rate, .ingress-burst, "
-                      ".egress-rate and .egress-burst");
+                      ".egress-rate, .egress-burst and .ovsdb");
+}
+
+UNIT_TEST(ovs_with_tag_trunks_and_database)
+{
+        struct kago_err err = { 0 };
+        struct net_config c;
+
+        CHECK(read_config(NET("\"kago.net\": \"ovs:sw0:trunks=10,20,4094\", "
+                              "\"kago.net.ovsdb\": \"/tmp/ovs/db.sock\""),
+                          &c, &err));
+        CHECK(c.mode == NET_MODE_OVS && net_config_has_link(&c));
+        CHECK_STR(c.bridge, "sw0");
+        CHECK(c.vlan == 0 && c.n_trunks == 3 && c.trunks[0] == 10 && c.trunks[2] == 4094);
+        CHECK_STR(c.ovsdb, "/tmp/ovs/db.sock");
+        CHECK(read_config(NET("\"kago.net\": \"ovs:sw0:vlan=7\""), &c, &err));
+        CHECK(c.vlan == 7 && c.n_trunks == 0);
+        CHECK_STR(c.ovsdb, NETNS_OVSDB_DEFAULT);
+        check_refused(NET("\"kago.net\": \"veth\", \"kago.net.ovsdb\": \"/x.sock\""),
+                      "annotation kago.net.ovsdb: needs kago.net=ovs:BRIDGE");
+        check_refused(NET("\"kago.net\": \"ovs:sw0\", \"kago.net.ovsdb\": \"db.sock\""),
+                      "annotation kago.net.ovsdb 'db.sock': expected the absolute path of "
+                      "ovsdb-server's unix socket (at most 107 characters)");
 }
 
 UNIT_TEST(value_parsers)
@@ -180,6 +206,7 @@ int main(void)
                 UNIT(bad_values_name_the_annotation),
                 UNIT(gateways_need_an_address_of_their_family),
                 UNIT(settings_need_a_link_and_a_namespace),
+                UNIT(ovs_with_tag_trunks_and_database),
                 UNIT(value_parsers),
         };
         return unit_run("netns_config", tests, ARRAY_SIZE(tests));
