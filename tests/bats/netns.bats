@@ -132,7 +132,7 @@ net_devices() {
         command -v cc >/dev/null || skip "no C compiler"
         local tool="$BATS_FILE_TMPDIR/netns_tool" ns="/run/netns/${N}ns"
         cc -std=gnu17 -D_GNU_SOURCE -o "$tool" "$KAGO_SRC/tests/unit/netns_tool.c" \
-                "$KAGO_SRC"/netns/*.c "$KAGO_SRC"/base/*.c -lmnl
+                "$KAGO_SRC"/netns/*.c "$KAGO_SRC"/base/*.c -lmnl -lyajl
         ip netns add "${N}ns"
         ip link add "${N}br" type bridge
         "$tool" veth "${N}a" eth0 "$ns"
