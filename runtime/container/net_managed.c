@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A kago-managed network link (kago.net=veth|bridge:BR): a veth pair whose
- * container end is made straight in the container's network namespace,
- * given its MAC, MTU, addresses and default routes; the host end
+ * A kago-managed network link (kago.net=veth|bridge:BR|ovs:BR): a veth
+ * pair whose container end is made straight in the container's network
+ * namespace, given its MAC, MTU, addresses and default routes; the host end
  * (deterministic name from the id) optionally a port of a Linux bridge
  * (with a VLAN) or of an Open vSwitch bridge (tag or trunks, external_ids
- * naming the container);
- * bandwidth as the CNI bandwidth plugin limits it: ingress (towards the
- * container) by a TBF on the host end, egress by redirecting what the host
- * end receives to an ifb with a TBF. Deleting the host end takes the pair,
- * its qdiscs and filters with it; the ifb goes by name, the OVS port
- * through the database recorded in the state.
+ * naming the container); bandwidth as the CNI bandwidth plugin limits it:
+ * ingress (towards the container) by a TBF on the host end, egress by
+ * redirecting what the host end receives to an ifb with a TBF. Deleting
+ * the host end takes the pair, its qdiscs and filters with it; the ifb goes
+ * by name, the OVS port through the database recorded in the state.
  */
 #include <errno.h>
 #include <string.h>
