@@ -229,7 +229,7 @@ assert_nothing_left() {
 --rootfs $t -x -d -- true|--ephemeral and --detach
 --rootfs $t -x -- /no/such/command|/no/such/command
 --rootfs $t --annotation novalue -- true|--annotation "novalue"
---rootfs $t --network=ovs:br0 -- true|annotation kago.net 'ovs:br0': expected none, loopback, veth
+--rootfs $t --network=tap:x -- true|annotation kago.net 'tap:x': expected none, loopback, veth
 --rootfs $t --network-bridge=kxnobr -- true|annotation kago.net: bridge: link "kxnobr": No such device
 --rootfs $t --network-veth --annotation kago.net.mtu=9 -- true|annotation kago.net.mtu '9': expected 68 to 65535
 EOT
