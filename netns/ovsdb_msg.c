@@ -27,6 +27,16 @@ static void pair(yajl_gen g, const char *tag, const char *value)
         yajl_gen_array_close(g);
 }
 
+/* Open an operation's object: {"op": OP, "table": TABLE, ... */
+static void op_open(yajl_gen g, const char *op, const char *table)
+{
+        yajl_gen_map_open(g);
+        str(g, "op");
+        str(g, op);
+        str(g, "table");
+        str(g, table);
+}
+
 /* [COLUMN, "==", VALUE] (a condition; where = [cond]). */
 static void where_eq(yajl_gen g, const char *column, const char *value)
 {
@@ -72,11 +82,7 @@ static char *transact_close(yajl_gen g, unsigned id)
 static void select_op(yajl_gen g, const char *table, const char *where_col, const char *where_val,
                       const char *column)
 {
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "select");
-        str(g, "table");
-        str(g, table);
+        op_open(g, "select", table);
         if (where_col) {
                 where_eq(g, where_col, where_val);
         } else {
@@ -125,11 +131,7 @@ static void external_ids(yajl_gen g, const char *owner)
 
 static void insert_interface(yajl_gen g, const struct netns_ovs_port *p)
 {
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "insert");
-        str(g, "table");
-        str(g, "Interface");
+        op_open(g, "insert", "Interface");
         str(g, "uuid-name");
         str(g, "iface");
         str(g, "row");
@@ -162,11 +164,7 @@ static void port_vlans(yajl_gen g, const struct netns_ovs_port *p)
 
 static void insert_port(yajl_gen g, const struct netns_ovs_port *p)
 {
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "insert");
-        str(g, "table");
-        str(g, "Port");
+        op_open(g, "insert", "Port");
         str(g, "uuid-name");
         str(g, "port");
         str(g, "row");
@@ -181,33 +179,31 @@ static void insert_port(yajl_gen g, const struct netns_ovs_port *p)
         yajl_gen_map_close(g);
 }
 
-/* One mutation [COLUMN, OP, VALUE], VALUE = ["TAG", ID] (a uuid or named-uuid) or an integer 1. */
+/* One mutation of a set of references: [COLUMN, OP, ["TAG", ID]] (a uuid
+ * or named-uuid). */
 static void mutation(yajl_gen g, const char *column, const char *op, const char *tag,
                      const char *value)
 {
         yajl_gen_array_open(g);
         str(g, column);
         str(g, op);
-        if (tag)
-                pair(g, tag, value);
-        else
-                yajl_gen_integer(g, 1);
+        pair(g, tag, value);
         yajl_gen_array_close(g);
 }
 
 static void bump_next_cfg(yajl_gen g)
 {
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "mutate");
-        str(g, "table");
-        str(g, "Open_vSwitch");
+        op_open(g, "mutate", "Open_vSwitch");
         str(g, "where");
         yajl_gen_array_open(g);
         yajl_gen_array_close(g);
         str(g, "mutations");
         yajl_gen_array_open(g);
-        mutation(g, "next_cfg", "+=", NULL, NULL);
+        yajl_gen_array_open(g);
+        str(g, "next_cfg");
+        str(g, "+=");
+        yajl_gen_integer(g, 1);
+        yajl_gen_array_close(g);
         yajl_gen_array_close(g);
         yajl_gen_map_close(g);
 }
@@ -218,11 +214,7 @@ char *netns_ovsdb_msg_port_add(unsigned id, const struct netns_ovs_port *p)
 
         insert_interface(g, p);
         insert_port(g, p);
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "mutate");
-        str(g, "table");
-        str(g, "Bridge");
+        op_open(g, "mutate", "Bridge");
         where_eq(g, "name", p->bridge);
         str(g, "mutations");
         yajl_gen_array_open(g);
@@ -238,11 +230,7 @@ char *netns_ovsdb_msg_port_del(unsigned id, const char *uuid)
 {
         yajl_gen g = transact_open();
 
-        yajl_gen_map_open(g);
-        str(g, "op");
-        str(g, "mutate");
-        str(g, "table");
-        str(g, "Bridge");
+        op_open(g, "mutate", "Bridge");
         str(g, "where");
         yajl_gen_array_open(g);
         yajl_gen_array_open(g);

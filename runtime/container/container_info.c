@@ -32,39 +32,32 @@ char *container_owner_name(uid_t uid)
         return xasprintf("%u", (unsigned)uid);
 }
 
-/* The config's annotations, and kago's own about what it made: the host
- * end of a kago.net link (kago.net.host-link). */
+/* The config's annotations (shared, not copied), and kago's own about what
+ * it made: the host end of a kago.net link (kago.net.host-link, which
+ * *host_link owns). */
 static struct oci_kv *state_annotations(const struct container_state *st,
-                                        const struct oci_spec *spec, size_t *n)
+                                        const struct oci_spec *spec, char **host_link, size_t *n)
 {
         size_t have = spec ? spec->annotations_len : 0;
         struct oci_kv *kv = xcalloc(have + 1, sizeof *kv);
-        char *host_link = net_managed_host_link(st);
 
-        for (size_t i = 0; i < have; i++)
-                kv[i] = (struct oci_kv){ xstrdup(spec->annotations[i].key),
-                                         xstrdup(spec->annotations[i].value) };
+        if (have)
+                memcpy(kv, spec->annotations, have * sizeof *kv);
         *n = have;
-        if (host_link)
-                kv[(*n)++] = (struct oci_kv){ xstrdup("kago.net.host-link"), host_link };
+        *host_link = net_managed_host_link(st);
+        if (*host_link)
+                kv[(*n)++] = (struct oci_kv){ (char *)"kago.net.host-link", *host_link };
         return kv;
-}
-
-static void kv_free(struct oci_kv *kv, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(kv[i].key);
-                free(kv[i].value);
-        }
-        free(kv);
 }
 
 char *container_state_json(const struct container_state *st, enum container_status status,
                            const struct oci_spec *spec)
 {
         _cleanup_free_ char *owner = container_owner_name(st->owner);
+        _cleanup_free_ char *host_link = NULL;
         size_t n_annotations;
-        struct oci_kv *annotations = state_annotations(st, spec, &n_annotations);
+        _cleanup_free_ struct oci_kv *annotations =
+                state_annotations(st, spec, &host_link, &n_annotations);
         struct oci_state s = {
                 .oci_version = (char *)SPEC_OCI_VERSION,
                 .id = st->id,
@@ -77,9 +70,7 @@ char *container_state_json(const struct container_state *st, enum container_stat
                 .created = st->created,
                 .owner = owner,
         };
-        char *json = state_emit(&s);
-        kv_free(annotations, n_annotations);
-        return json;
+        return state_emit(&s);
 }
 
 static bool same_pidns(pid_t pid, const struct stat *ns)
