@@ -65,11 +65,18 @@ GUEST_CC   := $(shell command -v musl-gcc 2>/dev/null)
 GUEST_CFLAGS := -static -Os -s -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE \
   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
   -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
+# musl has no kernel headers: the guest's rtnetlink (microvm/guest/net.c)
+# takes the kernel's own (linux-libc-dev), and nothing else, from here.
+GUEST_KHDRS := build/guest/include
+GUEST_MULTIARCH := $(shell $(CC) -print-multiarch)
 $(GUEST_INIT): $(wildcard microvm/guest/*.c microvm/guest/*.h) microvm/guest_proto.h
-	@mkdir -p $(dir $@)
+	@mkdir -p $(dir $@) $(GUEST_KHDRS)
+	@ln -sfn /usr/include/linux $(GUEST_KHDRS)/linux
+	@ln -sfn /usr/include/asm-generic $(GUEST_KHDRS)/asm-generic
+	@ln -sfn /usr/include/$(GUEST_MULTIARCH)/asm $(GUEST_KHDRS)/asm
 	$(if $(GUEST_CC),,@echo "warning: musl-gcc not found (make deps installs musl-tools):" \
 	  "building the guest init with $(CC) and glibc, about 700 KB" >&2)
-	$(or $(GUEST_CC),$(CC)) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+	$(or $(GUEST_CC),$(CC)) $(GUEST_CFLAGS) $(if $(GUEST_CC),-isystem $(GUEST_KHDRS)) -o $@ $(filter %.c,$^)
 build/obj/microvm/guest_blob.o build/asan/microvm/guest_blob.o: $(GUEST_INIT)
 
 # The stripped size of kago and of its parts (guest init, microvm/, runtime/,

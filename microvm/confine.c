@@ -10,6 +10,7 @@
  * 128 + SIGSYS. docs/vmm-seccomp.md lists the allowlists.
  */
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -44,7 +45,8 @@ static const char *const host_calls[] = {
         "getsockopt", "shutdown", "openat",
 };
 
-static const unsigned long vcpu_ioctls[] = { KVM_RUN, KVM_KVMCLOCK_CTRL };
+/* TUNSETOFFLOAD: the NIC's offloads, once the guest's driver is ready. */
+static const unsigned long vcpu_ioctls[] = { KVM_RUN, KVM_KVMCLOCK_CTRL, TUNSETOFFLOAD };
 static const unsigned long host_ioctls[] = { TIOCGWINSZ };
 
 static __thread const char *confined_as; /* the thread's kind, for the message */

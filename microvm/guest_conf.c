@@ -50,6 +50,35 @@ static void conf_mounts(const struct microvm_config *cfg, struct bytes *b)
         }
 }
 
+/* Each NIC, its addresses and routes, keyed by its MAC. */
+static void conf_nics(const struct microvm_config *cfg, struct bytes *b)
+{
+        for (size_t i = 0; i < cfg->n_nics; i++) {
+                const struct microvm_nic *n = &cfg->nics[i];
+                uint8_t d[KAGO_NIC_REC_LEN + sizeof n->name];
+                size_t name_len = strnlen(n->name, sizeof n->name);
+                memcpy(d, n->mac, 6);
+                kago_put_le(d + 6, n->mtu, 2);
+                memcpy(d + KAGO_NIC_REC_LEN, n->name, name_len);
+                rec(b, KAGO_CONF_NIC, d, KAGO_NIC_REC_LEN + name_len);
+                for (unsigned k = 0; k < n->n_addrs; k++) {
+                        uint8_t a[KAGO_NIC_ADDR_REC_LEN];
+                        memcpy(a, n->mac, 6);
+                        memcpy(a + 6, n->addrs[k].ip, 4);
+                        a[10] = n->addrs[k].prefix;
+                        rec(b, KAGO_CONF_NIC_ADDR, a, sizeof a);
+                }
+                for (unsigned k = 0; k < n->n_routes; k++) {
+                        uint8_t r[KAGO_NIC_ROUTE_REC_LEN];
+                        memcpy(r, n->mac, 6);
+                        memcpy(r + 6, n->routes[k].dst, 4);
+                        r[10] = n->routes[k].dst_len;
+                        memcpy(r + 11, n->routes[k].gw, 4);
+                        rec(b, KAGO_CONF_NIC_ROUTE, r, sizeof r);
+                }
+        }
+}
+
 int guest_conf_encode_process(const struct microvm_process *p, struct bytes *b,
                               struct kago_err *err)
 {
@@ -93,6 +122,7 @@ int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct b
         rec_u32(b, KAGO_CONF_MSIZE, msize);
         rec_u32(b, KAGO_CONF_ROOT_FS, cfg->root_disk ? KAGO_ROOT_DISK : (uint32_t)cfg->rootfs);
         conf_mounts(cfg, b);
+        conf_nics(cfg, b);
         if (b->len > KAGO_CONF_MAX_LEN)
                 return kago_err_set(err, "process description is %zu bytes, the guest takes at most %u",
                                     b->len, KAGO_CONF_MAX_LEN);

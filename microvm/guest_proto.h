@@ -147,6 +147,9 @@ enum kago_conf_tag {
         KAGO_CONF_ROOT_FS,    /* u32: enum microvm_rootfs (0: 9P, 1: virtio-fs), or KAGO_ROOT_DISK */
         KAGO_CONF_CAPS,       /* 5 x u64: bounding, effective, permitted, inheritable, ambient */
         KAGO_CONF_NO_NEW_PRIVS, /* no data */
+        KAGO_CONF_NIC,        /* mac[6], mtu u16, then the name (no NUL) */
+        KAGO_CONF_NIC_ADDR,   /* mac[6], IPv4 address[4], prefix u8 */
+        KAGO_CONF_NIC_ROUTE,  /* mac[6], destination[4], prefix u8, gateway[4] (0: on the link) */
         KAGO_CONF_TAG_MAX
 };
 
@@ -160,6 +163,9 @@ static inline bool kago_is_disk_source(const char *source)
         return source && strncmp(source, KAGO_DISK_PREFIX, sizeof KAGO_DISK_PREFIX - 1) == 0;
 }
 #define KAGO_CONF_MAX_LEN (1u << 20)
+#define KAGO_NIC_REC_LEN 8       /* KAGO_CONF_NIC without the name */
+#define KAGO_NIC_ADDR_REC_LEN 11
+#define KAGO_NIC_ROUTE_REC_LEN 15
 
 struct kago_conf_rec {
         uint8_t tag;

@@ -85,6 +85,31 @@ struct microvm_disk {
         bool readonly;
 };
 
+/* NICs (virtio-net): each a tap in the container's network namespace that
+ * stands for one of its interfaces; the guest's NIC gets the interface's
+ * name, MAC, MTU, IPv4 addresses and routes (the guest kernel has no IPv6). */
+#define MICROVM_NICS_MAX 4
+#define MICROVM_NIC_ADDRS_MAX 8
+#define MICROVM_NIC_ROUTES_MAX 16
+struct microvm_nic_addr {
+        uint8_t ip[4];
+        uint8_t prefix;
+};
+struct microvm_nic_route {
+        uint8_t dst[4], gw[4]; /* gw all zero: on the link */
+        uint8_t dst_len;       /* 0: the default route */
+};
+struct microvm_nic {
+        int tap_fd;   /* IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, 12-byte header (netns_tap_open) */
+        char name[16];
+        uint8_t mac[6];
+        uint16_t mtu;
+        struct microvm_nic_addr addrs[MICROVM_NIC_ADDRS_MAX];
+        unsigned n_addrs;
+        struct microvm_nic_route routes[MICROVM_NIC_ROUTES_MAX];
+        unsigned n_routes;
+};
+
 struct microvm_config {
         int kvm_fd;                 /* /dev/kvm opened early by the caller, or -1: open it here */
         int kernel_fd;              /* ELF vmlinux or bzImage, opened before pivot_root */
@@ -109,6 +134,8 @@ struct microvm_config {
         const struct microvm_disk *disks;
         size_t n_disks;             /* <= MICROVM_DISKS_MAX */
         bool root_disk;             /* disks[0] (ext4) is the guest's root: no shared root */
+        const struct microvm_nic *nics;
+        size_t n_nics;              /* <= MICROVM_NICS_MAX */
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */

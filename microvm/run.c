@@ -34,6 +34,8 @@ struct run {
         struct agent_host *agent; /* NULL: no control socket, no kago exec */
         struct p9_server *p9;
         struct fuse_server *fs;
+        struct net *nets[MICROVM_NICS_MAX];
+        unsigned n_nets;
         int sfd, tfd;
         sigset_t old_mask;
         bool mask_set;
@@ -137,6 +139,17 @@ static int add_disks(struct run *r, struct kago_err *err)
         return 0;
 }
 
+static int add_nics(struct run *r, struct kago_err *err)
+{
+        const struct microvm_config *c = r->cfg;
+        if (c->n_nics > MICROVM_NICS_MAX)
+                return kago_err_set(err, "%zu NICs: at most %d", c->n_nics, MICROVM_NICS_MAX);
+        for (size_t i = 0; i < c->n_nics; i++)
+                if (virtio_net_add(&r->vm, &c->nics[i], &r->nets[r->n_nets++], err) < 0)
+                        return -1;
+        return 0;
+}
+
 static int add_devices(struct run *r, struct kago_err *err)
 {
         const struct microvm_config *c = r->cfg;
@@ -149,7 +162,7 @@ static int add_devices(struct run *r, struct kago_err *err)
         if (c->control_fd >= 0 && (agent_host_new(&r->vm, c->control_fd, &r->agent, err) < 0 ||
                                    balloon_add(&r->vm, &r->vm.balloon, err) < 0))
                 return -1;
-        if (add_disks(r, err) < 0)
+        if (add_disks(r, err) < 0 || add_nics(r, err) < 0)
                 return -1;
         return c->root_disk ? 0 : add_shared_root(r, err);
 }
@@ -277,6 +290,22 @@ static void on_timeout(struct run *r)
         vm_request_stop(&r->vm, VM_STOP_TIMEOUT, 0, &e);
 }
 
+/* The NICs' fds from p[0], and how many. */
+static int nets_poll_fds(struct run *r, struct pollfd *p)
+{
+        int n = 0;
+        bool parked = r->vm.park; /* only this thread changes it */
+        for (unsigned i = 0; i < r->n_nets; i++)
+                n += net_poll_fds(r->nets[i], parked, p + n);
+        return n;
+}
+
+static void nets_serve(struct run *r, const struct pollfd *p)
+{
+        for (unsigned i = 0; i < r->n_nets; i++)
+                net_serve(r->nets[i], p + i * NET_POLL_FDS);
+}
+
 /* Serve the host side until the VM stops. Input and control messages wait
  * for the guest's "ready": by then its init has the consoles in raw mode. */
 static void host_loop(struct run *r)
@@ -284,14 +313,15 @@ static void host_loop(struct run *r)
         bool busy = false; /* a console a vCPU held: push to it again soon */
         while (__atomic_load_n(&r->vm.stop, __ATOMIC_SEQ_CST) == VM_RUNNING) {
                 bool ready = atomic_load(&r->vm.ready);
-                struct pollfd p[6 + AGENT_HOST_POLL_FDS] = {
+                struct pollfd p[6 + AGENT_HOST_POLL_FDS + NET_POLL_FDS * MICROVM_NICS_MAX] = {
                         { r->vm.event_efd, POLLIN, 0 }, { r->sfd, POLLIN, 0 },
                         { r->tfd, POLLIN, 0 },
                         { console_space_fd(r->io), POLLIN, 0 },
                         { console_space_fd(r->ctl), POLLIN, 0 },
                         { !ready || r->in_len || r->in_eof ? -1 : input_fd(r), POLLIN, 0 },
                 };
-                int n = 6 + (r->agent ? agent_host_poll_fds(r->agent, p + 6) : 0);
+                int n_agent = r->agent ? agent_host_poll_fds(r->agent, p + 6) : 0;
+                int n = 6 + n_agent + nets_poll_fds(r, p + 6 + n_agent);
                 if (poll(p, (nfds_t)n, busy ? CONSOLE_RETRY_MS : -1) < 0 && errno != EINTR)
                         break;
                 busy = false;
@@ -308,6 +338,7 @@ static void host_loop(struct run *r)
                         vm_all_parked(&r->vm); /* names the thread once all vCPUs wait */
                 if (r->agent)
                         agent_host_serve(r->agent, p + 6, atomic_load(&r->vm.ready), &busy);
+                nets_serve(r, p + 6 + n_agent);
                 if (atomic_load(&r->vm.ready)) {
                         ctl_flush(r, &busy);
                         if (r->in_len)
@@ -360,8 +391,19 @@ static int run_result(struct run *r, int *status, struct microvm_stats *stats, s
         }
 }
 
+static void log_nets(const struct run *r)
+{
+        for (unsigned i = 0; i < r->n_nets; i++) {
+                const struct net_counters *c = net_counters(r->nets[i]);
+                log_debug("microvm: NIC %s: %" PRIu64 " frames sent, %" PRIu64 " dropped; %" PRIu64
+                          " received, %" PRIu64 " lost", r->cfg->nics[i].name, c->tx_frames,
+                          c->tx_dropped, c->rx_frames, c->rx_dropped);
+        }
+}
+
 static void run_cleanup(struct run *r)
 {
+        log_nets(r);
         if (r->vm.n_vcpus && r->vm.stop == VM_RUNNING)
                 vm_request_stop(&r->vm, VM_STOP_ERROR, 0, NULL);
         vm_destroy(&r->vm);

@@ -125,6 +125,8 @@ static void set_half(uint64_t *addr, bool high, uint32_t v)
 
 static void dev_reset(struct virtio_dev *d)
 {
+        if (d->ops->reset)
+                d->ops->reset(d);
         d->status = 0;
         d->isr = 0;
         d->driver_features = 0;
@@ -159,7 +161,7 @@ static void queue_notify(struct virtio_dev *d, uint32_t q)
                 /* A broken ring is the guest's fault: mark the device failed
                  * and keep the VMM alive, as the spec asks (DEVICE_NEEDS_RESET). */
                 log_debug("virtio device %u: %s", d->ops->device_id, kago_err_text(&e));
-                d->status |= 0x40;
+                d->status |= VIRTIO_STATUS_NEEDS_RESET;
         }
 }
 
@@ -177,10 +179,13 @@ static void mmio_write(struct virtio_dev *d, uint64_t off, uint32_t v)
         case R_QUEUE_NOTIFY: queue_notify(d, v); return;
         case R_INT_ACK: __atomic_and_fetch(&d->isr, ~v, __ATOMIC_SEQ_CST); return;
         case R_STATUS:
-                if (v == 0)
+                if (v == 0) {
                         dev_reset(d);
-                else
-                        d->status = v;
+                        return;
+                }
+                if ((v & ~d->status & VIRTIO_STATUS_DRIVER_OK) && d->ops->driver_ok)
+                        d->ops->driver_ok(d);
+                d->status = v;
                 return;
         }
         if (q)

@@ -13,6 +13,7 @@
 #define VRING_DESC_F_WRITE 2
 #define VRING_DESC_F_INDIRECT 4
 #define VRING_USED_F_NO_NOTIFY 1
+#define VRING_AVAIL_F_NO_INTERRUPT 1
 
 struct vring_desc {
         uint64_t addr;
@@ -111,6 +112,13 @@ void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on)
         __atomic_store_n(flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELEASE);
         /* the flag before any later look at the available index */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+bool vq_irq_wanted(const struct guest_mem *m, const struct virtq *q)
+{
+        const uint16_t *flags = guest_ptr(m, q->avail, 2);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the used index before the flag */
+        return !flags || !(__atomic_load_n(flags, __ATOMIC_ACQUIRE) & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len)

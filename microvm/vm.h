@@ -177,10 +177,16 @@ int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t 
  * must look at the ring again afterwards: buffers added before the driver saw
  * the change came without a kick. */
 void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on);
+/* Whether the driver wants an interrupt for used buffers now: its avail
+ * ring's NO_INTERRUPT flag is clear. */
+bool vq_irq_wanted(const struct guest_mem *m, const struct virtq *q);
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len);
 size_t iov_copy_to(const struct iovec *iov, int n, size_t off, const void *buf, size_t len);
 
 /* ---- virtio-mmio devices -------------------------------------------- */
+
+#define VIRTIO_STATUS_DRIVER_OK 0x04
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
 
 struct virtio_dev;
 struct virtio_ops {
@@ -195,6 +201,10 @@ struct virtio_ops {
         void (*config_read)(struct virtio_dev *d, uint64_t off, void *data, unsigned len);
         /* The driver made buffers available on queue q (runs on a vCPU thread). */
         int (*notify)(struct virtio_dev *d, unsigned q, struct kago_err *err);
+        /* The driver set DRIVER_OK (its features are final); may be NULL. */
+        void (*driver_ok)(struct virtio_dev *d);
+        /* The driver reset the device (status 0); may be NULL. */
+        void (*reset)(struct virtio_dev *d);
 };
 
 struct virtio_dev {
@@ -276,6 +286,28 @@ uint32_t blk_serve(const struct blk_disk *d, const struct vq_chain *c);
 int virtio_blk_add(struct vm *vm, const struct microvm_disk *disk, unsigned index,
                    struct kago_err *err);
 
+/* virtio-net (virtio_net.c): a tap as the guest's NIC. The host loop polls
+ * the NET_POLL_FDS fds net_poll_fds fills and passes them to net_serve. */
+#define NET_HDR_LEN 12               /* struct virtio_net_hdr_v1, the tap's vnet header */
+#define NET_FRAME_MAX (65536u + 18u) /* a 64 KiB segment with its Ethernet and VLAN headers */
+#define NET_POLL_FDS 2
+struct net;
+struct net_counters {
+        uint64_t tx_frames, tx_dropped, rx_frames, rx_dropped;
+};
+int virtio_net_add(struct vm *vm, const struct microvm_nic *nic, struct net **out,
+                   struct kago_err *err);
+/* parked: the vCPUs are parked, so the NIC takes in nothing either. */
+int net_poll_fds(struct net *n, bool parked, struct pollfd p[NET_POLL_FDS]);
+void net_serve(struct net *n, const struct pollfd p[NET_POLL_FDS]);
+const struct net_counters *net_counters(const struct net *n);
+/* One transmit chain (header and frame, device-readable) written to the tap. */
+void net_tx_frame(int tap_fd, const struct vq_chain *c, struct net_counters *count);
+/* One frame from the tap into a receive chain: 0 with *len the bytes
+ * written; -EAGAIN none waiting; -EINVAL the chain has no room for the
+ * header; -EIO the frame was lost (too large for the chain). */
+int net_rx_frame(int tap_fd, const struct vq_chain *c, struct net_counters *count, uint32_t *len);
+
 /* 9P2000.L over virtio. */
 struct p9_server;
 int virtio_9p_add(struct vm *vm, struct p9_server *srv, const char *tag, struct kago_err *err);
@@ -324,8 +356,9 @@ struct vcpu {
         bool started;
 };
 
-/* consoles (3), balloon, shared root and MICROVM_DISKS_MAX disks: ISA IRQs 5-16 */
-#define VM_MAX_DEVICES 12
+/* consoles (3), balloon, shared root, MICROVM_DISKS_MAX disks and
+ * MICROVM_NICS_MAX NICs: IRQs 5-20 */
+#define VM_MAX_DEVICES 16
 /* Sent to a vCPU thread to make KVM_RUN return (immediate_exit is set first). */
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 2)
 

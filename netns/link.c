@@ -208,3 +208,35 @@ int netns_link_info(struct netns_nl *nl, const char *name, struct netns_link_inf
                                     name);
         return 0;
 }
+
+struct link_list {
+        struct netns_link_info *v;
+        size_t n;
+};
+
+static int link_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+        struct link_list *l = data;
+        struct netns_link_info info;
+
+        if (netns_link_info_parse(nlh, &info) < 0)
+                return MNL_CB_OK;
+        l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+        l->v[l->n++] = info;
+        return MNL_CB_OK;
+}
+
+int netns_link_list(struct netns_nl *nl, struct netns_link_info **links, size_t *n,
+                    struct kago_err *err)
+{
+        struct link_list l = { 0 };
+        char buf[NETNS_MSG_BUF];
+
+        if (netns_nl_request(nl, netns_msg_link_dump(buf, netns_nl_seq(nl)), link_list_cb, &l) < 0) {
+                free(l.v);
+                return kago_err_errno(err, errno, "list links");
+        }
+        *links = l.v;
+        *n = l.n;
+        return 0;
+}

@@ -113,3 +113,51 @@ int netns_addr_parse(const struct nlmsghdr *nlh, int *ifindex, struct netns_addr
         *ifindex = (int)ifa->ifa_index;
         return 0;
 }
+
+struct nlmsghdr *netns_msg_route_dump(void *buf, uint32_t seq, int family)
+{
+        struct nlmsghdr *nlh = msg_header(buf, seq, RTM_GETROUTE, NLM_F_DUMP);
+        struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+        rtm->rtm_family = (uint8_t)family;
+        return nlh;
+}
+
+static int route_attr(const struct nlattr *attr, void *data)
+{
+        const struct nlattr **tb = data;
+
+        if (mnl_attr_type_valid(attr, RTA_MAX) > 0)
+                tb[mnl_attr_get_type(attr)] = attr;
+        return MNL_CB_OK;
+}
+
+static uint32_t route_table(const struct rtmsg *rtm, const struct nlattr *const *tb)
+{
+        if (tb[RTA_TABLE] && mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32) == 0)
+                return mnl_attr_get_u32(tb[RTA_TABLE]);
+        return rtm->rtm_table;
+}
+
+int netns_route_parse(const struct nlmsghdr *nlh, struct netns_route *r)
+{
+        const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+
+        if (!netns_reply_ok(nlh, RTM_NEWROUTE, sizeof(struct rtmsg)))
+                return -1;
+        const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+        if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+            rtm->rtm_type != RTN_UNICAST || mnl_attr_parse(nlh, sizeof *rtm, route_attr, tb) < 0 ||
+            route_table(rtm, tb) != RT_TABLE_MAIN)
+                return -1;
+        size_t len = addr_len(rtm->rtm_family);
+        if (rtm->rtm_dst_len > 8 * len)
+                return -1;
+        memset(r, 0, sizeof *r);
+        r->family = rtm->rtm_family;
+        r->dst_len = rtm->rtm_dst_len;
+        addr_copy(r->dst, tb[RTA_DST], len);
+        addr_copy(r->gw, tb[RTA_GATEWAY], len);
+        if (tb[RTA_OIF] && mnl_attr_validate(tb[RTA_OIF], MNL_TYPE_U32) == 0)
+                r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+        return 0;
+}

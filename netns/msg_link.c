@@ -107,6 +107,11 @@ struct nlmsghdr *netns_msg_link_get(void *buf, uint32_t seq, const char *name)
         return nlh;
 }
 
+struct nlmsghdr *netns_msg_link_dump(void *buf, uint32_t seq)
+{
+        return link_header(buf, seq, RTM_GETLINK, NLM_F_DUMP, 0);
+}
+
 /* A link of a kind that needs no data (ifb, dummy, bridge). */
 struct nlmsghdr *netns_msg_link_create(void *buf, uint32_t seq, const char *name, const char *kind)
 {
@@ -191,6 +196,12 @@ int netns_link_info_parse(const struct nlmsghdr *nlh, struct netns_link_info *in
         if (mnl_attr_parse(nlh, sizeof *ifi, link_attr, tb) < 0)
                 return -1;
         info->ifindex = ifi->ifi_index;
+        info->up = ifi->ifi_flags & IFF_UP;
+        info->loopback = ifi->ifi_flags & IFF_LOOPBACK;
+        if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) == 0)
+                snprintf(info->name, sizeof info->name, "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+        if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof info->mac)
+                memcpy(info->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof info->mac);
         if (tb[IFLA_MASTER] && mnl_attr_validate(tb[IFLA_MASTER], MNL_TYPE_U32) == 0)
                 info->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
         if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) == 0)

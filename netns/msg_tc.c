@@ -84,6 +84,15 @@ struct nlmsghdr *netns_msg_qdisc_ingress(void *buf, uint32_t seq, int ifindex)
         return nlh;
 }
 
+/* Remove ifindex's ingress qdisc, and its filters with it. */
+struct nlmsghdr *netns_msg_qdisc_ingress_delete(void *buf, uint32_t seq, int ifindex)
+{
+        struct nlmsghdr *nlh = tc_header(buf, seq, RTM_DELQDISC, ifindex,
+                                         TC_H_MAKE(TC_H_INGRESS, 0), TC_H_INGRESS, 0);
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        return nlh;
+}
+
 /* A selector with one u32 key that matches every packet: mask 0 at offset 0. */
 union u32_match_all {
         struct tc_u32_sel sel;

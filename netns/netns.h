@@ -58,6 +58,9 @@ struct netns_link_info {
         uint32_t mtu;
         char kind[16];       /* IFLA_INFO_KIND ("veth", "bridge", ...); "" for a plain device */
         bool vlan_filtering; /* a bridge that filters VLANs */
+        char name[IFNAMSIZ];
+        uint8_t mac[6];      /* all zero when the link has no Ethernet address */
+        bool up, loopback;   /* IFF_UP, IFF_LOOPBACK */
 };
 
 /* ---- message builders (netns/msg_link.c, netns/msg_addr.c) ----------- */
@@ -82,25 +85,32 @@ struct nlmsghdr *netns_msg_link_create(void *buf, uint32_t seq, const char *name
 /* Add (add = true, flags BRIDGE_VLAN_INFO_*) or remove VLAN vid on bridge port ifindex. */
 struct nlmsghdr *netns_msg_bridge_vlan(void *buf, uint32_t seq, int ifindex, uint16_t vid,
                                        uint16_t flags, bool add);
-/* RTM_GETLINK for one link by name. */
+/* RTM_GETLINK for one link by name, or a dump of every link. */
 struct nlmsghdr *netns_msg_link_get(void *buf, uint32_t seq, const char *name);
+struct nlmsghdr *netns_msg_link_dump(void *buf, uint32_t seq);
 struct nlmsghdr *netns_msg_addr_add(void *buf, uint32_t seq, int ifindex,
                                     const struct netns_addr *a);
 /* RTM_GETADDR dump of every address of family (AF_UNSPEC: all). */
 struct nlmsghdr *netns_msg_addr_dump(void *buf, uint32_t seq, int family);
 struct nlmsghdr *netns_msg_route_add(void *buf, uint32_t seq, const struct netns_route *r);
+/* RTM_GETROUTE dump of family's routes. */
+struct nlmsghdr *netns_msg_route_dump(void *buf, uint32_t seq, int family);
 
 /* Traffic control (netns/msg_tc.c): a TBF as ifindex's root qdisc; the
  * ingress qdisc; on it, a u32 filter redirecting every packet out of target. */
 struct nlmsghdr *netns_msg_qdisc_tbf(void *buf, uint32_t seq, int ifindex,
                                      const struct netns_tbf *t);
 struct nlmsghdr *netns_msg_qdisc_ingress(void *buf, uint32_t seq, int ifindex);
+struct nlmsghdr *netns_msg_qdisc_ingress_delete(void *buf, uint32_t seq, int ifindex);
 struct nlmsghdr *netns_msg_filter_redirect(void *buf, uint32_t seq, int ifindex, int target);
 
 /* Parse one RTM_NEWLINK reply; -1 when it is not a well-formed one. */
 int netns_link_info_parse(const struct nlmsghdr *nlh, struct netns_link_info *info);
 /* Parse one RTM_NEWADDR reply: its link index and address; -1 when it is not one. */
 int netns_addr_parse(const struct nlmsghdr *nlh, int *ifindex, struct netns_addr *a);
+/* Parse one RTM_NEWROUTE reply: -1 when it is not a unicast route of the
+ * main table (local, broadcast and other tables' routes are left out). */
+int netns_route_parse(const struct nlmsghdr *nlh, struct netns_route *r);
 
 /* ---- sockets (netns/nl.c) ---------------------------------------------- */
 
@@ -149,6 +159,13 @@ int netns_link_create(struct netns_nl *nl, const char *name, const char *kind,
 int netns_link_tx_csum_off(int nsfd, const char *name, struct kago_err *err);
 int netns_link_info(struct netns_nl *nl, const char *name, struct netns_link_info *info,
                     struct kago_err *err);
+/* Every link of the namespace (*links malloc'd). */
+int netns_link_list(struct netns_nl *nl, struct netns_link_info **links, size_t *n,
+                    struct kago_err *err);
+/* A tap named name in the caller's network namespace, for a VMM:
+ * IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with the 12-byte virtio-net header;
+ * it lives as long as *fd stays open. */
+int netns_tap_open(const char *name, int *fd, struct kago_err *err);
 
 /* Make bridge port name an access port of VLAN vid (its PVID, untagged) and
  * take it out of the default VLAN 1. The bridge must filter VLANs. */
@@ -162,6 +179,8 @@ int netns_tc_limit(struct netns_nl *nl, const char *name, const struct netns_tbf
  * (ingress qdisc + u32 match-all + mirred egress redirect). */
 int netns_tc_redirect_ingress(struct netns_nl *nl, const char *name, const char *target,
                               struct kago_err *err);
+/* Remove link name's ingress qdisc with its filters (none: nothing to do). */
+int netns_tc_ingress_remove(struct netns_nl *nl, const char *name, struct kago_err *err);
 
 int netns_addr_add(struct netns_nl *nl, const char *name, const struct netns_addr *a,
                    struct kago_err *err);
@@ -170,6 +189,9 @@ int netns_addr_add(struct netns_nl *nl, const char *name, const struct netns_add
 int netns_addr_list(struct netns_nl *nl, const char *name, struct netns_addr **addrs, size_t *n,
                     struct kago_err *err);
 int netns_route_add(struct netns_nl *nl, const struct netns_route *r, struct kago_err *err);
+/* The main table's unicast routes of family (*routes malloc'd). */
+int netns_route_list(struct netns_nl *nl, int family, struct netns_route **routes, size_t *n,
+                     struct kago_err *err);
 
 /* Move a link with its addresses from the namespace of from into nsfd (the
  * namespace that `to` is a socket of), renamed to new_name (NULL: keep). */

@@ -47,3 +47,16 @@ int netns_tc_redirect_ingress(struct netns_nl *nl, const char *name, const char 
                                       name, target);
         return 0;
 }
+
+int netns_tc_ingress_remove(struct netns_nl *nl, const char *name, struct kago_err *err)
+{
+        char buf[NETNS_MSG_BUF];
+        int ifindex;
+
+        if (netns_link_index(nl, name, &ifindex, err) < 0)
+                return -1;
+        if (netns_nl_request(nl, netns_msg_qdisc_ingress_delete(buf, netns_nl_seq(nl), ifindex),
+                             NULL, NULL) < 0 && errno != ENOENT && errno != EINVAL)
+                return kago_err_errno(err, errno, "link \"%s\": remove the ingress qdisc", name);
+        return 0;
+}

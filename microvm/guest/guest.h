@@ -19,6 +19,9 @@
 #define MAX_GROUPS 64
 #define MAX_RLIMITS 32
 #define MAX_MOUNTS 64
+#define MAX_NICS 4
+#define MAX_NIC_ADDRS 32
+#define MAX_NIC_ROUTES 64
 
 struct rlim {
         int resource;
@@ -27,6 +30,19 @@ struct rlim {
 
 struct mnt {
         const char *dest, *type, *source, *options;
+};
+
+/* A NIC (KAGO_CONF_NIC), and the addresses and routes of the NIC with that MAC. */
+struct nic {
+        uint8_t mac[6];
+        unsigned mtu;
+        char name[16];
+};
+struct nic_addr {
+        uint8_t mac[6], ip[4], prefix;
+};
+struct nic_route {
+        uint8_t mac[6], dst[4], dst_len, gw[4];
 };
 
 struct conf {
@@ -51,7 +67,17 @@ struct conf {
         struct {
                 uint64_t bounding, effective, permitted, inheritable, ambient;
         } caps; /* KAGO_CONF_CAPS */
+        struct nic nics[MAX_NICS];
+        int nnics;
+        struct nic_addr addrs[MAX_NIC_ADDRS];
+        int naddrs;
+        struct nic_route routes[MAX_NIC_ROUTES];
+        int nroutes;
 };
+
+/* net.c: each NIC found by its MAC, renamed, its MTU set, up, with its
+ * addresses; then the routes. NULL, or the step that failed (errno says why). */
+const char *net_setup(const struct conf *c);
 
 /* caps.c: process.capabilities and noNewPrivileges, around the user
  * switch. NULL, or the step that failed (errno says why). */

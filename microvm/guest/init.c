@@ -133,6 +133,18 @@ static void conf_set_str(const char **field, const struct kago_conf_rec *r)
         *field = dup_str(r);
 }
 
+static void conf_add_nic(struct conf *c, const struct kago_conf_rec *r)
+{
+        size_t name_len = r->len - KAGO_NIC_REC_LEN;
+        if (r->len <= KAGO_NIC_REC_LEN || name_len >= sizeof c->nics[0].name || c->nnics == MAX_NICS)
+                return;
+        struct nic *n = &c->nics[c->nnics++];
+        memcpy(n->mac, r->data, 6);
+        n->mtu = r->data[6] | r->data[7] << 8;
+        memcpy(n->name, r->data + KAGO_NIC_REC_LEN, name_len);
+        n->name[name_len] = 0;
+}
+
 static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
 {
         switch (r->tag) {
@@ -175,6 +187,24 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
                 break;
         case KAGO_CONF_ROOT_RO: c->root_ro = true; break;
         case KAGO_CONF_MOUNT: conf_add_mount(c, dup_str(r), r->len); break;
+        case KAGO_CONF_NIC: conf_add_nic(c, r); break;
+        case KAGO_CONF_NIC_ADDR:
+                if (r->len == KAGO_NIC_ADDR_REC_LEN && c->naddrs < MAX_NIC_ADDRS) {
+                        struct nic_addr *a = &c->addrs[c->naddrs++];
+                        memcpy(a->mac, r->data, 6);
+                        memcpy(a->ip, r->data + 6, 4);
+                        a->prefix = r->data[10];
+                }
+                break;
+        case KAGO_CONF_NIC_ROUTE:
+                if (r->len == KAGO_NIC_ROUTE_REC_LEN && c->nroutes < MAX_NIC_ROUTES) {
+                        struct nic_route *rt = &c->routes[c->nroutes++];
+                        memcpy(rt->mac, r->data, 6);
+                        memcpy(rt->dst, r->data + 6, 4);
+                        rt->dst_len = r->data[10];
+                        memcpy(rt->gw, r->data + 11, 4);
+                }
+                break;
         }
 }
 
@@ -674,6 +704,9 @@ int main(void)
         conf_load(&g.conf);
         if (g.conf.hostname && sethostname(g.conf.hostname, strlen(g.conf.hostname)) < 0)
                 fail("sethostname");
+        const char *net = net_setup(&g.conf);
+        if (net)
+                fail(net);
         mount_root(&g.conf);
         mount_config(&g.conf);
         switch_root();

@@ -13,6 +13,7 @@
 #ifndef KAGO_RUNTIME_BACKEND_H
 #define KAGO_RUNTIME_BACKEND_H
 
+#include "../../cgroups/cgroups.h"
 #include "../../criu/criu.h"
 #include "../../microvm/microvm.h"
 #include "../process/process.h"
@@ -138,9 +139,20 @@ struct vm_process_store { /* what a microvm_process from vm_process points at */
 int vm_process(const struct oci_process *p, const char *oci_version, char **envp,
                struct microvm_process *out, struct vm_process_store *store, struct kago_err *err);
 
-/* The microVM backend's devices (backend_microvm_devices.c). */
-extern const struct cgroup_device_rule vm_kvm_rule;
+/* The microVM backend's devices (backend_microvm_devices.c): /dev/kvm, and
+ * /dev/net/tun for the NICs' taps. */
+extern const struct cgroup_device_rule vm_device_rules[2];
 int vm_make_devices(struct container_ctx *c, int rootfd, struct kago_err *err);
+
+/* The guest's NICs (backend_microvm_net.c): in init, in the container's
+ * network namespace, a tap VM_TAP_PREFIX<n> for each interface that is up,
+ * redirected both ways to it. */
+#define VM_TAP_PREFIX "kagotap"
+struct vm_nics {
+        struct microvm_nic v[MICROVM_NICS_MAX];
+        size_t n;
+};
+int vm_nics_prepare(const struct oci_spec *spec, struct vm_nics *nics, struct kago_err *err);
 
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */

@@ -29,6 +29,7 @@ struct vm_files {
         int kvm_fd, kernel_fd, initrd_fd;
         struct microvm_settings settings;
         struct microvm_disk disks[MICROVM_DISKS_MAX];
+        struct vm_nics nics;
 };
 
 /* Parsed here before any sandbox is built, and again (by the same
@@ -88,7 +89,7 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
             open_host_file(c->bundle, k->initrd, strlen(k->initrd), O_RDONLY, "vm.kernel.initrd",
                            &f->initrd_fd, err) < 0)
                 return -1;
-        if (open_disks(c, f, err) < 0)
+        if (open_disks(c, f, err) < 0 || vm_nics_prepare(c->spec, &f->nics, err) < 0)
                 return -1;
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
@@ -209,6 +210,8 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         microvm_config_apply(&cfg, &f->settings);
         cfg.disks = f->disks;
         cfg.n_disks = f->settings.n_disks;
+        cfg.nics = f->nics.v;
+        cfg.n_nics = f->nics.n;
         cfg.kvm_fd = f->kvm_fd;
         cfg.kernel_fd = f->kernel_fd;
         cfg.initrd_fd = f->initrd_fd;
@@ -254,8 +257,9 @@ const struct kago_backend backend_microvm = {
         .make_devices = vm_make_devices,
         .own_root = vm_own_root,
         .own_mount = vm_own_mount,
-        .device_rules = &vm_kvm_rule,
-        .n_device_rules = 1,
+        .device_rules = vm_device_rules,
+        .n_device_rules = 2,
+        .prepare_sees_network = true,
         .prepare_host = vm_prepare_host,
         .exec_spawn = vm_exec_spawn,
         .ps_table = vm_ps,

@@ -2,7 +2,9 @@
 /*
  * The devices a microVM container gets from kago, as crun's krun handler
  * gives them: the VMM needs /dev/kvm, so the node (unless linux.devices has
- * /dev/kvm) and an allow rule for c 10:232 rwm. The rule comes after
+ * /dev/kvm) and an allow rule for c 10:232 rwm; init opens /dev/net/tun
+ * (the host's, before pivot_root) for the NICs' taps, so an allow rule for
+ * c 10:200 rwm and no node. The rules come after
  * linux.resources.devices, so a config that denies every device, or
  * /dev/kvm itself, still gets a VM that boots: asking for a VM is asking
  * for KVM.
@@ -22,8 +24,12 @@
 #define KVM_MAJOR 10
 #define KVM_MINOR 232
 
-const struct cgroup_device_rule vm_kvm_rule = {
-        .allow = true, .type = 'c', .major = KVM_MAJOR, .minor = KVM_MINOR, .access = "rwm"
+#define TUN_MAJOR 10
+#define TUN_MINOR 200
+
+const struct cgroup_device_rule vm_device_rules[2] = {
+        { .allow = true, .type = 'c', .major = KVM_MAJOR, .minor = KVM_MINOR, .access = "rwm" },
+        { .allow = true, .type = 'c', .major = TUN_MAJOR, .minor = TUN_MINOR, .access = "rwm" },
 };
 
 static bool spec_has_device(const struct oci_linux *l, const char *path)

@@ -181,6 +181,9 @@ struct container_ctx {
         struct cgroup *cgroup;
         bool cgroup_entered; /* init was cloned into it (or there is none) */
         bool init_waits_go;  /* init waits for SYNC_GO before its setup */
+        /* init waits, before the backend's prepare, until kago create has
+         * run the runtime hooks and attached kago.net's links (SYNC_CREATE_RUNTIME) */
+        bool init_waits_runtime;
         bool init_makes_cgroupns; /* init unshares its cgroup namespace after SYNC_GO */
         bool rootless; /* kago create is unprivileged (known before init's user
                         * namespace, where its euid says nothing) */
@@ -388,6 +391,10 @@ struct kago_backend {
          * paths (a kernel image, say) are still reachable; open what is needed
          * and keep it in c->backend_data. May be NULL. */
         int (*prepare)(struct container_ctx *c, struct kago_err *err);
+        /* Whether prepare needs the container's network as the engine made
+         * it: init then waits for kago create's createRuntime step (hooks,
+         * kago.net's links) before prepare. */
+        bool prepare_sees_network;
         /* In init, after the start signal, the user switch and the security
          * setup: become the workload. argv/envp are process.args (the
          * executable resolved on PATH in argv[0]'s place: exe) and the

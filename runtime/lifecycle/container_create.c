@@ -158,6 +158,7 @@ static bool init_needs_go(const struct container_ctx *c)
 static unsigned long init_clone_flags(struct container_ctx *c, unsigned long flags)
 {
         c->init_waits_go = init_needs_go(c);
+        c->init_waits_runtime = spec_has_runtime_hooks(c->spec) || c->backend->prepare_sees_network;
         c->init_makes_cgroupns = (flags & CLONE_NEWCGROUP) &&
                                  (!container_cgroup_before_clone(c) || !c->cgroup_entered);
         return c->init_makes_cgroupns ? flags & ~CLONE_NEWCGROUP : flags;
@@ -281,7 +282,7 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
         if (net_devices_attach(c->state_dirfd, &c->st, c->spec, pid, err) < 0 ||
             net_managed_attach(c->state_dirfd, &c->st, c->spec, pid, err) < 0)
                 return -1;
-        if (spec_has_runtime_hooks(c->spec)) {
+        if (c->init_waits_runtime) {
                 if (sync_expect(c->parent_sync_fd, SYNC_CREATE_RUNTIME, err) < 0 ||
                     run_runtime_hooks(c, err) < 0)
                         return -1;

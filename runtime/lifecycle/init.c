@@ -105,7 +105,7 @@ static int init_setup(struct container_ctx *c, char **exe, struct kago_err *err)
             net_loopback_up(c->spec, err) < 0 ||
             init_new_keyring(c, err) < 0 || init_build_rootfs(c, err) < 0)
                 return -1;
-        if (spec_has_runtime_hooks(c->spec)) {
+        if (c->init_waits_runtime) {
                 if (sync_send(c->sync_fd, SYNC_CREATE_RUNTIME, NULL) < 0)
                         return kago_err_errno(err, errno, "tell kago create about createRuntime");
                 if (sync_expect(c->sync_fd, SYNC_GO, err) < 0)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# Proves microVM networking (virtio-net): the guest's NIC is the container's
+# interface, as kago.net (or an engine) made it: same name, MAC, MTU,
+# address and default route; the guest pings the bridge's address by a
+# name from the container's /etc/hosts, a container on the same bridge
+# reaches a TCP port the guest serves and the guest reaches one it serves,
+# the exec'd process sees the same network, and a kago.net bandwidth limit
+# holds for the VM's traffic. Delete leaves no link behind. Needs root and
+# KVM: it runs in the test VM. Bridges and addresses are this test's own
+# (names from $N, 10.233.0.0/16), removed in teardown.
+
+load helpers
+load container_helpers
+
+setup_file() {
+        _container_setup_file
+        modprobe tun 2>/dev/null || true # a host without udev has no /dev/net/tun before
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+}
+
+setup() {
+        _container_setup
+        N="kv$(printf %04x $((RANDOM)))$BATS_TEST_NUMBER"
+}
+
+teardown() {
+        _container_teardown
+        ip link del "${N}br" 2>/dev/null || true
+}
+
+bridge_up() { # NAME ADDRESS
+        ip link add "$1" type bridge
+        ip addr add "$2" dev "$1"
+        ip link set "$1" up
+}
+
+# Container $1 from bundle dir $2 with annotations $3 (a JSON object) and a
+# hosts file naming the bridge; microVM when $4 is "vm".
+net_bundle() {
+        local id=$1 dir=$2 ann=$3 mode=$4
+        shift 4
+        bundle "$dir" "$@"
+        printf '127.0.0.1 localhost\n10.233.1.1 bridge-host\n' >"$dir/hosts"
+        config "$dir" ".annotations = $ann | .mounts += [{\"destination\": \"/etc/hosts\",
+                \"type\": \"bind\", \"source\": \"$dir/hosts\", \"options\": [\"bind\", \"ro\"]}]"
+        # ping's raw socket needs CAP_NET_RAW, which the default set lacks.
+        config "$dir" '.process.capabilities |= with_entries(select(.key != "ambient") |
+                .value += ["CAP_NET_RAW"])'
+        [ "$mode" = vm ] && config "$dir" '.vm = {"kernel": {"path": env.KAGO_VM_KERNEL}}'
+        true
+}
+
+# Wait (up to 300 s) until file $1 holds a line matching $2.
+wait_line() {
+        local i
+        for i in $(seq 1500); do
+                grep -q "$2" "$1" 2>/dev/null && return 0
+                sleep 0.2
+        done
+        echo "no '$2' in $1:" >&2
+        cat "$1" >&2
+        return 1
+}
+
+@test "vm net: the guest's NIC is the container's link; ping by /etc/hosts name, TCP both ways, exec" {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        bridge_up "${N}br" 10.233.1.1/24
+        net_bundle "${N}c" "$BATS_TEST_TMPDIR/c" "{\"kago.net\": \"bridge:${N}br\",
+                \"kago.net.address\": \"10.233.1.3/24\"}" container sleep 4242
+        kg run -d --bundle "$BATS_TEST_TMPDIR/c" "${N}c"
+        net_bundle "${N}v" "$BATS_TEST_TMPDIR/v" "{\"kago.net\": \"bridge:${N}br\",
+                \"kago.net.address\": \"10.233.1.2/24\", \"kago.net.gateway\": \"10.233.1.1\",
+                \"kago.net.mac\": \"02:33:00:00:01:02\", \"kago.net.mtu\": \"1400\"}" vm \
+                sh -c 'ip addr show eth0; ip route; ping -c 2 -W 10 bridge-host && echo PING-OK;
+                       echo from-the-guest | nc -l -p 7001; echo SERVED; exec sleep 4242'
+        kg run -d --bundle "$BATS_TEST_TMPDIR/v" "${N}v" >"$BATS_TEST_TMPDIR/v.out" 2>&1 ||
+                { cat "$BATS_TEST_TMPDIR/v.out" >&2; false; }
+        wait_line "$BATS_TEST_TMPDIR/v.out" "PING-OK"
+        cat "$BATS_TEST_TMPDIR/v.out" >&2
+        grep -q "mtu 1400" "$BATS_TEST_TMPDIR/v.out"
+        grep -q "link/ether 02:33:00:00:01:02" "$BATS_TEST_TMPDIR/v.out"
+        grep -q "inet 10.233.1.2/24" "$BATS_TEST_TMPDIR/v.out"
+        grep -q "default via 10.233.1.1 dev eth0" "$BATS_TEST_TMPDIR/v.out"
+        # A container on the bridge reaches the guest's port, then the guest reaches its.
+        run kg exec "${N}c" sh -c 'for i in $(seq 50); do nc -w 5 10.233.1.2 7001 && exit 0; sleep 0.2; done; exit 1'
+        [ "$status" -eq 0 ]
+        [ "$output" = from-the-guest ]
+        wait_line "$BATS_TEST_TMPDIR/v.out" "SERVED"
+        timeout 120 "$KAGO" --root "$ROOT" exec "${N}c" sh -c 'echo from-the-container | nc -l -p 7002' &
+        run kg exec "${N}v" sh -c 'for i in $(seq 100); do nc -w 5 10.233.1.3 7002 && exit 0; sleep 0.2; done; exit 1'
+        [ "$status" -eq 0 ]
+        [ "$output" = from-the-container ]
+        host=$(kg state "${N}v" | jq -r '.annotations["kago.net.host-link"]')
+        ip link show "$host" >/dev/null
+        kg delete --force "${N}v"
+        ! ip link show "$host" 2>/dev/null
+        kg delete --force "${N}c"
+}
