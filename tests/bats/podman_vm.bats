@@ -64,3 +64,34 @@ teardown_file() {
                 [ ! -d "$cg" ] || { echo "cgroup $cg left behind" >&2; false; }
         done
 }
+
+@test "podman: a kago-vm container on podman's bridge network pings its gateway and talks TCP with a container beside it" {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        command -v podman >/dev/null || skip "podman is not installed"
+        modprobe tun 2>/dev/null || true
+        # A plain container beside it (kago as a container runtime), same network.
+        timeout 300 podman --root "$PMV_DIR/root" --runroot "$PMV_DIR/runroot" --tmpdir "$PMV_DIR/tmp" \
+                --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+                --conmon /usr/bin/conmon --runtime "$KAGO_SRC/kago" run -d --name pn1 --network bridge \
+                --pull never "$IMG" sh -c 'echo from-the-container | nc -l -p 7002; exec sleep 1000'
+        pmv run -d --name pn2 --network bridge --cap-add NET_RAW --pull never "$IMG" sh -c \
+                'ip addr show eth0; gw=$(ip route | awk "/^default/ { print \$3 }");
+                 ping -c 2 -W 10 "$gw" && echo PING-OK; echo from-the-guest | nc -l -p 7001; exec sleep 1000'
+        local i vip cip
+        for i in $(seq 600); do pmv logs pn2 2>/dev/null | grep -q PING-OK && break; sleep 0.2; done
+        pmv logs pn2 >&2
+        pmv logs pn2 | grep -q PING-OK
+        vip=$(pmv inspect --format '{{.NetworkSettings.IPAddress}}' pn2)
+        cip=$(pmv inspect --format '{{.NetworkSettings.IPAddress}}' pn1)
+        pmv logs pn2 | grep -q "inet $vip/"
+        pmv logs pn2 | grep -qi "link/ether $(pmv inspect --format '{{.NetworkSettings.MacAddress}}' pn2)"
+        run pmv exec pn1 sh -c "for i in \$(seq 50); do nc -w 5 $vip 7001 2>/dev/null && exit 0; sleep 0.2; done; exit 1"
+        [ "$status" -eq 0 ]
+        [ "$output" = from-the-guest ]
+        run pmv exec pn2 sh -c "for i in \$(seq 50); do nc -w 5 $cip 7002 2>/dev/null && exit 0; sleep 0.2; done; exit 1"
+        [ "$status" -eq 0 ]
+        [ "$output" = from-the-container ]
+        pmv rm -f -t 0 pn2 pn1
+        [ -z "$(pmv ps -aq)" ]
+}

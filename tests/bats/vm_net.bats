@@ -83,12 +83,13 @@ wait_line() {
         grep -q "inet 10.233.1.2/24" "$BATS_TEST_TMPDIR/v.out"
         grep -q "default via 10.233.1.1 dev eth0" "$BATS_TEST_TMPDIR/v.out"
         # A container on the bridge reaches the guest's port, then the guest reaches its.
-        run kg exec "${N}c" sh -c 'for i in $(seq 50); do nc -w 5 10.233.1.2 7001 && exit 0; sleep 0.2; done; exit 1'
+        run kg exec "${N}c" sh -c 'for i in $(seq 50); do nc -w 5 10.233.1.2 7001 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
         [ "$status" -eq 0 ]
         [ "$output" = from-the-guest ]
         wait_line "$BATS_TEST_TMPDIR/v.out" "SERVED"
         timeout 120 "$KAGO" --root "$ROOT" exec "${N}c" sh -c 'echo from-the-container | nc -l -p 7002' &
-        run kg exec "${N}v" sh -c 'for i in $(seq 100); do nc -w 5 10.233.1.3 7002 && exit 0; sleep 0.2; done; exit 1'
+        run kg exec "${N}v" sh -c 'for i in $(seq 100); do nc -w 5 10.233.1.3 7002 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
+        echo "guest's nc: $status: $output" >&2
         [ "$status" -eq 0 ]
         [ "$output" = from-the-container ]
         host=$(kg state "${N}v" | jq -r '.annotations["kago.net.host-link"]')
