@@ -87,7 +87,7 @@ int net_rx_frame(int tap_fd, const struct vq_chain *c, struct net_counters *coun
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return errno == EAGAIN ? -EAGAIN : (count->rx_dropped++, -EIO);
-        if (n < NET_HDR_LEN) {
+        if (n < NET_HDR_LEN || (size_t)n > c->in_len) { /* a frame the buffer could not hold */
                 count->rx_dropped++;
                 return -EIO;
         }

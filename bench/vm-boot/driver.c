@@ -8,13 +8,21 @@
  *   driver initramfs OUT CMD...   (the same initramfs, for another VMM)
  * KAGO_VM_ROOTFS=9p|virtiofs picks the shared root's protocol for both;
  * KAGO_VM_DISK=FILE gives the guest FILE as its disk /dev/vda (virtio-blk).
+ * KAGO_VM_TAP=NAME gives the guest one NIC (virtio-net) on the tap NAME in
+ * the caller's network namespace (made, or attached to when it persists),
+ * with KAGO_VM_NIC_MAC (default 52:54:00:6b:61:01), KAGO_VM_NIC_NAME (eth0),
+ * KAGO_VM_NIC_MTU (1500) and KAGO_VM_NIC_ADDR=A.B.C.D/LEN (none); for the
+ * initramfs subcommand the same settings go into /kago.conf (no tap is
+ * opened), so another VMM's NIC with that MAC is configured alike.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../../microvm/vm.h"
+#include "../../netns/netns.h"
 
 static char *env[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", NULL };
 
@@ -25,14 +33,56 @@ static int set_rootfs(struct microvm_config *c, struct kago_err *err)
         return s ? microvm_parse_rootfs(s, &c->rootfs, err) : 0;
 }
 
+/* One NIC from KAGO_VM_TAP and KAGO_VM_NIC_*, if KAGO_VM_TAP is set; the tap
+ * is opened only when open_tap (a run, not an initramfs for another VMM). */
+static int set_nic(struct microvm_config *c, struct microvm_nic *nic, bool open_tap,
+                   struct kago_err *err)
+{
+        const char *tap = getenv("KAGO_VM_TAP");
+        const char *mac = getenv("KAGO_VM_NIC_MAC"), *addr = getenv("KAGO_VM_NIC_ADDR");
+        if (!tap)
+                return 0;
+        *nic = (struct microvm_nic){ .tap_fd = -1, .mtu = 1500 };
+        snprintf(nic->name, sizeof nic->name, "%s",
+                 getenv("KAGO_VM_NIC_NAME") ? getenv("KAGO_VM_NIC_NAME") : "eth0");
+        if (getenv("KAGO_VM_NIC_MTU"))
+                nic->mtu = (uint16_t)atoi(getenv("KAGO_VM_NIC_MTU"));
+        if (!mac)
+                mac = "52:54:00:6b:61:01";
+        uint8_t *m = nic->mac;
+        char end;
+        if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c", &m[0], &m[1], &m[2], &m[3], &m[4],
+                   &m[5], &end) != 6)
+                return kago_err_set(err, "KAGO_VM_NIC_MAC=%s: not a MAC address", mac);
+        if (addr) {
+                char ip[INET_ADDRSTRLEN];
+                unsigned len;
+                if (sscanf(addr, "%15[0-9.]/%u%c", ip, &len, &end) != 2 || len > 32 ||
+                    inet_pton(AF_INET, ip, nic->addrs[0].ip) != 1)
+                        return kago_err_set(err, "KAGO_VM_NIC_ADDR=%s: not A.B.C.D/LEN", addr);
+                nic->addrs[0].prefix = (uint8_t)len;
+                nic->n_addrs = 1;
+        }
+        if (open_tap && netns_tap_open(tap, &nic->tap_fd, err) < 0)
+                return -1;
+        c->nics = nic;
+        c->n_nics = 1;
+        return 0;
+}
+
 static int dump_initramfs(const char *out, char **args)
 {
         struct microvm_config c;
+        struct microvm_nic nic;
         struct kago_err err = { 0 };
         struct bytes b = { 0 };
         microvm_config_init(&c);
         if (set_rootfs(&c, &err) < 0) {
                 fprintf(stderr, "driver: KAGO_VM_ROOTFS: %s\n", kago_err_text(&err));
+                return 1;
+        }
+        if (set_nic(&c, &nic, false, &err) < 0) {
+                fprintf(stderr, "driver: %s\n", kago_err_text(&err));
                 return 1;
         }
         c.process.args = args;
@@ -53,11 +103,16 @@ static int run(const char *kernel, const char *root, char **args)
 {
         struct microvm_config c;
         struct microvm_stats s = { 0 };
+        struct microvm_nic nic;
         struct kago_err err = { 0 };
         int status = -1;
         microvm_config_init(&c);
         if (set_rootfs(&c, &err) < 0) {
                 fprintf(stderr, "driver: KAGO_VM_ROOTFS: %s\n", kago_err_text(&err));
+                return 2;
+        }
+        if (set_nic(&c, &nic, true, &err) < 0) {
+                fprintf(stderr, "driver: %s\n", kago_err_text(&err));
                 return 2;
         }
         if (getenv("KAGO_VM_DEBUG"))

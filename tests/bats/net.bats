@@ -14,6 +14,7 @@
 
 load helpers
 load container_helpers
+load net_helpers
 
 setup() {
         _container_setup
@@ -80,37 +81,11 @@ host_link_of() {
         printf "%s%010x-0\n" "$2" $((h & 0xffffffffff))
 }
 
-bridge_up() { # NAME ADDRESS
-        ip link add "$1" type bridge
-        [ -z "${2:-}" ] || ip addr add "$2" dev "$1"
-        ip link set "$1" up
-}
-
 # A container $1 that sleeps, with annotations from the JSON object $2.
 net_container() {
         bundle "$BATS_TEST_TMPDIR/$1" sleep 4242
         config "$BATS_TEST_TMPDIR/$1" ".annotations = $2"
         kg run -d --bundle "$BATS_TEST_TMPDIR/$1" "$1"
-}
-
-# Send $3 bytes from container $1 to address $2 (a listener in container $4);
-# prints the bytes received and the seconds it took.
-transfer() {
-        local from=$1 to_ip=$2 bytes=$3 to=$4 port=$((5000 + RANDOM % 1000))
-        timeout 60 "$KAGO" --root "$ROOT" exec "$to" nc -l -p "$port" -e sh -c 'wc -c >&2' \
-                2>"$BATS_TEST_TMPDIR/received" &
-        local listener=$!
-        local i
-        for i in $(seq 50); do
-                kg exec "$to" netstat -tln | grep -q ":$port " && break
-                sleep 0.1
-        done
-        local t0 t1
-        t0=$(date +%s.%N)
-        kg exec "$from" sh -c "dd if=/dev/zero bs=1000 count=$((bytes / 1000)) 2>/dev/null | nc -w 10 $to_ip $port"
-        wait "$listener" || true
-        t1=$(date +%s.%N)
-        echo "$(tr -d ' ' <"$BATS_TEST_TMPDIR/received") $(echo "$t1 - $t0" | bc)"
 }
 
 @test "net: two containers on a bridge reach each other with the address, MAC, MTU and route asked for" {
@@ -224,13 +199,6 @@ transfer() {
 
 # Within 15 % of bytes*8/rate; skipped where the machine cannot carry three
 # times the rate without a limit (the emulated test VM may not).
-check_rate() { # MEASURED_SECONDS BYTES RATE_BITS
-        local want
-        want=$(echo "$2 * 8 / $3" | bc -l)
-        echo "took $1 s, $want s at the limit" >&2
-        [ "$(echo "$1 >= $want * 0.85 && $1 <= $want * 1.15" | bc -l)" = 1 ]
-}
-
 @test "net: ingress and egress bandwidth limits hold (10 Mbit/s each way, within 15 %)" {
         bridge_up "${N}br"
         net_container "${N}b" "{\"kago.net\": \"bridge:${N}br\", \"kago.net.address\": \"10.232.4.3/24\"}"

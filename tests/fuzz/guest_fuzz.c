@@ -16,6 +16,7 @@
 #include "../../microvm/guest/agent.c"
 #include "../../microvm/guest/caps.c"
 #include "../../microvm/guest/proc.c"
+#include "../../microvm/guest/net.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

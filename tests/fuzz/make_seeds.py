@@ -108,7 +108,10 @@ def rec(tag, data):
 
 conf = (rec(1, b"sh") + rec(1, b"-c") + rec(2, b"PATH=/bin") + rec(3, b"/") + rec(4, I(0)) + rec(5, I(0))
         + rec(6, I(10)) + rec(7, I(0o22)) + rec(8, I(7) + Q(1024, 4096)) + rec(9, b"host") + rec(10, b"")
-        + rec(11, b"/data\0virtiofs\0tag\0ro") + rec(12, b"") + rec(13, I(131072)) + rec(14, I(1)))
+        + rec(11, b"/data\0virtiofs\0tag\0ro") + rec(12, b"") + rec(13, I(131072)) + rec(14, I(1))
+        + rec(17, b"\x02\x33\0\0\x01\x02" + struct.pack("<H", 1400) + b"eth0")
+        + rec(18, b"\x02\x33\0\0\x01\x02" + bytes([10, 0, 0, 2, 24]))
+        + rec(19, b"\x02\x33\0\0\x01\x02" + bytes([0, 0, 0, 0, 0, 10, 0, 0, 1])))
 save("guest", "conf-and-control", struct.pack("<H", len(conf)) + conf + b"S\x0fW\x18w\x50E\x00S\x09")
 
 
@@ -131,3 +134,9 @@ addr4 = nlmsg(RTM_NEWADDR, struct.pack("<BBBBI", 2, 24, 0, 0, 12) + nla(2, bytes
 addr6 = nlmsg(RTM_NEWADDR, struct.pack("<BBBBI", 10, 64, 0, 0, 12) + nla(1, bytes(15) + b"\x02"))
 save("netlink", "link-bridge", bridge + nlmsg(NLMSG_DONE, I(0)))
 save("netlink", "addr-dump", addr4 + addr6 + nlmsg(NLMSG_DONE, I(0)))
+RTM_NEWROUTE = 24
+route4 = nlmsg(RTM_NEWROUTE, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1, 0)
+               + nla(15, I(254)) + nla(5, bytes([10, 0, 0, 1])) + nla(4, I(12)))
+route6 = nlmsg(RTM_NEWROUTE, struct.pack("<BBBBBBBBI", 10, 64, 0, 0, 254, 2, 253, 1, 0)
+               + nla(1, bytes([0xfd] + [0] * 15)) + nla(4, I(12)))
+save("netlink", "route-dump", route4 + route6 + nlmsg(NLMSG_DONE, I(0)))
