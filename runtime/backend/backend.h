@@ -153,6 +153,8 @@ struct vm_nics {
         size_t n;
 };
 int vm_nics_prepare(const struct oci_spec *spec, struct vm_nics *nics, struct kago_err *err);
+/* kago delete: the redirects off the interfaces of a namespace the engine keeps. */
+void vm_nics_release(const struct container_state *st, const struct oci_spec *spec);
 
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */

@@ -266,5 +266,6 @@ const struct kago_backend backend_microvm = {
         .stats_extra = vm_stats_extra,
         .update = vm_update,
         .pause = vm_pause,
+        .release = vm_nics_release,
         .resume = vm_resume,
 };

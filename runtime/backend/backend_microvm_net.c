@@ -15,7 +15,10 @@
  * them back (podman inspect, its teardown). They do not break ARP: the
  * ingress redirect takes every frame before the namespace's own stack sees
  * it, so only the guest, with the same MAC and addresses, answers. The tap
- * goes with the VMM's fd, the filters with the namespace.
+ * goes with the VMM's fd; the redirects go with the namespace, or, in a
+ * namespace the engine keeps (joined by path), at kago delete with the
+ * interfaces' ingress qdiscs (vm_nics_release). One microVM per network
+ * namespace: its redirects take every frame the interfaces receive.
  *
  * A container without a network namespace of its own shares the host's:
  * its guest gets no NIC, since redirecting the host's interfaces would take
@@ -23,6 +26,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,4 +147,30 @@ int vm_nics_prepare(const struct oci_spec *spec, struct vm_nics *nics, struct ka
                         return -1;
                 }
         return 0;
+}
+
+void vm_nics_release(const struct container_state *st, const struct oci_spec *spec)
+{
+        const struct oci_namespace *ns = spec_namespace(spec, OCI_NS_NETWORK);
+        _cleanup_netns_nl_ struct netns_nl *nl = NULL;
+        _cleanup_free_ struct netns_link_info *links = NULL;
+        struct kago_err err = { 0 };
+        size_t n;
+        if (!ns || !ns->path)
+                return; /* none, or its own: gone with the VMM */
+        _cleanup_close_ int nsfd = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0) {
+                if (errno != ENOENT) /* the engine removed it first */
+                        log_warning("container \"%s\": microVM network: open %s: %s", st->id,
+                                    ns->path, strerror(errno));
+                return;
+        }
+        if (netns_nl_open(nsfd, &nl, &err) < 0 || netns_link_list(nl, &links, &n, &err) < 0) {
+                log_warning("container \"%s\": microVM network: %s", st->id, kago_err_text(&err));
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (link_wanted(&links[i]) && netns_tc_ingress_remove(nl, links[i].name, &err) < 0)
+                        log_warning("container \"%s\": microVM network: %s", st->id,
+                                    kago_err_text(&err));
 }

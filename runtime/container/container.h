@@ -443,6 +443,9 @@ struct kago_backend {
          * after the thaw, and what undoes pause when the freeze fails. May
          * be NULL. */
         int (*pause)(const struct container_state *st, int timeout_ms, struct kago_err *err);
+        /* kago delete, once the container's processes are gone: undo what
+         * the mode changed outside the container (spec: its config). May be NULL. */
+        void (*release)(const struct container_state *st, const struct oci_spec *spec);
         int (*resume)(const struct container_state *st, struct kago_err *err);
         /* kago checkpoint: save the running (or paused) container st into
          * o's image directory. NULL: this mode has no checkpoint yet, and

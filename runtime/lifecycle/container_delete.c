@@ -49,17 +49,25 @@ static void stop_creating(const struct container_state *st)
                 log_warning("%s", kago_err_text(&err));
 }
 
-static void run_poststop(int dirfd, const struct container_state *st)
+/* What the backend changed outside the container, then the poststop hooks. */
+static void release_and_poststop(int dirfd, const struct container_state *st, bool poststop)
 {
+        const struct kago_backend *b = backend_of_state(st);
         struct oci_spec *spec = NULL;
         struct kago_err err = { 0 };
 
+        if (!b->release && !poststop)
+                return;
         if (container_load_config(dirfd, st->id, &spec, &err) < 0) {
                 log_warning("%s: no poststop hooks run", kago_err_text(&err));
                 return;
         }
-        _cleanup_free_ char *state = container_state_json(st, STATUS_STOPPED, spec);
-        hooks_run_logged(spec, OCI_HOOK_POSTSTOP, state, st->id);
+        if (b->release)
+                b->release(st, spec);
+        if (poststop) {
+                _cleanup_free_ char *state = container_state_json(st, STATUS_STOPPED, spec);
+                hooks_run_logged(spec, OCI_HOOK_POSTSTOP, state, st->id);
+        }
         spec_free(spec);
 }
 
@@ -115,8 +123,7 @@ static int delete_remove(int rootfd, int dirfd, const struct container_state *st
                 stop_creating(st);
         else if (s != STATUS_STOPPED && stop_container(st, err) < 0)
                 return -1;
-        if (s != STATUS_CREATING)
-                run_poststop(dirfd, st);
+        release_and_poststop(dirfd, st, s != STATUS_CREATING);
         if (container_cgroup_destroy(st, err) < 0)
                 log_warning("container \"%s\": %s", st->id, kago_err_text(err));
         return store_remove(rootfd, st->id, err);

@@ -7,7 +7,9 @@
 # the exec'd process sees the same network, 3 MB cross it intact, a
 # kago.net bandwidth limit holds for the guest's traffic, and pause parks the
 # NIC with the vCPUs (no answer while paused, answers after resume). Delete
-# leaves no link behind. Needs root and
+# leaves no link behind; in a namespace the engine keeps, it takes the
+# redirects off, and a create refused there (too many interfaces) leaves
+# the namespace as it was. Needs root and
 # KVM: it runs in the test VM. Bridges and addresses are this test's own
 # (names from $N, 10.233.0.0/16), removed in teardown.
 
@@ -29,6 +31,7 @@ setup() {
 teardown() {
         _container_teardown
         ip link del "${N}br" 2>/dev/null || true
+        ip netns del "${N}ns" 2>/dev/null || true
 }
 
 # Container $1 from bundle dir $2 with annotations $3 (a JSON object) and a
@@ -134,4 +137,31 @@ vm_sleeper() {
         read -r got secs < <(transfer "${N}w" 10.233.2.3 3000000 "${N}c")
         [ "$got" = 3000000 ]
         check_rate "$secs" 3000000 2000000
+}
+
+@test "vm net: in a namespace the engine keeps, a refused create and delete leave its interfaces as they were" {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        local ns="${N}ns" i
+        ip netns add "$ns"
+        for i in 0 1 2 3 4; do
+                ip link add "${N}h$i" type veth peer name "eth$i" netns "$ns"
+                ip -n "$ns" link set "eth$i" up
+        done
+        bundle "$BATS_TEST_TMPDIR/v" sleep 4242
+        config "$BATS_TEST_TMPDIR/v" '.vm = {"kernel": {"path": env.KAGO_VM_KERNEL}} |
+                .linux.namespaces |= map(if .type == "network" then .path = "/var/run/netns/'"$ns"'" else . end)'
+        kg_status run -d --bundle "$BATS_TEST_TMPDIR/v" "${N}v"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"more than 4 network interfaces in the container's network namespace (interface eth4)"* ]]
+        [ -z "$(ip -n "$ns" -o link show | grep kagotap)" ]
+        [ -z "$(tc -n "$ns" qdisc show | grep ingress)" ]
+        [ ! -e "$ROOT/${N}v" ]
+        for i in 2 3 4; do ip -n "$ns" link del "eth$i"; done
+        kg run -d --bundle "$BATS_TEST_TMPDIR/v" "${N}v"
+        tc -n "$ns" qdisc show dev eth0 | grep -q ingress
+        tc -n "$ns" qdisc show dev eth1 | grep -q ingress
+        kg delete --force "${N}v"
+        [ -z "$(tc -n "$ns" qdisc show | grep ingress)" ]
+        [ -z "$(ip -n "$ns" -o link show | grep kagotap)" ]
 }
