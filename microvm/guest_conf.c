@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The workload's description for the guest init (/kago.conf records). */
 #include <string.h>
+#include <sys/socket.h>
 
 #include "guest_proto.h"
 #include "vm.h"
@@ -62,18 +63,22 @@ static void conf_nics(const struct microvm_config *cfg, struct bytes *b)
                 memcpy(d + KAGO_NIC_REC_LEN, n->name, name_len);
                 rec(b, KAGO_CONF_NIC, d, KAGO_NIC_REC_LEN + name_len);
                 for (unsigned k = 0; k < n->n_addrs; k++) {
+                        const struct microvm_nic_addr *x = &n->addrs[k];
                         uint8_t a[KAGO_NIC_ADDR_REC_LEN];
                         memcpy(a, n->mac, 6);
-                        memcpy(a + 6, n->addrs[k].ip, 4);
-                        a[10] = n->addrs[k].prefix;
+                        a[6] = x->family == AF_INET6 ? 6 : 4;
+                        a[7] = x->prefix;
+                        memcpy(a + 8, x->ip, 16);
                         rec(b, KAGO_CONF_NIC_ADDR, a, sizeof a);
                 }
                 for (unsigned k = 0; k < n->n_routes; k++) {
+                        const struct microvm_nic_route *x = &n->routes[k];
                         uint8_t r[KAGO_NIC_ROUTE_REC_LEN];
                         memcpy(r, n->mac, 6);
-                        memcpy(r + 6, n->routes[k].dst, 4);
-                        r[10] = n->routes[k].dst_len;
-                        memcpy(r + 11, n->routes[k].gw, 4);
+                        r[6] = x->family == AF_INET6 ? 6 : 4;
+                        r[7] = x->dst_len;
+                        memcpy(r + 8, x->dst, 16);
+                        memcpy(r + 24, x->gw, 16);
                         rec(b, KAGO_CONF_NIC_ROUTE, r, sizeof r);
                 }
         }

@@ -148,8 +148,9 @@ enum kago_conf_tag {
         KAGO_CONF_CAPS,       /* 5 x u64: bounding, effective, permitted, inheritable, ambient */
         KAGO_CONF_NO_NEW_PRIVS, /* no data */
         KAGO_CONF_NIC,        /* mac[6], mtu u16, then the name (no NUL) */
-        KAGO_CONF_NIC_ADDR,   /* mac[6], IPv4 address[4], prefix u8 */
-        KAGO_CONF_NIC_ROUTE,  /* mac[6], destination[4], prefix u8, gateway[4] (0: on the link) */
+        KAGO_CONF_NIC_ADDR,   /* mac[6], family u8 (4, 6), prefix u8, address[16] */
+        KAGO_CONF_NIC_ROUTE,  /* mac[6], family u8, prefix u8, destination[16],
+                               * gateway[16] (all 0: on the link); IPv4 in the first 4 bytes */
         KAGO_CONF_TAG_MAX
 };
 
@@ -164,8 +165,8 @@ static inline bool kago_is_disk_source(const char *source)
 }
 #define KAGO_CONF_MAX_LEN (1u << 20)
 #define KAGO_NIC_REC_LEN 8       /* KAGO_CONF_NIC without the name */
-#define KAGO_NIC_ADDR_REC_LEN 11
-#define KAGO_NIC_ROUTE_REC_LEN 15
+#define KAGO_NIC_ADDR_REC_LEN 24
+#define KAGO_NIC_ROUTE_REC_LEN 40
 
 struct kago_conf_rec {
         uint8_t tag;

@@ -87,17 +87,20 @@ struct microvm_disk {
 
 /* NICs (virtio-net): each a tap in the container's network namespace that
  * stands for one of its interfaces; the guest's NIC gets the interface's
- * name, MAC, MTU, IPv4 addresses and routes (the guest kernel has no IPv6). */
+ * name, MAC, MTU, addresses and routes (IPv4 and IPv6; IPv4 addresses in
+ * the first 4 bytes). */
 #define MICROVM_NICS_MAX 4
 #define MICROVM_NIC_ADDRS_MAX 8
 #define MICROVM_NIC_ROUTES_MAX 16
 struct microvm_nic_addr {
-        uint8_t ip[4];
+        int family; /* AF_INET or AF_INET6 */
+        uint8_t ip[16];
         uint8_t prefix;
 };
 struct microvm_nic_route {
-        uint8_t dst[4], gw[4]; /* gw all zero: on the link */
-        uint8_t dst_len;       /* 0: the default route */
+        int family;
+        uint8_t dst[16], gw[16]; /* gw all zero: on the link */
+        uint8_t dst_len;         /* 0: the default route */
 };
 struct microvm_nic {
         int tap_fd;   /* IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, 12-byte header (netns_tap_open) */

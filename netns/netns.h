@@ -189,7 +189,7 @@ int netns_addr_add(struct netns_nl *nl, const char *name, const struct netns_add
 int netns_addr_list(struct netns_nl *nl, const char *name, struct netns_addr **addrs, size_t *n,
                     struct kago_err *err);
 int netns_route_add(struct netns_nl *nl, const struct netns_route *r, struct kago_err *err);
-/* The main table's unicast routes of family (*routes malloc'd). */
+/* The main table's unicast routes of family, AF_UNSPEC: all (*routes malloc'd). */
 int netns_route_list(struct netns_nl *nl, int family, struct netns_route **routes, size_t *n,
                      struct kago_err *err);
 

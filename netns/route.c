@@ -30,7 +30,7 @@ static int route_list_cb(const struct nlmsghdr *nlh, void *data)
         struct route_list *l = data;
         struct netns_route r;
 
-        if (netns_route_parse(nlh, &r) < 0 || r.family != l->family)
+        if (netns_route_parse(nlh, &r) < 0 || (l->family != AF_UNSPEC && r.family != l->family))
                 return MNL_CB_OK;
         l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
         l->v[l->n++] = r;

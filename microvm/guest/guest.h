@@ -39,10 +39,10 @@ struct nic {
         char name[16];
 };
 struct nic_addr {
-        uint8_t mac[6], ip[4], prefix;
+        uint8_t mac[6], family, prefix, ip[16]; /* family AF_INET or AF_INET6 */
 };
 struct nic_route {
-        uint8_t mac[6], dst[4], dst_len, gw[4];
+        uint8_t mac[6], family, dst_len, dst[16], gw[16];
 };
 
 struct conf {

@@ -23,6 +23,7 @@
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -192,17 +193,19 @@ static void conf_apply(struct conf *c, const struct kago_conf_rec *r)
                 if (r->len == KAGO_NIC_ADDR_REC_LEN && c->naddrs < MAX_NIC_ADDRS) {
                         struct nic_addr *a = &c->addrs[c->naddrs++];
                         memcpy(a->mac, r->data, 6);
-                        memcpy(a->ip, r->data + 6, 4);
-                        a->prefix = r->data[10];
+                        a->family = r->data[6] == 6 ? AF_INET6 : AF_INET;
+                        a->prefix = r->data[7];
+                        memcpy(a->ip, r->data + 8, 16);
                 }
                 break;
         case KAGO_CONF_NIC_ROUTE:
                 if (r->len == KAGO_NIC_ROUTE_REC_LEN && c->nroutes < MAX_NIC_ROUTES) {
                         struct nic_route *rt = &c->routes[c->nroutes++];
                         memcpy(rt->mac, r->data, 6);
-                        memcpy(rt->dst, r->data + 6, 4);
-                        rt->dst_len = r->data[10];
-                        memcpy(rt->gw, r->data + 11, 4);
+                        rt->family = r->data[6] == 6 ? AF_INET6 : AF_INET;
+                        rt->dst_len = r->data[7];
+                        memcpy(rt->dst, r->data + 8, 16);
+                        memcpy(rt->gw, r->data + 24, 16);
                 }
                 break;
         }

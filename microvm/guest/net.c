@@ -2,10 +2,9 @@
 /*
  * The guest's network, before the workload starts: loopback up, and each
  * NIC the VMM made for one of the container's interfaces found by its MAC,
- * given that interface's name and MTU, brought up and given its IPv4
- * addresses (rtnetlink RTM_NEWADDR); then the routes (RTM_NEWROUTE), whose
- * gateways those addresses make reachable. A route the kernel already made
- * for an address's subnet is no error.
+ * given that interface's name and MTU, brought up and given its IPv4 and
+ * IPv6 addresses (rtnetlink RTM_NEWADDR); then the routes (RTM_NEWROUTE),
+ * whose gateways those addresses make reachable.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -25,7 +24,7 @@ struct nl_req {
                 struct ifaddrmsg ifa;
                 struct rtmsg rtm;
         };
-        char attrs[64];
+        char attrs[96];
 };
 
 static void nl_put(struct nlmsghdr *h, unsigned short type, const void *data, size_t len)
@@ -64,31 +63,41 @@ static void nl_begin(struct nl_req *req, size_t body)
         req->h.nlmsg_len = (uint32_t)NLMSG_LENGTH(body);
 }
 
+static size_t ip_len(int family)
+{
+        return family == AF_INET6 ? 16 : 4;
+}
+
+/* An IPv6 address skips duplicate address detection: the engine gave it to
+ * the container's interface, which the guest's NIC stands for. */
 static int addr_add(int nl, int ifindex, const struct nic_addr *a)
 {
         struct nl_req req;
         nl_begin(&req, sizeof req.ifa);
-        req.ifa = (struct ifaddrmsg){ .ifa_family = AF_INET, .ifa_prefixlen = a->prefix,
+        req.ifa = (struct ifaddrmsg){ .ifa_family = a->family, .ifa_prefixlen = a->prefix,
+                                      .ifa_flags = a->family == AF_INET6 ? IFA_F_NODAD : 0,
                                       .ifa_index = (unsigned)ifindex };
-        nl_put(&req.h, IFA_LOCAL, a->ip, 4);
-        nl_put(&req.h, IFA_ADDRESS, a->ip, 4);
+        nl_put(&req.h, IFA_LOCAL, a->ip, ip_len(a->family));
+        nl_put(&req.h, IFA_ADDRESS, a->ip, ip_len(a->family));
         return nl_talk(nl, &req, RTM_NEWADDR);
 }
 
+/* A route the kernel made already (an address's subnet, fe80::/64) is no error. */
 static int route_add(int nl, int ifindex, const struct nic_route *r)
 {
-        static const uint8_t zero[4];
-        bool via = memcmp(r->gw, zero, 4) != 0;
+        static const uint8_t zero[16];
+        size_t len = ip_len(r->family);
+        bool via = memcmp(r->gw, zero, len) != 0;
         struct nl_req req;
         nl_begin(&req, sizeof req.rtm);
-        req.rtm = (struct rtmsg){ .rtm_family = AF_INET, .rtm_dst_len = r->dst_len,
+        req.rtm = (struct rtmsg){ .rtm_family = r->family, .rtm_dst_len = r->dst_len,
                                   .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
                                   .rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
                                   .rtm_type = RTN_UNICAST };
         if (r->dst_len)
-                nl_put(&req.h, RTA_DST, r->dst, 4);
+                nl_put(&req.h, RTA_DST, r->dst, len);
         if (via)
-                nl_put(&req.h, RTA_GATEWAY, r->gw, 4);
+                nl_put(&req.h, RTA_GATEWAY, r->gw, len);
         uint32_t oif = (uint32_t)ifindex;
         nl_put(&req.h, RTA_OIF, &oif, 4);
         if (nl_talk(nl, &req, RTM_NEWROUTE) < 0 && errno != EEXIST)

@@ -3,7 +3,8 @@
  * A microVM container's network is the one its engine (or kago.net) made:
  * each interface in the container's network namespace that is up, other
  * than loopback, becomes a NIC of the guest with the interface's name, MAC,
- * MTU, IPv4 addresses and routes. In init, in that namespace and before
+ * MTU, addresses and routes (IPv4 and IPv6; the IPv6 link-local address the
+ * guest's kernel makes from the same MAC is the interface's own). In init, in that namespace and before
  * pivot_root (kago create has attached kago.net's links and run the
  * createRuntime hooks by then), each interface gets a tap, kagotapN, and tc
  * redirects both ways between the two (ingress qdisc, u32 match-all,
@@ -48,13 +49,12 @@ static int nic_addrs(struct netns_nl *nl, struct microvm_nic *nic, struct kago_e
         if (netns_addr_list(nl, nic->name, &addrs, &n, err) < 0)
                 return -1;
         for (size_t i = 0; i < n; i++) {
-                if (addrs[i].family != AF_INET)
-                        continue; /* the guest kernel has no IPv6 */
                 if (nic->n_addrs == MICROVM_NIC_ADDRS_MAX)
-                        return kago_err_set(err, "interface %s: more than %d IPv4 addresses",
+                        return kago_err_set(err, "interface %s: more than %d addresses",
                                             nic->name, MICROVM_NIC_ADDRS_MAX);
                 struct microvm_nic_addr *a = &nic->addrs[nic->n_addrs++];
-                memcpy(a->ip, addrs[i].local, 4);
+                a->family = addrs[i].family;
+                memcpy(a->ip, addrs[i].local, sizeof a->ip);
                 a->prefix = addrs[i].prefixlen;
         }
         return 0;
@@ -67,11 +67,12 @@ static int nic_routes(const struct netns_route *routes, size_t n, int ifindex,
                 if (routes[i].oif != ifindex)
                         continue;
                 if (nic->n_routes == MICROVM_NIC_ROUTES_MAX)
-                        return kago_err_set(err, "interface %s: more than %d IPv4 routes",
+                        return kago_err_set(err, "interface %s: more than %d routes",
                                             nic->name, MICROVM_NIC_ROUTES_MAX);
                 struct microvm_nic_route *r = &nic->routes[nic->n_routes++];
-                memcpy(r->dst, routes[i].dst, 4);
-                memcpy(r->gw, routes[i].gw, 4);
+                r->family = routes[i].family;
+                memcpy(r->dst, routes[i].dst, sizeof r->dst);
+                memcpy(r->gw, routes[i].gw, sizeof r->gw);
                 r->dst_len = routes[i].dst_len;
         }
         return 0;
@@ -138,7 +139,7 @@ int vm_nics_prepare(const struct oci_spec *spec, struct vm_nics *nics, struct ka
         if (!spec_namespace(spec, OCI_NS_NETWORK))
                 return 0;
         if (netns_nl_open(-1, &nl, err) < 0 || netns_link_list(nl, &links, &n_links, err) < 0 ||
-            netns_route_list(nl, AF_INET, &routes, &n_routes, err) < 0)
+            netns_route_list(nl, AF_UNSPEC, &routes, &n_routes, err) < 0)
                 return kago_err_wrap(err, "microVM network");
         for (size_t i = 0; i < n_links; i++)
                 if (link_wanted(&links[i]) &&

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Proves microVM networking (virtio-net): the guest's NIC is the container's
 # interface, as kago.net (or an engine) made it: same name, MAC, MTU,
-# address and default route; the guest pings the bridge's address by a
+# IPv4 and IPv6 addresses and default route; the guest pings the bridge's address by a
 # name from the container's /etc/hosts, a container on the same bridge
 # reaches a TCP port the guest serves and the guest reaches one it serves,
 # the exec'd process sees the same network, 3 MB cross it intact, a
@@ -67,10 +67,10 @@ wait_line() {
         [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
         bridge_up "${N}br" 10.233.1.1/24
         net_bundle "${N}c" "$BATS_TEST_TMPDIR/c" "{\"kago.net\": \"bridge:${N}br\",
-                \"kago.net.address\": \"10.233.1.3/24\"}" container sleep 4242
+                \"kago.net.address\": \"10.233.1.3/24,fd33::3/64\"}" container sleep 4242
         kg run -d --bundle "$BATS_TEST_TMPDIR/c" "${N}c"
         net_bundle "${N}v" "$BATS_TEST_TMPDIR/v" "{\"kago.net\": \"bridge:${N}br\",
-                \"kago.net.address\": \"10.233.1.2/24\", \"kago.net.gateway\": \"10.233.1.1\",
+                \"kago.net.address\": \"10.233.1.2/24,fd33::2/64\", \"kago.net.gateway\": \"10.233.1.1\",
                 \"kago.net.mac\": \"02:33:00:00:01:02\", \"kago.net.mtu\": \"1400\"}" vm \
                 sh -c 'ip addr show eth0; ip route; ping -c 2 -W 10 bridge-host && echo PING-OK;
                        echo from-the-guest | nc -l -p 7001; echo SERVED; exec sleep 4242'
@@ -82,6 +82,8 @@ wait_line() {
         grep -q "link/ether 02:33:00:00:01:02" "$BATS_TEST_TMPDIR/v.out"
         grep -q "inet 10.233.1.2/24" "$BATS_TEST_TMPDIR/v.out"
         grep -q "default via 10.233.1.1 dev eth0" "$BATS_TEST_TMPDIR/v.out"
+        grep -q "inet6 fd33::2/64" "$BATS_TEST_TMPDIR/v.out"
+        kg exec "${N}c" ping -c 1 -W 20 fd33::2
         # A container on the bridge reaches the guest's port, then the guest reaches its.
         run kg exec "${N}c" sh -c 'for i in $(seq 50); do nc -w 5 10.233.1.2 7001 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
         [ "$status" -eq 0 ]

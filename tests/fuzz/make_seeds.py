@@ -110,8 +110,9 @@ conf = (rec(1, b"sh") + rec(1, b"-c") + rec(2, b"PATH=/bin") + rec(3, b"/") + re
         + rec(6, I(10)) + rec(7, I(0o22)) + rec(8, I(7) + Q(1024, 4096)) + rec(9, b"host") + rec(10, b"")
         + rec(11, b"/data\0virtiofs\0tag\0ro") + rec(12, b"") + rec(13, I(131072)) + rec(14, I(1))
         + rec(17, b"\x02\x33\0\0\x01\x02" + struct.pack("<H", 1400) + b"eth0")
-        + rec(18, b"\x02\x33\0\0\x01\x02" + bytes([10, 0, 0, 2, 24]))
-        + rec(19, b"\x02\x33\0\0\x01\x02" + bytes([0, 0, 0, 0, 0, 10, 0, 0, 1])))
+        + rec(18, b"\x02\x33\0\0\x01\x02" + bytes([4, 24, 10, 0, 0, 2] + [0] * 12))
+        + rec(18, b"\x02\x33\0\0\x01\x02" + bytes([6, 64, 0xfd] + [0] * 14 + [2]))
+        + rec(19, b"\x02\x33\0\0\x01\x02" + bytes([4, 0] + [0] * 16 + [10, 0, 0, 1] + [0] * 12)))
 save("guest", "conf-and-control", struct.pack("<H", len(conf)) + conf + b"S\x0fW\x18w\x50E\x00S\x09")
 
 
