@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "../../microvm/guest_proto.h"
@@ -180,6 +181,41 @@ UNIT_TEST(conf_records_round_trip)
         bytes_free(&b);
 }
 
+/* A NIC: its name, MAC and MTU, then its addresses and routes keyed by the MAC. */
+UNIT_TEST(nic_records_carry_name_mac_addresses_and_routes)
+{
+        struct microvm_config c = config();
+        struct microvm_nic nic = { .tap_fd = -1, .name = "eth1", .mac = { 2, 0x33, 0, 0, 1, 2 },
+                                   .mtu = 1400, .n_addrs = 2, .n_routes = 1 };
+        nic.addrs[0] = (struct microvm_nic_addr){ AF_INET, { 10, 0, 0, 2 }, 24 };
+        nic.addrs[1] = (struct microvm_nic_addr){ AF_INET6, { 0xfd, [15] = 2 }, 64 };
+        nic.routes[0] = (struct microvm_nic_route){ .family = AF_INET, .gw = { 10, 0, 0, 1 } };
+        c.nics = &nic;
+        c.n_nics = 1;
+        struct bytes b = { 0 };
+        struct kago_err err = { 0 };
+        CHECK(guest_conf_encode(&c, 65536, &b, &err) == 0);
+        struct kago_conf_rec r;
+        size_t off = 0;
+        int nics = 0, v4 = 0, v6 = 0, routes = 0;
+        while (kago_conf_next(b.data, b.len, &off, &r) > 0) {
+                if (r.tag == KAGO_CONF_NIC)
+                        nics += r.len == KAGO_NIC_REC_LEN + 4 && !memcmp(r.data, nic.mac, 6) &&
+                                r.data[6] == (1400 & 0xff) && r.data[7] == 1400 >> 8 &&
+                                !memcmp(r.data + KAGO_NIC_REC_LEN, "eth1", 4);
+                if (r.tag == KAGO_CONF_NIC_ADDR && r.len == KAGO_NIC_ADDR_REC_LEN &&
+                    !memcmp(r.data, nic.mac, 6)) {
+                        v4 += r.data[6] == 4 && r.data[7] == 24 && r.data[8] == 10 && r.data[11] == 2;
+                        v6 += r.data[6] == 6 && r.data[7] == 64 && r.data[8] == 0xfd && r.data[23] == 2;
+                }
+                if (r.tag == KAGO_CONF_NIC_ROUTE)
+                        routes += r.len == KAGO_NIC_ROUTE_REC_LEN && r.data[6] == 4 && r.data[7] == 0 &&
+                                  r.data[24] == 10 && r.data[27] == 1;
+        }
+        CHECK(nics == 1 && v4 == 1 && v6 == 1 && routes == 1);
+        bytes_free(&b);
+}
+
 UNIT_TEST(conf_needs_args)
 {
         struct microvm_config c = config();
@@ -193,4 +229,5 @@ UNIT_TEST(conf_needs_args)
 }
 
 UNIT_MAIN("microvm_initramfs", UNIT(initramfs_holds_init_conf_and_console),
-          UNIT(user_initrd_goes_first), UNIT(conf_records_round_trip), UNIT(conf_needs_args))
+          UNIT(user_initrd_goes_first), UNIT(conf_records_round_trip),
+          UNIT(nic_records_carry_name_mac_addresses_and_routes), UNIT(conf_needs_args))
