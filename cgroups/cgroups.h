@@ -197,4 +197,19 @@ int cgroup_host_available(struct kago_err *err);
 /* Whether controller (e.g. "memory") is available at the cgroup2 root. */
 bool cgroup_controller_available(const char *controller);
 
+/* systemd-machined (cgroups/machined.c): the container as a machine that
+ * machinectl lists. Its leader must already run in a systemd unit (the
+ * systemd driver's scope). */
+struct cgroup_machine {
+        const char *name;       /* the container's id */
+        bool vm;                /* class "vm", else "container" */
+        pid_t leader;           /* its init: the workload, or the VMM */
+        const char *root;       /* its root directory on the host, or NULL */
+        const int *ifindices;   /* its host-side network interfaces */
+        size_t n_ifindices;
+};
+int cgroup_machine_register(const struct cgroup_machine *m, struct kago_err *err);
+/* A machine machined no longer knows is no error. */
+int cgroup_machine_unregister(const char *name, struct kago_err *err);
+
 #endif

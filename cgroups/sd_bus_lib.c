@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libsystemd, loaded when the systemd driver first talks to systemd (dlopen)
+ * libsystemd, loaded when kago first talks to systemd or machined (dlopen)
  * rather than at every start of kago: linked, it and the five libraries it
  * pulls in (gcrypt, gpg-error, lzma, zstd, lz4) cost each kago process
  * about half a millisecond of loading and relocation, and most kago
  * processes (state, start, kill, delete with cgroupfs, the container's init)
- * never use it. Only the sd-bus calls systemd.c makes are resolved.
+ * never use it. Only the sd-bus calls systemd.c and machined.c make are
+ * resolved.
  */
 #include <dlfcn.h>
 
@@ -44,13 +45,13 @@ int sd_bus_lib_load(struct kago_err *err)
                 return 0;
         void *h = dlopen(SD_BUS_LIB, RTLD_NOW | RTLD_LOCAL);
         if (!h)
-                return kago_err_set(err, "systemd cgroup driver: cannot load %s (%s; apt-get "
+                return kago_err_set(err, "cannot load %s (%s; apt-get "
                                          "install libsystemd0)", SD_BUS_LIB, dlerror());
         for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
                 *syms[i].slot = dlsym(h, syms[i].name);
                 if (!*syms[i].slot) {
                         dlclose(h);
-                        return kago_err_set(err, "systemd cgroup driver: %s lacks %s", SD_BUS_LIB,
+                        return kago_err_set(err, "%s lacks %s", SD_BUS_LIB,
                                             syms[i].name);
                 }
         }

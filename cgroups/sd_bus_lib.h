@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The sd-bus calls of the systemd driver, from libsystemd loaded on first
+/* The sd-bus calls of the systemd driver and machined.c, from libsystemd loaded on first
  * use (sd_bus_lib.c). Private to cgroups/. */
 #ifndef KAGO_CGROUPS_SD_BUS_LIB_H
 #define KAGO_CGROUPS_SD_BUS_LIB_H

@@ -202,7 +202,7 @@ static int wait_job(sd_bus *bus, struct job_wait *w, const char *what, struct ka
 static int bus_open(sd_bus **bus, sd_bus_slot **slot, struct job_wait *w, struct kago_err *err)
 {
         if (sd_bus_lib_load(err) < 0)
-                return -1;
+                return kago_err_wrap(err, "systemd cgroup driver");
         int r = sd_bus_lib.open_system(bus);
 
         if (r < 0)

@@ -39,6 +39,7 @@ static const char *const kago_annotations[] = {
         "kago.vm.",        /* the microVM's size, boot timeout, serial console... */
         "kago.net",        /* a link of kago's own: veth, bridge:BR, ovs:BR */
         "kago.net.",       /* its addresses, gateways, MAC, MTU, bandwidth, OVS database */
+        "kago.machined",   /* "true": register with systemd-machined */
 };
 
 /* ---- the document's tables ------------------------------------------- */

@@ -180,6 +180,7 @@ struct rootfs_run {
         bool user_set;
         uint32_t uid, gid;
         bool ephemeral, readonly, print_spec;
+        bool register_machine;    /* --register: kago.machined=true */
         const char *save_bundle;
         int64_t memory;       /* -1: unset */
         double cpus;          /* 0: unset */

@@ -17,7 +17,7 @@
 enum { OPT_ROOTFS = 256, OPT_BIND, OPT_BIND_RO, OPT_TMPFS, OPT_READ_ONLY, OPT_CHDIR,
        OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_VM, OPT_VM_CPUS, OPT_VM_MEMORY,
        OPT_VM_KERNEL, OPT_PRINT_SPEC, OPT_SAVE_BUNDLE, OPT_KEEP, OPT_PID_FILE, OPT_NETWORK,
-       OPT_NETWORK_VETH, OPT_NETWORK_BRIDGE, OPT_ANNOTATION };
+       OPT_NETWORK_VETH, OPT_NETWORK_BRIDGE, OPT_ANNOTATION, OPT_REGISTER };
 
 static const struct option rootfs_options[] = {
         { "rootfs", required_argument, NULL, OPT_ROOTFS },
@@ -48,6 +48,7 @@ static const struct option rootfs_options[] = {
         { "network-veth", no_argument, NULL, OPT_NETWORK_VETH },
         { "network-bridge", required_argument, NULL, OPT_NETWORK_BRIDGE },
         { "annotation", required_argument, NULL, OPT_ANNOTATION },
+        { "register", no_argument, NULL, OPT_REGISTER },
         { NULL, 0, NULL, 0 },
 };
 
@@ -231,6 +232,7 @@ static int parse_one(struct rootfs_run *rr, int opt, const char *v, struct kago_
         case OPT_TMPFS: return add_mount(rr, "--tmpfs", v, true, false, err);
         case 'x': rr->ephemeral = true; return 0;
         case OPT_READ_ONLY: rr->readonly = true; return 0;
+        case OPT_REGISTER: rr->register_machine = true; return 0;
         case 'E':
                 if (!strchr(v, '=') || v[0] == '=')
                         return bad(err, "--setenv", v, "expected KEY=VALUE");

@@ -129,11 +129,14 @@ static void set_vm(struct oci_spec *s, const struct rootfs_run *rr)
         }
 }
 
-/* The network (kago.net) and --annotation KEY=VALUE, later ones winning. */
+/* The network (kago.net), --register (kago.machined) and --annotation
+ * KEY=VALUE, later ones winning. */
 static void set_annotations(struct oci_spec *s, const struct rootfs_run *rr)
 {
         if (rr->network)
                 add_annotation(s, "kago.net", rr->network);
+        if (rr->register_machine)
+                add_annotation(s, MACHINE_ANNOTATION, "true");
         for (size_t i = 0; i < rr->annotations_len; i++) {
                 _cleanup_free_ char *key = xstrdup(rr->annotations[i]);
                 char *value = strchr(key, '=');

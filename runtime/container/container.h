@@ -314,6 +314,16 @@ struct net_config {
         struct netns_tbf egress;    /* kago.net.egress-rate/-burst */
 };
 
+/* systemd-machined registration (machine.c), opt-in by annotation. */
+#define MACHINE_ANNOTATION "kago.machined"
+/* The annotation's value, and the cgroup driver it needs. */
+int machine_check(const struct oci_spec *spec, enum cgroup_manager manager, struct kago_err *err);
+/* At create, once st->pid runs; nothing when not asked for. */
+int machine_register(const struct container_state *st, const struct oci_spec *spec,
+                     struct kago_err *err);
+/* At delete (and after a failed create): a machine machined forgot already is fine. */
+void machine_unregister(const struct container_state *st, const struct oci_spec *spec);
+
 /* Read and check every kago.net* annotation of s; unknown kago.net.* keys,
  * settings without a link to apply to, and a link without a network
  * namespace of the container's own are errors. */

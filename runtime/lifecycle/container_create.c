@@ -59,7 +59,8 @@ static int check_spec(struct container_ctx *c, struct kago_err *err)
                 return kago_err_set(err, "config.json: root.path: %s is not a directory", root);
         if (ns_validate(s, err) < 0 || rootless_check_user(s, err) < 0)
                 return kago_err_wrap(err, "config.json");
-        if (net_devices_check(s, err) < 0 || net_managed_check(s, err) < 0)
+        if (net_devices_check(s, err) < 0 || net_managed_check(s, err) < 0 ||
+            machine_check(s, c->g->cgroup_manager, err) < 0)
                 return -1;
         if (s->process->terminal && c->console_fd < 0 && !c->opts->console_socket)
                 return kago_err_set(err, "process.terminal is true: --console-socket is required");
@@ -289,7 +290,8 @@ static int drive_init(struct container_ctx *c, pid_t *pidp, struct kago_err *err
                 if (sync_send(c->parent_sync_fd, SYNC_GO, NULL) < 0)
                         return kago_err_errno(err, errno, "talk to the container's init");
         }
-        if (sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0)
+        if (sync_expect(c->parent_sync_fd, SYNC_READY, err) < 0 ||
+            machine_register(&c->st, c->spec, err) < 0)
                 return -1;
         return commit_state(c, pid, err);
 }
@@ -301,6 +303,8 @@ void container_ctx_abort(struct container_ctx *c, int rootfd, pid_t pid)
         if (c->state_dirfd >= 0)
                 net_devices_detach(c->state_dirfd, &c->st);
         net_managed_detach(&c->st);
+        if (pid > 0)
+                machine_unregister(&c->st, c->spec);
         if (pid > 0) {
                 kill(pid, SIGKILL);
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -49,19 +49,20 @@ static void stop_creating(const struct container_state *st)
                 log_warning("%s", kago_err_text(&err));
 }
 
-/* What the backend changed outside the container, then the poststop hooks. */
+/* The machine, what the backend changed outside the container, then the
+ * poststop hooks: all from the stored config. */
 static void release_and_poststop(int dirfd, const struct container_state *st, bool poststop)
 {
         const struct kago_backend *b = backend_of_state(st);
         struct oci_spec *spec = NULL;
         struct kago_err err = { 0 };
 
-        if (!b->release && !poststop)
-                return;
+
         if (container_load_config(dirfd, st->id, &spec, &err) < 0) {
                 log_warning("%s: no poststop hooks run", kago_err_text(&err));
                 return;
         }
+        machine_unregister(st, spec);
         if (b->release)
                 b->release(st, spec);
         if (poststop) {

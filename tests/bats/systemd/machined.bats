@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# Proves systemd-machined registration (annotation kago.machined=true, kago
+# run --register): with systemd as PID 1 (the test VM under tests/vm/run
+# --systemd) and the systemd cgroup driver, a container and a microVM are
+# machines that machinectl lists with their class, shows with their leader
+# and terminates; delete, and delete --force after the leader was killed,
+# leave no machine. Without the systemd driver, or with a bad value, create
+# is refused naming the annotation and leaves nothing behind.
+
+load ../helpers
+load ../container_helpers
+
+ksd() {
+        "$KAGO" --root "$ROOT" --systemd-cgroup "$@"
+}
+
+machine_listed() { # NAME [CLASS]
+        machinectl list --no-legend 2>/dev/null | grep -Eq "^$1 +${2:-[a-z]+} +kago"
+}
+
+# A registered machine $1 from bundle dir $2 (cgroupsPath in system.slice).
+registered() {
+        config "$2" '.linux.cgroupsPath = "system.slice:kago:'"$1"'" | .annotations["kago.machined"] = "true"'
+        ksd run -d --bundle "$2" "$1" >"$BATS_TEST_TMPDIR/$1.out" 2>&1 ||
+                { cat "$BATS_TEST_TMPDIR/$1.out" >&2; false; }
+}
+
+@test "machined: without the systemd driver, or with a bad value, create is refused and leaves nothing" {
+        requires root
+        bundle "$BATS_TEST_TMPDIR/b" true
+        config "$BATS_TEST_TMPDIR/b" '.annotations["kago.machined"] = "true"'
+        kg_status run --bundle "$BATS_TEST_TMPDIR/b" mr1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"annotation kago.machined: systemd-machined registers the systemd unit the container runs in: use the systemd cgroup driver (kago --systemd-cgroup)"* ]]
+        assert_gone mr1
+        config "$BATS_TEST_TMPDIR/b" '.annotations["kago.machined"] = "maybe"'
+        kg_status run --bundle "$BATS_TEST_TMPDIR/b" mr2
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"annotation kago.machined 'maybe': must be true or false"* ]]
+        assert_gone mr2
+        kg_status run --rootfs "$BUSYBOX_ROOTFS" --register -M mr3 -- true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"use the systemd cgroup driver"* ]]
+        assert_gone mr3
+}
+
+@test "machined: a registered container is listed, shown and terminated; delete leaves no machine" {
+        requires root systemd
+        command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
+        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        registered mc1 "$BATS_TEST_TMPDIR/b"
+        machine_listed mc1 container
+        pid=$(jq -r .pid "$ROOT/mc1/state.json")
+        machinectl status mc1 --no-pager | grep -q "Leader: $pid"
+        machinectl status mc1 --no-pager | grep -q "Root: $BUSYBOX_ROOTFS"
+        machinectl terminate mc1
+        wait_status mc1 stopped
+        ksd delete mc1
+        ! machine_listed mc1 || false
+        # a leader killed behind kago's back: delete --force leaves no machine either
+        registered mc2 "$BATS_TEST_TMPDIR/b"
+        machine_listed mc2 container
+        kill -9 "$(jq -r .pid "$ROOT/mc2/state.json")"
+        ksd delete --force mc2
+        ! machine_listed mc2 || false
+        assert_gone mc2
+}
+
+@test "machined: a registered microVM is a machine of class vm led by its VMM" {
+        requires root systemd kvm
+        command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        bundle "$BATS_TEST_TMPDIR/v" sleep 1000
+        config "$BATS_TEST_TMPDIR/v" '.vm = {"kernel": {"path": env.KAGO_VM_KERNEL}}'
+        registered mv1 "$BATS_TEST_TMPDIR/v"
+        machine_listed mv1 vm
+        machinectl status mv1 --no-pager | grep -q "Leader: $(jq -r .pid "$ROOT/mv1/state.json")"
+        machinectl terminate mv1
+        wait_status mv1 stopped 60
+        ksd delete mv1
+        ! machine_listed mv1 || false
+        assert_gone mv1
+}
