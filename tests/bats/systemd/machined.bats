@@ -3,8 +3,8 @@
 # run --register): with systemd as PID 1 (the test VM under tests/vm/run
 # --systemd) and the systemd cgroup driver, a container and a microVM are
 # machines that machinectl lists with their class, shows with their leader
-# and terminates; delete, and delete --force after the leader was killed,
-# leave no machine. Without the systemd driver, or with a bad value, create
+# and root, terminates and kills; delete, and delete --force after the
+# leader was killed, leave no machine. Without the systemd driver, or with a bad value, create
 # is refused naming the annotation and leaves nothing behind.
 
 load ../helpers
@@ -57,10 +57,12 @@ registered() {
         wait_status mc1 stopped
         ksd delete mc1
         ! machine_listed mc1 || false
-        # a leader killed behind kago's back: delete --force leaves no machine either
+        # a leader killed behind kago's back (SIGKILL through machinectl kill):
+        # delete --force leaves no machine either
         registered mc2 "$BATS_TEST_TMPDIR/b"
         machine_listed mc2 container
-        kill -9 "$(jq -r .pid "$ROOT/mc2/state.json")"
+        machinectl kill --kill-whom=leader --signal=KILL mc2
+        wait_status mc2 stopped
         ksd delete --force mc2
         ! machine_listed mc2 || false
         assert_gone mc2
