@@ -223,30 +223,14 @@ static void blk_config_read(struct virtio_dev *dev, uint64_t off, void *data, un
                 memcpy(data, cfg + off, len < sizeof cfg - off ? len : sizeof cfg - off);
 }
 
-/* Serve every request there is, with the guest's kicks off meanwhile; a
- * request added while they were off is seen by the last look. */
+static uint32_t blk_serve_chain(struct virtio_dev *dev, const struct vq_chain *c)
+{
+        return blk_serve(&((struct blk *)dev->priv)->disk, c);
+}
+
 static int blk_notify(struct virtio_dev *dev, unsigned q, struct kago_err *err)
 {
-        struct blk *b = dev->priv;
-        struct virtq *vq = &dev->vq[q];
-        struct vq_chain ch;
-        bool any = false;
-        int rc;
-        vq_set_notify(&dev->vm->mem, vq, false);
-        for (int pass = 0; pass < 2; pass++) {
-                while ((rc = vq_pop(&dev->vm->mem, vq, &ch, err)) > 0) {
-                        if (vq_push(&dev->vm->mem, vq, ch.head, blk_serve(&b->disk, &ch), err) < 0)
-                                return -1;
-                        any = true;
-                }
-                if (rc < 0)
-                        return -1;
-                if (pass == 0)
-                        vq_set_notify(&dev->vm->mem, vq, true);
-        }
-        if (any)
-                virtio_irq(dev);
-        return 0;
+        return virtio_queue_serve(dev, q, blk_serve_chain, err);
 }
 
 static const struct virtio_ops blk_ops_rw = {

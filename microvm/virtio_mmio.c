@@ -89,6 +89,31 @@ void virtio_config_changed(struct virtio_dev *d)
                 return;
 }
 
+int virtio_queue_serve(struct virtio_dev *d, unsigned q,
+                       uint32_t (*serve)(struct virtio_dev *d, const struct vq_chain *c),
+                       struct kago_err *err)
+{
+        struct virtq *vq = &d->vq[q];
+        struct vq_chain ch;
+        bool any = false;
+        int rc;
+        vq_set_notify(&d->vm->mem, vq, false);
+        for (int pass = 0; pass < 2; pass++) {
+                while ((rc = vq_pop(&d->vm->mem, vq, &ch, err)) > 0) {
+                        if (vq_push(&d->vm->mem, vq, ch.head, serve(d, &ch), err) < 0)
+                                return -1;
+                        any = true;
+                }
+                if (rc < 0)
+                        return -1;
+                if (pass == 0)
+                        vq_set_notify(&d->vm->mem, vq, true);
+        }
+        if (any && vq_irq_wanted(&d->vm->mem, vq))
+                virtio_irq(d);
+        return 0;
+}
+
 static struct virtq *cur_queue(struct virtio_dev *d)
 {
         return d->queue_sel < d->ops->n_queues ? &d->vq[d->queue_sel] : NULL;

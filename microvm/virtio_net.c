@@ -113,36 +113,10 @@ static void net_config_read(struct virtio_dev *dev, uint64_t off, void *data, un
                 memcpy(data, cfg + off, len < sizeof cfg - off ? len : sizeof cfg - off);
 }
 
-static void irq_if_wanted(struct virtio_dev *dev, struct virtq *q)
-{
-        if (vq_irq_wanted(&dev->vm->mem, q))
-                virtio_irq(dev);
-}
-
-/* Send every frame there is, with the guest's kicks off meanwhile; a frame
- * added while they were off is seen by the last look. */
-static int net_tx(struct virtio_dev *dev, struct kago_err *err)
+static uint32_t net_tx_chain(struct virtio_dev *dev, const struct vq_chain *c)
 {
         struct net *n = dev->priv;
-        struct virtq *q = &dev->vq[TXQ];
-        struct vq_chain ch;
-        bool any = false;
-        int rc;
-        vq_set_notify(&dev->vm->mem, q, false);
-        for (int pass = 0; pass < 2; pass++) {
-                while ((rc = vq_pop(&dev->vm->mem, q, &ch, err)) > 0) {
-                        net_tx_frame(n->nic->tap_fd, &ch, &n->count);
-                        if (vq_push(&dev->vm->mem, q, ch.head, 0, err) < 0)
-                                return -1;
-                        any = true;
-                }
-                if (rc < 0)
-                        return -1;
-                if (pass == 0)
-                        vq_set_notify(&dev->vm->mem, q, true);
-        }
-        if (any)
-                irq_if_wanted(dev, q);
+        net_tx_frame(n->nic->tap_fd, c, &n->count);
         return 0;
 }
 
@@ -159,7 +133,7 @@ static int net_rx_kick(struct virtio_dev *dev)
 
 static int net_notify(struct virtio_dev *dev, unsigned q, struct kago_err *err)
 {
-        return q == TXQ ? net_tx(dev, err) : net_rx_kick(dev);
+        return q == TXQ ? virtio_queue_serve(dev, TXQ, net_tx_chain, err) : net_rx_kick(dev);
 }
 
 /* What the driver takes of the tap's offloads: the frames the tap may hand
@@ -245,8 +219,8 @@ static int net_rx_locked(struct net *n, struct kago_err *err)
                         break;
                 any = true;
         }
-        if (any)
-                irq_if_wanted(dev, q);
+        if (any && vq_irq_wanted(&dev->vm->mem, q))
+                virtio_irq(dev);
         return rc < 0 ? -1 : 0;
 }
 

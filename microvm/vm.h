@@ -235,6 +235,14 @@ void virtio_dev_free(struct virtio_dev *d);
 /* Tell the driver the device's config changed (ISR bit 1, the irqfd). */
 void virtio_config_changed(struct virtio_dev *d);
 
+/* Serve every chain on queue q, with the driver's kicks off meanwhile (a
+ * chain added while they were off is seen by the last look): serve answers
+ * one chain with the bytes it wrote into it. The driver is interrupted when
+ * anything was used, unless it asked not to be (VRING_AVAIL_F_NO_INTERRUPT). */
+int virtio_queue_serve(struct virtio_dev *d, unsigned q,
+                       uint32_t (*serve)(struct virtio_dev *d, const struct vq_chain *c),
+                       struct kago_err *err);
+
 /* virtio-balloon (virtio_balloon.c). balloon_set asks the guest to give
  * back what guest RAM has beyond guest_bytes (0: only report) and says
  * where the balloon stands. */

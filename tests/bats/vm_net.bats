@@ -50,6 +50,18 @@ net_bundle() {
         true
 }
 
+needs_vm() {
+        requires root kvm
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+}
+
+# A container $1 on ${N}br with addresses $2, sleeping.
+bridge_container() {
+        net_bundle "$1" "$BATS_TEST_TMPDIR/$1" "{\"kago.net\": \"bridge:${N}br\",
+                \"kago.net.address\": \"$2\"}" container sleep 4242
+        kg run -d --bundle "$BATS_TEST_TMPDIR/$1" "$1"
+}
+
 # Wait (up to 300 s) until file $1 holds a line matching $2.
 wait_line() {
         local i
@@ -63,12 +75,9 @@ wait_line() {
 }
 
 @test "vm net: the guest's NIC is the container's link; ping by /etc/hosts name, TCP both ways, exec" {
-        requires root kvm
-        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        needs_vm
         bridge_up "${N}br" 10.233.1.1/24
-        net_bundle "${N}c" "$BATS_TEST_TMPDIR/c" "{\"kago.net\": \"bridge:${N}br\",
-                \"kago.net.address\": \"10.233.1.3/24,fd33::3/64\"}" container sleep 4242
-        kg run -d --bundle "$BATS_TEST_TMPDIR/c" "${N}c"
+        bridge_container "${N}c" 10.233.1.3/24,fd33::3/64
         net_bundle "${N}v" "$BATS_TEST_TMPDIR/v" "{\"kago.net\": \"bridge:${N}br\",
                 \"kago.net.address\": \"10.233.1.2/24,fd33::2/64\", \"kago.net.gateway\": \"10.233.1.1\",
                 \"kago.net.mac\": \"02:33:00:00:01:02\", \"kago.net.mtu\": \"1400\"}" vm \
@@ -115,12 +124,9 @@ vm_sleeper() {
 }
 
 @test "vm net: bulk TCP crosses intact, a kago.net egress limit holds, pause parks the NIC" {
-        requires root kvm
-        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        needs_vm
         bridge_up "${N}br" 10.233.2.1/24
-        net_bundle "${N}c" "$BATS_TEST_TMPDIR/c" "{\"kago.net\": \"bridge:${N}br\",
-                \"kago.net.address\": \"10.233.2.3/24\"}" container sleep 4242
-        kg run -d --bundle "$BATS_TEST_TMPDIR/c" "${N}c"
+        bridge_container "${N}c" 10.233.2.3/24
         vm_sleeper "${N}v" 10.233.2.2/24
         read -r got secs < <(transfer "${N}v" 10.233.2.3 3000000 "${N}c")
         [ "$got" = 3000000 ]
@@ -142,8 +148,7 @@ vm_sleeper() {
 }
 
 @test "vm net: in a namespace the engine keeps, a refused create and delete leave its interfaces as they were" {
-        requires root kvm
-        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        needs_vm
         local ns="${N}ns" i
         ip netns add "$ns"
         for i in 0 1 2 3 4; do
