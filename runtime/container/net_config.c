@@ -5,6 +5,7 @@
  * network and set none of these). One table of keys; every value goes
  * through netns/'s parsers, and a refusal names the annotation and value.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "../../netns/netns.h"
@@ -191,42 +192,24 @@ static int parse_gateways(const char *v, struct net_config *c, struct kago_err *
         return each_item(v, one_gateway, c, err);
 }
 
-static int parse_ingress_rate(const char *v, struct net_config *c, struct kago_err *err)
-{
-        return netns_parse_bits(v, &c->ingress.rate, err);
-}
-
-static int parse_ingress_burst(const char *v, struct net_config *c, struct kago_err *err)
-{
-        return netns_parse_bits(v, &c->ingress.burst, err);
-}
-
-static int parse_egress_rate(const char *v, struct net_config *c, struct kago_err *err)
-{
-        return netns_parse_bits(v, &c->egress.rate, err);
-}
-
-static int parse_egress_burst(const char *v, struct net_config *c, struct kago_err *err)
-{
-        return netns_parse_bits(v, &c->egress.burst, err);
-}
-
-/* In order: the gateways are checked against the addresses before them. */
+/* In order: the gateways are checked against the addresses before them. A
+ * key without a parser is a count of bits (netns_parse_bits) at bits_at. */
 static const struct net_key {
         const char *key;
         int (*parse)(const char *v, struct net_config *c, struct kago_err *err);
+        size_t bits_at;
 } net_keys[] = {
-        {"kago.net", parse_mode},
-        {"kago.net.ifname", parse_ifname_key},
-        {"kago.net.address", parse_addresses},
-        {"kago.net.gateway", parse_gateways},
-        {"kago.net.mac", parse_mac},
-        {"kago.net.mtu", parse_mtu},
-        {"kago.net.ingress-rate", parse_ingress_rate},
-        {"kago.net.ingress-burst", parse_ingress_burst},
-        {"kago.net.egress-rate", parse_egress_rate},
-        {"kago.net.egress-burst", parse_egress_burst},
-        {"kago.net.ovsdb", parse_ovsdb},
+        {"kago.net", parse_mode, 0},
+        {"kago.net.ifname", parse_ifname_key, 0},
+        {"kago.net.address", parse_addresses, 0},
+        {"kago.net.gateway", parse_gateways, 0},
+        {"kago.net.mac", parse_mac, 0},
+        {"kago.net.mtu", parse_mtu, 0},
+        {"kago.net.ingress-rate", NULL, offsetof(struct net_config, ingress.rate)},
+        {"kago.net.ingress-burst", NULL, offsetof(struct net_config, ingress.burst)},
+        {"kago.net.egress-rate", NULL, offsetof(struct net_config, egress.rate)},
+        {"kago.net.egress-burst", NULL, offsetof(struct net_config, egress.burst)},
+        {"kago.net.ovsdb", parse_ovsdb, 0},
 };
 
 static const struct net_key *net_key_find(const char *key)
@@ -302,9 +285,11 @@ int net_config_from_spec(const struct oci_spec *s, struct net_config *c, struct 
         if (check_unknown(s, err) < 0)
                 return -1;
         for (size_t i = 0; i < sizeof net_keys / sizeof net_keys[0]; i++) {
-                const char *v = spec_annotation(s, net_keys[i].key);
-                if (v && net_keys[i].parse(v, c, err) < 0)
-                        return bad(net_keys[i].key, v, err);
+                const struct net_key *k = &net_keys[i];
+                const char *v = spec_annotation(s, k->key);
+                if (v && (k->parse ? k->parse(v, c, err)
+                                   : netns_parse_bits(v, (uint64_t *)((char *)c + k->bits_at), err)) < 0)
+                        return bad(k->key, v, err);
         }
         if (check_bucket(&c->ingress, "ingress", err) < 0 ||
             check_bucket(&c->egress, "egress", err) < 0)
