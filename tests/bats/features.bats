@@ -66,7 +66,7 @@ print(\" \".join(f[\"potentiallyUnsafeConfigAnnotations\"]))
 "' "$KAGO"
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "True True True False True" ]
-        [ "${lines[1]}" = "run.oci.handler kago.vm. kago.net kago.net." ]
+        [ "${lines[1]}" = "run.oci.handler kago.vm. kago.net kago.net. kago.machined" ]
 }
 
 @test "features: extra arguments are a usage error" {
