@@ -57,9 +57,9 @@ static void release_and_poststop(int dirfd, const struct container_state *st, bo
         struct oci_spec *spec = NULL;
         struct kago_err err = { 0 };
 
-
         if (container_load_config(dirfd, st->id, &spec, &err) < 0) {
-                log_warning("%s: no poststop hooks run", kago_err_text(&err));
+                if (poststop)
+                        log_warning("%s: no poststop hooks run", kago_err_text(&err));
                 return;
         }
         machine_unregister(st, spec);
