@@ -60,6 +60,7 @@ static int set_nic(struct microvm_config *c, struct microvm_nic *nic, bool open_
                 if (sscanf(addr, "%15[0-9.]/%u%c", ip, &len, &end) != 2 || len > 32 ||
                     inet_pton(AF_INET, ip, nic->addrs[0].ip) != 1)
                         return kago_err_set(err, "KAGO_VM_NIC_ADDR=%s: not A.B.C.D/LEN", addr);
+                nic->addrs[0].family = AF_INET;
                 nic->addrs[0].prefix = (uint8_t)len;
                 nic->n_addrs = 1;
         }
