@@ -7,7 +7,8 @@
  * startup_64 or through its PVH note, or a 64-bit bzImage)
  * with an initramfs it builds in memory, serves the container's root
  * filesystem ("/" of the calling process) to the guest over virtio-fs or 9P
- * (or boots it from a disk), and runs the described process in the guest
+ * (or boots it from a disk), gives it a virtio-net NIC on each tap it is
+ * handed, and runs the described process in the guest
  * through kago's guest init, each VMM thread confined to a seccomp allowlist
  * of its own once it is set up (docs/vmm-seccomp.md). It
  * returns when the guest workload has exited (its status in *workload_status)

@@ -4,9 +4,10 @@
  * each interface in the container's network namespace that is up, other
  * than loopback, becomes a NIC of the guest with the interface's name, MAC,
  * MTU, addresses and routes (IPv4 and IPv6; the IPv6 link-local address the
- * guest's kernel makes from the same MAC is the interface's own). In init, in that namespace and before
- * pivot_root (kago create has attached kago.net's links and run the
- * createRuntime hooks by then), each interface gets a tap, kagotapN, and tc
+ * guest's kernel makes from the same MAC is the interface's own). In init,
+ * in that namespace and before pivot_root (kago create has attached
+ * kago.net's links and run the createRuntime hooks by then), each
+ * interface gets a tap, kagotapN, and tc
  * redirects both ways between the two (ingress qdisc, u32 match-all,
  * mirred egress redirect): every frame the interface receives leaves
  * through the tap to the guest's NIC, every frame the guest sends leaves
@@ -25,10 +26,10 @@
  * its guest gets no NIC, since redirecting the host's interfaces would take
  * the host's network away.
  */
-#include <stdio.h>
-#include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
