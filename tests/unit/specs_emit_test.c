@@ -82,7 +82,7 @@ UNIT_TEST(features_claim_only_what_kago_does)
         CHECK(f->linux_cfg->cgroup_v2.set && f->linux_cfg->cgroup_v2.value);
         CHECK(f->linux_cfg->cgroup_v1.set && f->linux_cfg->cgroup_v1.value);
         CHECK(f->linux_cfg->intel_rdt_enabled.set && !f->linux_cfg->intel_rdt_enabled.value);
-        CHECK(f->potentially_unsafe_config_annotations_len == 4);
+        CHECK(f->potentially_unsafe_config_annotations_len == 5);
         features_free(f);
         _cleanup_free_ char *json = features_emit();
         CHECK_CONTAINS(json, "\"mountExtensions\": {\n\t\t\t\"idmap\": {\n\t\t\t\t\"enabled\": true");

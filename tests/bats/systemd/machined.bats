@@ -47,7 +47,9 @@ registered() {
 @test "machined: a registered container is listed, shown and terminated; delete leaves no machine" {
         requires root systemd
         command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
-        bundle "$BATS_TEST_TMPDIR/b" sleep 1000
+        # As PID 1 of its namespace the workload must handle SIGTERM itself,
+        # or terminate waits out systemd's stop timeout before SIGKILL.
+        bundle "$BATS_TEST_TMPDIR/b" sh -c 'trap "exit 0" TERM; sleep 1000 & wait'
         registered mc1 "$BATS_TEST_TMPDIR/b"
         machine_listed mc1 container
         pid=$(jq -r .pid "$ROOT/mc1/state.json")
