@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp -d /tmp/kago-check.XXXXXX)
 trap 'rm -rf "$results"' EXIT
-total_pass=0 total_fail=0 status=0
+total_pass=0 total_fail=0 status=0 stopped=()
 
 step() { printf '\n==> %s  (at %ds)\n' "$*" "$SECONDS"; }
 die() { echo "check: $*" >&2; exit 1; }
@@ -31,7 +31,7 @@ total_pass=$((total_pass + ${up:-0})) total_fail=$((total_fail + ${uf:-1}))
 [ -n "${up:-}" ] || echo "check: unit tests printed no result line" >&2
 
 # Run bats suites, keeping the TAP stream for the summary.
-envs=()
+envs=() reruns=()
 run_bats() { # ENV SUITE_DIRS -- CMD...
         local env=$1 dirs=$2
         shift 3
@@ -55,13 +55,15 @@ systemd_dir=
 compgen -G "tests/bats/systemd/*.bats" >/dev/null && systemd_dir=tests/bats/systemd
 vm_timeout=${KAGO_VM_TIMEOUT:-3000}
 # A test VM whose suite prints nothing for 7 minutes is stuck (no test may
-# take longer than bats' 300 s timeout): it is killed (tests/vm/run exits
-# 125) and its suites run once more in a new one.
+# take longer than bats' 300 s timeout): it is killed. That, or a guest that
+# ends without the suite's status (its kernel died), makes tests/vm/run exit
+# 125, and the suites run once more in a new VM.
 export KAGO_VM_STALL=${KAGO_VM_STALL:-420}
 run_vm_bats() { # ENV SUITE_DIRS -- CMD...
         run_bats "$@"
         [ "$(cat "$results/$1.rc")" = 125 ] || return 0
-        echo "check: the test VM stopped making progress; its suites run again in a new one" >&2
+        echo "check: the test VM stalled or died (above); its suites run again in a new one" >&2
+        reruns+=("$1")
         unset 'envs[-1]'
         run_bats "$@"
 }
@@ -82,6 +84,7 @@ summarize() { # ENV
         if [ -z "$planned" ] || [ "$ran" -lt "$planned" ]; then
                 echo "  $1: bats stopped early (ran $ran of ${planned:-?} tests, exit $(cat "$results/$1.rc"))"
                 f=$((f + ${planned:-1} - ran))
+                stopped+=("$1")
         fi
         echo "  $1: $p passed, $f failed, $s skipped"
         grep -E '^ok [0-9]+ .* # skip' "$tap" | sed -E 's/^ok [0-9]+ (.*) # skip ?(.*)$/    skipped: \1 — \2/'
@@ -101,10 +104,21 @@ test_lines() { # ENV: "name<TAB>ran|skipped" for each test
 never=$(for env in "${envs[@]}"; do test_lines "$env"; done |
         awk -F'\t' '{ seen[$1] = 1 } $2 == "ran" { ran[$1] = 1 } END { for (t in seen) if (!ran[t]) print t }' | sort)
 if [ -n "$never" ]; then
-        echo "  skipped in every environment (counted as failures):"
-        echo "$never" | sed 's/^/    /'
-        total_fail=$((total_fail + $(echo "$never" | wc -l)))
+        n_never=$(echo "$never" | wc -l)
+        echo "  skipped in every environment (counted as failures): $n_never"
+        echo "$never" | head -n 20 | sed 's/^/    /'
+        [ "$n_never" -le 20 ] || echo "    … and $((n_never - 20)) more"
+        total_fail=$((total_fail + n_never))
 fi
+# Last, where it is seen first: why an environment's suites ended early.
+for env in "${stopped[@]}"; do
+        echo "  $env ended early; its last lines that were not test results:"
+        grep -vE '^(not )?ok [0-9]+ |^#|^1\.\.[0-9]+$' "$results/$env.timed" | tail -n 25 | sed 's/^/    /'
+done
+for env in "${envs[@]}"; do
+        sed -nE 's/^not ok [0-9]+ (.*)$/    failed in '"$env"': \1/p' "$results/$env.tap"
+done
+[ ${#reruns[@]} -eq 0 ] || echo "  the test VM stalled or died once and ran again for: ${reruns[*]}"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] || status=1
 exit $status
