@@ -14,6 +14,10 @@ PKG_LIBS   = $(shell pkg-config --libs $(LINKED) 2>/dev/null)
 CFLAGS    ?= -O2
 CFLAGS    += -std=gnu17 -Wall -Wextra -Werror -D_GNU_SOURCE
 CFLAGS    += -DKAGO_VERSION='"$(VERSION)"' -DKAGO_COMMIT='"$(COMMIT)"'
+# kago itself carries no unwind tables (C without exceptions or
+# pthread_cancel never unwinds; 70 KB less to copy and map at each create),
+# and the linker drops what nothing calls.
+SLIM_FLAGS := -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # Cache for things built from Debian packages (test-VM kernel, guest kernel,
@@ -37,14 +41,14 @@ HEADERS   := $(foreach m,$(MODULES),$(wildcard $(m)/*.h)) $(wildcard tests/unit/
 all: kago kago-vm
 
 kago: build/obj/runtime/cli/main.o $(LIB_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(PKG_LIBS)
 
 kago-vm: kago
 	ln -sf kago $@
 
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(SLIM_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
