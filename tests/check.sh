@@ -1,8 +1,8 @@
 #!/bin/bash
 # make check: the one test command. Installs what is missing, builds kago
-# (gcc, plus a clang compile of every source), runs the C unit tests under
-# ASan+UBSan, the bats suites on the host, then the same suites inside the
-# test VM. Prints passed/failed/skipped per environment with every skip's
+# (gcc, plus a clang compile of every source), holds it to its size budget
+# (make size), runs the C unit tests under ASan+UBSan, the bats suites on the
+# host, then the same suites inside the test VM. Prints passed/failed/skipped per environment with every skip's
 # reason, and ends with "N passed, N failed". Fails when any test fails or
 # when a test was skipped in both environments.
 set -uo pipefail
@@ -19,6 +19,8 @@ make -s deps || die "make deps failed"
 step "build (gcc) and compile check (clang)"
 make -s -j2 all || die "build failed"
 make -s -j2 clang-check || die "clang compile failed"
+step "binary size"
+make -s --no-print-directory size || die "make size: kago is over its size budget (above)"
 for t in $(make -s --no-print-directory prereq-targets 2>/dev/null); do
         step "make $t"
         make -s "$t" || die "make $t failed"
