@@ -2,8 +2,8 @@
 # make check: the one test command. Installs what is missing, builds kago
 # (gcc, plus a clang compile of every source), holds it to its size budget
 # (make size), runs the C unit tests under ASan+UBSan, the bats suites on the
-# host, then the same suites inside the test VM. Prints passed/failed/skipped per environment with every skip's
-# reason, and ends with "N passed, N failed". Fails when any test fails or
+# host, then the same suites inside the test VM. Prints passed/failed/skipped
+# per environment with every skip's reason, and ends with "N passed, N failed". Fails when any test fails or
 # when a test was skipped in both environments.
 set -uo pipefail
 cd "$(dirname "$0")/.."
