@@ -16,6 +16,7 @@
 #define VIRTIO_MAGIC 0x74726976
 #define VIRTIO_VENDOR 0x4f47414b /* "KAGO" */
 #define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_RING_F_EVENT_IDX (1ull << 29)
 #define STATUS_FAILED 0x80
 
 enum {
@@ -49,6 +50,21 @@ int virtio_mmio_add(struct vm *vm, const struct virtio_ops *ops, void *priv,
         vm->devs[vm->n_devs++] = d;
         if (out)
                 *out = d;
+        return 0;
+}
+
+int virtio_queue_eventfd(struct virtio_dev *d, unsigned q, int efd, struct kago_err *err)
+{
+        struct kvm_ioeventfd io = {
+                .datamatch = q,
+                .addr = d->base + R_QUEUE_NOTIFY,
+                .len = 4,
+                .fd = efd,
+                .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+        };
+        if (ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+                return kago_err_errno(err, errno, "virtio device at 0x%llx: ioeventfd for queue %u",
+                                      (unsigned long long)d->base, q);
         return 0;
 }
 
@@ -121,7 +137,7 @@ static struct virtq *cur_queue(struct virtio_dev *d)
 
 static uint64_t dev_features(const struct virtio_dev *d)
 {
-        return d->ops->features | VIRTIO_F_VERSION_1;
+        return d->ops->features | VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX;
 }
 
 static uint32_t mmio_read(struct virtio_dev *d, uint64_t off)
@@ -162,6 +178,8 @@ static void dev_reset(struct virtio_dev *d)
 static void queue_set_ready(struct virtio_dev *d, struct virtq *q, bool ready)
 {
         q->ready = ready;
+        q->event_idx = d->driver_features & VIRTIO_RING_F_EVENT_IDX;
+        q->signalled_valid = false;
         if (ready && q->used && (d->ops->quiet_queues & (1u << d->queue_sel)))
                 vq_set_notify(&d->vm->mem, q, false);
 }

@@ -8,12 +8,15 @@
  * header untouched: the guest sends 64 KiB TCP segments, the host's stack
  * cuts them (or not, when they stay on the host).
  *
- * One receive and one transmit queue. Transmit runs on the notifying vCPU,
- * with the guest's kicks off while it drains the ring. Receive runs on the
- * VMM's host thread: it polls the tap while the guest has receive buffers;
- * when it has none, it asks for the guest's kick (the receive queue is
- * otherwise quiet) and stops reading until the kick comes. Interrupts follow
- * the driver's VRING_AVAIL_F_NO_INTERRUPT (Linux sets it while it polls).
+ * One receive and one transmit queue, both served by the VMM's host
+ * thread. The guest's transmit kicks reach it through an ioeventfd, so the
+ * vCPU goes on at once (in the kernel) while the host thread writes the
+ * frames, with the guest's kicks off while it drains the ring; where KVM has
+ * no ioeventfd, the notifying vCPU transmits itself. Receive: the host thread
+ * polls the tap while the guest has receive buffers; when it has none, it
+ * asks for the guest's kick (the receive queue is otherwise quiet) and stops
+ * reading until the kick comes. Interrupts follow the driver's
+ * VRING_AVAIL_F_NO_INTERRUPT (Linux sets it while it polls).
  *
  * The guest is not trusted: every chain is bounds-checked by vq_pop, a
  * transmitted frame must hold a header and fit a 64 KiB segment, a receive
@@ -54,6 +57,7 @@ struct net {
         struct virtio_dev *dev;
         const struct microvm_nic *nic; /* the config's, for the VM's life */
         int kick_efd;       /* written by a vCPU when the guest adds receive buffers */
+        int tx_efd;         /* KVM's ioeventfd for transmit kicks; -1: the vCPU transmits */
         bool rx_starved;    /* no receive buffer: wait for the kick */
         bool rx_pending;    /* rx_chain popped, not filled yet */
         struct vq_chain rx_chain;
@@ -224,28 +228,48 @@ static int net_rx_locked(struct net *n, struct kago_err *err)
         return rc < 0 ? -1 : 0;
 }
 
+/* A ring the guest broke: the device wants a reset, the host thread stops
+ * reading for it. */
+static void net_broken(struct net *n, struct kago_err *e)
+{
+        log_debug("virtio-net %s: %s", n->nic->name, kago_err_text(e));
+        n->dev->status |= VIRTIO_STATUS_NEEDS_RESET;
+        n->rx_starved = true;
+}
+
 static void net_rx(struct net *n)
 {
         struct kago_err e = { 0 };
         pthread_mutex_lock(&n->dev->lock);
-        if (net_rx_locked(n, &e) < 0) {
-                log_debug("virtio-net %s: %s", n->nic->name, kago_err_text(&e));
-                n->dev->status |= VIRTIO_STATUS_NEEDS_RESET;
-                n->rx_starved = true;
-        }
+        if (net_rx_locked(n, &e) < 0)
+                net_broken(n, &e);
         pthread_mutex_unlock(&n->dev->lock);
+}
+
+static void net_tx(struct net *n)
+{
+        struct kago_err e = { 0 };
+        struct virtio_dev *dev = n->dev;
+        pthread_mutex_lock(&dev->lock);
+        if (dev->vq[TXQ].ready && (dev->status & VIRTIO_STATUS_DRIVER_OK) &&
+            virtio_queue_serve(dev, TXQ, net_tx_chain, &e) < 0)
+                net_broken(n, &e);
+        pthread_mutex_unlock(&dev->lock);
 }
 
 int net_poll_fds(struct net *n, bool parked, struct pollfd p[NET_POLL_FDS])
 {
         p[0] = (struct pollfd){ n->kick_efd, POLLIN, 0 };
         p[1] = (struct pollfd){ parked || n->rx_starved ? -1 : n->nic->tap_fd, POLLIN, 0 };
+        p[2] = (struct pollfd){ parked ? -1 : n->tx_efd, POLLIN, 0 };
         return NET_POLL_FDS;
 }
 
 void net_serve(struct net *n, const struct pollfd p[NET_POLL_FDS])
 {
         uint64_t v;
+        if (p[2].revents && read(n->tx_efd, &v, sizeof v) == sizeof v)
+                net_tx(n);
         if (p[0].revents && read(n->kick_efd, &v, sizeof v) == sizeof v)
                 n->rx_starved = false;
         if ((p[0].revents || p[1].revents) && p[1].fd >= 0 && !n->rx_starved)
@@ -262,7 +286,24 @@ static void net_free(void *priv)
         struct net *n = priv;
         if (n->kick_efd >= 0)
                 close(n->kick_efd);
+        if (n->tx_efd >= 0)
+                close(n->tx_efd);
         free(n);
+}
+
+/* Transmit kicks through an ioeventfd where KVM has them. */
+static void net_tx_eventfd(struct net *n)
+{
+        struct kago_err e = { 0 };
+        int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (efd >= 0 && virtio_queue_eventfd(n->dev, TXQ, efd, &e) == 0) {
+                n->tx_efd = efd;
+                return;
+        }
+        log_debug("virtio-net %s: the vCPUs transmit: %s", n->nic->name,
+                  efd < 0 ? strerror(errno) : kago_err_text(&e));
+        if (efd >= 0)
+                close(efd);
 }
 
 int virtio_net_add(struct vm *vm, const struct microvm_nic *nic, struct net **out,
@@ -271,6 +312,7 @@ int virtio_net_add(struct vm *vm, const struct microvm_nic *nic, struct net **ou
         struct net *n = xcalloc(1, sizeof *n);
         n->nic = nic;
         n->rx_starved = true; /* until the driver is ready and kicks */
+        n->tx_efd = -1;
         n->kick_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (n->kick_efd < 0) {
                 int e = errno;
@@ -289,6 +331,7 @@ int virtio_net_add(struct vm *vm, const struct microvm_nic *nic, struct net **ou
                 return -1;
         }
         n->dev->priv_free = net_free;
+        net_tx_eventfd(n);
         *out = n;
         return 0;
 }

@@ -87,6 +87,9 @@ int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struc
                 i = d.next;
         }
         q->last_avail++;
+        if (q->event_idx) /* avail_event: kick once the driver passes this chain */
+                __atomic_store_n((uint16_t *)guest_ptr(m, q->used + 4 + 8ull * q->size, 2),
+                                 q->last_avail, __ATOMIC_RELEASE);
         return 1;
 }
 
@@ -106,19 +109,44 @@ int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t 
 
 void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on)
 {
-        uint16_t *flags = guest_ptr(m, q->used, 2);
-        if (!flags)
-                return;
-        __atomic_store_n(flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELEASE);
-        /* the flag before any later look at the available index */
+        if (q->event_idx) {
+                uint16_t *event = guest_ptr(m, q->used + 4 + 8ull * q->size, 2);
+                if (!on || !event)
+                        return;
+                __atomic_store_n(event, avail_idx(m, q), __ATOMIC_RELEASE);
+        } else {
+                uint16_t *flags = guest_ptr(m, q->used, 2);
+                if (!flags)
+                        return;
+                __atomic_store_n(flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELEASE);
+        }
+        /* the change before any later look at the available index */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-bool vq_irq_wanted(const struct guest_mem *m, const struct virtq *q)
+/* 2.7.10: whether the used index, moving from old to new, passed event. */
+static bool need_event(uint16_t event, uint16_t new, uint16_t old)
 {
-        const uint16_t *flags = guest_ptr(m, q->avail, 2);
-        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the used index before the flag */
-        return !flags || !(__atomic_load_n(flags, __ATOMIC_ACQUIRE) & VRING_AVAIL_F_NO_INTERRUPT);
+        return (uint16_t)(new - event - 1) < (uint16_t)(new - old);
+}
+
+bool vq_irq_wanted(const struct guest_mem *m, struct virtq *q)
+{
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the used index before the driver's fields */
+        if (!q->event_idx) {
+                const uint16_t *flags = guest_ptr(m, q->avail, 2);
+                return !flags || !(__atomic_load_n(flags, __ATOMIC_ACQUIRE) & VRING_AVAIL_F_NO_INTERRUPT);
+        }
+        const uint16_t *used_idx = guest_ptr(m, q->used + 2, 2);
+        const uint16_t *used_event = guest_ptr(m, q->avail + 4 + 2ull * q->size, 2);
+        if (!used_idx || !used_event)
+                return true;
+        uint16_t now = __atomic_load_n(used_idx, __ATOMIC_RELAXED);
+        uint16_t old = q->signalled_used;
+        bool valid = q->signalled_valid;
+        q->signalled_used = now;
+        q->signalled_valid = true;
+        return !valid || need_event(__atomic_load_n(used_event, __ATOMIC_ACQUIRE), now, old);
 }
 
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len)

@@ -156,8 +156,11 @@ extern const uint8_t microvm_guest_init_end[];
 struct virtq {
         uint16_t size;
         bool ready;
+        bool event_idx;       /* VIRTIO_RING_F_EVENT_IDX negotiated */
+        bool signalled_valid; /* signalled_used holds the used index at the last decision */
         uint64_t desc, avail, used;
         uint16_t last_avail;
+        uint16_t signalled_used;
 };
 
 /* One popped descriptor chain: device-readable segments first, then writable. */
@@ -173,13 +176,17 @@ int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struc
 int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t len,
             struct kago_err *err);
 /* Whether the driver should notify (kick) when it makes buffers available:
- * the used ring's NO_NOTIFY flag. A device that turns notifications back on
- * must look at the ring again afterwards: buffers added before the driver saw
+ * the used ring's NO_NOTIFY flag, or with the event index (2.7.10) the
+ * avail_event the device publishes: vq_pop moves it to the next chain, so
+ * the driver kicks only once the device has caught up, and "on" moves it to
+ * the driver's latest index. A device that turns notifications back on must
+ * look at the ring again afterwards: buffers added before the driver saw
  * the change came without a kick. */
 void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on);
-/* Whether the driver wants an interrupt for used buffers now: its avail
- * ring's NO_INTERRUPT flag is clear. */
-bool vq_irq_wanted(const struct guest_mem *m, const struct virtq *q);
+/* Whether the driver wants an interrupt for the buffers used since the last
+ * time this was asked: its avail ring's NO_INTERRUPT flag is clear, or with
+ * the event index, the used index has passed the driver's used_event. */
+bool vq_irq_wanted(const struct guest_mem *m, struct virtq *q);
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len);
 size_t iov_copy_to(const struct iovec *iov, int n, size_t off, const void *buf, size_t len);
 
@@ -243,6 +250,10 @@ int virtio_queue_serve(struct virtio_dev *d, unsigned q,
                        uint32_t (*serve)(struct virtio_dev *d, const struct vq_chain *c),
                        struct kago_err *err);
 
+/* Let KVM signal efd for the driver's notifications of queue q, without
+ * the vCPU leaving the kernel: a host thread serves q then. */
+int virtio_queue_eventfd(struct virtio_dev *d, unsigned q, int efd, struct kago_err *err);
+
 /* virtio-balloon (virtio_balloon.c). balloon_set asks the guest to give
  * back what guest RAM has beyond guest_bytes (0: only report) and says
  * where the balloon stands. */
@@ -298,7 +309,7 @@ int virtio_blk_add(struct vm *vm, const struct microvm_disk *disk, unsigned inde
  * the NET_POLL_FDS fds net_poll_fds fills and passes them to net_serve. */
 #define NET_HDR_LEN 12               /* struct virtio_net_hdr_v1, the tap's vnet header */
 #define NET_FRAME_MAX (65536u + 18u) /* a 64 KiB segment with its Ethernet and VLAN headers */
-#define NET_POLL_FDS 2
+#define NET_POLL_FDS 3
 struct net;
 struct net_counters {
         uint64_t tx_frames, tx_dropped, rx_frames, rx_dropped;

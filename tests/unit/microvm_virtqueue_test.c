@@ -2,7 +2,8 @@
 /* Proves the split-virtqueue code: chains are popped into iovecs in order,
  * used entries are pushed, and every malformed ring (addresses outside RAM,
  * loops, bad heads, writable-before-readable) is an error, not a host access;
- * the used ring's NO_NOTIFY flag follows vq_set_notify and leaves its index alone. */
+ * the used ring's NO_NOTIFY flag follows vq_set_notify and leaves its index alone;
+ * with the event index, avail_event and used_event decide kicks and interrupts. */
 #include <string.h>
 
 #include "../../microvm/vm.h"
@@ -151,7 +152,64 @@ UNIT_TEST(notify_flag_in_used_ring)
         vq_set_notify(&mem, &q, false);
 }
 
+static uint16_t ring_u16(uint64_t gpa)
+{
+        uint16_t v;
+        memcpy(&v, ram + gpa, 2);
+        return v;
+}
+
+/* With the event index, the device publishes avail_event (after the used
+ * ring) instead of the NO_NOTIFY flag: each pop moves it to the next chain,
+ * turning notifications on moves it to the driver's latest index. */
+UNIT_TEST(event_idx_avail_event)
+{
+        struct virtq q = q_new();
+        q.event_idx = true;
+        struct kago_err err = { 0 };
+        struct vq_chain c;
+        const uint64_t avail_event = USED + 4 + 8 * QSZ;
+        set_desc(0, DATA, 4, 0, 0);
+        set_desc(1, DATA, 4, 0, 0);
+        offer(0);
+        offer(1);
+        vq_set_notify(&mem, &q, false);
+        CHECK(ring_u16(USED) == 0 && ring_u16(avail_event) == 0); /* "off" writes nothing */
+        CHECK(vq_pop(&mem, &q, &c, &err) == 1);
+        CHECK(ring_u16(avail_event) == 1);
+        vq_set_notify(&mem, &q, true);
+        CHECK(ring_u16(avail_event) == 2); /* the driver's avail index */
+        CHECK(ring_u16(USED) == 0);
+}
+
+/* With the event index, an interrupt is wanted when the used index passes
+ * the driver's used_event (after the avail ring) since the last question;
+ * the first question after the queue starts always says yes. */
+UNIT_TEST(event_idx_used_event)
+{
+        struct virtq q = q_new();
+        q.event_idx = true;
+        struct kago_err err = { 0 };
+        const uint64_t used_event = AVAIL + 4 + 2 * QSZ;
+        uint16_t ev = 3;
+        memcpy(ram + used_event, &ev, 2);
+        CHECK(vq_push(&mem, &q, 0, 1, &err) == 0);
+        CHECK(vq_irq_wanted(&mem, &q)); /* the first */
+        CHECK(vq_push(&mem, &q, 1, 1, &err) == 0); /* used 1 -> 2: before used_event 3 */
+        CHECK(!vq_irq_wanted(&mem, &q));
+        CHECK(vq_push(&mem, &q, 2, 1, &err) == 0);
+        CHECK(vq_push(&mem, &q, 3, 1, &err) == 0); /* 2 -> 4 passes 3 */
+        CHECK(vq_irq_wanted(&mem, &q));
+        CHECK(!vq_irq_wanted(&mem, &q)); /* nothing new since */
+        uint16_t flags = 1; /* NO_INTERRUPT means nothing with the event index */
+        memcpy(ram + AVAIL, &flags, 2);
+        ev = 4;
+        memcpy(ram + used_event, &ev, 2);
+        CHECK(vq_push(&mem, &q, 4, 1, &err) == 0);
+        CHECK(vq_irq_wanted(&mem, &q));
+}
+
 UNIT_MAIN("microvm_virtqueue", UNIT(pop_chain_and_push_used),
           UNIT(descriptor_outside_ram_is_an_error), UNIT(looping_chain_is_an_error),
           UNIT(bad_head_next_and_order_are_errors), UNIT(rings_outside_ram_or_bad_size),
-          UNIT(notify_flag_in_used_ring))
+          UNIT(notify_flag_in_used_ring), UNIT(event_idx_avail_event), UNIT(event_idx_used_event))
