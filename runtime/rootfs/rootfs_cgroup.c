@@ -43,6 +43,7 @@ struct cg_hier {
         char name[NAME_MAX + 1]; /* "" for /sys/fs/cgroup itself */
         char root[PATH_MAX];     /* the mount's root in the hierarchy */
         char opts[256];          /* controllers and name=: what a fresh mount names */
+        char init_path[PATH_MAX]; /* init's cgroup in it, per /proc/self/cgroup; "" unknown */
         bool v2;
 };
 
@@ -153,10 +154,10 @@ static bool hier_matches(const struct cg_hier *h, const char *id, const char *ct
         return false;
 }
 
-/* The path of h's cgroup that init is in, per /proc/self/cgroup, into path:
- * like the mount's root in mountinfo, relative to init's cgroup namespace
- * ("/../../kago/web" when the namespace's root is elsewhere). */
-static int hier_init_path(const struct cg_hier *h, char *path, size_t size)
+/* Each hierarchy's cgroup that init is in, from one read of
+ * /proc/self/cgroup: like the mount's root in mountinfo, relative to init's
+ * cgroup namespace ("/../../kago/web" when the namespace's root is elsewhere). */
+static void hiers_init_paths(struct cg_hiers *hs)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
         _cleanup_free_ char *line = NULL;
@@ -169,12 +170,19 @@ static int hier_init_path(const struct cg_hier *h, char *path, size_t size)
                         continue;
                 *ctrls++ = '\0';
                 *p++ = '\0';
-                if (hier_matches(h, line, ctrls)) {
-                        snprintf(path, size, "%s", p);
-                        return 0;
-                }
+                for (size_t i = 0; i < hs->n; i++)
+                        if (!hs->h[i].init_path[0] && hier_matches(&hs->h[i], line, ctrls))
+                                snprintf(hs->h[i].init_path, sizeof hs->h[i].init_path, "%s", p);
         }
-        return -1;
+}
+
+/* The path of h's cgroup that init is in into path; -1 when unknown. */
+static int hier_init_path(const struct cg_hier *h, char *path, size_t size)
+{
+        if (!h->init_path[0])
+                return -1;
+        snprintf(path, size, "%s", h->init_path);
+        return 0;
 }
 
 /* Where init's cgroup of h lies below the mount's root: 0 with rel set ("" for
@@ -331,6 +339,7 @@ int rootfs_mount_cgroup(int rootfd, const char *dest, unsigned long flags, unsig
 
         if (hiers_read(hs, err) < 0 || root_make_target(rootfd, dest, true, &fd, err) < 0)
                 goto out;
+        hiers_init_paths(hs);
         root_fd_path(fd, p);
         if (host_cgroup_is_v2()) {
                 rc = mount_v2(rootfd, fd, dest, hs, in_cgroupns, flags & MS_RDONLY, err);
