@@ -59,15 +59,18 @@ vm_timeout=${KAGO_VM_TIMEOUT:-3000}
 # A test VM whose suite prints nothing for 7 minutes is stuck (no test may
 # take longer than bats' 300 s timeout): it is killed. That, or a guest that
 # ends without the suite's status (its kernel died), makes tests/vm/run exit
-# 125, and the suites run once more in a new VM.
+# 125, and the suites run again in a new VM, up to twice.
 export KAGO_VM_STALL=${KAGO_VM_STALL:-420}
-run_vm_bats() { # ENV SUITE_DIRS -- CMD...
+run_vm_bats() { # ENV SUITE_DIRS -- CMD...: at most three test VMs
         run_bats "$@"
-        [ "$(cat "$results/$1.rc")" = 125 ] || return 0
-        echo "check: the test VM stalled or died (above); its suites run again in a new one" >&2
-        reruns+=("$1")
-        unset 'envs[-1]'
-        run_bats "$@"
+        local try
+        for try in 2 3; do
+                [ "$(cat "$results/$1.rc")" = 125 ] || return 0
+                echo "check: the test VM stalled or died (above); its suites run again in a new one" >&2
+                reruns+=("$1")
+                unset 'envs[-1]'
+                run_bats "$@"
+        done
 }
 run_bats host "tests/bats $systemd_dir" -- env
 # The microVM suites get a test VM of their own: the emulated nested KVM is
@@ -125,7 +128,7 @@ done
 for env in "${envs[@]}"; do
         sed -nE 's/^not ok [0-9]+ (.*)$/    failed in '"$env"': \1/p' "$results/$env.tap"
 done
-[ ${#reruns[@]} -eq 0 ] || echo "  the test VM stalled or died once and ran again for: ${reruns[*]}"
+[ ${#reruns[@]} -eq 0 ] || echo "  a test VM stalled or died, and its suites ran again, for: ${reruns[*]}"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] || status=1
 exit $status
