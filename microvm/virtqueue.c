@@ -27,6 +27,18 @@ static uint16_t avail_idx(const struct guest_mem *m, const struct virtq *q)
         return p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : q->last_avail;
 }
 
+/* The event index fields (2.7.10): avail_event after the used ring's
+ * entries, used_event after the avail ring's. */
+static uint16_t *avail_event(const struct guest_mem *m, const struct virtq *q)
+{
+        return guest_ptr(m, q->used + 4 + 8ull * q->size, 2);
+}
+
+static const uint16_t *used_event(const struct guest_mem *m, const struct virtq *q)
+{
+        return guest_ptr(m, q->avail + 4 + 2ull * q->size, 2);
+}
+
 static int vq_check(const struct guest_mem *m, const struct virtq *q, struct kago_err *err)
 {
         if (!q->ready || !q->size || (q->size & (q->size - 1)) || q->size > VQ_MAX_SIZE)
@@ -88,8 +100,7 @@ int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struc
         }
         q->last_avail++;
         if (q->event_idx) /* avail_event: kick once the driver passes this chain */
-                __atomic_store_n((uint16_t *)guest_ptr(m, q->used + 4 + 8ull * q->size, 2),
-                                 q->last_avail, __ATOMIC_RELEASE);
+                __atomic_store_n(avail_event(m, q), q->last_avail, __ATOMIC_RELEASE);
         return 1;
 }
 
@@ -110,7 +121,7 @@ int vq_push(const struct guest_mem *m, struct virtq *q, uint16_t head, uint32_t 
 void vq_set_notify(const struct guest_mem *m, struct virtq *q, bool on)
 {
         if (q->event_idx) {
-                uint16_t *event = guest_ptr(m, q->used + 4 + 8ull * q->size, 2);
+                uint16_t *event = avail_event(m, q);
                 if (!on || !event)
                         return;
                 __atomic_store_n(event, avail_idx(m, q), __ATOMIC_RELEASE);
@@ -138,15 +149,15 @@ bool vq_irq_wanted(const struct guest_mem *m, struct virtq *q)
                 return !flags || !(__atomic_load_n(flags, __ATOMIC_ACQUIRE) & VRING_AVAIL_F_NO_INTERRUPT);
         }
         const uint16_t *used_idx = guest_ptr(m, q->used + 2, 2);
-        const uint16_t *used_event = guest_ptr(m, q->avail + 4 + 2ull * q->size, 2);
-        if (!used_idx || !used_event)
+        const uint16_t *event = used_event(m, q);
+        if (!used_idx || !event)
                 return true;
         uint16_t now = __atomic_load_n(used_idx, __ATOMIC_RELAXED);
         uint16_t old = q->signalled_used;
         bool valid = q->signalled_valid;
         q->signalled_used = now;
         q->signalled_valid = true;
-        return !valid || need_event(__atomic_load_n(used_event, __ATOMIC_ACQUIRE), now, old);
+        return !valid || need_event(__atomic_load_n(event, __ATOMIC_ACQUIRE), now, old);
 }
 
 size_t iov_copy_from(const struct iovec *iov, int n, size_t off, void *buf, size_t len)

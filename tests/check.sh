@@ -3,8 +3,9 @@
 # (gcc, plus a clang compile of every source), holds it to its size budget
 # (make size), runs the C unit tests under ASan+UBSan, the bats suites on the
 # host, then the same suites inside the test VM. Prints passed/failed/skipped
-# per environment with every skip's reason, and ends with "N passed, N failed". Fails when any test fails or
-# when a test was skipped in both environments.
+# per environment with every skip's reason, and ends with "N passed, N
+# failed". Fails when any test fails or when a test was skipped in both
+# environments.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp -d /tmp/kago-check.XXXXXX)
@@ -63,8 +64,8 @@ vm_timeout=${KAGO_VM_TIMEOUT:-3000}
 export KAGO_VM_STALL=${KAGO_VM_STALL:-420}
 run_vm_bats() { # ENV SUITE_DIRS -- CMD...: at most three test VMs
         run_bats "$@"
-        local try
-        for try in 2 3; do
+        local rerun
+        for rerun in 1 2; do
                 [ "$(cat "$results/$1.rc")" = 125 ] || return 0
                 echo "check: the test VM stalled or died (above); its suites run again in a new one" >&2
                 reruns+=("$1")

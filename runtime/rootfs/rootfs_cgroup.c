@@ -176,24 +176,15 @@ static void hiers_init_paths(struct cg_hiers *hs)
         }
 }
 
-/* The path of h's cgroup that init is in into path; -1 when unknown. */
-static int hier_init_path(const struct cg_hier *h, char *path, size_t size)
-{
-        if (!h->init_path[0])
-                return -1;
-        snprintf(path, size, "%s", h->init_path);
-        return 0;
-}
-
 /* Where init's cgroup of h lies below the mount's root: 0 with rel set ("" for
  * the root itself), -1 when it does not (init's cgroup is above the root, or
  * at a namespace root whose names the kernel does not show). */
 static int hier_init_rel(const struct cg_hier *h, char *rel, size_t size)
 {
-        char path[PATH_MAX];
+        const char *path = h->init_path;
         size_t rl = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
 
-        if (hier_init_path(h, path, sizeof path) < 0 || strncmp(path, h->root, rl) != 0 ||
+        if (!path[0] || strncmp(path, h->root, rl) != 0 ||
             (path[rl] != '/' && path[rl] != '\0'))
                 return -1;
         const char *r = path + rl + (path[rl] == '/');
@@ -231,8 +222,8 @@ static int hier_bind(const struct cg_hier *h, int target, struct kago_err *err)
  * when the kernel refuses a v1 hierarchy (in a user namespace, for one). */
 static int hier_mount_fresh(const struct cg_hier *h, int target, struct kago_err *err)
 {
-        char p[32], path[PATH_MAX];
-        if (hier_init_path(h, path, sizeof path) < 0 || strcmp(path, "/") != 0)
+        char p[32];
+        if (strcmp(h->init_path, "/") != 0)
                 return 0;
         root_fd_path(target, p);
         if (mount("cgroup", p, h->v2 ? "cgroup2" : "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
