@@ -65,6 +65,10 @@ int cmd_restore(KAGO_COMMAND_ARGS);
 struct run_opts {
         bool detach;
         bool keep;
+        /* init is the tree's own (run --rootfs --boot): SIGTERM and SIGINT
+         * ask it to halt (SIGRTMIN+3), its poweroff exits 0 and its reboot
+         * starts the container again. */
+        bool boot;
 };
 
 /* r is NULL for create (no run-only flags). */
@@ -186,6 +190,8 @@ struct rootfs_run {
         double cpus;          /* 0: unset */
         int64_t pids;         /* 0: unset */
         bool vm;
+        bool boot;            /* --boot: the tree's init is PID 1 */
+        char *boot_init;      /* its path in the tree */
         const char *vm_cpus, *vm_memory;
         char *vm_kernel;      /* absolute */
         const char *pid_file;

@@ -23,11 +23,19 @@ struct run_io {
         int master;      /* pty master, -1 without a terminal */
         bool raw;        /* stdin switched to raw mode */
         struct termios saved;
+        bool boot;       /* init is the tree's own (run_opts.boot) */
 };
 
 static int exit_code(int status)
 {
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* What a booted init hears for the signal kago got: systemd halts on
+ * SIGRTMIN+3 (SIGTERM would make it re-execute itself), as under nspawn. */
+static int forwarded_signal(const struct run_io *io, int sig)
+{
+        return io->boot && (sig == SIGTERM || sig == SIGINT) ? SIGRTMIN + 3 : sig;
 }
 
 static void copy_fd(int from, int to, bool *open)
@@ -68,7 +76,7 @@ static int run_wait(pid_t pid, int sfd, struct run_io *io)
                 if (si.ssi_signo == SIGWINCH)
                         sync_winsize(io->master);
                 else if (si.ssi_signo != SIGCHLD)
-                        kill(pid, (int)si.ssi_signo);
+                        kill(pid, forwarded_signal(io, (int)si.ssi_signo));
                 pid_t w;
                 while ((w = waitpid(-1, &status, WNOHANG)) > 0)
                         if (w == pid)
@@ -151,20 +159,14 @@ static int run_check_terminal(const struct create_opts *o, struct kago_err *err)
                             ">c && mv c config.json)");
 }
 
-static int run_foreground(struct kago_global *g, struct create_opts *o, bool keep,
-                          struct kago_err *err)
+/* One run in the foreground: init's wait status in *status. */
+static int run_foreground_once(struct kago_global *g, struct create_opts *o,
+                               const struct run_opts *r, int *status, struct kago_err *err)
 {
         int sp[2] = { -1, -1 };
         pid_t pid;
         sigset_t old;
 
-        if (run_check_terminal(o, err) < 0)
-                return -1;
-
-        /* init may be a grandchild (a joined user namespace forks once
-         * more): it must still come back to us to be waited for. */
-        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-                return kago_err_errno(err, errno, "become a child subreaper");
         if (!o->console_socket && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
                 return kago_err_errno(err, errno, "socketpair for the terminal");
         _cleanup_close_ int sock = sp[0];
@@ -172,7 +174,7 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
                 return -1;
         _cleanup_close_ int sfd = signal_forwarding_fd(&old);
         /* The terminal's size is set before the workload can ask for it. */
-        struct run_io io = { .master = -1 };
+        struct run_io io = { .master = -1, .boot = r->boot };
         if (sock >= 0)
                 run_terminal(sock, &io);
         if (container_start(g, o->id, err) < 0) {
@@ -181,11 +183,39 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, bool kee
                 container_delete(g, o->id, true, &ignored);
                 return -1;
         }
-        int status = run_wait(pid, sfd, &io);
+        *status = run_wait(pid, sfd, &io);
         run_restore_terminal(&io);
         sigprocmask(SIG_SETMASK, &old, NULL);
-        if (!keep && container_delete(g, o->id, true, err) < 0)
+        return r->keep ? 0 : container_delete(g, o->id, true, err);
+}
+
+/* A booted init that calls reboot(2) in its PID namespace is killed by
+ * SIGHUP (restart) or SIGINT (power off, halt). */
+static bool rebooted(const struct run_opts *r, int status)
+{
+        return r->boot && WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+}
+
+static int run_foreground(struct kago_global *g, struct create_opts *o, const struct run_opts *r,
+                          struct kago_err *err)
+{
+        int status;
+
+        if (run_check_terminal(o, err) < 0)
                 return -1;
+        /* init may be a grandchild (a joined user namespace forks once
+         * more): it must still come back to us to be waited for. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return kago_err_errno(err, errno, "become a child subreaper");
+        for (;;) {
+                if (run_foreground_once(g, o, r, &status, err) < 0)
+                        return -1;
+                if (r->keep || !rebooted(r, status))
+                        break;
+                log_info("%s rebooted: starting it again", o->id);
+        }
+        if (r->boot && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+                return 0;
         return exit_code(status);
 }
 
@@ -195,7 +225,7 @@ int run_container(struct kago_global *g, struct create_opts *o, const struct run
         pid_t pid;
 
         if (!r->detach)
-                return run_foreground(g, o, r->keep, err);
+                return run_foreground(g, o, r, err);
         if (container_create(g, o, &pid, err) < 0)
                 return -1;
         if (container_start(g, o->id, err) < 0) {

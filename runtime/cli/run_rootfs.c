@@ -52,6 +52,53 @@ static int choose_id(struct rootfs_run *rr, struct kago_err *err)
         return 0;
 }
 
+/* The inits systemd-nspawn -b looks for, in its order. */
+static const char *const boot_inits[] = { "/usr/lib/systemd/systemd", "/lib/systemd/systemd",
+                                          "/sbin/init" };
+
+/* Where path lies: in the --bind whose destination holds it (the deepest),
+ * else in the tree; *rest is path inside that directory. */
+static const char *init_dir(const struct rootfs_run *rr, const char *path, const char **rest)
+{
+        const char *dir = rr->tree;
+        size_t best = 0;
+
+        *rest = path;
+        for (size_t i = 0; i < rr->mounts_len; i++) {
+                const struct rootfs_mount *m = &rr->mounts[i];
+                size_t n = strlen(m->destination);
+                if (m->source && n > best && strncmp(path, m->destination, n) == 0 && path[n] == '/') {
+                        dir = m->source;
+                        *rest = path + n;
+                        best = n;
+                }
+        }
+        return dir;
+}
+
+static bool init_there(const struct rootfs_run *rr, const char *path)
+{
+        const char *rest;
+        const char *dir = init_dir(rr, path, &rest);
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = dfd < 0 ? -1 : root_openat2(dfd, rest, O_PATH, 0);
+        struct stat sb;
+
+        return fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0111);
+}
+
+static int find_init(struct rootfs_run *rr, struct kago_err *err)
+{
+        for (size_t i = 0; i < sizeof boot_inits / sizeof *boot_inits; i++)
+                if (init_there(rr, boot_inits[i])) {
+                        rr->boot_init = xstrdup(boot_inits[i]);
+                        return 0;
+                }
+        return kago_err_set(err, "run: --boot: %s has no init to boot (looked for %s, %s and %s, "
+                                 "in the tree or the --bind mounts over it)",
+                            rr->tree, boot_inits[0], boot_inits[1], boot_inits[2]);
+}
+
 static int print_spec(const struct rootfs_run *rr)
 {
         struct oci_spec *s = run_rootfs_spec(rr, rr->tree);
@@ -171,6 +218,7 @@ static int run_on(struct kago_global *g, struct rootfs_run *rr, const char *root
         spec_free(s);
         struct create_opts o = { .id = rr->id, .bundle = rr->tree, .pid_file = rr->pid_file,
                                  .vm = rr->vm, .config = json, .config_len = strlen(json) };
+        rr->r.boot = rr->boot;
         return run_container(g, &o, &rr->r, err);
 }
 
@@ -192,7 +240,8 @@ int run_rootfs_main(struct kago_global *g, int argc, char **argv, struct kago_er
         struct rootfs_run rr;
         int rc = -1;
 
-        if (run_rootfs_parse(argc, argv, &rr, err) < 0 || choose_id(&rr, err) < 0)
+        if (run_rootfs_parse(argc, argv, &rr, err) < 0 || choose_id(&rr, err) < 0 ||
+            (rr.boot && find_init(&rr, err) < 0))
                 goto out;
         if (rr.print_spec) {
                 rc = print_spec(&rr);

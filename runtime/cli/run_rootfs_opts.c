@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../microvm/microvm.h"
 #include "cli.h"
@@ -17,7 +18,7 @@
 enum { OPT_ROOTFS = 256, OPT_BIND, OPT_BIND_RO, OPT_TMPFS, OPT_READ_ONLY, OPT_CHDIR,
        OPT_HOSTNAME, OPT_MEMORY, OPT_CPUS, OPT_PIDS, OPT_VM, OPT_VM_CPUS, OPT_VM_MEMORY,
        OPT_VM_KERNEL, OPT_PRINT_SPEC, OPT_SAVE_BUNDLE, OPT_KEEP, OPT_PID_FILE, OPT_NETWORK,
-       OPT_NETWORK_VETH, OPT_NETWORK_BRIDGE, OPT_ANNOTATION, OPT_REGISTER };
+       OPT_NETWORK_VETH, OPT_NETWORK_BRIDGE, OPT_ANNOTATION, OPT_REGISTER, OPT_BOOT };
 
 static const struct option rootfs_options[] = {
         { "rootfs", required_argument, NULL, OPT_ROOTFS },
@@ -49,6 +50,7 @@ static const struct option rootfs_options[] = {
         { "network-bridge", required_argument, NULL, OPT_NETWORK_BRIDGE },
         { "annotation", required_argument, NULL, OPT_ANNOTATION },
         { "register", no_argument, NULL, OPT_REGISTER },
+        { "boot", no_argument, NULL, 'b' },
         { NULL, 0, NULL, 0 },
 };
 
@@ -233,6 +235,7 @@ static int parse_one(struct rootfs_run *rr, int opt, const char *v, struct kago_
         case 'x': rr->ephemeral = true; return 0;
         case OPT_READ_ONLY: rr->readonly = true; return 0;
         case OPT_REGISTER: rr->register_machine = true; return 0;
+        case 'b': rr->boot = true; return 0;
         case 'E':
                 if (!strchr(v, '=') || v[0] == '=')
                         return bad(err, "--setenv", v, "expected KEY=VALUE");
@@ -269,6 +272,15 @@ static int check_combination(const struct rootfs_run *rr, struct kago_err *err)
                                                    "hold a throwaway layer");
         if (rr->print_spec && rr->save_bundle)
                 return cli_usage_error(err, "run", "--print-spec and --save-bundle: pick one");
+        if (rr->boot && rr->vm)
+                return cli_usage_error(err, "run", "--boot and --vm: a microVM's PID 1 is kago's "
+                                                   "guest init; run the tree's init as the command "
+                                                   "instead (-- /sbin/init)");
+        if (rr->boot && rr->user_set)
+                return cli_usage_error(err, "run", "--boot and --user: the tree's init runs as root");
+        if (rr->boot && geteuid() != 0 && !rr->print_spec && !rr->save_bundle)
+                return cli_usage_error(err, "run", "--boot needs root: systemd as PID 1 manages its "
+                                                   "own cgroup tree, which kago only delegates as root");
         return 0;
 }
 
@@ -280,7 +292,7 @@ int run_rootfs_parse(int argc, char **argv, struct rootfs_run *rr, struct kago_e
         rr->memory = -1;
         opterr = 0;
         optind = 1;
-        while ((opt = getopt_long(argc, argv, "+:D:xE:u:M:d", rootfs_options, NULL)) != -1) {
+        while ((opt = getopt_long(argc, argv, "+:D:xE:u:M:db", rootfs_options, NULL)) != -1) {
                 if (opt == '?' || opt == ':')
                         return cli_bad_option(err, "run", opt, argv);
                 if (parse_one(rr, opt, optarg, err) < 0)
@@ -303,4 +315,5 @@ void run_rootfs_free(struct rootfs_run *rr)
         free(rr->tree);
         free(rr->id);
         free(rr->vm_kernel);
+        free(rr->boot_init);
 }

@@ -3,9 +3,12 @@
  * The config of kago run --rootfs: `kago spec`'s default (spec_new_default,
  * --rootless when not root) with the tree as root.path, writable unless
  * --read-only, the command or /bin/sh, a terminal when stdin is one, and
- * each option applied to its field.
+ * each option applied to its field. --boot runs the tree's own init as
+ * PID 1 with what systemd needs in a container, as systemd-nspawn -b does.
  */
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -36,7 +39,9 @@ static void set_process(struct oci_process *p, const struct rootfs_run *rr)
         kago_strvfreep(&p->args);
         p->args = NULL;
         p->args_len = 0;
-        if (!rr->cmd[0])
+        if (rr->boot_init)
+                p->args = strv_append(p->args, &p->args_len, rr->boot_init);
+        else if (!rr->cmd[0])
                 p->args = strv_append(p->args, &p->args_len, "/bin/sh");
         for (char **a = rr->cmd; *a; a++)
                 p->args = strv_append(p->args, &p->args_len, *a);
@@ -145,6 +150,72 @@ static void set_annotations(struct oci_spec *s, const struct rootfs_run *rr)
         }
 }
 
+/* systemd-nspawn's capability set for a booted tree (without
+ * CAP_SYS_RESOURCE: systemd copes, and many hosts withhold it), less what
+ * kago itself lacks. */
+static const char *const boot_caps[] = {
+        "CAP_AUDIT_CONTROL", "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE",
+        "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_IPC_OWNER", "CAP_KILL",
+        "CAP_LEASE", "CAP_LINUX_IMMUTABLE", "CAP_MKNOD", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
+        "CAP_SETUID", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_CHROOT", "CAP_SYS_NICE",
+        "CAP_SYS_PTRACE", "CAP_SYS_TTY_CONFIG",
+};
+
+static void set_boot_caps(struct oci_capabilities *c)
+{
+        kago_strvfreep(&c->bounding);
+        kago_strvfreep(&c->effective);
+        kago_strvfreep(&c->permitted);
+        c->bounding = c->effective = c->permitted = NULL;
+        c->bounding_len = c->effective_len = c->permitted_len = 0;
+        for (size_t i = 0; i < sizeof boot_caps / sizeof *boot_caps; i++) {
+                int cap = caps_from_name(boot_caps[i]);
+                if (cap < 0 || prctl(PR_CAPBSET_READ, cap) != 1)
+                        continue;
+                c->bounding = strv_append(c->bounding, &c->bounding_len, boot_caps[i]);
+                c->effective = strv_append(c->effective, &c->effective_len, boot_caps[i]);
+                c->permitted = strv_append(c->permitted, &c->permitted_len, boot_caps[i]);
+        }
+}
+
+/* A private /run and /tmp, and a writable cgroup tree (its own, through the
+ * cgroup namespace) that systemd manages. */
+static void set_boot_mounts(struct oci_spec *s)
+{
+        static const struct rootfs_mount run = { .destination = "/run" },
+                                         tmp = { .destination = "/tmp" };
+
+        for (size_t i = 0; i < s->mounts_len; i++) {
+                struct oci_mount *m = &s->mounts[i];
+                if (strcmp(m->destination, "/sys/fs/cgroup") != 0)
+                        continue;
+                for (size_t j = 0; j < m->options_len; j++)
+                        if (strcmp(m->options[j], "ro") == 0) {
+                                free(m->options[j]);
+                                m->options[j] = xstrdup("rw");
+                        }
+        }
+        add_mount(s, &run);
+        add_mount(s, &tmp);
+}
+
+/* --boot: the init with the arguments after --, container=kago (how
+ * systemd-detect-virt knows), no no_new_privs (services may need setuid), and
+ * a scope whose stop asks systemd to halt (SIGRTMIN+3 to the leader only). */
+static void set_boot(struct oci_spec *s, const struct rootfs_run *rr)
+{
+        if (!rr->boot_init)
+                return;
+        set_env(s->process, "container=kago");
+        s->process->no_new_privileges = false;
+        set_boot_caps(s->process->capabilities);
+        set_boot_mounts(s);
+        _cleanup_free_ char *sig = xasprintf("int32 %d", SIGRTMIN + 3);
+        add_annotation(s, "org.systemd.property.KillSignal", sig);
+        add_annotation(s, "org.systemd.property.KillMode", "mixed");
+}
+
 struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)
 {
         struct oci_spec *s = spec_new_default(geteuid() != 0, geteuid(), getegid());
@@ -155,6 +226,7 @@ struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)
         free(s->hostname);
         s->hostname = xstrdup(rr->hostname ? rr->hostname : strlen(rr->id) < 64 ? rr->id : "kago");
         set_process(s->process, rr);
+        set_boot(s, rr);
         for (size_t i = 0; i < rr->mounts_len; i++)
                 add_mount(s, &rr->mounts[i]);
         set_resources(s, rr);

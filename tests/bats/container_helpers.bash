@@ -148,3 +148,35 @@ kg_status() {
         timeout 600 "$KAGO" --root "$ROOT" "$@" >"$BATS_TEST_TMPDIR/kg.out" 2>&1 </dev/null || status=$?
         output=$(cat "$BATS_TEST_TMPDIR/kg.out")
 }
+
+# The smallest tree that boots systemd (kago run --rootfs DIR --boot
+# --bind-ro=/usr): the host's /usr bound read-only over an empty usr/, the
+# merged-usr links, and just the /etc that systemd, D-Bus and PAM read.
+# Skips without systemd, or on a host whose / is not merged-usr.
+systemd_tree() {
+        local t=$1 l
+        [ -x /usr/lib/systemd/systemd ] || skip "no systemd in /usr"
+        [ -L /bin ] && [ -L /lib ] || skip "the host's / is not merged-usr"
+        mkdir -p "$t"/{etc,proc,sys,dev,run,tmp,var/log,var/lib,var/tmp,root,usr}
+        for l in bin sbin lib lib64; do
+                ln -s "usr/$l" "$t/$l"
+        done
+        cp -a /etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/nsswitch.conf /etc/login.defs \
+                /etc/pam.d /etc/security "$t/etc/"
+        ln -s ../usr/lib/os-release "$t/etc/os-release"
+        : >"$t/etc/machine-id"
+}
+
+# Wait until the booted container ID's systemd finished starting up.
+wait_booted() {
+        local id=$1 state i
+        for ((i = 0; i < 300; i++)); do
+                state=$(timeout 60 "$KAGO" --root "$ROOT" exec "$id" systemctl is-system-running 2>&1) || true
+                case "$state" in
+                running | degraded) return 0 ;;
+                esac
+                sleep 1
+        done
+        echo "container $id: systemd is $state" >&2
+        return 1
+}
