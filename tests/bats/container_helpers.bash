@@ -167,6 +167,27 @@ systemd_tree() {
         : >"$t/etc/machine-id"
 }
 
+# kago run --rootfs TREE --boot --bind-ro=/usr -M ID [OPTION...] in the
+# background ($BOOT_GLOBAL: kago's global options): its pid in $BOOT_PID,
+# its exit status (once it ends) in $BATS_TEST_TMPDIR/ID.rc, and the shell
+# that waits for it in $BOOT_SHELL.
+boot_bg() {
+        local id=$1 tree=$2
+        shift 2
+        rm -f "$BATS_TEST_TMPDIR/$id.pid" "$BATS_TEST_TMPDIR/$id.rc"
+        (
+                # shellcheck disable=SC2086
+                "$KAGO" --root "$ROOT" ${BOOT_GLOBAL:-} run --rootfs "$tree" --boot --bind-ro=/usr \
+                        -M "$id" "$@" </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>&1 &
+                echo $! >"$BATS_TEST_TMPDIR/$id.pid"
+                wait $!
+                echo $? >"$BATS_TEST_TMPDIR/$id.rc"
+        ) 3>&- &
+        BOOT_SHELL=$!
+        while [ ! -s "$BATS_TEST_TMPDIR/$id.pid" ]; do sleep 0.1; done
+        BOOT_PID=$(cat "$BATS_TEST_TMPDIR/$id.pid")
+}
+
 # Wait until the booted container ID's systemd finished starting up.
 wait_booted() {
         local id=$1 state i

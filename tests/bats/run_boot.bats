@@ -15,22 +15,6 @@ setup() {
         TREE="$BATS_TEST_TMPDIR/tree"
 }
 
-# kago run --boot of $TREE as ID in the background: its pid in $BOOT_PID,
-# its exit status (once it ends) in $BATS_TEST_TMPDIR/ID.rc.
-boot_bg() {
-        local id=$1
-        (
-                "$KAGO" --root "$ROOT" run --rootfs "$TREE" --boot --bind-ro=/usr -M "$id" \
-                        </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>&1 &
-                echo $! >"$BATS_TEST_TMPDIR/$id.pid"
-                wait $!
-                echo $? >"$BATS_TEST_TMPDIR/$id.rc"
-        ) 3>&- &
-        BOOT_SHELL=$!
-        while [ ! -s "$BATS_TEST_TMPDIR/$id.pid" ]; do sleep 0.1; done
-        BOOT_PID=$(cat "$BATS_TEST_TMPDIR/$id.pid")
-}
-
 pid_of() {
         kg state "$1" | jq -r .pid
 }
@@ -51,7 +35,7 @@ pid_of() {
 @test "run --boot: systemd boots, kago exec reaches it, reboot restarts, SIGTERM halts with nothing left" {
         requires root
         systemd_tree "$TREE"
-        boot_bg sd1
+        boot_bg sd1 "$TREE"
         wait_status sd1 running 120
         wait_booted sd1
         [ "$(kg exec sd1 systemd-detect-virt)" = kago ] || [ "$(kg exec sd1 systemd-detect-virt)" = container-other ]

@@ -4,7 +4,9 @@
 # --systemd) and the systemd cgroup driver, a container and a microVM are
 # machines that machinectl lists with their class, shows with their leader
 # and root, terminates and kills; delete, and delete --force after the
-# leader was killed, leave no machine. Without the systemd driver, or with a bad value, create
+# leader was killed, leave no machine. A --boot tree (systemd as PID 1)
+# gives machinectl shell and login, and machinectl reboot and poweroff
+# reach its systemd. Without the systemd driver, or with a bad value, create
 # is refused naming the annotation and leaves nothing behind.
 
 load ../helpers
@@ -85,4 +87,41 @@ registered() {
         ksd delete mv1
         ! machine_listed mv1 || false
         assert_gone mv1
+}
+
+# The leader machined records for machine $1.
+leader_of() {
+        machinectl show "$1" -p Leader --value 2>/dev/null
+}
+
+@test "machined: a --boot container gives machinectl shell and login; reboot and poweroff reach its systemd" {
+        requires root systemd
+        command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
+        systemd_tree "$BATS_TEST_TMPDIR/t"
+        BOOT_GLOBAL=--systemd-cgroup boot_bg mb1 "$BATS_TEST_TMPDIR/t" --register
+        wait_status mb1 running 300
+        wait_booted mb1
+        machine_listed mb1 container
+        out=$(timeout 300 machinectl shell mb1 /bin/sh -c 'echo "shell in $(cat /proc/1/comm)"' </dev/null 2>&1) || true
+        [[ "$out" == *"shell in systemd"* ]] || { echo "$out" >&2; false; }
+        out=$(sleep 30 | timeout 120 machinectl login mb1 2>&1) || true
+        [[ "$out" == *"login:"* ]] || { echo "$out" >&2; false; }
+        # reboot: systemd restarts the machine, kago runs the tree again and
+        # registers it anew, led by the new init.
+        first=$(leader_of mb1)
+        machinectl reboot mb1
+        for ((i = 0; i < 3000; i++)); do
+                l=$(leader_of mb1) && [ -n "$l" ] && [ "$l" != "$first" ] && break
+                sleep 0.1
+        done
+        [ -n "$l" ] && [ "$l" != "$first" ]
+        [ "$l" = "$(jq -r .pid "$ROOT/mb1/state.json")" ]
+        wait_booted mb1
+        # poweroff: systemd shuts down, the foreground kago exits 0, and
+        # neither machine nor container remains.
+        machinectl poweroff mb1
+        wait "$BOOT_SHELL"
+        [ "$(cat "$BATS_TEST_TMPDIR/mb1.rc")" = 0 ] || { cat "$BATS_TEST_TMPDIR/mb1.out" >&2; false; }
+        ! machine_listed mb1 || false
+        assert_gone mb1
 }
