@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -66,16 +67,38 @@ static int exec_open_cgroup(struct exec_ctx *x, const char *sub, struct cgroup *
         return 0;
 }
 
+/* The cgroup of the container's init below the container's own ("init.scope"
+ * under a booted systemd), or NULL when init is in the container's cgroup. */
+static char *exec_init_subcgroup(const struct exec_ctx *x)
+{
+        _cleanup_free_ char *cg = proc_cgroup(x->st.pid);
+        size_t base = strlen(x->st.cgroup_path);
+
+        if (!cg || strncmp(cg, x->st.cgroup_path, base) != 0 || cg[base] != '/' || !cg[base + 1])
+                return NULL;
+        return xstrdup(cg + base + 1);
+}
+
 int exec_place(struct exec_ctx *x, pid_t pid, const char *sub, struct kago_err *err)
 {
         _cleanup_cgroup_ struct cgroup *cg = NULL;
 
         if (exec_open_cgroup(x, sub, &cg, err) < 0)
                 return -1;
-        if (cg && cgroup_enter(cg, pid, err) < 0)
-                return kago_err_wrap(err, "put the exec process in the container's cgroup%s%s",
-                                     sub ? " " : "", sub ? sub : "");
-        return 0;
+        if (!cg || cgroup_enter(cg, pid, err) == 0)
+                return 0;
+        /* A cgroup that hands controllers to children of its own (systemd as
+         * the container's init manages its tree) takes no process: join
+         * init's, as crun does. */
+        _cleanup_free_ char *init_sub = sub || err->errnum != EBUSY ? NULL : exec_init_subcgroup(x);
+        if (init_sub) {
+                cgroup_free(cg);
+                cg = NULL;
+                if (exec_open_cgroup(x, init_sub, &cg, err) == 0 && cgroup_enter(cg, pid, err) == 0)
+                        return 0;
+        }
+        return kago_err_wrap(err, "put the exec process in the container's cgroup%s%s",
+                             sub ? " " : "", sub ? sub : "");
 }
 
 /* Hand the seccomp listener to the agent at listenerPath. */

@@ -34,6 +34,8 @@ const struct kago_command kago_commands[] = {
           "  --network MODE           kago.net: none, loopback, veth, bridge:BR[:vlan=N],\n"
           "                           ovs:BR[:vlan=N|:trunks=N,M,...]\n"
           "  --annotation KEY=VALUE   a config annotation (kago.net.address=10.0.0.2/24, ...)\n"
+          "  -b, --boot               run the tree's init (systemd) as PID 1; the arguments after\n"
+          "                           -- go to it; SIGTERM halts it, its reboot runs it again\n"
           "  --register               register with systemd-machined (kago.machined=true;\n"
           "                           needs --systemd-cgroup)\n"
           "  --vm-cpus N, --vm-memory SIZE, --vm-kernel FILE\n"

@@ -188,10 +188,11 @@ boot_bg() {
         BOOT_PID=$(cat "$BATS_TEST_TMPDIR/$id.pid")
 }
 
-# Wait until the booted container ID's systemd finished starting up.
+# Wait (up to SECONDS, default 200) until the booted container ID's
+# systemd finished starting up.
 wait_booted() {
-        local id=$1 state i
-        for ((i = 0; i < 300; i++)); do
+        local id=$1 state end=$((SECONDS + ${2:-200}))
+        while [ "$SECONDS" -lt "$end" ]; do
                 state=$(timeout 60 "$KAGO" --root "$ROOT" exec "$id" systemctl is-system-running 2>&1) || true
                 case "$state" in
                 running | degraded) return 0 ;;
