@@ -202,7 +202,9 @@ static void set_boot_mounts(struct oci_spec *s)
 
 /* --boot: the init with the arguments after --, container=kago (how
  * systemd-detect-virt knows), no no_new_privs (services may need setuid), and
- * a scope whose stop asks systemd to halt (SIGRTMIN+3 to the leader only). */
+ * a scope whose stop asks systemd to halt: SIGRTMIN+3, which also ends its
+ * services (a scope has no main process, so KillMode=mixed would SIGKILL
+ * them all at once, systemd included). */
 static void set_boot(struct oci_spec *s, const struct rootfs_run *rr)
 {
         if (!rr->boot_init)
@@ -213,7 +215,6 @@ static void set_boot(struct oci_spec *s, const struct rootfs_run *rr)
         set_boot_mounts(s);
         _cleanup_free_ char *sig = xasprintf("int32 %d", SIGRTMIN + 3);
         add_annotation(s, "org.systemd.property.KillSignal", sig);
-        add_annotation(s, "org.systemd.property.KillMode", "mixed");
 }
 
 struct oci_spec *run_rootfs_spec(const struct rootfs_run *rr, const char *root)

@@ -29,7 +29,7 @@ pid_of() {
         jq -e '.process.capabilities.bounding | index("CAP_SYS_ADMIN") and index("CAP_SYS_BOOT")' <<<"$output"
         jq -e '[.mounts[].destination] | index("/run") and index("/tmp")' <<<"$output"
         jq -e '.mounts[] | select(.destination == "/sys/fs/cgroup") | .options | index("ro") | not' <<<"$output"
-        jq -e '.annotations["org.systemd.property.KillMode"] == "mixed"' <<<"$output"
+        jq -e '.annotations["org.systemd.property.KillSignal"] == "int32 \($rt)"' --argjson rt $(($(kill -l RTMIN) + 3)) <<<"$output"
 }
 
 @test "run --boot: systemd boots, kago exec reaches it, reboot restarts, SIGTERM halts with nothing left" {

@@ -125,3 +125,20 @@ leader_of() {
         ! machine_listed mb1 || false
         assert_gone mb1
 }
+
+@test "machined: terminate halts a --boot container's systemd cleanly (SIGRTMIN+3)" {
+        requires root systemd
+        command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
+        systemd_tree "$BATS_TEST_TMPDIR/t"
+        BOOT_GLOBAL=--systemd-cgroup boot_bg mb2 "$BATS_TEST_TMPDIR/t" --register
+        wait_status mb2 running 300
+        wait_booted mb2
+        unit=$(machinectl show mb2 -p Unit --value)
+        [ "$(systemctl show "$unit" -p KillSignal --value)" = "$(($(kill -l RTMIN) + 3))" ]
+        machinectl terminate mb2
+        wait "$BOOT_SHELL"
+        # systemd halted (its init ended by SIGINT, exit 0), not SIGKILLed
+        [ "$(cat "$BATS_TEST_TMPDIR/mb2.rc")" = 0 ] || { cat "$BATS_TEST_TMPDIR/mb2.out" >&2; false; }
+        ! machine_listed mb2 || false
+        assert_gone mb2
+}
