@@ -89,6 +89,33 @@ registered() {
         assert_gone mv1
 }
 
+@test "machined: a standalone tree (kago run --rootfs) registers, with its address, as a container and as a microVM" {
+        requires root systemd
+        command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
+        ksd run -d --rootfs "$BUSYBOX_ROOTFS" --register -M ms1 --network-veth \
+                --annotation kago.net.address=10.77.0.2/24 -- sh -c 'trap "exit 0" TERM; sleep 1000 & wait' \
+                </dev/null >"$BATS_TEST_TMPDIR/ms1.out" 2>&1 || { cat "$BATS_TEST_TMPDIR/ms1.out" >&2; false; }
+        machine_listed ms1 container
+        machinectl status ms1 --no-pager | grep -q "Root: $BUSYBOX_ROOTFS"
+        machinectl status ms1 --no-pager | grep -q "Address: 10.77.0.2"
+        machinectl terminate ms1
+        wait_status ms1 stopped
+        ksd delete ms1
+        ! machine_listed ms1 || false
+        assert_gone ms1
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+        _has_kvm && [ -r "$KAGO_VM_KERNEL" ] || skip "no KVM or no guest kernel for the microVM half"
+        ksd run -d --rootfs "$BUSYBOX_ROOTFS" --register -M ms2 --vm --vm-kernel "$KAGO_VM_KERNEL" \
+                -- sleep 1000 </dev/null >"$BATS_TEST_TMPDIR/ms2.out" 2>&1 ||
+                { cat "$BATS_TEST_TMPDIR/ms2.out" >&2; false; }
+        machine_listed ms2 vm
+        machinectl terminate ms2
+        wait_status ms2 stopped 60
+        ksd delete ms2
+        ! machine_listed ms2 || false
+        assert_gone ms2
+}
+
 # The leader machined records for machine $1.
 leader_of() {
         machinectl show "$1" -p Leader --value 2>/dev/null
@@ -102,6 +129,8 @@ leader_of() {
         wait_status mb1 running 300
         wait_booted mb1
         machine_listed mb1 container
+        # status reads the OS from the tree's os-release
+        machinectl status mb1 --no-pager | grep -q "OS: $(. /usr/lib/os-release && echo "$PRETTY_NAME")"
         out=$(timeout 300 machinectl shell mb1 /bin/sh -c 'echo "shell in $(cat /proc/1/comm)"' </dev/null 2>&1) || true
         [[ "$out" == *"shell in systemd"* ]] || { echo "$out" >&2; false; }
         out=$(sleep 30 | timeout 120 machinectl login mb1 2>&1) || true
