@@ -105,6 +105,7 @@ struct restore_opts {
         struct create_opts c;
         struct criu_flags f;
         bool detach, no_subreaper, tcp_close;
+        bool check; /* --check: only the image's compatibility checks */
         const char *lsm_profile, *lsm_mount_context;
 };
 

@@ -50,8 +50,9 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
         else if (!b->checkpoint)
                 kago_err_set(err, "container \"%s\" runs as a %s: kago cannot checkpoint that "
                                   "mode yet", o->id, b->name);
-        else if (container_load_config(dirfd, o->id, &spec, err) == 0)
-                rc = b->checkpoint(&st, spec, o, err);
+        else if (container_load_config(dirfd, o->id, &spec, err) == 0 &&
+                 b->checkpoint(&st, spec, o, err) == 0)
+                rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, err);
         spec_free(spec);
         container_state_free(&st);
         return rc;
@@ -115,6 +116,20 @@ fail:
         return kago_err_wrap(err, "restore container \"%s\"", o->c.id);
 }
 
+int container_restore_check(struct kago_global *g, const struct restore_opts *o,
+                            struct restore_checks *r, struct kago_err *err)
+{
+        struct container_ctx c = CONTAINER_CTX_INIT(g, &o->c, -1);
+        _cleanup_free_ char *raw = NULL;
+        size_t len = 0;
+        int rc = container_ctx_load(&c, &raw, &len, err);
+
+        if (rc == 0)
+                restore_checks_run(o->f.image_path, c.backend->name, true, r);
+        container_ctx_free(&c);
+        return rc;
+}
+
 int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t *pid,
                       struct kago_err *err)
 {
@@ -131,6 +146,10 @@ int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t
                              c.backend->name);
                 goto out;
         }
+        struct restore_checks checks;
+        restore_checks_run(o->f.image_path, c.backend->name, false, &checks);
+        if (restore_checks_verdict(&checks, o->f.image_path, err) < 0)
+                goto out;
         if (c.spec->process->terminal && !o->c.console_socket)
                 kago_err_set(err, "process.terminal is true: --console-socket is required");
         else if (store_open_root(g->root, &rootfd, err) == 0)

@@ -57,7 +57,36 @@ int init_security_finish(struct container_ctx *c, struct kago_err *err);
  * --leave-running or --pre-dump) the container is deleted, as runc does. */
 int container_checkpoint(struct kago_global *g, const struct checkpoint_opts *o,
                          struct kago_err *err);
-/* kago restore: a new container from an image; *pid is its init. */
+/* kago restore: a new container from an image; *pid is its init. The
+ * image's manifest is checked first (restore_checks_run). */
 int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t *pid,
                       struct kago_err *err);
+/* kago restore --check: every check for the image and the bundle's mode,
+ * CRIU included, into *r; nothing is created. */
+struct restore_checks;
+int container_restore_check(struct kago_global *g, const struct restore_opts *o,
+                            struct restore_checks *r, struct kago_err *err);
+
+/* ---- checkpoint images' manifest (checkpoint_manifest.c) ------------- */
+
+struct restore_check {
+        const char *name; /* "manifest", "format", "mode", "arch", "cpu vendor", "criu", ... */
+        bool ok;
+        char detail[320];
+};
+struct restore_checks {
+        struct restore_check v[8];
+        size_t n;
+};
+/* Write kago-checkpoint.json into the image directory: format version,
+ * mode (the backend's name), kago's version, architecture, CPU vendor. */
+int checkpoint_manifest_write(const char *image_path, const char *mode, const char *id,
+                              struct kago_err *err);
+/* The checks of an image against this host and mode (and, with criu,
+ * whether CRIU works here). */
+void restore_checks_run(const char *image_path, const char *mode, bool criu,
+                        struct restore_checks *r);
+/* An error naming the first check that failed, or 0. */
+int restore_checks_verdict(const struct restore_checks *r, const char *image_path,
+                           struct kago_err *err);
 #endif

@@ -43,6 +43,11 @@ start_counter() { # ID BUNDLE
         assert_gone c1
         [ -s "$work/dump.log" ] && [ -s "$img/inventory.img" ]
         jq -e 'type == "array" and length == 3' "$img/descriptors.json"
+        jq -e '.format == "kago-checkpoint" and .version == "1.0" and .mode == "container" and .id == "c1"' \
+                "$img/kago-checkpoint.json"
+        run kg restore --check --image-path "$img" --bundle "$b" c2
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        [ "$(grep -c ' ok ' <<<"$output")" -eq 6 ]
         local n
         n=$(count_of "$b/count")
         sleep 0.5
