@@ -59,14 +59,13 @@ int checkpoint_manifest_write(const char *image_path, const char *mode, const ch
                 return kago_err_errno(err, errno, "checkpoint: build %s", MANIFEST_FILE);
         host_id_get(&h);
         fprintf(f, "{\"format\":\"%s\",\"version\":\"%d.%d\",\"mode\":\"%s\",\"kagoVersion\":\"%s\","
-                   "\"arch\":\"", MANIFEST_FORMAT, MANIFEST_MAJOR, MANIFEST_MINOR, mode,
-                KAGO_VERSION);
+                   "\"arch\":", MANIFEST_FORMAT, MANIFEST_MAJOR, MANIFEST_MINOR, mode, KAGO_VERSION);
         json_fputs_escaped(f, h.arch);
-        fputs("\",\"cpuVendor\":\"", f);
+        fputs(",\"cpuVendor\":", f);
         json_fputs_escaped(f, h.vendor);
-        fputs("\",\"id\":\"", f);
+        fputs(",\"id\":", f);
         json_fputs_escaped(f, id);
-        fprintf(f, "\",\"created\":\"%s\"}\n", created);
+        fprintf(f, ",\"created\":\"%s\"}\n", created);
         if (fclose(f) != 0)
                 return kago_err_errno(err, errno, "checkpoint: build %s", MANIFEST_FILE);
         _cleanup_close_ int dirfd = open(image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

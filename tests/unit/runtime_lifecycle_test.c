@@ -264,7 +264,53 @@ UNIT_TEST(cgroup_recorded_and_asked_for)
         CHECK(container_cgroup_asks_limits(&spec, false));
 }
 
+static bool check_ok(const struct restore_checks *r, const char *name)
+{
+        for (size_t i = 0; i < r->n; i++)
+                if (strcmp(r->v[i].name, name) == 0)
+                        return r->v[i].ok;
+        return false;
+}
+
+/* What checkpoint writes, restore accepts in the same mode and no other;
+ * a minor version and unknown fields are read, another major is not. */
+UNIT_TEST(checkpoint_manifest_round_trip)
+{
+        char tmpl[] = "/tmp/kago-manifest-XXXXXX";
+        char *dir = mkdtemp(tmpl);
+        struct kago_err err = { 0 };
+        struct restore_checks r;
+
+        CHECK(dir != NULL);
+        CHECK(checkpoint_manifest_write(dir, "container", "c\"1", &err) == 0);
+        restore_checks_run(dir, "container", false, &r);
+        CHECK(r.n == 5);
+        CHECK(restore_checks_verdict(&r, dir, &err) == 0);
+        restore_checks_run(dir, "microvm", false, &r);
+        CHECK(!check_ok(&r, "mode") && check_ok(&r, "format"));
+        CHECK(restore_checks_verdict(&r, dir, &err) < 0 && strstr(err.msg, "mode: a container image"));
+
+        _cleanup_free_ char *path = xasprintf("%s/kago-checkpoint.json", dir), *raw = NULL;
+        CHECK(file_read_at(AT_FDCWD, path, 4096, &raw, NULL, &err) == 0);
+        CHECK(strstr(raw, "\"id\":\"c\\\"1\"") != NULL);
+        char *v = strstr(raw, "\"1.0\"");
+        CHECK(v != NULL);
+        v[3] = '9'; /* 1.9 */
+        CHECK(file_write_atomic_at(AT_FDCWD, path, raw, strlen(raw), 0600, &err) == 0);
+        restore_checks_run(dir, "container", false, &r);
+        CHECK(check_ok(&r, "format"));
+        v[1] = '2'; /* 2.9 */
+        CHECK(file_write_atomic_at(AT_FDCWD, path, raw, strlen(raw), 0600, &err) == 0);
+        restore_checks_run(dir, "container", false, &r);
+        CHECK(!check_ok(&r, "format"));
+        unlink(path);
+        restore_checks_run(dir, "container", false, &r);
+        CHECK(r.n == 1 && check_ok(&r, "manifest"));
+        rmdir(dir);
+}
+
 UNIT_MAIN("runtime_lifecycle", UNIT(ids_are_validated), UNIT(signals_by_name_and_number),
           UNIT(mount_options_split_into_flags_and_data), UNIT(state_round_trips_through_the_store),
           UNIT(liveness_needs_the_recorded_start_time), UNIT(signals_reach_only_the_containers_init),
-          UNIT(exec_fifo_hands_over_one_byte), UNIT(cgroup_recorded_and_asked_for))
+          UNIT(exec_fifo_hands_over_one_byte), UNIT(cgroup_recorded_and_asked_for),
+          UNIT(checkpoint_manifest_round_trip))
