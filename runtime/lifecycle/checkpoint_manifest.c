@@ -164,7 +164,7 @@ void restore_checks_run(const char *image_path, const char *mode, bool criu,
 
         r->n = 0;
         if (dirfd < 0)
-                row(r, "image", false, "%s: %s", image_path, strerror(errno));
+                row(r, "image", false, "%s", strerror(errno));
         else
                 check_manifest(dirfd, mode, r);
         if (criu) {
@@ -179,8 +179,8 @@ int restore_checks_verdict(const struct restore_checks *r, const char *image_pat
 {
         for (size_t i = 0; i < r->n; i++)
                 if (!r->v[i].ok)
-                        return kago_err_set(err, "image %s: %s: %s (kago restore --check lists "
-                                                 "every check)", image_path, r->v[i].name,
+                        return kago_err_set(err, "--image-path %s: %s: %s (kago restore --check "
+                                                 "lists every check)", image_path, r->v[i].name,
                                             r->v[i].detail);
         return 0;
 }

@@ -62,7 +62,7 @@ row() { # CHECK RESULT: the table has that row
         manifest '.version = "2.0"'
         kg_status restore --image-path "$IMG" --bundle "$B" r1
         [ "$status" -ne 0 ]
-        [[ "$output" == *"image $IMG: format: version 2.0: this kago reads 1.x"* ]]
+        [[ "$output" == *"--image-path $IMG: format: version 2.0: this kago reads 1.x"* ]]
         assert_gone r1
         manifest '.version = "1.7" | .newField = 1'
         kg_status restore --check --image-path "$IMG" --bundle "$B" r1
@@ -87,5 +87,6 @@ row() { # CHECK RESULT: the table has that row
         kg_status restore --check --image-path "$BATS_TEST_TMPDIR/none" --bundle "$B" r1
         [ "$status" -ne 0 ]
         row image FAIL
+        [[ "$output" == *"image        FAIL   No such file or directory"* ]]
         [ ! -e "$BATS_TEST_TMPDIR/none" ]
 }

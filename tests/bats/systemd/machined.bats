@@ -20,6 +20,16 @@ machine_listed() { # NAME [CLASS]
         machinectl list --no-legend 2>/dev/null | grep -Eq "^$1 +${2:-[a-z]+} +kago"
 }
 
+# machinectl terminate $1 stops the container (within $2 s, default 20);
+# kago delete then leaves neither machine nor container.
+terminate_and_delete() {
+        machinectl terminate "$1"
+        wait_status "$1" stopped "${2:-20}"
+        ksd delete "$1"
+        ! machine_listed "$1" || false
+        assert_gone "$1"
+}
+
 # A registered machine $1 from bundle dir $2 (cgroupsPath in system.slice).
 registered() {
         config "$2" '.linux.cgroupsPath = "system.slice:kago:'"$1"'" | .annotations["kago.machined"] = "true"'
@@ -57,10 +67,7 @@ registered() {
         pid=$(jq -r .pid "$ROOT/mc1/state.json")
         machinectl status mc1 --no-pager | grep -q "Leader: $pid"
         machinectl status mc1 --no-pager | grep -q "Root: $BUSYBOX_ROOTFS"
-        machinectl terminate mc1
-        wait_status mc1 stopped
-        ksd delete mc1
-        ! machine_listed mc1 || false
+        terminate_and_delete mc1
         # a leader killed behind kago's back (SIGKILL through machinectl kill):
         # delete --force leaves no machine either
         registered mc2 "$BATS_TEST_TMPDIR/b"
@@ -82,11 +89,7 @@ registered() {
         registered mv1 "$BATS_TEST_TMPDIR/v"
         machine_listed mv1 vm
         machinectl status mv1 --no-pager | grep -q "Leader: $(jq -r .pid "$ROOT/mv1/state.json")"
-        machinectl terminate mv1
-        wait_status mv1 stopped 60
-        ksd delete mv1
-        ! machine_listed mv1 || false
-        assert_gone mv1
+        terminate_and_delete mv1 60
 }
 
 @test "machined: a standalone tree (kago run --rootfs) registers, with its address, as a container and as a microVM" {
@@ -98,22 +101,14 @@ registered() {
         machine_listed ms1 container
         machinectl status ms1 --no-pager | grep -q "Root: $BUSYBOX_ROOTFS"
         machinectl status ms1 --no-pager | grep -q "Address: 10.77.0.2"
-        machinectl terminate ms1
-        wait_status ms1 stopped
-        ksd delete ms1
-        ! machine_listed ms1 || false
-        assert_gone ms1
+        terminate_and_delete ms1
         export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
         _has_kvm && [ -r "$KAGO_VM_KERNEL" ] || skip "no KVM or no guest kernel for the microVM half"
         ksd run -d --rootfs "$BUSYBOX_ROOTFS" --register -M ms2 --vm --vm-kernel "$KAGO_VM_KERNEL" \
                 -- sleep 1000 </dev/null >"$BATS_TEST_TMPDIR/ms2.out" 2>&1 ||
                 { cat "$BATS_TEST_TMPDIR/ms2.out" >&2; false; }
         machine_listed ms2 vm
-        machinectl terminate ms2
-        wait_status ms2 stopped 60
-        ksd delete ms2
-        ! machine_listed ms2 || false
-        assert_gone ms2
+        terminate_and_delete ms2 60
 }
 
 # The leader machined records for machine $1.
@@ -121,14 +116,29 @@ leader_of() {
         machinectl show "$1" -p Leader --value 2>/dev/null
 }
 
+# A registered --boot container $1 (a tree from systemd_tree) whose systemd
+# finished booting, run in the foreground in the background (boot_bg).
+booted_machine() {
+        systemd_tree "$BATS_TEST_TMPDIR/t"
+        BOOT_GLOBAL=--systemd-cgroup boot_bg "$1" "$BATS_TEST_TMPDIR/t" --register
+        wait_status "$1" running 300
+        wait_booted "$1"
+        machine_listed "$1" container
+}
+
+# The foreground kago of booted_machine $1 exited 0 (its systemd halted or
+# powered off, not SIGKILLed), and neither machine nor container remains.
+shut_down_cleanly() {
+        wait "$BOOT_SHELL"
+        [ "$(cat "$BATS_TEST_TMPDIR/$1.rc")" = 0 ] || { cat "$BATS_TEST_TMPDIR/$1.out" >&2; false; }
+        ! machine_listed "$1" || false
+        assert_gone "$1"
+}
+
 @test "machined: a --boot container gives machinectl shell and login; reboot and poweroff reach its systemd" {
         requires root systemd
         command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
-        systemd_tree "$BATS_TEST_TMPDIR/t"
-        BOOT_GLOBAL=--systemd-cgroup boot_bg mb1 "$BATS_TEST_TMPDIR/t" --register
-        wait_status mb1 running 300
-        wait_booted mb1
-        machine_listed mb1 container
+        booted_machine mb1
         # status reads the OS from the tree's os-release
         machinectl status mb1 --no-pager | grep -q "OS: $(. /usr/lib/os-release && echo "$PRETTY_NAME")"
         out=$(timeout 300 machinectl shell mb1 /bin/sh -c 'echo "shell in $(cat /proc/1/comm)"' </dev/null 2>&1) || true
@@ -146,28 +156,16 @@ leader_of() {
         [ -n "$l" ] && [ "$l" != "$first" ]
         [ "$l" = "$(jq -r .pid "$ROOT/mb1/state.json")" ]
         wait_booted mb1
-        # poweroff: systemd shuts down, the foreground kago exits 0, and
-        # neither machine nor container remains.
         machinectl poweroff mb1
-        wait "$BOOT_SHELL"
-        [ "$(cat "$BATS_TEST_TMPDIR/mb1.rc")" = 0 ] || { cat "$BATS_TEST_TMPDIR/mb1.out" >&2; false; }
-        ! machine_listed mb1 || false
-        assert_gone mb1
+        shut_down_cleanly mb1
 }
 
 @test "machined: terminate halts a --boot container's systemd cleanly (SIGRTMIN+3)" {
         requires root systemd
         command -v machinectl >/dev/null || skip "no machinectl (systemd-container)"
-        systemd_tree "$BATS_TEST_TMPDIR/t"
-        BOOT_GLOBAL=--systemd-cgroup boot_bg mb2 "$BATS_TEST_TMPDIR/t" --register
-        wait_status mb2 running 300
-        wait_booted mb2
+        booted_machine mb2
         unit=$(machinectl show mb2 -p Unit --value)
         [ "$(systemctl show "$unit" -p KillSignal --value)" = "$(($(kill -l RTMIN) + 3))" ]
         machinectl terminate mb2
-        wait "$BOOT_SHELL"
-        # systemd halted (its init ended by SIGINT, exit 0), not SIGKILLed
-        [ "$(cat "$BATS_TEST_TMPDIR/mb2.rc")" = 0 ] || { cat "$BATS_TEST_TMPDIR/mb2.out" >&2; false; }
-        ! machine_listed mb2 || false
-        assert_gone mb2
+        shut_down_cleanly mb2
 }
