@@ -105,7 +105,7 @@ static void check_fields(yajl_val doc, const char *mode, struct restore_checks *
 {
         const char *format = field(doc, "format"), *version = field(doc, "version");
         const char *got_mode = field(doc, "mode"), *arch = field(doc, "arch");
-        const char *vendor = field(doc, "cpuVendor");
+        const char *vendor = field(doc, "cpuVendor"), *writer = field(doc, "kagoVersion");
         unsigned major = 0, minor = 0;
         struct host_id h;
 
@@ -118,7 +118,7 @@ static void check_fields(yajl_val doc, const char *mode, struct restore_checks *
                     MANIFEST_MAJOR);
         else
                 row(r, "format", true, "%s %s, written by kago %s", format, version,
-                    field(doc, "kagoVersion") ? field(doc, "kagoVersion") : "?");
+                    writer ? writer : "?");
         if (!got_mode || strcmp(got_mode, mode) != 0)
                 row(r, "mode", false, "a %s image cannot restore as a %s: the bundle's config "
                                       "chooses the mode", got_mode ? got_mode : "(none)", mode);
