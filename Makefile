@@ -54,6 +54,9 @@ build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# The corpus replay compiles the fuzz targets in.
+build/unit/fuzz_corpus_test: $(wildcard tests/fuzz/*.c)
+
 build/unit/%: tests/unit/%.c $(ASAN_OBJS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -o $@ $< $(ASAN_OBJS) $(PKG_LIBS)
@@ -158,12 +161,14 @@ lint:
 #   guest  the guest init's /kago.conf and control-message decoders (microvm/guest/init.c)
 #   blk    the microVM's virtio-blk request handling (microvm/virtio_blk.c)
 #   netlink  the readers of the kernel's rtnetlink replies (netns/msg_addr.c, netns/msg_link.c)
+#   manifest a checkpoint image's kago-checkpoint.json as restore checks it
+#            (runtime/lifecycle/checkpoint_manifest.c)
 # make fuzz [FUZZ_TARGET=spec] [FUZZ_SECONDS=N]. New inputs go to
 # build/fuzz/TARGET/corpus, crashes/leaks/timeouts to build/fuzz/TARGET/findings/;
 # a kept finding goes to tests/fuzz/regressions/TARGET/ (spec: tests/fuzz/regressions/).
 # make fuzz-replay runs every target once over its seeds and kept findings.
 FUZZ_TARGET ?= spec
-FUZZ_TARGETS := spec state ninep fuse guest blk netlink
+FUZZ_TARGETS := spec state ninep fuse guest blk netlink manifest
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_BASE := $(wildcard base/*.c)
@@ -173,6 +178,8 @@ FUZZ_SRCS_ninep := $(wildcard microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_fuse := $(wildcard microvm/fuse_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_guest := $(wildcard microvm/guest/*.c)
 FUZZ_SRCS_netlink := netns/msg_addr.c netns/msg_link.c $(FUZZ_BASE)
+FUZZ_SRCS_manifest := runtime/lifecycle/checkpoint_manifest.c runtime/container/state_file.c \
+  $(wildcard criu/*.c) $(FUZZ_BASE)
 FUZZ_SRCS_blk := microvm/virtio_blk.c microvm/virtqueue.c microvm/virtio_mmio.c microvm/guest_mem.c \
   $(FUZZ_BASE)
 FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replays every seed and every kept finding of the state, ninep, fuse,
- * guest, blk and netlink fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
+ * guest, blk, netlink and manifest fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
  * through the targets themselves, under ASan/UBSan: each fixed decoder bug
  * stays fixed, and the targets' invariants (replies fit and say their
  * length, nothing beyond the served root changes, no fd leaks, state.json
@@ -24,6 +24,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput netlink_fuzz_input
 #include "../fuzz/netlink_fuzz.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput manifest_fuzz_input
+#include "../fuzz/manifest_fuzz.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "unit.h"
@@ -86,6 +89,11 @@ UNIT_TEST(blk_inputs_keep_the_invariants)
         CHECK(replay("blk", blk_fuzz_input) >= 4);
 }
 
+UNIT_TEST(manifest_inputs_keep_the_invariants)
+{
+        CHECK(replay("manifest", manifest_fuzz_input) >= 5);
+}
+
 UNIT_TEST(netlink_inputs_keep_the_invariants)
 {
         CHECK(replay("netlink", netlink_fuzz_input) >= 2);
@@ -94,4 +102,4 @@ UNIT_TEST(netlink_inputs_keep_the_invariants)
 UNIT_MAIN("fuzz_corpus", UNIT(state_inputs_keep_the_invariants),
           UNIT(ninep_inputs_keep_the_invariants), UNIT(fuse_inputs_keep_the_invariants),
           UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants),
-          UNIT(netlink_inputs_keep_the_invariants))
+          UNIT(netlink_inputs_keep_the_invariants), UNIT(manifest_inputs_keep_the_invariants))
