@@ -99,8 +99,16 @@ int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struc
                 i = d.next;
         }
         q->last_avail++;
-        if (q->event_idx) /* avail_event: kick once the driver passes this chain */
+        if (q->event_idx) { /* avail_event: kick once the driver passes this chain */
                 __atomic_store_n(avail_event(m, q), q->last_avail, __ATOMIC_RELEASE);
+                /* The store before the next look at the available index: the
+                 * driver adds a chain, fences, then reads avail_event, so either
+                 * it sees ours and kicks, or our next vq_pop sees its chain. A
+                 * release store alone may pass that later load, and a pop loop
+                 * could stop while the driver, having read the old avail_event,
+                 * waits for us: a lost kick. */
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        }
         return 1;
 }
 
