@@ -72,11 +72,27 @@ static int vq_add_seg(const struct guest_mem *m, struct vq_chain *c, const struc
         return 0;
 }
 
+/* No chain left to pop. Under event index the answer follows a full fence:
+ * the driver adds a chain, fences, then reads avail_event, so either it sees
+ * the avail_event our last pop stored and kicks, or this look sees its
+ * chain. A release store alone may pass the later load, and a pop loop would
+ * stop while the driver, having read the old avail_event, waits for us: a
+ * lost kick. Once per drained queue, not per chain. */
+static bool vq_drained(const struct guest_mem *m, const struct virtq *q)
+{
+        if (avail_idx(m, q) != q->last_avail)
+                return false;
+        if (!q->event_idx)
+                return true;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        return avail_idx(m, q) == q->last_avail;
+}
+
 int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struct kago_err *err)
 {
         if (vq_check(m, q, err) < 0)
                 return -1;
-        if (avail_idx(m, q) == q->last_avail)
+        if (vq_drained(m, q))
                 return 0;
         const uint16_t *ring = guest_ptr(m, q->avail + 4, 2ull * q->size);
         uint16_t head = ring[q->last_avail % q->size];
@@ -99,16 +115,8 @@ int vq_pop(const struct guest_mem *m, struct virtq *q, struct vq_chain *c, struc
                 i = d.next;
         }
         q->last_avail++;
-        if (q->event_idx) { /* avail_event: kick once the driver passes this chain */
+        if (q->event_idx) /* avail_event: kick once the driver passes this chain */
                 __atomic_store_n(avail_event(m, q), q->last_avail, __ATOMIC_RELEASE);
-                /* The store before the next look at the available index: the
-                 * driver adds a chain, fences, then reads avail_event, so either
-                 * it sees ours and kicks, or our next vq_pop sees its chain. A
-                 * release store alone may pass that later load, and a pop loop
-                 * could stop while the driver, having read the old avail_event,
-                 * waits for us: a lost kick. */
-                __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        }
         return 1;
 }
 

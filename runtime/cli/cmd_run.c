@@ -190,10 +190,10 @@ static int run_foreground_once(struct kago_global *g, struct create_opts *o,
 }
 
 /* A booted init that calls reboot(2) in its PID namespace is killed by
- * SIGHUP (restart) or SIGINT (power off, halt). */
-static bool rebooted(const struct run_opts *r, int status)
+ * SIGHUP (restart) or SIGINT (power off, halt): whether it ended by sig so. */
+static bool boot_ended_by(const struct run_opts *r, int status, int sig)
 {
-        return r->boot && WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+        return r->boot && WIFSIGNALED(status) && WTERMSIG(status) == sig;
 }
 
 static int run_foreground(struct kago_global *g, struct create_opts *o, const struct run_opts *r,
@@ -210,13 +210,11 @@ static int run_foreground(struct kago_global *g, struct create_opts *o, const st
         for (;;) {
                 if (run_foreground_once(g, o, r, &status, err) < 0)
                         return -1;
-                if (r->keep || !rebooted(r, status))
+                if (r->keep || !boot_ended_by(r, status, SIGHUP))
                         break;
                 log_info("%s rebooted: starting it again", o->id);
         }
-        if (r->boot && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
-                return 0;
-        return exit_code(status);
+        return boot_ended_by(r, status, SIGINT) ? 0 : exit_code(status);
 }
 
 int run_container(struct kago_global *g, struct create_opts *o, const struct run_opts *r,

@@ -136,12 +136,11 @@ static void check_manifest(int dirfd, const char *mode, struct restore_checks *r
         struct kago_err why = { 0 };
         char errbuf[256] = "";
 
-        if (faccessat(dirfd, MANIFEST_FILE, F_OK, 0) < 0 && errno == ENOENT) {
-                row(r, "manifest", true, "none (an image from runc, or CRIU's own): CRIU checks it");
-                return;
-        }
         if (file_read_at(dirfd, MANIFEST_FILE, MANIFEST_MAX, &raw, NULL, &why) < 0) {
-                row(r, "manifest", false, "%s", why.msg);
+                if (why.errnum == ENOENT)
+                        row(r, "manifest", true, "none (an image from runc, or CRIU's own): CRIU checks it");
+                else
+                        row(r, "manifest", false, "%s", why.msg);
                 return;
         }
         yajl_val doc = yajl_tree_parse(raw, errbuf, sizeof errbuf);
