@@ -14,26 +14,6 @@
 #include "guest_proto.h"
 #include "vm.h"
 
-void bytes_put(struct bytes *b, const void *p, size_t n)
-{
-        if (b->len + n > b->cap) {
-                size_t cap = b->cap ? b->cap : 4096;
-                while (cap < b->len + n)
-                        cap *= 2;
-                b->data = xrealloc(b->data, cap);
-                b->cap = cap;
-        }
-        if (n)
-                memcpy(b->data + b->len, p, n);
-        b->len += n;
-}
-
-void bytes_free(struct bytes *b)
-{
-        free(b->data);
-        *b = (struct bytes){ 0 };
-}
-
 static void bytes_pad4(struct bytes *b)
 {
         static const uint8_t zero[4];
