@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-# Writes the seed inputs of the state, ninep, fuse and guest fuzz targets
+# Writes the seed inputs of the state, ninep, fuse, guest, netlink and snap fuzz targets
 # (tests/fuzz/seeds/TARGET/): short request sessions that reach every
 # operation, so the fuzzer starts from well-formed traffic. Rerun after a
 # protocol change: tests/fuzz/make_seeds.py
 import os
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -141,3 +142,24 @@ route4 = nlmsg(RTM_NEWROUTE, struct.pack("<BBBBBBBBI", 2, 0, 0, 0, 254, 4, 0, 1,
 route6 = nlmsg(RTM_NEWROUTE, struct.pack("<BBBBBBBBI", 10, 64, 0, 0, 254, 2, 253, 1, 0)
                + nla(1, bytes([0xfd] + [0] * 15)) + nla(4, I(12)))
 save("netlink", "route-dump", route4 + route6 + nlmsg(NLMSG_DONE, I(0)))
+
+
+# ---- microVM snapshot files (microvm/snap.h) --------------------------------
+# The snap fuzz target knows tags 1 to 4; 9 stands for a section of a newer kago.
+def snap_header(major=1, minor=0):
+    h = b"KAGOSNAP" + struct.pack("<HH", major, minor)
+    return h + I(zlib.crc32(h))
+
+
+def snap_section(tag, payload, version=1, flags=0):
+    pad = bytes((8 - len(payload) % 8) % 8)
+    return struct.pack("<IHHQII", tag, version, flags, len(payload), zlib.crc32(payload), 0) + payload + pad
+
+
+vcpu = Q(0x1000, 0xfff0, 0x2) + I(0x80050033, 0)
+save("snap", "header-only", snap_header())
+save("snap", "sections", snap_header() + snap_section(1, vcpu, flags=1) + snap_section(1, vcpu, flags=1)
+     + snap_section(2, b"", version=3) + snap_section(3, b"device state", version=2, flags=1))
+save("snap", "unknown-optional", snap_header(minor=4) + snap_section(9, b"from a newer kago")
+     + snap_section(4, Q(1 << 30) + I(7)))
+save("snap", "unknown-required", snap_header() + snap_section(2, I(5)) + snap_section(9, b"x", flags=1))

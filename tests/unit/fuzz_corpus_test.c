@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replays every seed and every kept finding of the state, ninep, fuse,
- * guest, blk, netlink and manifest fuzz targets (tests/fuzz/seeds/TARGET/, tests/fuzz/regressions/TARGET/)
+ * guest, blk, netlink, manifest and snap fuzz targets (tests/fuzz/seeds/TARGET/,
+ * tests/fuzz/regressions/TARGET/)
  * through the targets themselves, under ASan/UBSan: each fixed decoder bug
  * stays fixed, and the targets' invariants (replies fit and say their
  * length, nothing beyond the served root changes, no fd leaks, state.json
@@ -27,6 +28,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput manifest_fuzz_input
 #include "../fuzz/manifest_fuzz.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput snap_fuzz_input
+#include "../fuzz/snap_fuzz.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "unit.h"
@@ -99,7 +103,13 @@ UNIT_TEST(netlink_inputs_keep_the_invariants)
         CHECK(replay("netlink", netlink_fuzz_input) >= 2);
 }
 
+UNIT_TEST(snap_inputs_keep_the_invariants)
+{
+        CHECK(replay("snap", snap_fuzz_input) >= 4);
+}
+
 UNIT_MAIN("fuzz_corpus", UNIT(state_inputs_keep_the_invariants),
           UNIT(ninep_inputs_keep_the_invariants), UNIT(fuse_inputs_keep_the_invariants),
           UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants),
-          UNIT(netlink_inputs_keep_the_invariants), UNIT(manifest_inputs_keep_the_invariants))
+          UNIT(netlink_inputs_keep_the_invariants), UNIT(manifest_inputs_keep_the_invariants),
+          UNIT(snap_inputs_keep_the_invariants))
