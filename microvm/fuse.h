@@ -36,6 +36,23 @@ int fuse_server_new(const char *root, bool readonly, uint32_t max_write, struct 
                     struct kago_err *err);
 void fuse_server_free(struct fuse_server *s);
 uint32_t fuse_server_max_write(const struct fuse_server *s);
+/* The server's tables as bytes (malloc'd *data, *len), for a checkpoint:
+ * every node (node id, generation, parent's node id, name, lookup count),
+ * every open handle (its number, its node, its open flags; for a directory,
+ * the offset its stream stands at) and the generation counter. Never file
+ * data, nor inode numbers: a restored server finds each node by parent and
+ * name (it may serve a copy of the tree). Fails when a handle's node is gone. */
+int fuse_server_save(struct fuse_server *s, uint8_t **data, size_t *len, struct kago_err *err);
+/* Into a server fresh from fuse_server_new (no request served yet): the same
+ * node ids, generations and lookup counts, each node on the file now at its
+ * (parent, name) (a node whose file is gone stays and answers ESTALE); each
+ * handle reopened under its number with its flags through its node. A handle
+ * that cannot be reopened is an error naming its path beneath the root: a
+ * restore must not lose an open file. The bytes are untrusted (a checkpoint
+ * image): all is checked before the server is touched. On error the server
+ * is reset to the state fuse_server_new left it in; the caller frees it (or
+ * serves a fresh guest with it). */
+int fuse_server_load(struct fuse_server *s, const uint8_t *data, size_t len, struct kago_err *err);
 /* Serve one request (req[0..len)); the reply goes to resp (at most cap
  * bytes). Returns the reply's length, 0 when the request takes no reply
  * (FORGET, BATCH_FORGET) or is too malformed to answer. */
@@ -61,6 +78,7 @@ struct fuse_inode {
 struct fuse_fh {
         int fd;   /* -1: slot free */
         DIR *dir; /* directories: owns fd */
+        uint64_t nodeid; /* the node it was opened on */
         /* Directories: the offset the stream stands at, and the entry read
          * but not sent (it did not fit). Reading on from there needs no
          * seek: a seek by offset counts entries on some filesystems (tmpfs)
@@ -130,8 +148,19 @@ void fuse_inode_clear(struct fuse_server *s);
 /* "N" for /proc/self/fd/N of an inode's fd (buf: at least 16 bytes). */
 const char *fuse_fd_name(int fd, char *buf, size_t size);
 
-/* Open file and directory handles (fuse_inode.c). */
-uint64_t fuse_fh_new(struct fuse_server *s, int fd, DIR *dir);
+/* For a restore (fuse_snapshot.c): add node nodeid (its slot free) as name
+ * beneath parent, with the saved generation and lookup count, on the file
+ * now there. A node whose file is gone, or whose file a node of a later
+ * generation holds (one of them was replaced on the host before the save),
+ * is kept with no file: it answers ESTALE. */
+struct fuse_inode *fuse_inode_restore(struct fuse_server *s, uint64_t nodeid,
+                                      struct fuse_inode *parent, const char *name,
+                                      uint64_t generation, uint64_t nlookup);
+
+/* Open file and directory handles (fuse_inode.c), each on node nodeid. */
+uint64_t fuse_fh_new(struct fuse_server *s, uint64_t nodeid, int fd, DIR *dir);
+/* Place a handle under the number fh (a restore): -1 when fh is taken. */
+int fuse_fh_put(struct fuse_server *s, uint64_t fh, uint64_t nodeid, int fd, DIR *dir);
 struct fuse_fh *fuse_fh_get(struct fuse_server *s, uint64_t fh);
 void fuse_fh_close(struct fuse_server *s, uint64_t fh);
 

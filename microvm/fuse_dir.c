@@ -32,7 +32,7 @@ int fuse_op_opendir(struct fuse_req *r)
                 closedir(d);
                 return -EINVAL;
         }
-        o->fh = fuse_fh_new(r->s, fd, d);
+        o->fh = fuse_fh_new(r->s, i->nodeid, fd, d);
         o->open_flags = FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR;
         return 0;
 }

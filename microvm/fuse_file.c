@@ -46,7 +46,7 @@ int fuse_op_open(struct fuse_req *r)
                         (int)(in->flags & OPEN_FLAGS_KEPT) | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        return reply_open(r, fuse_fh_new(r->s, fd, NULL));
+        return reply_open(r, fuse_fh_new(r->s, i->nodeid, fd, NULL));
 }
 
 int fuse_op_create(struct fuse_req *r)
@@ -76,7 +76,7 @@ int fuse_op_create(struct fuse_req *r)
                 return rc;
         }
         rc = fuse_reply_entry(r, i, &st);
-        return rc < 0 ? rc : reply_open(r, fuse_fh_new(r->s, fd, NULL));
+        return rc < 0 ? rc : reply_open(r, fuse_fh_new(r->s, i->nodeid, fd, NULL));
 }
 
 static struct fuse_fh *file_fh(struct fuse_req *r, uint64_t fh)

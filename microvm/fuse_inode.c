@@ -124,14 +124,19 @@ static void set_parent(struct fuse_server *s, struct fuse_inode *i, struct fuse_
         }
 }
 
+static void hash_in(struct fuse_server *s, struct fuse_inode *i)
+{
+        struct fuse_inode **b = bucket(s, i->dev, i->ino);
+        i->hnext = *b;
+        *b = i;
+}
+
 static struct fuse_inode *add(struct fuse_server *s, uint64_t nodeid, const struct stat *st)
 {
         struct fuse_inode *i = xcalloc(1, sizeof *i);
         *i = (struct fuse_inode){ .nodeid = nodeid, .generation = ++s->generation, .fd = -1,
                                   .dev = st->st_dev, .ino = st->st_ino, .nlookup = 1 };
-        struct fuse_inode **b = bucket(s, st->st_dev, st->st_ino);
-        i->hnext = *b;
-        *b = i;
+        hash_in(s, i);
         s->inodes[nodeid] = i;
         return i;
 }
@@ -241,13 +246,18 @@ void fuse_inode_moved(struct fuse_server *s, const struct stat *st, struct fuse_
                 set_parent(s, i, newparent, newname);
 }
 
-static void free_inode(struct fuse_server *s, struct fuse_inode *i)
+static void unhash(struct fuse_server *s, struct fuse_inode *i)
 {
         for (struct fuse_inode **pp = bucket(s, i->dev, i->ino); *pp; pp = &(*pp)->hnext)
                 if (*pp == i) {
                         *pp = i->hnext;
                         break;
                 }
+}
+
+static void free_inode(struct fuse_server *s, struct fuse_inode *i)
+{
+        unhash(s, i);
         s->inodes[i->nodeid] = NULL;
         if (i->nodeid < s->free_hint)
                 s->free_hint = i->nodeid;
@@ -290,20 +300,37 @@ const char *fuse_fd_name(int fd, char *buf, size_t size)
         return buf;
 }
 
-uint64_t fuse_fh_new(struct fuse_server *s, int fd, DIR *dir)
+/* Room for handle number n in the table. */
+static void fh_room(struct fuse_server *s, size_t n)
+{
+        if (n < s->n_fhs)
+                return;
+        size_t grown = s->n_fhs ? s->n_fhs * 2 : 16;
+        while (grown <= n)
+                grown *= 2;
+        s->fhs = xrealloc(s->fhs, grown * sizeof *s->fhs);
+        for (size_t k = s->n_fhs; k < grown; k++)
+                s->fhs[k] = (struct fuse_fh){ .fd = -1 };
+        s->n_fhs = grown;
+}
+
+uint64_t fuse_fh_new(struct fuse_server *s, uint64_t nodeid, int fd, DIR *dir)
 {
         size_t n = 0;
         while (n < s->n_fhs && s->fhs[n].fd >= 0)
                 n++;
-        if (n == s->n_fhs) {
-                size_t grown = s->n_fhs ? s->n_fhs * 2 : 16;
-                s->fhs = xrealloc(s->fhs, grown * sizeof *s->fhs);
-                for (size_t k = s->n_fhs; k < grown; k++)
-                        s->fhs[k] = (struct fuse_fh){ .fd = -1 };
-                s->n_fhs = grown;
-        }
-        s->fhs[n] = (struct fuse_fh){ .fd = fd, .dir = dir };
+        fh_room(s, n);
+        s->fhs[n] = (struct fuse_fh){ .fd = fd, .dir = dir, .nodeid = nodeid };
         return n;
+}
+
+int fuse_fh_put(struct fuse_server *s, uint64_t fh, uint64_t nodeid, int fd, DIR *dir)
+{
+        fh_room(s, fh);
+        if (s->fhs[fh].fd >= 0)
+                return -1;
+        s->fhs[fh] = (struct fuse_fh){ .fd = fd, .dir = dir, .nodeid = nodeid };
+        return 0;
 }
 
 struct fuse_fh *fuse_fh_get(struct fuse_server *s, uint64_t fh)
@@ -321,4 +348,57 @@ void fuse_fh_close(struct fuse_server *s, uint64_t fh)
         else
                 close(f->fd);
         *f = (struct fuse_fh){ .fd = -1 };
+}
+
+/* ---- restore (fuse_snapshot.c) ---------------------------------------- */
+
+/* Room for node id n in the table. */
+static void slot_room(struct fuse_server *s, uint64_t n)
+{
+        if (n < s->n_inodes)
+                return;
+        size_t old = s->n_inodes, grown = old < 64 ? 64 : old;
+        while (grown <= n)
+                grown *= 2;
+        s->inodes = xrealloc(s->inodes, grown * sizeof(struct fuse_inode *));
+        memset(s->inodes + old, 0, (grown - old) * sizeof(struct fuse_inode *));
+        s->n_inodes = grown;
+}
+
+/* i no longer names a file: no file has inode 0, so reopening it gives ESTALE. */
+static void make_stale(struct fuse_server *s, struct fuse_inode *i)
+{
+        unhash(s, i);
+        fd_detach(s, i);
+        i->dev = 0;
+        i->ino = 0;
+        hash_in(s, i);
+}
+
+struct fuse_inode *fuse_inode_restore(struct fuse_server *s, uint64_t nodeid,
+                                      struct fuse_inode *parent, const char *name,
+                                      uint64_t generation, uint64_t nlookup)
+{
+        struct stat st = { 0 };
+        int pfd = fuse_inode_fd(s, parent);
+        int fd = pfd < 0 ? pfd : open_at(pfd, name, &st);
+        struct fuse_inode *twin = fd < 0 ? NULL : find(s, &st);
+        if (twin && (twin->nodeid == FUSE_ROOT_ID || twin->generation > generation)) {
+                close(fd); /* the twin is the later lookup of this file: this node is stale */
+                fd = -ESTALE;
+        } else if (twin) {
+                make_stale(s, twin);
+        }
+        if (fd < 0)
+                st.st_dev = 0, st.st_ino = 0;
+        slot_room(s, nodeid);
+        struct fuse_inode *i = add(s, nodeid, &st);
+        i->generation = generation;
+        i->nlookup = nlookup;
+        i->parent = parent;
+        i->name = xstrdup(name);
+        parent->children++;
+        if (fd >= 0)
+                fd_attach(s, i, fd);
+        return i;
 }

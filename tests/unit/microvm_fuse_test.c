@@ -4,9 +4,13 @@
  * pages, readdirplus (counted lookups), mkdir/rename/unlink/rmdir, more
  * inodes than the fd budget (reopened by name, renames followed, a file
  * replaced on the host is stale), names and symlinks that try to leave the
- * root, read-only mode, and short or malformed requests. */
+ * root, read-only mode, short or malformed requests, and the tables saved for
+ * a checkpoint and loaded into a new server (node ids, lookup counts and open
+ * handles kept; gone files stale; a gone open file or a malformed table
+ * refused). */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -617,10 +621,350 @@ UNIT_TEST(malformed_requests_are_rejected)
         teardown();
 }
 
+/* ---- checkpoint: the tables saved and loaded into a new server --------- */
+
+static int count_fds(void)
+{
+        int n = 0;
+        DIR *d = opendir("/proc/self/fd");
+        while (d && readdir(d))
+                n++;
+        if (d)
+                closedir(d);
+        return n;
+}
+
+static void host_mkdir(const char *rel)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", root, rel);
+        CHECK(mkdir(p, 0755) == 0);
+}
+
+static void host_unlink(const char *rel)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", root, rel);
+        CHECK(unlink(p) == 0);
+}
+
+/* Save srv's tables, free it and serve the same root with a new server
+ * loaded from them; returns the load's result (err: its error). */
+static int restart(struct kago_err *err)
+{
+        uint8_t *data = NULL;
+        size_t len = 0;
+        struct fuse_server *fresh = NULL;
+        CHECK(fuse_server_save(srv, &data, &len, err) == 0);
+        fuse_server_free(srv);
+        CHECK(fuse_server_new(root, false, 65536, &fresh, err) == 0);
+        srv = fresh;
+        int rc = fuse_server_load(srv, data, len, err);
+        free(data);
+        return rc;
+}
+
+static int forget(uint64_t node, uint64_t n)
+{
+        struct fuse_forget_in f = { .nlookup = n };
+        begin(FUSE_FORGET, node);
+        add(&f, sizeof f);
+        return send();
+}
+
+static uint64_t open_node(uint32_t op, uint64_t node, uint32_t flags)
+{
+        struct fuse_open_in oi = { .flags = flags };
+        begin(op, node);
+        add(&oi, sizeof oi);
+        CHECK(send() == 0);
+        return ((const struct fuse_open_out *)body())->fh;
+}
+
+/* One page of READDIR from off: the names in names[*n..], the next offset. */
+static uint64_t read_dir_page(uint64_t node, uint64_t fh, uint64_t off, uint32_t size,
+                              char names[][16], int *n)
+{
+        struct fuse_read_in ri = { .fh = fh, .offset = off, .size = size };
+        begin(FUSE_READDIR, node);
+        add(&ri, sizeof ri);
+        CHECK(send() == 0);
+        for (size_t p = OH; p < reply_len;) {
+                const struct fuse_dirent *d = (const void *)(reply + p);
+                if (*n < 64)
+                        snprintf(names[(*n)++], 16, "%.*s", (int)d->namelen, d->name);
+                off = d->off;
+                p += FUSE_DIRENT_SIZE(d);
+        }
+        return off;
+}
+
+UNIT_TEST(snapshot_keeps_nodes_and_handles)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        host_mkdir("a");
+        host_mkdir("a/b");
+        write_host("a/b/c", "hello");
+        char name[16], names[64][16];
+        for (int k = 0; k < 10; k++) {
+                snprintf(name, sizeof name, "a/f%d", k);
+                write_host(name, "x");
+        }
+        struct fuse_entry_out a, b, c, e;
+        CHECK(lookup(FUSE_ROOT_ID, "a", &a) == 0 && lookup(a.nodeid, "b", &b) == 0);
+        CHECK(lookup(b.nodeid, "c", &c) == 0 && lookup(b.nodeid, "c", &e) == 0); /* counted twice */
+        uint64_t fh = open_node(FUSE_OPEN, c.nodeid, O_RDWR);
+        uint64_t dfh = open_node(FUSE_OPENDIR, a.nodeid, 0);
+        int n = 0;
+        uint64_t off = read_dir_page(a.nodeid, dfh, 0, 80, names, &n); /* a page of 2 or 3 */
+        CHECK(n > 0 && n < 12);
+        struct kago_err err = { 0 };
+        CHECK(restart(&err) == 0);
+        uint64_t size;
+        CHECK(getattr_size(a.nodeid, &size) == 0 && getattr_size(b.nodeid, &size) == 0);
+        CHECK(getattr_size(c.nodeid, &size) == 0 && size == 5);
+        struct fuse_write_in wi = { .fh = fh, .offset = 5, .size = 6 };
+        begin(FUSE_WRITE, c.nodeid);
+        add(&wi, sizeof wi);
+        add(" world", 6);
+        CHECK(send() == 0 && ((const struct fuse_write_out *)body())->size == 6);
+        struct fuse_read_in ri = { .fh = fh, .size = 100 };
+        begin(FUSE_READ, c.nodeid);
+        add(&ri, sizeof ri);
+        CHECK(send() == 0 && reply_len == OH + 11 && !memcmp(body(), "hello world", 11));
+        for (int pages = 0; pages < 20; pages++) { /* the directory read on where it stood */
+                int before = n;
+                off = read_dir_page(a.nodeid, dfh, off, 80, names, &n);
+                if (n == before)
+                        break;
+        }
+        CHECK(n == 13 && count_name(names, n, "b") == 1); /* ".", "..", b, f0..f9 */
+        for (int k = 0; k < 10; k++) {
+                snprintf(name, sizeof name, "f%d", k);
+                CHECK(count_name(names, n, name) == 1);
+        }
+        CHECK(lookup(a.nodeid, "f3", &e) == 0); /* a new node: no old id reused */
+        CHECK(e.nodeid != a.nodeid && e.nodeid != b.nodeid && e.nodeid != c.nodeid);
+        CHECK(e.generation > c.generation);
+        CHECK(forget(c.nodeid, 1) == 1 && getattr_size(c.nodeid, &size) == 0);
+        CHECK(forget(c.nodeid, 1) == 1 && getattr_size(c.nodeid, &size) == -ESTALE);
+        teardown();
+}
+
+UNIT_TEST(snapshot_gone_file_is_stale_after_load)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        host_mkdir("d");
+        write_host("d/x", "x");
+        write_host("d/y", "yy");
+        struct fuse_entry_out d, x, y;
+        CHECK(lookup(FUSE_ROOT_ID, "d", &d) == 0 && lookup(d.nodeid, "x", &x) == 0);
+        CHECK(lookup(d.nodeid, "y", &y) == 0);
+        srv->open_max = 1; /* most nodes closed at the save: reopened by name at the load */
+        uint8_t *data;
+        size_t len;
+        struct kago_err err = { 0 };
+        CHECK(fuse_server_save(srv, &data, &len, &err) == 0);
+        fuse_server_free(srv);
+        host_unlink("d/x");
+        CHECK(fuse_server_new(root, false, 65536, &srv, &err) == 0);
+        srv->open_max = 2;
+        CHECK(fuse_server_load(srv, data, len, &err) == 0);
+        free(data);
+        CHECK(srv->n_open <= 2);
+        uint64_t size;
+        CHECK(getattr_size(x.nodeid, &size) == -ESTALE);
+        CHECK(getattr_size(y.nodeid, &size) == 0 && size == 2);
+        write_host("d/x", "new"); /* another file under the old name: still stale */
+        CHECK(getattr_size(x.nodeid, &size) == -ESTALE);
+        teardown();
+}
+
+UNIT_TEST(snapshot_open_file_gone_fails_the_load)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        host_mkdir("a");
+        host_mkdir("a/b");
+        write_host("a/b/c", "c");
+        struct fuse_entry_out a, b, c;
+        CHECK(lookup(FUSE_ROOT_ID, "a", &a) == 0 && lookup(a.nodeid, "b", &b) == 0);
+        CHECK(lookup(b.nodeid, "c", &c) == 0);
+        open_node(FUSE_OPEN, c.nodeid, O_WRONLY);
+        uint8_t *data;
+        size_t len;
+        struct kago_err err = { 0 };
+        CHECK(fuse_server_save(srv, &data, &len, &err) == 0);
+        fuse_server_free(srv);
+        host_unlink("a/b/c");
+        CHECK(fuse_server_new(root, false, 65536, &srv, &err) == 0);
+        int fds = count_fds();
+        CHECK(fuse_server_load(srv, data, len, &err) == -1);
+        CHECK_CONTAINS(kago_err_text(&err), "a/b/c");
+        CHECK(count_fds() == fds && srv->n_open == 1); /* back to a fresh server */
+        uint64_t size;
+        CHECK(getattr_size(a.nodeid, &size) == -ESTALE);
+        write_host("a/b/c", "again");
+        CHECK(fuse_server_load(srv, data, len, &err) == 0); /* it was left fresh */
+        CHECK(getattr_size(c.nodeid, &size) == 0 && size == 5);
+        free(data);
+        teardown();
+}
+
+static uint8_t tb[4096];
+static size_t tb_len;
+
+static void tb_put(uint64_t v, size_t n)
+{
+        for (size_t k = 0; k < n; k++)
+                tb[tb_len++] = (uint8_t)(v >> (8 * k));
+}
+
+static void tb_begin(uint32_t nodes, uint32_t handles)
+{
+        tb_len = 0;
+        tb_put(1, 4);
+        tb_put(100, 8);
+        tb_put(nodes, 4);
+        tb_put(handles, 4);
+}
+
+static void tb_node(uint64_t id, uint64_t parent, const char *name)
+{
+        size_t nl = strlen(name);
+        tb_put(id, 8);
+        tb_put(parent, 8);
+        tb_put(id + 10, 8);
+        tb_put(1, 8);
+        tb_put(nl, 2);
+        memcpy(tb + tb_len, name, nl);
+        tb_len += nl;
+}
+
+static void tb_fh(uint64_t fh, uint64_t node, uint32_t flags, bool dir)
+{
+        tb_put(fh, 8);
+        tb_put(node, 8);
+        tb_put(flags, 4);
+        tb_put(dir, 1);
+        tb_put(0, 8);
+}
+
+/* The load of tb fails, saying what, and leaves the server fresh. */
+static void tb_refused(const char *what)
+{
+        struct kago_err err = { 0 };
+        int fds = count_fds();
+        CHECK(fuse_server_load(srv, tb, tb_len, &err) == -1);
+        CHECK_CONTAINS(kago_err_text(&err), what);
+        CHECK(count_fds() == fds && srv->n_open == 1);
+}
+
+UNIT_TEST(snapshot_malformed_tables_are_refused)
+{
+        setup(false);
+        CHECK(do_init(7) == 0);
+        host_mkdir("p");
+        write_host("p/q", "q");
+        struct kago_err err = { 0 };
+        /* a good table: a child (2) with a lower id than its parent (3) */
+        tb_begin(3, 2);
+        tb_node(2, 3, "q");
+        tb_node(1, 0, "");
+        tb_node(3, 1, "p");
+        tb_fh(0, 2, O_RDONLY, false);
+        tb_fh(5, 3, O_RDONLY, true);
+        size_t good = tb_len;
+        for (size_t cut = 0; cut < good; cut++) { /* every truncation */
+                struct kago_err e2 = { 0 };
+                CHECK(fuse_server_load(srv, tb, cut, &e2) == -1);
+        }
+        CHECK(srv->n_open == 1);
+        tb_put(0, 1);
+        tb_refused("after the last handle");
+        tb_len = good;
+        tb[0] = 2;
+        tb_refused("version 2");
+        tb[0] = 1;
+        tb_begin(2, 0);
+        tb_node(1, 0, "");
+        tb_node(17, 99, "x");
+        tb_refused("node 17: parent 99 unknown");
+        tb_begin(3, 0);
+        tb_node(1, 0, "");
+        tb_node(2, 3, "x");
+        tb_node(3, 2, "y");
+        tb_refused("loop");
+        tb_begin(2, 0);
+        tb_node(1, 0, "");
+        tb_node(2, 2, "x");
+        tb_refused("loop");
+        const char *bad[] = { "a/b", "..", ".", "" };
+        for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+                tb_begin(2, 0);
+                tb_node(1, 0, "");
+                tb_node(2, 1, bad[k]);
+                tb_refused("node 2: invalid name");
+        }
+        tb_begin(2, 0);
+        tb_node(1, 0, "");
+        tb_node(2, 1, "a");
+        tb[tb_len - 1] = 0; /* a NUL inside */
+        tb_refused("node 2: invalid name");
+        tb_begin(3, 0);
+        tb_node(1, 0, "");
+        tb_node(2, 1, "a");
+        tb_node(2, 1, "b");
+        tb_refused("node 2 twice");
+        tb_begin(1, 0);
+        tb_node(2, 1, "a");
+        tb_refused("no root");
+        tb_begin(1, 0);
+        tb_node(1, 3, "");
+        tb_refused("node 1 (the root)");
+        tb_begin(1, 0);
+        tb_node(1ull << 40, 1, "a");
+        tb_refused("out of range");
+        tb_begin(1, 1);
+        tb_node(1, 0, "");
+        tb_fh(0, 7, O_RDONLY, false);
+        tb_refused("handle 0: node 7 unknown");
+        tb_begin(1, 2);
+        tb_node(1, 0, "");
+        tb_fh(3, 1, O_RDONLY, true);
+        tb_fh(3, 1, O_RDONLY, true);
+        tb_refused("handle 3 twice");
+        tb_begin(0xffffffffu, 0);
+        tb_refused("nodes and");
+        tb_begin(2, 1); /* a handle on a directory opened as a file */
+        tb_node(1, 0, "");
+        tb_node(2, 1, "p");
+        tb_fh(0, 2, O_RDONLY, false);
+        tb_refused("handle 0");
+        /* the good table loads after all the refusals */
+        tb_begin(3, 2);
+        tb_node(2, 3, "q");
+        tb_node(1, 0, "");
+        tb_node(3, 1, "p");
+        tb_fh(0, 2, O_RDONLY, false);
+        tb_fh(5, 3, O_RDONLY, true);
+        CHECK(fuse_server_load(srv, tb, tb_len, &err) == 0);
+        struct fuse_read_in ri = { .fh = 0, .size = 10 };
+        begin(FUSE_READ, 2);
+        add(&ri, sizeof ri);
+        CHECK(send() == 0 && reply_len == OH + 1 && ((const char *)body())[0] == 'q');
+        CHECK(fuse_server_load(srv, tb, tb_len, &err) == -1); /* not fresh any more */
+        teardown();
+}
+
 UNIT_MAIN("microvm_fuse", UNIT(init_negotiates_version_and_sizes), UNIT(lookup_getattr_and_forget),
           UNIT(create_write_read_back), UNIT(readdir_in_pages_lists_each_entry_once),
           UNIT(readdirplus_entries_carry_counted_lookups), UNIT(readdir_while_removing_misses_nothing),
           UNIT(mkdir_rename_unlink_rmdir), UNIT(more_inodes_than_the_fd_budget),
           UNIT(a_deep_tree_beyond_the_fd_budget),
           UNIT(nothing_leaves_the_root),
-          UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected))
+          UNIT(read_only_server_refuses_changes), UNIT(malformed_requests_are_rejected),
+          UNIT(snapshot_keeps_nodes_and_handles), UNIT(snapshot_gone_file_is_stale_after_load),
+          UNIT(snapshot_open_file_gone_fails_the_load), UNIT(snapshot_malformed_tables_are_refused))
