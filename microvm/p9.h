@@ -25,6 +25,19 @@ uint32_t p9_server_msize(const struct p9_server *s);
 /* Serve one request (req[0..len)); the reply goes to resp (at most cap
  * bytes). Returns the reply's length. */
 size_t p9_handle(struct p9_server *s, const uint8_t *req, size_t len, uint8_t *resp, size_t cap);
+/* The server's fids as bytes (malloc'd *data, *len), for a checkpoint: each
+ * fid's number, uid, path beneath the root, whether it is open and its open
+ * flags. Never file data. A directory's read position is the guest's offset
+ * (a telldir cookie), valid again on the same directory. */
+int p9_server_save(struct p9_server *s, uint8_t **data, size_t *len, struct kago_err *err);
+/* Into a server fresh from p9_server_new (no fid yet): the same fids, open
+ * ones reopened with their flags (without O_CREAT/O_EXCL/O_TRUNC); an open
+ * fid whose file is gone or cannot be reopened is an error naming its path.
+ * The bytes are untrusted (a checkpoint image) and all checked first (paths:
+ * "." or single components joined by '/', never "." or ".." inside). On
+ * error the server has no fid again, as p9_server_new left it; the caller
+ * frees it. */
+int p9_server_load(struct p9_server *s, const uint8_t *data, size_t len, struct kago_err *err);
 
 /* ---- internals shared by the p9_*.c files ---------------------------- */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proves kago's 9P2000.L server against a temporary directory: session,
  * walk (".." stays inside the root), create/write/read, getattr/setattr,
- * readdir, mkdir/symlink/readlink/rename/unlink, read-only mode, and bad input;
+ * readdir, mkdir/symlink/readlink/rename/unlink, read-only mode, bad input,
+ * and the fids saved for a checkpoint and loaded into a new server;
  * without openat2 the server refuses to start rather than open unconfined. */
 #include <errno.h>
 #include <fcntl.h>
@@ -314,7 +315,177 @@ UNIT_TEST(no_openat2_refuses_to_serve)
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* ---- checkpoint: the fids saved and loaded into a new server ----------- */
+
+static int lopen(uint32_t fid, uint32_t flags)
+{
+        begin(&m, P9_TLOPEN);
+        m_le(&m, fid, 4);
+        m_le(&m, flags, 4);
+        return send(srv, &m);
+}
+
+static void host_file(const char *rel, const char *data)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", root, rel);
+        FILE *f = fopen(p, "w");
+        CHECK(f != NULL);
+        if (f) {
+                fputs(data, f);
+                fclose(f);
+        }
+}
+
+/* Save srv's fids, free it, serve the same root from a new server loaded with them. */
+static int p9_restart(void (*between)(void), struct kago_err *err)
+{
+        uint8_t *data = NULL;
+        size_t len = 0;
+        CHECK(p9_server_save(srv, &data, &len, err) == 0);
+        p9_server_free(srv);
+        if (between)
+                between();
+        CHECK(p9_server_new(root, false, 8192, &srv, err) == 0);
+        int rc = p9_server_load(srv, data, len, err);
+        free(data);
+        return rc;
+}
+
+static void remove_c(void)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/a/b/c", root);
+        CHECK(unlink(p) == 0);
+}
+
+static void p9_snapshot_tree(void)
+{
+        char p[512];
+        snprintf(p, sizeof p, "%s/a", root);
+        CHECK(mkdir(p, 0755) == 0);
+        snprintf(p, sizeof p, "%s/a/b", root);
+        CHECK(mkdir(p, 0755) == 0);
+        host_file("a/b/c", "hello");
+        CHECK(walk(1, 2, 3, "a", "b", "c") == P9_TWALK + 1);
+        CHECK(lopen(2, O_RDWR) == P9_TLOPEN + 1);
+        CHECK(walk(1, 3, 1, "a") == P9_TWALK + 1);
+        CHECK(lopen(3, O_RDONLY | O_DIRECTORY) == P9_TLOPEN + 1);
+        CHECK(walk(1, 4, 2, "a", "b") == P9_TWALK + 1); /* walked, not open */
+}
+
+UNIT_TEST(snapshot_keeps_fids_and_open_files)
+{
+        setup(false);
+        p9_snapshot_tree();
+        struct kago_err err = { 0 };
+        CHECK(p9_restart(NULL, &err) == 0);
+        CHECK(rw(P9_TWRITE, 2, 5, " world", 6) == P9_TWRITE + 1 && r32(7) == 6);
+        CHECK(rw(P9_TREAD, 2, 0, NULL, 100) == P9_TREAD + 1);
+        CHECK(r32(7) == 11 && memcmp(reply + 11, "hello world", 11) == 0);
+        begin(&m, P9_TREADDIR);
+        m_le(&m, 3, 4);
+        m_le(&m, 0, 8);
+        m_le(&m, 4096, 4);
+        CHECK(send(srv, &m) == P9_TREADDIR + 1 && r32(7) > 0);
+        CHECK(walk(4, 5, 1, "c") == P9_TWALK + 1); /* from a walked fid */
+        CHECK(walk(1, 6, 1, "a") == P9_TWALK + 1); /* from the root fid */
+        CHECK(walk(1, 2, 0) != P9_TWALK + 1);      /* fid 2 is in use */
+        teardown();
+}
+
+UNIT_TEST(snapshot_open_file_gone_fails_the_9p_load)
+{
+        setup(false);
+        p9_snapshot_tree();
+        struct kago_err err = { 0 };
+        CHECK(p9_restart(remove_c, &err) == -1);
+        CHECK_CONTAINS(kago_err_text(&err), "a/b/c");
+        CHECK(walk(1, 2, 0) != P9_TWALK + 1); /* no fid left */
+        teardown();
+}
+
+static uint8_t pt[4096];
+static size_t pt_len;
+
+static void pt_put(uint64_t v, size_t n)
+{
+        for (size_t k = 0; k < n; k++)
+                pt[pt_len++] = (uint8_t)(v >> (8 * k));
+}
+
+static void pt_begin(uint32_t n)
+{
+        pt_len = 0;
+        pt_put(1, 4);
+        pt_put(n, 4);
+}
+
+static void pt_fid(uint32_t fid, bool open, uint32_t flags, const char *path)
+{
+        pt_put(fid, 4);
+        pt_put(0, 4);
+        pt_put(flags, 4);
+        pt_put(open, 1);
+        pt_put(strlen(path), 2);
+        memcpy(pt + pt_len, path, strlen(path));
+        pt_len += strlen(path);
+}
+
+static void pt_refused(const char *what)
+{
+        struct kago_err err = { 0 };
+        CHECK(p9_server_load(srv, pt, pt_len, &err) == -1);
+        CHECK_CONTAINS(kago_err_text(&err), what);
+}
+
+UNIT_TEST(snapshot_malformed_9p_tables_are_refused)
+{
+        snprintf(root, sizeof root, "/tmp/kago-p9-test.XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        struct kago_err err = { 0 };
+        CHECK(p9_server_new(root, false, 8192, &srv, &err) == 0);
+        host_file("f", "f");
+        pt_begin(2);
+        pt_fid(1, false, 0, ".");
+        pt_fid(2, true, O_RDONLY, "f");
+        size_t good = pt_len;
+        for (size_t cut = 0; cut < good; cut++) {
+                struct kago_err e2 = { 0 };
+                CHECK(p9_server_load(srv, pt, cut, &e2) == -1);
+        }
+        pt_put(0, 1);
+        pt_refused("after the last fid");
+        const char *bad[] = { "..", "a/../b", "/etc", "a//b", "a/", "", "./a" };
+        for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+                pt_begin(1);
+                pt_fid(7, false, 0, bad[k]);
+                pt_refused("fid 7: invalid path");
+        }
+        pt_begin(2);
+        pt_fid(3, false, 0, ".");
+        pt_fid(3, false, 0, "f");
+        pt_refused("fid 3 twice");
+        pt_begin(1);
+        pt_fid(P9_NOFID, false, 0, ".");
+        pt_refused("invalid");
+        pt_begin(0xffffffffu);
+        pt_refused("fids in");
+        pt_begin(1);
+        pt_fid(1, true, O_RDONLY, "missing");
+        pt_refused("missing");
+        pt_begin(2);
+        pt_fid(1, false, 0, ".");
+        pt_fid(2, true, O_RDONLY, "f");
+        CHECK(p9_server_load(srv, pt, pt_len, &err) == 0);
+        CHECK(rw(P9_TREAD, 2, 0, NULL, 10) == P9_TREAD + 1 && r32(7) == 1 && reply[11] == 'f');
+        CHECK(p9_server_load(srv, pt, pt_len, &err) == -1); /* not fresh any more */
+        teardown();
+}
+
 UNIT_MAIN("microvm_p9", UNIT(create_write_read_lands_in_the_directory),
           UNIT(dotdot_stays_inside_the_root), UNIT(directories_links_rename_unlink),
           UNIT(setattr_truncates_and_chmods), UNIT(read_only_server_refuses_changes),
-          UNIT(bad_input_gets_errors), UNIT(no_openat2_refuses_to_serve))
+          UNIT(bad_input_gets_errors), UNIT(no_openat2_refuses_to_serve),
+          UNIT(snapshot_keeps_fids_and_open_files), UNIT(snapshot_open_file_gone_fails_the_9p_load),
+          UNIT(snapshot_malformed_9p_tables_are_refused))
