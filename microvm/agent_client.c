@@ -68,6 +68,31 @@ static int frame_send(int fd, uint8_t type, const void *data, uint32_t len)
         return 0;
 }
 
+/* A frame whose header carries n_fds fds (SCM_RIGHTS), at most 2. */
+static int frame_send_fds(int fd, uint8_t type, const void *data, uint32_t len, const int *fds,
+                          int n_fds)
+{
+        if (!n_fds)
+                return frame_send(fd, type, data, len);
+        uint8_t h[KAGO_AGENT_HDR];
+        kago_agent_hdr_put(h, &(struct kago_agent_hdr){ type, KAGO_AGENT_VERSION, 0, len });
+        union {
+                char buf[CMSG_SPACE(2 * sizeof(int))];
+                struct cmsghdr align;
+        } u = { 0 };
+        struct iovec iov = { h, sizeof h };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                            .msg_controllen = CMSG_SPACE((size_t)n_fds * sizeof(int)) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN((size_t)n_fds * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, (size_t)n_fds * sizeof(int));
+        if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof h)
+                return -1;
+        return fd_write_all(fd, data, len);
+}
+
 /* One whole frame within timeout_ms: 1, 0 at the end of the stream, -1 on
  * a timeout (errno ETIMEDOUT) or error. data holds FRAME_MAX bytes. */
 static int frame_recv(int fd, int timeout_ms, struct kago_agent_hdr *h, uint8_t *data)
@@ -176,16 +201,28 @@ static int left_ms(uint64_t deadline)
 
 /* One request and its text answer (STDOUT frames up to EXIT, ANSWER_MAX
  * bytes at most), all within timeout_ms. */
-static int request(int dirfd, const char *id, uint8_t type, const void *req, uint32_t req_len,
-                   const char *what, int timeout_ms, char **text, struct kago_err *err)
+struct request {
+        uint8_t type;
+        const void *data;
+        uint32_t len;
+        const int *fds; /* passed with it, n_fds of them (at most 2) */
+        int n_fds;
+        const char *what;
+        int timeout_ms;
+};
+
+static int request(int dirfd, const char *id, const struct request *q, char **text,
+                   struct kago_err *err)
 {
+        const char *what = q->what;
+        int timeout_ms = q->timeout_ms;
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *data = xmalloc(FRAME_MAX + 1);
         struct bytes out = { 0 };
         struct kago_agent_hdr h = { 0 };
         if (connect_vmm(dirfd, id, &fd, err) < 0)
                 return -1;
-        if (frame_send(fd, type, req, req_len) < 0)
+        if (frame_send_fds(fd, q->type, q->data, q->len, q->fds, q->n_fds) < 0)
                 return kago_err_errno(err, errno, "ask the VMM for %s", what);
         int r;
         uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
@@ -216,7 +253,8 @@ int microvm_query(int dirfd, const char *id, enum microvm_query q, int timeout_m
                                          [MICROVM_QUERY_STATS] = KAGO_AGENT_STATS };
         static const char *const what[] = { [MICROVM_QUERY_PS] = "the guest's processes",
                                             [MICROVM_QUERY_STATS] = "the guest's figures" };
-        return request(dirfd, id, types[q], NULL, 0, what[q], timeout_ms, text, err);
+        struct request r = { .type = types[q], .what = what[q], .timeout_ms = timeout_ms };
+        return request(dirfd, id, &r, text, err);
 }
 
 int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct microvm_balloon *now,
@@ -226,13 +264,26 @@ int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct micr
         for (int i = 0; i < 8; i++)
                 le[i] = (uint8_t)(guest_bytes >> (8 * i));
         _cleanup_free_ char *text = NULL;
-        if (request(dirfd, id, KAGO_AGENT_BALLOON, le, guest_bytes ? 8 : 0, "the balloon's size",
-                    5000, &text, err) < 0)
+        struct request r = { .type = KAGO_AGENT_BALLOON, .data = le, .len = guest_bytes ? 8 : 0,
+                             .what = "the balloon's size", .timeout_ms = 5000 };
+        if (request(dirfd, id, &r, &text, err) < 0)
                 return -1;
         if (sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64, &now->ram, &now->target,
                    &now->given) != 3)
                 return kago_err_set(err, "the VMM's balloon answer \"%s\" is not three sizes", text);
         return 0;
+}
+
+int microvm_checkpoint(int dirfd, const char *id, int state_fd, int mem_fd, bool leave_running,
+                       int timeout_ms, struct kago_err *err)
+{
+        uint8_t flags[4] = { leave_running ? KAGO_CHECKPOINT_LEAVE_RUNNING : 0 };
+        int fds[2] = { state_fd, mem_fd };
+        struct request r = { .type = KAGO_AGENT_CHECKPOINT, .data = flags, .len = sizeof flags,
+                             .fds = fds, .n_fds = 2, .what = "the microVM's snapshot",
+                             .timeout_ms = timeout_ms };
+        _cleanup_free_ char *text = NULL;
+        return request(dirfd, id, &r, &text, err);
 }
 
 /* ---- the stand-in ------------------------------------------------------------ */

@@ -35,6 +35,7 @@ struct client {
         bool opened;
         uint8_t *rx;
         size_t rx_len;
+        int fds[2]; /* passed with the request (a checkpoint's files), or -1 */
 };
 
 struct agent_host {
@@ -48,7 +49,15 @@ struct agent_host {
         size_t q_len;
         uint16_t next_session;
         struct client c[KAGO_AGENT_SESSIONS];
+        agent_checkpoint_fn *checkpoint;
+        void *checkpoint_ctx;
 };
+
+void agent_host_on_checkpoint(struct agent_host *h, agent_checkpoint_fn *fn, void *ctx)
+{
+        h->checkpoint = fn;
+        h->checkpoint_ctx = ctx;
+}
 
 int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct kago_err *err)
 {
@@ -56,7 +65,7 @@ int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct
         h->vm = vm;
         h->listen_fd = listen_fd;
         for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
-                h->c[i].fd = -1;
+                h->c[i] = (struct client){ .fd = -1, .fds = { -1, -1 } };
         if (pipe2(h->from_guest, O_CLOEXEC) < 0) {
                 free(h);
                 return kago_err_errno(err, errno, "agent console: pipe");
@@ -69,12 +78,21 @@ int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct
         return console_add(vm, h->from_guest[1], &h->con, err);
 }
 
+static void client_close_fds(struct client *c)
+{
+        for (int i = 0; i < 2; i++)
+                if (c->fds[i] >= 0)
+                        close(c->fds[i]);
+        c->fds[0] = c->fds[1] = -1;
+}
+
 static void client_close(struct client *c)
 {
         if (c->fd >= 0)
                 close(c->fd);
+        client_close_fds(c);
         free(c->rx);
-        *c = (struct client){ .fd = -1 };
+        *c = (struct client){ .fd = -1, .fds = { -1, -1 } };
 }
 
 void agent_host_free(struct agent_host *h)
@@ -167,7 +185,8 @@ static void accept_client(struct agent_host *h)
         }
         struct timeval tv = { CLIENT_SEND_TIMEOUT_S, 0 };
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        *c = (struct client){ .fd = fd, .session = new_session(h), .rx = xmalloc(FRAME_MAX) };
+        *c = (struct client){ .fd = fd, .session = new_session(h), .rx = xmalloc(FRAME_MAX),
+                              .fds = { -1, -1 } };
 }
 
 /* A balloon request is the VMM's own: answered at once. */
@@ -190,11 +209,45 @@ static int balloon_request(struct agent_host *h, struct client *c, const struct 
         return -1; /* answered: the connection closes */
 }
 
+static unsigned sessions_open(const struct agent_host *h)
+{
+        unsigned n = 0;
+        for (int i = 0; i < KAGO_AGENT_SESSIONS; i++)
+                n += h->c[i].fd >= 0 && h->c[i].opened;
+        return n;
+}
+
+/* A checkpoint is the VMM's own too; no session may run meanwhile: its
+ * process would be restored without the connection it talks to. */
+static int checkpoint_request(struct agent_host *h, struct client *c,
+                              const struct kago_agent_hdr *f)
+{
+        struct kago_err e = { 0 };
+        unsigned open = sessions_open(h);
+        if (f->len != 4 || c->fds[0] < 0 || c->fds[1] < 0)
+                kago_err_set(&e, "a checkpoint request takes 4 bytes and two files");
+        else if (!h->checkpoint)
+                kago_err_set(&e, "this VMM takes no checkpoint");
+        else if (open)
+                kago_err_set(&e, "%u kago exec session%s run%s in the microVM: checkpoint it "
+                                 "once they end", open, open > 1 ? "s" : "", open > 1 ? "" : "s");
+        else if (h->checkpoint(h->checkpoint_ctx, c->fds[0], c->fds[1],
+                               kago_le32(c->rx + KAGO_AGENT_HDR), &e) == 0) {
+                uint8_t ok[4] = { 0 };
+                send_frame(c->fd, KAGO_AGENT_EXIT, 0, ok, 4);
+                return -1; /* answered: the connection closes */
+        }
+        refuse(c->fd, kago_err_text(&e));
+        return -1;
+}
+
 /* A whole frame from a client: checked, renumbered, queued for the guest. */
 static int client_frame(struct agent_host *h, struct client *c, const struct kago_agent_hdr *f)
 {
         if (f->type == KAGO_AGENT_BALLOON && !c->opened)
                 return balloon_request(h, c, f);
+        if (f->type == KAGO_AGENT_CHECKPOINT && !c->opened)
+                return checkpoint_request(h, c, f);
         bool open = f->type == KAGO_AGENT_OPEN || f->type == KAGO_AGENT_PS ||
                     f->type == KAGO_AGENT_STATS;
         if (open == c->opened || (!open && f->type != KAGO_AGENT_STDIN &&
@@ -209,6 +262,35 @@ static int client_frame(struct agent_host *h, struct client *c, const struct kag
         return 0;
 }
 
+/* Up to n bytes into c->rx; fds that come with them are kept in c->fds
+ * (two at most; more are closed). */
+static ssize_t recv_with_fds(struct client *c, size_t n)
+{
+        union {
+                char buf[CMSG_SPACE(4 * sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct iovec iov = { c->rx + c->rx_len, n };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                            .msg_controllen = sizeof u.buf };
+        ssize_t got = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        for (struct cmsghdr *cm = got >= 0 ? CMSG_FIRSTHDR(&m) : NULL; cm; cm = CMSG_NXTHDR(&m, cm)) {
+                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int fds[4];
+                memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
+                client_close_fds(c);
+                for (size_t i = 0; i < k; i++) {
+                        if (i < 2)
+                                c->fds[i] = fds[i];
+                        else
+                                close(fds[i]);
+                }
+        }
+        return got;
+}
+
 static void client_read(struct agent_host *h, struct client *c)
 {
         struct kago_agent_hdr f;
@@ -218,7 +300,7 @@ static void client_read(struct agent_host *h, struct client *c)
                         goto bad;
                 want += f.len;
         }
-        ssize_t n = recv(c->fd, c->rx + c->rx_len, want - c->rx_len, MSG_DONTWAIT);
+        ssize_t n = recv_with_fds(c, want - c->rx_len);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return;
         if (n <= 0) {

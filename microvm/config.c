@@ -13,6 +13,7 @@ void microvm_config_init(struct microvm_config *cfg)
                 .kvm_fd = -1, .kernel_fd = -1, .initrd_fd = -1, .vcpus = 1, .memory = MICROVM_MEMORY_DEFAULT,
                 .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .console_fd = -1,
                 .serial_fd = -1, .control_fd = -1, .process.umask = -1, .rootfs = MICROVM_ROOTFS_DEFAULT,
+                .restore_state_fd = -1, .restore_mem_fd = -1,
         };
 }
 

@@ -39,15 +39,22 @@ static const char *const vcpu_calls[] = {
         "faccessat", "faccessat2", "umask", "geteuid", "getegid", "getuid", "getgid",
 };
 
-/* The host loop: stdio, signalfd, timerfd, the control socket, the agent. */
+/* The host loop: stdio, signalfd, timerfd, the control socket, the agent;
+ * a checkpoint's files (written sparse, guest RAM's residency asked first). */
 static const char *const host_calls[] = {
         "poll", "ppoll", "accept4", "recvfrom", "recvmsg", "sendto", "sendmsg", "setsockopt",
-        "getsockopt", "shutdown", "openat",
+        "getsockopt", "shutdown", "openat", "pwrite64", "ftruncate", "mincore",
 };
 
 /* TUNSETOFFLOAD: the NIC's offloads, once the guest's driver is ready. */
 static const unsigned long vcpu_ioctls[] = { KVM_RUN, KVM_KVMCLOCK_CTRL, TUNSETOFFLOAD };
-static const unsigned long host_ioctls[] = { TIOCGWINSZ };
+/* A checkpoint reads what KVM holds of the VM and its parked vCPUs. */
+static const unsigned long host_ioctls[] = {
+        TIOCGWINSZ,         KVM_GET_MSR_INDEX_LIST, KVM_GET_CLOCK,   KVM_GET_IRQCHIP,
+        KVM_GET_PIT2,       KVM_GET_MP_STATE,       KVM_GET_REGS,    KVM_GET_SREGS,
+        KVM_GET_XSAVE,      KVM_GET_XCRS,           KVM_GET_DEBUGREGS, KVM_GET_LAPIC,
+        KVM_GET_VCPU_EVENTS, KVM_GET_MSRS,          KVM_GET_CPUID2,
+};
 
 static __thread const char *confined_as; /* the thread's kind, for the message */
 

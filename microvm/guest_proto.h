@@ -35,6 +35,13 @@
 #define KAGO_CTL_EOF 'E'    /* stdin reached end of file; second byte 0 */
 #define KAGO_CTL_WINCH 'W'  /* second byte: rows; followed by 'w' cols */
 #define KAGO_CTL_WINCH_COLS 'w'
+/* After a restore: KAGO_SEED_LEN 'r' messages, each one byte of a fresh
+ * seed from the host, then 'R' (second byte 0): the guest mixes the seed
+ * into its random pool and reseeds, so no two restores of one snapshot
+ * share random state. */
+#define KAGO_CTL_SEED 'r'
+#define KAGO_CTL_RESTORED 'R'
+#define KAGO_SEED_LEN 32
 
 /* The guest agent's channel (kago exec), hvc2: frames both ways, each an
  * 8-byte header — type, KAGO_AGENT_VERSION, session (u16), length (u32),
@@ -68,8 +75,14 @@ enum kago_agent_msg {
                               * answered STDOUT "RAM TARGET GIVEN" (bytes), EXIT 0 */
         KAGO_AGENT_ACK,      /* either way: u32 bytes of stdin (guest) or output
                               * (host) written where they go */
+        KAGO_AGENT_CHECKPOINT, /* host to VMM: u32 flags (KAGO_CHECKPOINT_*), with two
+                                * fds (SCM_RIGHTS): the state file and the memory
+                                * file to write; answered EXIT 0 once both are
+                                * written (the vCPUs stay parked unless asked) */
         KAGO_AGENT_MSG_MAX
 };
+
+#define KAGO_CHECKPOINT_LEAVE_RUNNING 1u
 
 struct kago_agent_hdr {
         uint8_t type, version;

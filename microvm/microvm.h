@@ -140,6 +140,10 @@ struct microvm_config {
         bool root_disk;             /* disks[0] (ext4) is the guest's root: no shared root */
         const struct microvm_nic *nics;
         size_t n_nics;              /* <= MICROVM_NICS_MAX */
+        /* A snapshot to resume instead of booting (kago restore): its state
+         * file and memory file (mapped copy-on-write), or -1. The config
+         * must make the VM the snapshot was taken of (vCPUs, memory, devices). */
+        int restore_state_fd, restore_mem_fd;
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */
@@ -258,6 +262,22 @@ struct microvm_balloon {
 };
 int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct microvm_balloon *now,
                     struct kago_err *err);
+/* kago checkpoint of a microVM: the VMM of container id parks its vCPUs
+ * and writes its snapshot: the state (snap.h's format) to state_fd, guest
+ * RAM to mem_fd (a sparse file: holes where RAM is zero). The vCPUs then
+ * stay parked (the container is deleted next), or run on with
+ * leave_running. Refused while kago exec sessions run in the guest, or
+ * before the guest has started its workload. */
+#define MICROVM_SNAPSHOT_STATE "vm-state.img"
+#define MICROVM_SNAPSHOT_MEMORY "vm-memory.img"
+int microvm_checkpoint(int dirfd, const char *id, int state_fd, int mem_fd, bool leave_running,
+                       int timeout_ms, struct kago_err *err);
+/* Before a restore: whether the snapshot's files are whole (every CRC) and
+ * of a VM with vcpus and memory bytes of RAM; the VMM checks the devices
+ * and loads the rest. */
+int microvm_snapshot_check(int state_fd, int mem_fd, unsigned vcpus, uint64_t memory,
+                           struct kago_err *err);
+
 /* Stand for the guest process until it ends: bytes from in (-1: none) go to
  * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the
  * signals a process may be sent are passed on, SIGWINCH as tty's window size

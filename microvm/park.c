@@ -59,6 +59,23 @@ void vm_unpark(struct vm *vm)
         pthread_mutex_unlock(&vm->lock);
 }
 
+int vm_park_wait(struct vm *vm, int timeout_ms, bool *parked_before, struct kago_err *err)
+{
+        *parked_before = vm->park; /* only this thread changes it */
+        if (!*parked_before)
+                vm_park(vm);
+        uint64_t deadline = vm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+        while (!vm_all_parked(vm)) {
+                if (vm_now_ns() > deadline) {
+                        if (!*parked_before)
+                                vm_unpark(vm);
+                        return kago_err_set(err, "the vCPUs did not stop within %d ms", timeout_ms);
+                }
+                nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+        }
+        return 0;
+}
+
 /* EINVAL: the guest uses no kvmclock, so it has nothing to be told. */
 static void vcpu_tell_paused(struct vcpu *v)
 {

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/kvm.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -24,6 +26,7 @@
 #define KERNEL_MAX (256u << 20)
 #define P9_MSIZE (128u << 10)
 #define CONSOLE_RETRY_MS 1 /* how soon a push that found its console busy is tried again */
+#define PARK_TIMEOUT_MS 10000
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
@@ -173,6 +176,48 @@ static void ctl_send(struct run *r, uint8_t a, uint8_t b)
                 r->ctlq[r->ctl_len++] = a;
                 r->ctlq[r->ctl_len++] = b;
         }
+}
+
+/* kago checkpoint: the snapshot of a guest that runs its workload, taken
+ * with the vCPUs parked; they stay parked after it (the container ends)
+ * unless asked to run on. */
+static int run_checkpoint(void *ctx, int state_fd, int mem_fd, uint32_t flags,
+                          struct kago_err *err)
+{
+        struct run *r = ctx;
+        bool parked_before;
+        if (!atomic_load(&r->vm.ready))
+                return kago_err_set(err, "the guest has not started its workload yet: checkpoint "
+                                         "the microVM once it runs");
+        if (vm_park_wait(&r->vm, PARK_TIMEOUT_MS, &parked_before, err) < 0)
+                return -1;
+        struct vm_fs fs = { r->fs, r->p9 };
+        int rc = vm_snapshot_save(&r->vm, &fs, state_fd, mem_fd, err);
+        if (!parked_before && (rc < 0 || (flags & KAGO_CHECKPOINT_LEAVE_RUNNING)))
+                vm_unpark(&r->vm);
+        return rc;
+}
+
+/* kago restore: the VM comes back from its snapshot instead of booting,
+ * its workload running. The guest is told, with a fresh seed for its
+ * random pool, and each vCPU that time stood still (KVM_KVMCLOCK_CTRL),
+ * so its lockup detectors take the clock's jump for the pause it was. */
+static int restore_guest(struct run *r, struct kago_err *err)
+{
+        const struct microvm_config *c = r->cfg;
+        uint8_t seed[KAGO_SEED_LEN];
+        struct vm_fs fs = { r->fs, r->p9 };
+        if (vm_snapshot_load(&r->vm, &fs, c->restore_state_fd, c->restore_mem_fd, err) < 0)
+                return -1;
+        if (getrandom(seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+                return kago_err_errno(err, errno, "getrandom: a seed for the restored guest");
+        for (size_t i = 0; i < sizeof seed; i++)
+                ctl_send(r, KAGO_CTL_SEED, seed[i]);
+        ctl_send(r, KAGO_CTL_RESTORED, 0);
+        for (unsigned i = 0; i < r->vm.n_vcpus; i++)
+                ioctl(r->vm.vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0);
+        atomic_store(&r->vm.ready, true);
+        return 0;
 }
 
 static int setup_host_fds(struct run *r, struct kago_err *err)
@@ -427,8 +472,10 @@ int microvm_run(const struct microvm_config *cfg, int *workload_status,
         int rc = vm_create(&r->vm, cfg->kvm_fd, cfg->memory, cfg->vcpus, err);
         if (rc == 0)
                 rc = add_devices(r, err);
+        if (rc == 0 && r->agent)
+                agent_host_on_checkpoint(r->agent, run_checkpoint, r);
         if (rc == 0)
-                rc = boot_guest(r, err);
+                rc = cfg->restore_state_fd >= 0 ? restore_guest(r, err) : boot_guest(r, err);
         if (rc == 0) {
                 vmm_release_boot_memory();
                 rc = setup_host_fds(r, err);

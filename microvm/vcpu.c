@@ -275,7 +275,14 @@ static void *vcpu_thread(void *arg)
                  * vCPU's port or MMIO read has its data when it re-enters. */
                 if (rc == 0 && !vcpu_handle_exit(v))
                         break;
-                if (__atomic_load_n(&v->run->immediate_exit, __ATOMIC_SEQ_CST) && !vcpu_wait_parked(v))
+                if (!__atomic_load_n(&v->run->immediate_exit, __ATOMIC_SEQ_CST))
+                        continue;
+                /* Entering with immediate_exit set completes the exit's
+                 * instruction (a port read takes its data) and returns at
+                 * once: the registers a snapshot saves are then whole. */
+                if (rc == 0)
+                        ioctl(v->fd, KVM_RUN, 0);
+                if (!vcpu_wait_parked(v))
                         break;
         }
         return NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "snap.h"
 #include "vm.h"
 
 #define VIRTIO_ID_BALLOON 5
@@ -74,6 +75,24 @@ static int balloon_notify(struct virtio_dev *d, unsigned q, struct kago_err *err
         return rc;
 }
 
+/* What the guest was asked for and gave: a restored guest keeps its balloon. */
+static void balloon_save(struct virtio_dev *d, struct bytes *out)
+{
+        const struct balloon *b = d->priv;
+        snap_put_u32(out, b->target);
+        snap_put_u32(out, b->inflated);
+}
+
+static int balloon_load(struct virtio_dev *d, const struct snap_section *s)
+{
+        struct balloon *b = d->priv;
+        struct snap_cursor c;
+        snap_cursor_init(&c, s);
+        b->target = snap_get_u32(&c);
+        b->inflated = snap_get_u32(&c);
+        return c.short_read || c.left ? -1 : 0;
+}
+
 static const struct virtio_ops balloon_ops = {
         .device_id = VIRTIO_ID_BALLOON,
         .features = 0,
@@ -81,6 +100,8 @@ static const struct virtio_ops balloon_ops = {
         .queue_max = 64,
         .config_read = balloon_config_read,
         .notify = balloon_notify,
+        .save = balloon_save,
+        .load = balloon_load,
 };
 
 int balloon_add(struct vm *vm, struct balloon **out, struct kago_err *err)

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include "snap.h"
 #include "vm.h"
 
 #define VIRTIO_MAGIC 0x74726976
@@ -262,4 +263,87 @@ bool virtio_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, unsigned len
         }
         pthread_mutex_unlock(&d->lock);
         return true;
+}
+
+/* ---- snapshots --------------------------------------------------------- */
+
+static void queue_save(const struct virtio_dev *d, unsigned q, struct bytes *out)
+{
+        const struct virtq *v = &d->vq[q];
+        /* A chain the device took and has not used yet is taken again after
+         * the restore: its buffers are still the driver's. */
+        unsigned held = d->ops->held_chains ? d->ops->held_chains(d, q) : 0;
+        snap_put_u32(out, v->size);
+        snap_put_u32(out, (uint32_t)v->ready | (uint32_t)v->event_idx << 1 |
+                                  (uint32_t)v->signalled_valid << 2);
+        snap_put_u64(out, v->desc);
+        snap_put_u64(out, v->avail);
+        snap_put_u64(out, v->used);
+        snap_put_u32(out, (uint16_t)(v->last_avail - held));
+        snap_put_u32(out, v->signalled_used);
+}
+
+void virtio_dev_save(struct virtio_dev *d, struct bytes *out)
+{
+        pthread_mutex_lock(&d->lock);
+        snap_put_u32(out, d->ops->device_id);
+        snap_put_u32(out, d->status);
+        snap_put_u32(out, __atomic_load_n(&d->isr, __ATOMIC_SEQ_CST));
+        snap_put_u32(out, d->dev_feat_sel);
+        snap_put_u32(out, d->drv_feat_sel);
+        snap_put_u32(out, d->queue_sel);
+        snap_put_u64(out, d->driver_features);
+        for (unsigned q = 0; q < ARRAY_SIZE(d->vq); q++)
+                queue_save(d, q, out);
+        struct bytes own = { 0 };
+        if (d->ops->save)
+                d->ops->save(d, &own);
+        snap_put_u32(out, (uint32_t)own.len);
+        bytes_put(out, own.data, own.len);
+        bytes_free(&own);
+        pthread_mutex_unlock(&d->lock);
+}
+
+static void queue_load(struct virtq *v, struct snap_cursor *c)
+{
+        v->size = (uint16_t)snap_get_u32(c);
+        uint32_t flags = snap_get_u32(c);
+        v->ready = flags & 1;
+        v->event_idx = flags & 2;
+        v->signalled_valid = flags & 4;
+        v->desc = snap_get_u64(c);
+        v->avail = snap_get_u64(c);
+        v->used = snap_get_u64(c);
+        v->last_avail = (uint16_t)snap_get_u32(c);
+        v->signalled_used = (uint16_t)snap_get_u32(c);
+}
+
+int virtio_dev_load(struct virtio_dev *d, const struct snap_section *s, struct kago_err *err)
+{
+        struct snap_cursor c;
+        snap_cursor_init(&c, s);
+        uint32_t id = snap_get_u32(&c);
+        if (!c.short_read && id != d->ops->device_id)
+                return kago_err_set(err, "snapshot: virtio device at 0x%llx: saved as device type "
+                                         "%u, the VM has type %u there (its config differs)",
+                                    (unsigned long long)d->base, id, d->ops->device_id);
+        d->status = snap_get_u32(&c);
+        d->isr = snap_get_u32(&c);
+        d->dev_feat_sel = snap_get_u32(&c);
+        d->drv_feat_sel = snap_get_u32(&c);
+        d->queue_sel = snap_get_u32(&c);
+        d->driver_features = snap_get_u64(&c) & dev_features(d);
+        for (unsigned q = 0; q < ARRAY_SIZE(d->vq); q++)
+                queue_load(&d->vq[q], &c);
+        uint32_t own_len = snap_get_u32(&c);
+        struct snap_section own = { .data = snap_take(&c, own_len), .len = own_len };
+        if (c.short_read || c.left || (own_len && !d->ops->load) ||
+            (d->ops->load && d->ops->load(d, &own) < 0))
+                return kago_err_set(err, "snapshot: virtio device at 0x%llx (type %u): section "
+                                         "malformed", (unsigned long long)d->base, id);
+        /* What the driver's DRIVER_OK started (a NIC's offloads, its
+         * receive path) starts again. */
+        if ((d->status & VIRTIO_STATUS_DRIVER_OK) && d->ops->driver_ok)
+                d->ops->driver_ok(d);
+        return 0;
 }

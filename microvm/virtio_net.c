@@ -168,6 +168,13 @@ static void net_reset(struct virtio_dev *dev)
         n->rx_starved = true;
 }
 
+/* The receive chain the host thread took and has not filled yet. */
+static unsigned net_held_chains(const struct virtio_dev *dev, unsigned q)
+{
+        const struct net *n = dev->priv;
+        return q == RXQ && n->rx_pending;
+}
+
 static const struct virtio_ops net_ops = {
         .device_id = VIRTIO_ID_NET,
         .features = NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_MTU | NET_F_MAC | NET_F_GUEST_TSO4 |
@@ -180,6 +187,7 @@ static const struct virtio_ops net_ops = {
         .notify = net_notify,
         .driver_ok = net_driver_ok,
         .reset = net_reset,
+        .held_chains = net_held_chains,
 };
 
 /* Fill receive buffers from the tap until it is empty, the guest has no

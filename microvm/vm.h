@@ -196,6 +196,8 @@ size_t iov_copy_to(const struct iovec *iov, int n, size_t off, const void *buf, 
 #define VIRTIO_STATUS_NEEDS_RESET 0x40
 
 struct virtio_dev;
+struct snap_section;
+struct snap_file;
 struct virtio_ops {
         uint32_t device_id;
         uint64_t features; /* device-specific; VERSION_1 is added */
@@ -212,6 +214,13 @@ struct virtio_ops {
         void (*driver_ok)(struct virtio_dev *d);
         /* The driver reset the device (status 0); may be NULL. */
         void (*reset)(struct virtio_dev *d);
+        /* Snapshots: how many chains of queue q the device took and has not
+         * used (a NIC's receive buffer waiting for a frame); may be NULL. */
+        unsigned (*held_chains)(const struct virtio_dev *d, unsigned q);
+        /* The device's own state beyond the transport's, and its load (the
+         * bytes are untrusted: -1 when malformed); NULL when it has none. */
+        void (*save)(struct virtio_dev *d, struct bytes *out);
+        int (*load)(struct virtio_dev *d, const struct snap_section *s);
 };
 
 struct virtio_dev {
@@ -238,6 +247,12 @@ void virtio_irq(struct virtio_dev *d);
 /* " virtio_mmio.device=4K@0x...:IRQ" for every device, appended to buf. */
 void virtio_mmio_cmdline(struct vm *vm, char *buf, size_t size);
 void virtio_dev_free(struct virtio_dev *d);
+
+/* A device's transport state (status, features, queues) and its own, as a
+ * snapshot section's payload; and its load into the same device of a VM
+ * made from the same config (DRIVER_OK's work is done again). */
+void virtio_dev_save(struct virtio_dev *d, struct bytes *out);
+int virtio_dev_load(struct virtio_dev *d, const struct snap_section *s, struct kago_err *err);
 
 /* Tell the driver the device's config changed (ISR bit 1, the irqfd). */
 void virtio_config_changed(struct virtio_dev *d);
@@ -287,6 +302,10 @@ int agent_host_new(struct vm *vm, int listen_fd, struct agent_host **out, struct
 int agent_host_poll_fds(struct agent_host *h, struct pollfd *p);
 void agent_host_serve(struct agent_host *h, const struct pollfd *p, bool guest_ready, bool *busy);
 void agent_host_free(struct agent_host *h);
+/* Who answers a KAGO_AGENT_CHECKPOINT request (its fds stay the caller's). */
+typedef int agent_checkpoint_fn(void *ctx, int state_fd, int mem_fd, uint32_t flags,
+                                struct kago_err *err);
+void agent_host_on_checkpoint(struct agent_host *h, agent_checkpoint_fn *fn, void *ctx);
 
 /* virtio-blk (virtio_blk.c): a disk the guest sees as /dev/vdX. */
 #define BLK_SECTOR 512u
@@ -407,7 +426,38 @@ struct vm {
         bool stop_at_ready;
         uint64_t exits_at_ready, ns_at_ready, t0_ns;
         struct balloon *balloon; /* NULL: none */
+        bool mem_from_file;      /* RAM is a snapshot's memory file, mapped copy-on-write */
 };
+
+/* ---- snapshots (snap.h: the file format) ------------------------------ */
+
+/* The sections of a microVM snapshot; all but the optional ones are SNAP_REQUIRED. */
+#define SNAP_TAG_VM 0x564d4346u     /* "VMCF": vCPUs, memory, the devices' types */
+#define SNAP_TAG_CLOCK 0x434c434bu  /* "CLCK": the KVM clock and the host time */
+#define SNAP_TAG_CHIPS 0x43484950u  /* "CHIP": PICs, IOAPIC, PIT */
+#define SNAP_TAG_VCPU 0x56435055u   /* "VCPU": one per vCPU, in order */
+#define SNAP_TAG_CPUID 0x43505549u  /* "CPUI": the CPUID the guest saw (optional) */
+#define SNAP_TAG_DEVICE 0x44455643u /* "DEVC": one per virtio device, in order */
+#define SNAP_TAG_FS 0x46534654u     /* "FSFT": the virtio-fs server's tables */
+#define SNAP_TAG_P9 0x50394654u     /* "P9FT": the 9P server's fids */
+
+/* KVM's part of the VM (vm_state.c): clock, irqchip, PIT, the vCPUs.
+ * Save with every vCPU parked; load before the vCPUs first run. */
+int vm_state_save(struct vm *vm, struct bytes *out, struct kago_err *err);
+int vm_state_load(struct vm *vm, const struct snap_file *f, struct kago_err *err);
+
+/* The whole VM (snapshot.c): with every vCPU parked, its state (snap.h's
+ * format) to state_fd and its RAM to mem_fd; or, into a VM just made from
+ * the same config (devices added, nothing run yet), both back. fs: the
+ * shared root's server (one of them, or none for a disk root). */
+struct vm_fs {
+        struct fuse_server *fuse;
+        struct p9_server *p9;
+};
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
+                     struct kago_err *err);
+int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
+                     struct kago_err *err);
 
 /* kvm_fd: an open /dev/kvm to duplicate, or -1. */
 int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct kago_err *err);
@@ -423,6 +473,9 @@ void vm_wake_host(struct vm *vm);
 void vm_park(struct vm *vm);
 bool vm_all_parked(struct vm *vm);
 void vm_unpark(struct vm *vm);
+/* On the host thread: park the vCPUs (unless they are) and wait until all
+ * wait, timeout_ms at most; *parked_before says whether they were. */
+int vm_park_wait(struct vm *vm, int timeout_ms, bool *parked_before, struct kago_err *err);
 /* On a vCPU thread kicked out of KVM_RUN: wait while the VM is parked;
  * false when the VM stops instead. */
 bool vcpu_wait_parked(struct vcpu *v);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <linux/random.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -512,7 +513,27 @@ struct guest {
         char ctl[2];
         int ctl_len;
         unsigned short rows;
+        uint8_t seed[KAGO_SEED_LEN]; /* KAGO_CTL_SEED bytes since the last restore */
+        unsigned seed_len;
 };
+
+/* A restored guest mixes the host's fresh seed into its pool and reseeds
+ * its generator at once: clones of one snapshot draw different numbers
+ * from here on. */
+static void reseed(struct guest *g)
+{
+        struct {
+                struct rand_pool_info info;
+                uint8_t bytes[KAGO_SEED_LEN];
+        } e = { .info = { .entropy_count = (int)g->seed_len * 8, .buf_size = (int)g->seed_len } };
+        memcpy(e.bytes, g->seed, g->seed_len);
+        int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0 && (ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0))
+                say("kago-init: reseed the restored guest's random pool: %s", strerror(errno));
+        if (fd >= 0)
+                close(fd);
+        g->seed_len = 0;
+}
 
 static void control(struct guest *g, char a, char b)
 {
@@ -522,6 +543,10 @@ static void control(struct guest *g, char a, char b)
                 g->in.eof = true;
         } else if (a == KAGO_CTL_WINCH) {
                 g->rows = (unsigned char)b;
+        } else if (a == KAGO_CTL_SEED && g->seed_len < sizeof g->seed) {
+                g->seed[g->seed_len++] = (uint8_t)b;
+        } else if (a == KAGO_CTL_RESTORED) {
+                reseed(g);
         } else if (a == KAGO_CTL_WINCH_COLS && g->pty >= 0) {
                 struct winsize ws = { .ws_row = g->rows, .ws_col = (unsigned char)b };
                 ioctl(g->pty, TIOCSWINSZ, &ws);

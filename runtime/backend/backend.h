@@ -157,6 +157,13 @@ int vm_nics_prepare(const struct oci_spec *spec, struct vm_nics *nics, struct ka
 /* kago delete: the redirects off the interfaces of a namespace the engine keeps. */
 void vm_nics_release(const struct container_state *st, const struct oci_spec *spec);
 
+/* kago checkpoint of a microVM, and restore's part in init: the image's
+ * two files opened (backend_microvm_snapshot.c). */
+int vm_checkpoint(const struct container_state *st, int dirfd, const struct oci_spec *spec,
+                  const struct checkpoint_opts *o, struct kago_err *err);
+int vm_snapshot_open(const char *image, int *state_fd, int *mem_fd, struct kago_err *err);
+int vm_restore_resumed(const struct container_state *st, int dirfd, struct kago_err *err);
+
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */
 bool backend_wants_vm(const struct kago_global *g, const struct oci_spec *spec, bool vm_flag);
@@ -166,7 +173,7 @@ int backend_select(const struct kago_global *g, const struct oci_spec *spec, boo
 
 /* ---- the container backend's CRIU side -------------------------------- */
 
-int criu_dump_container(const struct container_state *st, const struct oci_spec *spec,
+int criu_dump_container(const struct container_state *st, int dirfd, const struct oci_spec *spec,
                         const struct checkpoint_opts *o, struct kago_err *err);
 int criu_restore_container(struct container_ctx *c, const struct restore_opts *o, pid_t *pid,
                            struct kago_err *err);

@@ -27,6 +27,7 @@
 
 struct vm_files {
         int kvm_fd, kernel_fd, initrd_fd;
+        int snapshot_state_fd, snapshot_mem_fd; /* kago restore: the image's files, else -1 */
         struct microvm_settings settings;
         struct microvm_disk disks[MICROVM_DISKS_MAX];
         struct vm_nics nics;
@@ -78,7 +79,7 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
         struct vm_files *f = xcalloc(1, sizeof *f);
         const struct oci_vm_kernel *k = c->spec->vm ? c->spec->vm->kernel : NULL;
         const char *kernel = k ? k->path : microvm_default_kernel();
-        f->kvm_fd = f->kernel_fd = f->initrd_fd = -1;
+        f->kvm_fd = f->kernel_fd = f->initrd_fd = f->snapshot_state_fd = f->snapshot_mem_fd = -1;
         c->backend_data = f;
         if (microvm_settings_from_spec(c->spec, &f->settings, err) < 0 ||
             open_host_file(c->bundle, kernel, strlen(kernel), O_RDONLY,
@@ -91,6 +92,12 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
                 return -1;
         if (open_disks(c, f, err) < 0 || vm_nics_prepare(c->spec, &f->nics, err) < 0)
                 return -1;
+        if (c->opts->restore_image &&
+            (vm_snapshot_open(c->opts->restore_image, &f->snapshot_state_fd, &f->snapshot_mem_fd,
+                              err) < 0 ||
+             microvm_snapshot_check(f->snapshot_state_fd, f->snapshot_mem_fd, f->settings.vcpus,
+                                    f->settings.memory, err) < 0))
+                return kago_err_wrap(err, "checkpoint image %s", c->opts->restore_image);
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
                 return kago_err_errno(err, errno, "open /dev/kvm%s",
@@ -223,6 +230,8 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         cfg.root_readonly = spec->root && spec->root->readonly;
         cfg.stdin_fd = 0, cfg.stdout_fd = 1, cfg.stderr_fd = 2;
         cfg.control_fd = c->control_fd;
+        cfg.restore_state_fd = f->snapshot_state_fd;
+        cfg.restore_mem_fd = f->snapshot_mem_fd;
         if (spec->process->terminal) {
                 stdio_raw();
                 cfg.console_fd = 0;
@@ -268,4 +277,6 @@ const struct kago_backend backend_microvm = {
         .pause = vm_pause,
         .release = vm_nics_release,
         .resume = vm_resume,
+        .checkpoint = vm_checkpoint,
+        .restore_resumed = vm_restore_resumed,
 };

@@ -130,9 +130,10 @@ static int fill_opts(struct criu_opts *co, const struct container_state *st,
         return 0;
 }
 
-int criu_dump_container(const struct container_state *st, const struct oci_spec *spec,
+int criu_dump_container(const struct container_state *st, int dirfd, const struct oci_spec *spec,
                         const struct checkpoint_opts *o, struct kago_err *err)
 {
+        (void)dirfd;
         _cleanup_strv_ char **owned = NULL;
         struct criu_opts co;
         struct criu_result res;

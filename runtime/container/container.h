@@ -155,6 +155,9 @@ struct create_opts {
         bool no_pivot;
         bool no_new_keyring;
         bool vm; /* run --vm */
+        /* kago restore of a mode that restores in init (restore_resumed):
+         * the image directory, absolute; NULL for create. */
+        const char *restore_image;
         /* The config as JSON, instead of bundle/config.json (run --rootfs);
          * bundle is then the directory recorded as the container's bundle. */
         const char *config;
@@ -457,15 +460,21 @@ struct kago_backend {
          * the mode changed outside the container (spec: its config). May be NULL. */
         void (*release)(const struct container_state *st, const struct oci_spec *spec);
         int (*resume)(const struct container_state *st, struct kago_err *err);
-        /* kago checkpoint: save the running (or paused) container st into
-         * o's image directory. NULL: this mode has no checkpoint yet, and
-         * kago checkpoint says so. */
-        int (*checkpoint)(const struct container_state *st, const struct oci_spec *spec,
+        /* kago checkpoint: save the running (or paused) container st (dirfd:
+         * its state directory) into o's image directory. NULL: this mode
+         * has no checkpoint yet, and kago checkpoint says so. */
+        int (*checkpoint)(const struct container_state *st, int dirfd, const struct oci_spec *spec,
                           const struct checkpoint_opts *o, struct kago_err *err);
         /* kago restore: bring o's image back as the container c, whose state
-         * directory and cgroup exist; *pid gets its init. NULL as above. */
+         * directory and cgroup exist; *pid gets its init. NULL: see
+         * restore_resumed, else this mode has no restore yet. */
         int (*restore)(struct container_ctx *c, const struct restore_opts *o, pid_t *pid,
                        struct kago_err *err);
+        /* Non-NULL: kago restore makes the container as create does, with
+         * create_opts.restore_image set (the mode's prepare checks the
+         * image, its exec brings it back instead of starting process.args),
+         * starts it, and then asks this whether the workload runs again. */
+        int (*restore_resumed)(const struct container_state *st, int dirfd, struct kago_err *err);
 };
 
 #endif

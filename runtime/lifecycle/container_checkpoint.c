@@ -51,7 +51,7 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
                 kago_err_set(err, "container \"%s\" runs as a %s: kago cannot checkpoint that "
                                   "mode yet", o->id, b->name);
         else if (container_load_config(dirfd, o->id, &spec, err) == 0 &&
-                 b->checkpoint(&st, spec, o, err) == 0)
+                 b->checkpoint(&st, dirfd, spec, o, err) == 0)
                 rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, err);
         spec_free(spec);
         container_state_free(&st);
@@ -125,9 +125,44 @@ int container_restore_check(struct kago_global *g, const struct restore_opts *o,
         int rc = container_ctx_load(&c, &raw, &len, err);
 
         if (rc == 0)
-                restore_checks_run(o->f.image_path, c.backend->name, true, r);
+                restore_checks_run(o->f.image_path, c.backend->name, !c.backend->restore_resumed, r);
         container_ctx_free(&c);
         return rc;
+}
+
+static int restore_resumed(struct kago_global *g, const struct kago_backend *b, const char *id,
+                           struct kago_err *err)
+{
+        _cleanup_close_ int rootfd = -1, dirfd = -1;
+        struct container_state st = { 0 };
+        int rc = -1;
+        if (store_open_root(g->root, &rootfd, err) == 0 &&
+            store_open_locked(rootfd, id, &dirfd, err) == 0 &&
+            store_read_state(dirfd, id, &st, err) == 0)
+                rc = b->restore_resumed(&st, dirfd, err);
+        container_state_free(&st);
+        return rc;
+}
+
+/* A mode that restores in init: create with the image, start, and see it run. */
+static int restore_by_create(struct kago_global *g, const struct kago_backend *b,
+                             const struct restore_opts *o, pid_t *pid, struct kago_err *err)
+{
+        struct create_opts co = o->c;
+        struct kago_err ignored = { 0 };
+        _cleanup_free_ char *image = realpath(o->f.image_path, NULL);
+        if (!image)
+                return kago_err_errno(err, errno, "--image-path %s", o->f.image_path);
+        if (o->f.lazy_pages)
+                return kago_err_set(err, "--lazy-pages is CRIU's: a microVM's memory comes in "
+                                         "from its image file as the guest touches it anyway");
+        co.restore_image = image;
+        if (container_create(g, &co, pid, err) < 0)
+                return -1;
+        if (container_start(g, co.id, err) == 0 && restore_resumed(g, b, co.id, err) == 0)
+                return 0;
+        container_delete(g, co.id, true, &ignored);
+        return -1;
 }
 
 int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t *pid,
@@ -141,15 +176,19 @@ int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t
 
         if (need_root(err) < 0 || container_ctx_load(&c, &raw, &len, err) < 0)
                 goto out;
-        if (!c.backend->restore) {
+        if (!c.backend->restore && !c.backend->restore_resumed) {
                 kago_err_set(err, "the config asks for a %s: kago cannot restore that mode yet",
                              c.backend->name);
                 goto out;
         }
         struct restore_checks checks;
-        restore_checks_run(o->f.image_path, c.backend->name, false, &checks);
+        restore_checks_run(o->f.image_path, c.backend->name, !c.backend->restore_resumed, &checks);
         if (restore_checks_verdict(&checks, o->f.image_path, err) < 0)
                 goto out;
+        if (c.backend->restore_resumed) {
+                rc = restore_by_create(g, c.backend, o, pid, err);
+                goto out;
+        }
         if (c.spec->process->terminal && !o->c.console_socket)
                 kago_err_set(err, "process.terminal is true: --console-socket is required");
         else if (store_open_root(g->root, &rootfd, err) == 0)

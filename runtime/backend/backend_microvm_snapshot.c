@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kago checkpoint and restore of a microVM: kago's own snapshot, not
+ * CRIU. Checkpoint makes the image directory's two files (microvm.h:
+ * MICROVM_SNAPSHOT_STATE and MICROVM_SNAPSHOT_MEMORY) and hands them to the
+ * VMM over its control socket; the VMM, which runs as the workload's user,
+ * writes them with its vCPUs parked. Restore creates the container as
+ * create does, with the image directory named in create_opts.restore_image:
+ * init opens the two files (vm_snapshot_open) while host paths are
+ * reachable, and the new VMM resumes the snapshot instead of booting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+
+#define CHECKPOINT_TIMEOUT_MS 120000
+
+/* CRIU's flags that name nothing a microVM has, refused before anything is
+ * touched. The others (--tcp-established, --ext-unix-sk, --shell-job,
+ * --file-locks) ask to keep what a snapshot of the whole VM keeps anyway. */
+static int vm_checkpoint_check(const struct checkpoint_opts *o, struct kago_err *err)
+{
+        const char *flag = o->pre_dump          ? "--pre-dump"
+                           : o->f.lazy_pages    ? "--lazy-pages"
+                           : o->page_server     ? "--page-server"
+                           : o->parent_path     ? "--parent-path"
+                           : o->auto_dedup      ? "--auto-dedup"
+                           : o->f.cg_mode != CRIU_CG_UNSET ? "--manage-cgroups-mode"
+                           : o->f.empty_ns      ? "--empty-ns"
+                                                : NULL;
+        if (flag)
+                return kago_err_set(err, "%s is CRIU's: a microVM's snapshot is kago's own and "
+                                         "takes the whole VM at once", flag);
+        return 0;
+}
+
+static int create_image_file(int dirfd, const char *name, int *fd, struct kago_err *err)
+{
+        *fd = openat(dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (*fd < 0)
+                return kago_err_errno(err, errno, "image file %s", name);
+        return 0;
+}
+
+int vm_checkpoint(const struct container_state *st, int dirfd, const struct oci_spec *spec,
+                  const struct checkpoint_opts *o, struct kago_err *err)
+{
+        (void)spec;
+        _cleanup_close_ int imgfd = -1, state_fd = -1, mem_fd = -1;
+        if (vm_checkpoint_check(o, err) < 0)
+                return -1;
+        if (mkdir(o->f.image_path, 0700) < 0 && errno != EEXIST)
+                return kago_err_errno(err, errno, "--image-path %s", o->f.image_path);
+        imgfd = open(o->f.image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (imgfd < 0)
+                return kago_err_errno(err, errno, "--image-path %s", o->f.image_path);
+        if (create_image_file(imgfd, MICROVM_SNAPSHOT_STATE, &state_fd, err) < 0 ||
+            create_image_file(imgfd, MICROVM_SNAPSHOT_MEMORY, &mem_fd, err) < 0)
+                return -1;
+        if (microvm_checkpoint(dirfd, st->id, state_fd, mem_fd, o->leave_running,
+                               CHECKPOINT_TIMEOUT_MS, err) < 0) {
+                unlinkat(imgfd, MICROVM_SNAPSHOT_STATE, 0);
+                unlinkat(imgfd, MICROVM_SNAPSHOT_MEMORY, 0);
+                return kago_err_wrap(err, "microVM snapshot");
+        }
+        return 0;
+}
+
+static int open_image_file(const char *image, const char *name, int *fd, struct kago_err *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", image, name);
+        *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (*fd < 0)
+                return kago_err_errno(err, errno, "checkpoint image %s%s", path,
+                                      errno == ENOENT ? " (not a microVM's image?)" : "");
+        return 0;
+}
+
+int vm_snapshot_open(const char *image, int *state_fd, int *mem_fd, struct kago_err *err)
+{
+        if (open_image_file(image, MICROVM_SNAPSHOT_STATE, state_fd, err) < 0 ||
+            open_image_file(image, MICROVM_SNAPSHOT_MEMORY, mem_fd, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* The VMM answers its control socket once it serves the guest: after the
+ * snapshot is loaded and the vCPUs run. A VMM that failed is gone. */
+int vm_restore_resumed(const struct container_state *st, int dirfd, struct kago_err *err)
+{
+        struct microvm_balloon now;
+        if (microvm_balloon(dirfd, st->id, 0, &now, err) < 0)
+                return kago_err_wrap(err, "the restored microVM does not run (its log says why)");
+        return 0;
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# Proves kago checkpoint and kago restore of microVMs (kago's own snapshot,
+# no CRIU): a counter in the guest continues from where it was, with the
+# file it holds open on the shared root (virtio-fs tables restored); the
+# memory image is sparse; --leave-running keeps the VM running, and three
+# clones restored from one image run at once, each drawing different random
+# numbers (the guest is reseeded on restore). Refused with the reason, and
+# leaving nothing behind: a restore whose config makes another VM (memory),
+# a truncated memory image, a flipped byte in the state file, CRIU's flags,
+# a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
+# in the test VM. Each boot is costly under nested KVM: two boots.
+
+load helpers
+load container_helpers
+
+setup_file() {
+        _container_setup_file
+        export KAGO_VM_KERNEL="${KAGO_VM_KERNEL:-${KAGO_CACHE:-/var/cache/kago}/kernel/vmlinux}"
+}
+
+# The log holds 1, 2, 3, ... with no gap and no restart.
+assert_log_sequential() {
+        awk 'NR != $1 { print "line " NR " holds " $1; bad = 1 } END { exit bad }' "$1"
+}
+
+vm_counter_bundle() { # DIR [COUNT_DIR]
+        counter_bundle "$@"
+        config "$1" '.annotations["run.oci.handler"] = "microvm"'
+}
+
+# A microVM that logs a counter and a random number ("I HEX") to /out/log
+# and the counter to /out/n, every 0.2 s.
+rand_bundle() { # DIR OUT_DIR
+        bundle "$1" sh -c 'i=0; while :; do i=$((i+1)); echo "$i $(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")" >>/out/log; echo $i >/out/n; sleep 0.2; done'
+        mkdir -p "$2"
+        config "$1" ".annotations[\"run.oci.handler\"] = \"microvm\" | .mounts += [{\"destination\":\"/out\",\"type\":\"bind\",\"source\":\"$2\",\"options\":[\"rbind\"]}]"
+}
+
+@test "vm checkpoint/restore: a counter continues where it was, with its open file; the memory image is sparse" {
+        requires root kvm
+        requires_vm_kernel
+        local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img
+        vm_counter_bundle "$b"
+        kgd run -d --bundle "$b" v1
+        wait_count_above "$b/count" 3
+        run kg checkpoint --image-path "$img" v1
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        assert_gone v1
+        jq -e '.mode == "microvm" and .id == "v1"' "$img/kago-checkpoint.json"
+        [ -s "$img/vm-state.img" ]
+        # 128 MiB of guest RAM, most of it never written: holes.
+        [ "$(stat -c %s "$img/vm-memory.img")" -eq $((128 << 20)) ]
+        [ "$(du -k "$img/vm-memory.img" | cut -f1)" -lt $((96 << 10)) ]
+        local n
+        n=$(count_of "$b/count")
+        sleep 1
+        [ "$(count_of "$b/count")" -eq "$n" ] # the guest runs no more
+
+        run kg restore --check --image-path "$img" --bundle "$b" v2
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        run kgd restore -d --image-path "$img" --bundle "$b" v2
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        [ "$(status_of v2)" = running ]
+        wait_count_above "$b/count" $((n + 3))
+        # The same guest process, through the fd it opened before: no restart, no gap.
+        assert_log_sequential "$b/count/log"
+        kg delete --force v2
+        assert_gone v2
+}
+
+@test "vm checkpoint: --leave-running keeps the VM; three clones of its image run at once with their own random numbers" {
+        requires root kvm
+        requires_vm_kernel
+        local img=$BATS_TEST_TMPDIR/img i
+        rand_bundle "$BATS_TEST_TMPDIR/b0" "$BATS_TEST_TMPDIR/o0"
+        kgd run -d --bundle "$BATS_TEST_TMPDIR/b0" r0
+        wait_count_above "$BATS_TEST_TMPDIR/o0" 2
+        run kg checkpoint --leave-running --image-path "$img" r0
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        [ "$(status_of r0)" = running ]
+        local n0
+        n0=$(count_of "$BATS_TEST_TMPDIR/o0")
+        wait_count_above "$BATS_TEST_TMPDIR/o0" $((n0 + 2)) # it runs on
+        for i in 1 2 3; do
+                rand_bundle "$BATS_TEST_TMPDIR/b$i" "$BATS_TEST_TMPDIR/o$i"
+                run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/b$i" "r$i"
+                [ "$status" -eq 0 ] || { echo "$output"; false; }
+        done
+        for i in 1 2 3; do
+                wait_count_above "$BATS_TEST_TMPDIR/o$i" $((n0 + 3))
+                [ "$(status_of "r$i")" = running ]
+        done
+        # The same draw (the same counter value, after the restore) differs
+        # in each: the original and the three clones.
+        local k draws
+        k=$(for i in 0 1 2 3; do tail -n1 "$BATS_TEST_TMPDIR/o$i/log" | cut -d' ' -f1; done | sort -n | head -n1)
+        [ "$k" -gt "$((n0 + 2))" ]
+        draws=$(for i in 0 1 2 3; do awk -v k="$k" '$1 == k && length($2) == 32 { print $2 }' "$BATS_TEST_TMPDIR/o$i/log"; done)
+        echo "draw $k: $draws"
+        [ "$(sort -u <<<"$draws" | wc -l)" -eq 4 ]
+        # Each clone's log goes on from the image's: no restart.
+        for i in 1 2 3; do
+                [ "$(head -n1 "$BATS_TEST_TMPDIR/o$i/log" | cut -d' ' -f1)" -le "$((n0 + 1))" ]
+        done
+
+        # Refused with the reason, each leaving nothing behind.
+        rand_bundle "$BATS_TEST_TMPDIR/big" "$BATS_TEST_TMPDIR/obig"
+        config "$BATS_TEST_TMPDIR/big" '.annotations["kago.vm.memory"] = "256M"'
+        run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/big" bad
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"1 vCPUs and 128 MiB; the config asks for 1 vCPUs and 256 MiB"* ]]
+        assert_gone bad
+
+        local broken=$BATS_TEST_TMPDIR/broken
+        cp -r "$img" "$broken"
+        truncate -s 1M "$broken/vm-memory.img"
+        run kgd restore -d --image-path "$broken" --bundle "$BATS_TEST_TMPDIR/b1" bad
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"memory file: 1048576 bytes, the VM has 134217728"* ]]
+        assert_gone bad
+
+        cp "$img/vm-memory.img" "$broken/vm-memory.img"
+        # A byte of the first vCPU's registers (tag "VCPU" little endian, a
+        # 24-byte section header, then the payload).
+        local at
+        at=$(grep -obUa UPCV "$broken/vm-state.img" | head -1 | cut -d: -f1)
+        printf '\xff' | dd of="$broken/vm-state.img" bs=1 seek=$((at + 24 + 64)) conv=notrunc status=none
+        run kgd restore -d --image-path "$broken" --bundle "$BATS_TEST_TMPDIR/b1" bad
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"CRC mismatch"* ]]
+        assert_gone bad
+
+        run kg checkpoint --pre-dump --image-path "$BATS_TEST_TMPDIR/pre" r1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"--pre-dump is CRIU's"* ]]
+        [ "$(status_of r1)" = running ]
+
+        kg exec -d r1 sleep 1000 </dev/null >/dev/null 2>&1
+        run kg checkpoint --image-path "$BATS_TEST_TMPDIR/busy" r1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"1 kago exec session runs in the microVM"* ]]
+        [ "$(status_of r1)" = running ]
+        for i in 0 1 2 3; do
+                kg delete --force "r$i"
+                assert_gone "r$i"
+        done
+}
