@@ -46,9 +46,11 @@ static const Elf64_Ehdr *elf_check(const uint8_t *img, size_t len, struct kago_e
         return h;
 }
 
-static int note_find_entry(const uint8_t *p, uint64_t size, uint64_t *entry)
+/* The note (owner, type) in one note segment: 1 with its descriptor, 0 none, -1 malformed. */
+static int note_in_segment(const uint8_t *p, uint64_t size, const char *owner, uint32_t type,
+                           struct elf_note *out)
 {
-        uint64_t off = 0;
+        uint64_t off = 0, owner_len = strlen(owner) + 1;
         while (size - off >= sizeof(Elf64_Nhdr)) {
                 Elf64_Nhdr n;
                 memcpy(&n, p + off, sizeof n);
@@ -56,14 +58,9 @@ static int note_find_entry(const uint8_t *p, uint64_t size, uint64_t *entry)
                 uint64_t next = desc + ((n.n_descsz + 3ull) & ~3ull);
                 if (next > size)
                         return -1;
-                if (n.n_type == XEN_ELFNOTE_PHYS32_ENTRY && n.n_namesz == 4 &&
-                    memcmp(p + name, "Xen", 4) == 0 && (n.n_descsz == 4 || n.n_descsz == 8)) {
-                        uint32_t e32;
-                        uint64_t e64;
-                        if (n.n_descsz == 4)
-                                memcpy(&e32, p + desc, 4), *entry = e32;
-                        else
-                                memcpy(&e64, p + desc, 8), *entry = e64;
+                if (n.n_type == type && n.n_namesz == owner_len &&
+                    memcmp(p + name, owner, owner_len) == 0) {
+                        *out = (struct elf_note){ p + desc, n.n_descsz };
                         return 1;
                 }
                 off = next;
@@ -71,7 +68,8 @@ static int note_find_entry(const uint8_t *p, uint64_t size, uint64_t *entry)
         return 0;
 }
 
-int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct kago_err *err)
+int elf_find_note(const uint8_t *img, size_t len, const char *owner, uint32_t type,
+                  struct elf_note *out, struct kago_err *err)
 {
         const Elf64_Ehdr *h = elf_check(img, len, err);
         if (!h)
@@ -82,13 +80,31 @@ int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct 
                         continue;
                 if (ph[i].p_offset > len || ph[i].p_filesz > len - ph[i].p_offset)
                         return kago_err_set(err, "ELF kernel: note segment %u out of bounds", i);
-                int rc = note_find_entry(img + ph[i].p_offset, ph[i].p_filesz, entry);
+                int rc = note_in_segment(img + ph[i].p_offset, ph[i].p_filesz, owner, type, out);
                 if (rc < 0)
                         return kago_err_set(err, "ELF kernel: malformed note in segment %u", i);
                 if (rc > 0)
                         return 1;
         }
         return 0;
+}
+
+int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct kago_err *err)
+{
+        struct elf_note n;
+        int rc = elf_find_note(img, len, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, &n, err);
+        if (rc <= 0)
+                return rc;
+        if (n.len == 4) {
+                uint32_t e32;
+                memcpy(&e32, n.desc, 4);
+                *entry = e32;
+        } else if (n.len == 8) {
+                memcpy(entry, n.desc, 8);
+        } else {
+                return 0;
+        }
+        return 1;
 }
 
 int boot_pvh_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,

@@ -53,7 +53,7 @@ static const unsigned long host_ioctls[] = {
         TIOCGWINSZ,         KVM_GET_MSR_INDEX_LIST, KVM_GET_CLOCK,   KVM_GET_IRQCHIP,
         KVM_GET_PIT2,       KVM_GET_MP_STATE,       KVM_GET_REGS,    KVM_GET_SREGS,
         KVM_GET_XSAVE,      KVM_GET_XCRS,           KVM_GET_DEBUGREGS, KVM_GET_LAPIC,
-        KVM_GET_VCPU_EVENTS, KVM_GET_MSRS,          KVM_GET_CPUID2,
+        KVM_GET_VCPU_EVENTS, KVM_GET_MSRS,          KVM_GET_CPUID2,  KVM_GET_TSC_KHZ,
 };
 
 static __thread const char *confined_as; /* the thread's kind, for the message */

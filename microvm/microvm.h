@@ -272,11 +272,22 @@ int microvm_balloon(int dirfd, const char *id, uint64_t guest_bytes, struct micr
 #define MICROVM_SNAPSHOT_MEMORY "vm-memory.img"
 int microvm_checkpoint(int dirfd, const char *id, int state_fd, int mem_fd, bool leave_running,
                        int timeout_ms, struct kago_err *err);
-/* Before a restore: whether the snapshot's files are whole (every CRC) and
- * of a VM with vcpus and memory bytes of RAM; the VMM checks the devices
- * and loads the rest. */
-int microvm_snapshot_check(int state_fd, int mem_fd, unsigned vcpus, uint64_t memory,
-                           struct kago_err *err);
+/* Before a restore, one row each: the state file whole (every CRC), the
+ * VM's vCPUs and RAM against the config's (vcpus, memory), the memory
+ * file's size, every CPUID feature the guest saw against this host's KVM
+ * (kvm_fd), the TSC frequency (or KVM's rescaling), the kernel's identity
+ * (kernel_fd: the config's) against the one the guest booted. */
+#define MICROVM_CHECKS_MAX 8
+struct microvm_check {
+        const char *name;
+        bool ok;
+        char detail[320];
+};
+void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd, unsigned vcpus,
+                             uint64_t memory, struct microvm_check *rows, size_t *n);
+/* A kernel image's identity: "build-id HEX" (an ELF vmlinux), else "crc32
+ * X of N bytes". */
+int microvm_kernel_id(int fd, char *out, size_t size, struct kago_err *err);
 
 /* Stand for the guest process until it ends: bytes from in (-1: none) go to
  * its stdin, its stdout to out and its stderr to err_fd (-1: dropped); the

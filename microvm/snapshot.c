@@ -30,51 +30,39 @@ static const uint32_t known_tags[] = { SNAP_TAG_VM,     SNAP_TAG_CLOCK,  SNAP_TA
 
 /* ---- the VM's shape ------------------------------------------------------ */
 
-static void shape_save(const struct vm *vm, struct bytes *out)
-{
-        struct bytes b = { 0 };
-        snap_put_u32(&b, vm->n_vcpus);
-        snap_put_u64(&b, vm->mem.size);
-        snap_put_u32(&b, vm->n_devs);
-        for (unsigned i = 0; i < vm->n_devs; i++)
-                snap_put_u32(&b, vm->devs[i]->ops->device_id);
-        snap_section(out, SNAP_TAG_VM, 1, SNAP_REQUIRED, b.data, b.len);
-        bytes_free(&b);
-}
-
 /* The VM this config made must be the one saved: the guest's kernel knows
  * its CPUs, its RAM and its devices. */
-static int shape_check(const struct vm *vm, const struct snap_file *f, bool devices,
-                       struct kago_err *err)
+static int shape_check(const struct vm *vm, const struct vm_shape *s, struct kago_err *err)
 {
-        const struct snap_section *s = snap_find(f, SNAP_TAG_VM, 0);
-        if (!s)
-                return kago_err_set(err, "snapshot: no VM section");
-        struct snap_cursor c;
-        snap_cursor_init(&c, s);
-        uint32_t vcpus = snap_get_u32(&c);
-        uint64_t memory = snap_get_u64(&c);
-        uint32_t n_devs = snap_get_u32(&c);
-        if (c.short_read)
-                return kago_err_set(err, "snapshot: VM section malformed");
-        if (vcpus != vm->n_vcpus || memory != vm->mem.size)
+        if (s->vcpus != vm->n_vcpus || s->memory != vm->mem.size)
                 return kago_err_set(err, "the snapshot is of a VM with %u vCPUs and %" PRIu64
                                          " MiB; the config asks for %u vCPUs and %" PRIu64 " MiB",
-                                    vcpus, memory >> 20, vm->n_vcpus, vm->mem.size >> 20);
-        if (!devices)
-                return 0;
-        if (n_devs != vm->n_devs)
+                                    s->vcpus, s->memory >> 20, vm->n_vcpus, vm->mem.size >> 20);
+        if (s->n_devs != vm->n_devs)
                 return kago_err_set(err, "the snapshot's VM has %u devices, this config makes %u "
                                          "(disks, NICs and the root filesystem must be the same)",
-                                    n_devs, vm->n_devs);
-        for (unsigned i = 0; i < n_devs; i++) {
-                uint32_t id = snap_get_u32(&c);
-                if (!c.short_read && id != vm->devs[i]->ops->device_id)
+                                    s->n_devs, vm->n_devs);
+        for (unsigned i = 0; i < s->n_devs; i++)
+                if (s->dev_ids[i] != vm->devs[i]->ops->device_id)
                         return kago_err_set(err, "the snapshot's device %u is virtio type %u, this "
-                                                 "config makes type %u there", i, id,
+                                                 "config makes type %u there", i, s->dev_ids[i],
                                             vm->devs[i]->ops->device_id);
-        }
-        return c.short_read || c.left ? kago_err_set(err, "snapshot: VM section malformed") : 0;
+        return 0;
+}
+
+/* The guest's TSC runs at the saved frequency: KVM rescales it where this
+ * host's differs (TSC scaling), or the restore is refused. */
+static int tsc_match(struct vm *vm, uint32_t khz, struct kago_err *err)
+{
+        int here = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+        if (!khz || here <= 0 || vm_tsc_close(khz, (uint32_t)here))
+                return 0;
+        for (unsigned i = 0; i < vm->n_vcpus; i++)
+                if (ioctl(vm->vcpus[i].fd, KVM_SET_TSC_KHZ, khz) < 0)
+                        return kago_err_errno(err, errno, "the snapshot's TSC runs at %u kHz, "
+                                                          "this host's at %d kHz, and KVM cannot "
+                                                          "rescale it", khz, here);
+        return 0;
 }
 
 /* ---- devices and file server -------------------------------------------- */
@@ -222,14 +210,15 @@ static int mem_map(struct vm *vm, int fd, struct kago_err *err)
 
 /* ---- the whole ---------------------------------------------------------------- */
 
-int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
-                     struct kago_err *err)
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd,
+                     int mem_fd, struct kago_err *err)
 {
         struct bytes b = { 0 };
         uint64_t t0 = vm_now_ns(), mem_written = 0;
         snap_begin(&b);
-        shape_save(vm, &b);
-        int rc = vm_state_save(vm, &b, err);
+        int rc = vm_shape_save(vm, kernel_fd, &b, err);
+        if (rc == 0)
+                rc = vm_state_save(vm, &b, err);
         if (rc == 0) {
                 cpuid_save(vm, &b);
                 devices_save(vm, &b);
@@ -247,7 +236,12 @@ int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int state_fd, int me
         return rc;
 }
 
-static int read_state(int fd, struct bytes *b, struct kago_err *err)
+int snap_parse_known(const uint8_t *data, size_t len, struct snap_file *f, struct kago_err *err)
+{
+        return snap_parse(data, len, known_tags, ARRAY_SIZE(known_tags), f, err);
+}
+
+int vm_state_read(int fd, struct bytes *b, struct kago_err *err)
 {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -269,39 +263,21 @@ static int read_state(int fd, struct bytes *b, struct kago_err *err)
         return 0;
 }
 
-int microvm_snapshot_check(int state_fd, int mem_fd, unsigned vcpus, uint64_t memory,
-                           struct kago_err *err)
-{
-        struct bytes b = { 0 };
-        struct snap_file f = { 0 };
-        struct vm shape = { .n_vcpus = vcpus, .mem.size = memory };
-        struct stat st;
-        int rc = read_state(state_fd, &b, err);
-        if (rc == 0)
-                rc = snap_parse(b.data, b.len, known_tags, ARRAY_SIZE(known_tags), &f, err);
-        if (rc == 0)
-                rc = shape_check(&shape, &f, false, err);
-        if (rc == 0 && fstat(mem_fd, &st) < 0)
-                rc = kago_err_errno(err, errno, "memory file");
-        if (rc == 0 && (uint64_t)st.st_size != memory)
-                rc = kago_err_set(err, "memory file: %lld bytes, the VM has %" PRIu64
-                                       " (truncated or of another VM)",
-                                  (long long)st.st_size, memory);
-        snap_file_free(&f);
-        bytes_free(&b);
-        return rc;
-}
-
 int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
                      struct kago_err *err)
 {
         struct bytes b = { 0 };
         struct snap_file f = { 0 };
-        int rc = read_state(state_fd, &b, err);
+        struct vm_shape shape;
+        int rc = vm_state_read(state_fd, &b, err);
         if (rc == 0)
-                rc = snap_parse(b.data, b.len, known_tags, ARRAY_SIZE(known_tags), &f, err);
+                rc = snap_parse_known(b.data, b.len, &f, err);
         if (rc == 0)
-                rc = shape_check(vm, &f, true, err);
+                rc = vm_shape_parse(&f, &shape, err);
+        if (rc == 0)
+                rc = shape_check(vm, &shape, err);
+        if (rc == 0)
+                rc = tsc_match(vm, shape.tsc_khz, err);
         if (rc == 0)
                 rc = mem_map(vm, mem_fd, err);
         if (rc == 0)

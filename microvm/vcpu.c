@@ -83,16 +83,26 @@ static void cpuid_fix_xsave(struct kvm_cpuid2 *c)
         d->ebx = 576; /* for XCR0 = x87 at reset; KVM updates it as the guest sets XCR0 */
 }
 
+int vcpu_cpuid(int kvm_fd, unsigned id, unsigned n, struct kvm_cpuid2 **out, struct kago_err *err)
+{
+        struct kvm_cpuid2 *c = xcalloc(1, sizeof *c + MAX_CPUID * sizeof(struct kvm_cpuid_entry2));
+        c->nent = MAX_CPUID;
+        if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+                free(c);
+                return kago_err_errno(err, errno, "KVM_GET_SUPPORTED_CPUID");
+        }
+        bool tsc_deadline = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+        vcpu_fix_cpuid(c, id, n, tsc_deadline);
+        cpuid_fix_xsave(c);
+        *out = c;
+        return 0;
+}
+
 static int vcpu_set_cpuid(struct vcpu *v, struct kago_err *err)
 {
-        _cleanup_free_ struct kvm_cpuid2 *c =
-                xcalloc(1, sizeof *c + MAX_CPUID * sizeof(struct kvm_cpuid_entry2));
-        c->nent = MAX_CPUID;
-        if (ioctl(v->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
-                return kago_err_errno(err, errno, "KVM_GET_SUPPORTED_CPUID");
-        bool tsc_deadline = ioctl(v->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
-        vcpu_fix_cpuid(c, v->id, v->vm->n_vcpus, tsc_deadline);
-        cpuid_fix_xsave(c);
+        _cleanup_free_ struct kvm_cpuid2 *c = NULL;
+        if (vcpu_cpuid(v->vm->kvm_fd, v->id, v->vm->n_vcpus, &c, err) < 0)
+                return -1;
         if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
                 return kago_err_errno(err, errno, "vCPU %u: KVM_SET_CPUID2", v->id);
         return 0;

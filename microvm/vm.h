@@ -67,6 +67,14 @@ int boot_load_kernel(struct guest_mem *m, const uint8_t *img, size_t len, struct
                      struct kago_err *err);
 int boot_pvh_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
                   struct kago_err *err);
+/* The note (owner, type) of an ELF image: 1 with its descriptor, 0 none,
+ * < 0 malformed (err says how). */
+struct elf_note {
+        const uint8_t *desc;
+        uint32_t len;
+};
+int elf_find_note(const uint8_t *img, size_t len, const char *owner, uint32_t type,
+                  struct elf_note *out, struct kago_err *err);
 /* The PVH entry from the ELF notes: 1 found, 0 none, < 0 malformed. */
 int boot_pvh_find_entry(const uint8_t *img, size_t len, uint64_t *entry, struct kago_err *err);
 int boot_bzimage_load(struct guest_mem *m, const uint8_t *img, size_t len, struct boot_info *bi,
@@ -446,16 +454,42 @@ struct vm {
 int vm_state_save(struct vm *vm, struct bytes *out, struct kago_err *err);
 int vm_state_load(struct vm *vm, const struct snap_file *f, struct kago_err *err);
 
+/* The VM section (snapshot_shape.c): what the snapshot's VM was. */
+#define VM_KERNEL_ID_MAX 160
+struct vm_shape {
+        unsigned vcpus;
+        uint64_t memory;
+        unsigned n_devs;
+        uint32_t dev_ids[VM_MAX_DEVICES];
+        uint32_t tsc_khz;                 /* 0: unknown */
+        char kernel_id[VM_KERNEL_ID_MAX]; /* microvm_kernel_id's, or "" */
+};
+int vm_shape_save(const struct vm *vm, int kernel_fd, struct bytes *out, struct kago_err *err);
+int vm_shape_parse(const struct snap_file *f, struct vm_shape *s, struct kago_err *err);
+/* How many CPUID feature bits (leaves 1, 7, 0xd.1, 0x80000001, 0x80000007,
+ * 0x80000008) saved has set that host lacks; the first eight named in list
+ * ("leaf 0x7.0 ebx bit 5, ..."). */
+struct kvm_cpuid_entry2;
+size_t cpuid_missing(const struct kvm_cpuid_entry2 *saved, size_t n_saved,
+                     const struct kvm_cpuid_entry2 *host, size_t n_host, char *list, size_t size);
+/* Whether two TSC frequencies (kHz) count as the same. */
+bool vm_tsc_close(uint32_t a, uint32_t b);
+/* A state file's bytes, from its start (at most 256 MiB), and their parse
+ * with the sections this kago knows (snapshot.c). */
+int vm_state_read(int fd, struct bytes *b, struct kago_err *err);
+int snap_parse_known(const uint8_t *data, size_t len, struct snap_file *f, struct kago_err *err);
+
 /* The whole VM (snapshot.c): with every vCPU parked, its state (snap.h's
  * format) to state_fd and its RAM to mem_fd; or, into a VM just made from
  * the same config (devices added, nothing run yet), both back. fs: the
- * shared root's server (one of them, or none for a disk root). */
+ * shared root's server (one of them, or none for a disk root); kernel_fd:
+ * the kernel the guest booted, whose identity the snapshot records. */
 struct vm_fs {
         struct fuse_server *fuse;
         struct p9_server *p9;
 };
-int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
-                     struct kago_err *err);
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd,
+                     int mem_fd, struct kago_err *err);
 int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
                      struct kago_err *err);
 
@@ -480,6 +514,10 @@ int vm_park_wait(struct vm *vm, int timeout_ms, bool *parked_before, struct kago
  * false when the VM stops instead. */
 bool vcpu_wait_parked(struct vcpu *v);
 int vcpu_create(struct vm *vm, unsigned id, struct kago_err *err);
+/* The CPUID kago gives vCPU id of n: what KVM supports, with the vCPU's
+ * topology and the fixes of vcpu.c (malloc'd *out). */
+struct kvm_cpuid2;
+int vcpu_cpuid(int kvm_fd, unsigned id, unsigned n, struct kvm_cpuid2 **out, struct kago_err *err);
 int vcpu_setup_boot(struct vcpu *v, const struct boot_info *bi, struct kago_err *err);
 int vcpus_start(struct vm *vm, struct kago_err *err);
 void vcpus_join(struct vm *vm);

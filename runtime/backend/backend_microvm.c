@@ -74,17 +74,22 @@ static int vm_prepare_host(struct container_ctx *c, struct kago_err *err)
         return microvm_control_listen(c->state_dirfd, &c->control_fd, err);
 }
 
+int vm_open_kernel(const struct container_ctx *c, int *fd, struct kago_err *err)
+{
+        const struct oci_vm_kernel *k = c->spec->vm ? c->spec->vm->kernel : NULL;
+        const char *kernel = k ? k->path : microvm_default_kernel();
+        return open_host_file(c->bundle, kernel, strlen(kernel), O_RDONLY,
+                              k ? "vm.kernel.path" : "guest kernel (make kernel builds it)", fd, err);
+}
+
 static int vm_prepare(struct container_ctx *c, struct kago_err *err)
 {
         struct vm_files *f = xcalloc(1, sizeof *f);
         const struct oci_vm_kernel *k = c->spec->vm ? c->spec->vm->kernel : NULL;
-        const char *kernel = k ? k->path : microvm_default_kernel();
         f->kvm_fd = f->kernel_fd = f->initrd_fd = f->snapshot_state_fd = f->snapshot_mem_fd = -1;
         c->backend_data = f;
         if (microvm_settings_from_spec(c->spec, &f->settings, err) < 0 ||
-            open_host_file(c->bundle, kernel, strlen(kernel), O_RDONLY,
-                           k ? "vm.kernel.path" : "guest kernel (make kernel builds it)",
-                           &f->kernel_fd, err) < 0)
+            vm_open_kernel(c, &f->kernel_fd, err) < 0)
                 return -1;
         if (k && k->initrd &&
             open_host_file(c->bundle, k->initrd, strlen(k->initrd), O_RDONLY, "vm.kernel.initrd",
@@ -93,11 +98,9 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
         if (open_disks(c, f, err) < 0 || vm_nics_prepare(c->spec, &f->nics, err) < 0)
                 return -1;
         if (c->opts->restore_image &&
-            (vm_snapshot_open(c->opts->restore_image, &f->snapshot_state_fd, &f->snapshot_mem_fd,
-                              err) < 0 ||
-             microvm_snapshot_check(f->snapshot_state_fd, f->snapshot_mem_fd, f->settings.vcpus,
-                                    f->settings.memory, err) < 0))
-                return kago_err_wrap(err, "checkpoint image %s", c->opts->restore_image);
+            vm_snapshot_open(c->opts->restore_image, &f->snapshot_state_fd, &f->snapshot_mem_fd,
+                             err) < 0)
+                return -1;
         f->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (f->kvm_fd < 0)
                 return kago_err_errno(err, errno, "open /dev/kvm%s",
@@ -279,4 +282,5 @@ const struct kago_backend backend_microvm = {
         .resume = vm_resume,
         .checkpoint = vm_checkpoint,
         .restore_resumed = vm_restore_resumed,
+        .image_checks = vm_image_checks,
 };

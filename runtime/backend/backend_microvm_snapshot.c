@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "backend.h"
@@ -94,4 +95,34 @@ int vm_restore_resumed(const struct container_state *st, int dirfd, struct kago_
         if (microvm_balloon(dirfd, st->id, 0, &now, err) < 0)
                 return kago_err_wrap(err, "the restored microVM does not run (its log says why)");
         return 0;
+}
+
+static void add_row(struct restore_checks *r, const char *name, bool ok, const char *detail)
+{
+        if (r->n < ARRAY_SIZE(r->v)) {
+                r->v[r->n] = (struct restore_check){ .name = name, .ok = ok };
+                snprintf(r->v[r->n].detail, sizeof r->v[r->n].detail, "%s", detail);
+                r->n++;
+        }
+}
+
+/* The snapshot against the VM this config makes here: the files, vCPUs and
+ * RAM, CPUID, TSC, kernel (microvm_snapshot_checks). */
+void vm_image_checks(const struct container_ctx *c, const char *image, struct restore_checks *r)
+{
+        _cleanup_close_ int state_fd = -1, mem_fd = -1, kernel_fd = -1, kvm_fd = -1;
+        struct microvm_settings s;
+        struct microvm_check rows[MICROVM_CHECKS_MAX];
+        struct kago_err err = { 0 };
+        size_t n = 0;
+        if (microvm_settings_from_spec(c->spec, &s, &err) < 0 ||
+            vm_snapshot_open(image, &state_fd, &mem_fd, &err) < 0 ||
+            vm_open_kernel(c, &kernel_fd, &err) < 0)
+                return add_row(r, "vm image", false, kago_err_text(&err));
+        kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (kvm_fd < 0)
+                return add_row(r, "kvm", false, "open /dev/kvm: this host has no KVM");
+        microvm_snapshot_checks(state_fd, mem_fd, kvm_fd, kernel_fd, s.vcpus, s.memory, rows, &n);
+        for (size_t i = 0; i < n; i++)
+                add_row(r, rows[i].name, rows[i].ok, rows[i].detail);
 }

@@ -382,6 +382,17 @@ int rootless_check_user(const struct oci_spec *spec, struct kago_err *err);
 
 /* ---- the backend interface ------------------------------------------- */
 
+/* The compatibility checks of a checkpoint image, one row each. */
+struct restore_check {
+        const char *name; /* "manifest", "format", "mode", "arch", "cpu vendor", "criu", ... */
+        bool ok;
+        char detail[320];
+};
+struct restore_checks {
+        struct restore_check v[16];
+        size_t n;
+};
+
 struct checkpoint_opts;
 struct restore_opts;
 struct exec_ctx;
@@ -475,6 +486,11 @@ struct kago_backend {
          * image, its exec brings it back instead of starting process.args),
          * starts it, and then asks this whether the workload runs again. */
         int (*restore_resumed)(const struct container_state *st, int dirfd, struct kago_err *err);
+        /* The mode's own checks of image (a directory) against the config
+         * c loaded and this host, appended to r (kago restore and restore
+         * --check run them before anything is made). May be NULL. */
+        void (*image_checks)(const struct container_ctx *c, const char *image,
+                             struct restore_checks *r);
 };
 
 #endif

@@ -116,6 +116,16 @@ fail:
         return kago_err_wrap(err, "restore container \"%s\"", o->c.id);
 }
 
+/* The manifest's checks (CRIU's usability for a mode that restores
+ * through it), then the mode's own. */
+static void image_checks(const struct container_ctx *c, const char *image,
+                         struct restore_checks *r)
+{
+        restore_checks_run(image, c->backend->name, !c->backend->restore_resumed, r);
+        if (c->backend->image_checks)
+                c->backend->image_checks(c, image, r);
+}
+
 int container_restore_check(struct kago_global *g, const struct restore_opts *o,
                             struct restore_checks *r, struct kago_err *err)
 {
@@ -125,7 +135,7 @@ int container_restore_check(struct kago_global *g, const struct restore_opts *o,
         int rc = container_ctx_load(&c, &raw, &len, err);
 
         if (rc == 0)
-                restore_checks_run(o->f.image_path, c.backend->name, !c.backend->restore_resumed, r);
+                image_checks(&c, o->f.image_path, r);
         container_ctx_free(&c);
         return rc;
 }
@@ -182,7 +192,7 @@ int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t
                 goto out;
         }
         struct restore_checks checks;
-        restore_checks_run(o->f.image_path, c.backend->name, !c.backend->restore_resumed, &checks);
+        image_checks(&c, o->f.image_path, &checks);
         if (restore_checks_verdict(&checks, o->f.image_path, err) < 0)
                 goto out;
         if (c.backend->restore_resumed) {

@@ -61,16 +61,6 @@ int container_checkpoint(struct kago_global *g, const struct checkpoint_opts *o,
  * image's manifest is checked first (restore_checks_run). */
 int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t *pid,
                       struct kago_err *err);
-/* The compatibility checks of a checkpoint image, one row each. */
-struct restore_check {
-        const char *name; /* "manifest", "format", "mode", "arch", "cpu vendor", "criu", ... */
-        bool ok;
-        char detail[320];
-};
-struct restore_checks {
-        struct restore_check v[8];
-        size_t n;
-};
 /* kago restore --check: every check for the image and the bundle's mode,
  * CRIU included, into *r; nothing is created. */
 int container_restore_check(struct kago_global *g, const struct restore_opts *o,

@@ -4,9 +4,11 @@
 # file it holds open on the shared root (virtio-fs tables restored); the
 # memory image is sparse; --leave-running keeps the VM running, and three
 # clones restored from one image run at once, each drawing different random
-# numbers (the guest is reseeded on restore). Refused with the reason, and
-# leaving nothing behind: a restore whose config makes another VM (memory),
-# a truncated memory image, a flipped byte in the state file, CRIU's flags,
+# numbers (the guest is reseeded on restore). kago restore --check lists
+# the VM's checks (state file, vCPUs and RAM, memory file, CPUID, TSC,
+# kernel). Refused with the reason, and leaving nothing behind: a restore
+# whose config makes another VM (memory) or names another kernel, a
+# truncated memory image, a flipped byte in the state file, CRIU's flags,
 # a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
 # in the test VM. Each boot is costly under nested KVM: two boots.
 
@@ -58,6 +60,11 @@ rand_bundle() { # DIR OUT_DIR
 
         run kg restore --check --image-path "$img" --bundle "$b" v2
         [ "$status" -eq 0 ] || { echo "$output"; false; }
+        echo "$output"
+        # The manifest's rows, then the VM's: the state file, vCPUs and RAM,
+        # the memory file, CPUID, TSC, kernel.
+        [ "$(grep -c ' ok ' <<<"$output")" -eq 11 ]
+        [[ "$output" == *"kernel       ok     image build-id "* ]]
         run kgd restore -d --image-path "$img" --bundle "$b" v2
         [ "$status" -eq 0 ] || { echo "$output"; false; }
         [ "$(status_of v2)" = running ]
@@ -108,8 +115,16 @@ rand_bundle() { # DIR OUT_DIR
         config "$BATS_TEST_TMPDIR/big" '.annotations["kago.vm.memory"] = "256M"'
         run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/big" bad
         [ "$status" -ne 0 ]
-        [[ "$output" == *"1 vCPUs and 128 MiB; the config asks for 1 vCPUs and 256 MiB"* ]]
+        [[ "$output" == *"vm: image 1 vCPUs and 128 MiB, config 1 vCPUs and 256 MiB"* ]]
         assert_gone bad
+        local other="${KAGO_VM_KERNEL%/*}/bzImage"
+        if [ -r "$other" ]; then # another kernel than the one the guest booted
+                config "$BATS_TEST_TMPDIR/big" ".annotations[\"kago.vm.memory\"] = \"128M\" | .vm = {\"kernel\": {\"path\": \"$other\"}}"
+                run kg restore --check --image-path "$img" --bundle "$BATS_TEST_TMPDIR/big" bad
+                [ "$status" -ne 0 ]
+                [[ "$output" == *"kernel       FAIL   image build-id "*", config crc32 "* ]]
+                assert_gone bad
+        fi
 
         local broken=$BATS_TEST_TMPDIR/broken
         cp -r "$img" "$broken"
