@@ -164,12 +164,14 @@ lint:
 #   manifest a checkpoint image's kago-checkpoint.json as restore checks it
 #            (runtime/lifecycle/checkpoint_manifest.c)
 #   snap   the microVM snapshot file's framing: header, sections, CRCs (microvm/snap_file.c)
+#   fstable  a checkpoint's FUSE and 9P server tables as restore loads them, against a
+#            temp dir (microvm/fuse_snapshot.c, microvm/p9_snapshot.c)
 # make fuzz [FUZZ_TARGET=spec] [FUZZ_SECONDS=N]. New inputs go to
 # build/fuzz/TARGET/corpus, crashes/leaks/timeouts to build/fuzz/TARGET/findings/;
 # a kept finding goes to tests/fuzz/regressions/TARGET/ (spec: tests/fuzz/regressions/).
 # make fuzz-replay runs every target once over its seeds and kept findings.
 FUZZ_TARGET ?= spec
-FUZZ_TARGETS := spec state ninep fuse guest blk netlink manifest snap
+FUZZ_TARGETS := spec state ninep fuse guest blk netlink manifest snap fstable
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_BASE := $(wildcard base/*.c)
@@ -182,6 +184,7 @@ FUZZ_SRCS_netlink := netns/msg_addr.c netns/msg_link.c $(FUZZ_BASE)
 FUZZ_SRCS_manifest := runtime/lifecycle/checkpoint_manifest.c runtime/container/state_file.c \
   $(wildcard criu/*.c) $(FUZZ_BASE)
 FUZZ_SRCS_snap := microvm/snap_file.c microvm/bytes.c $(FUZZ_BASE)
+FUZZ_SRCS_fstable := $(wildcard microvm/fuse_*.c microvm/p9_*.c) microvm/fs_entry.c $(FUZZ_BASE)
 FUZZ_SRCS_blk := microvm/virtio_blk.c microvm/virtqueue.c microvm/virtio_mmio.c microvm/guest_mem.c \
   $(FUZZ_BASE)
 FUZZ_DICT_spec := -dict=tests/fuzz/spec.dict

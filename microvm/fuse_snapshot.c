@@ -390,18 +390,23 @@ static int fh_error(struct fuse_server *s, const struct sfh *h, int e, const cha
         return -1;
 }
 
-/* 0 when fd is what a handle needs (a directory's stream then in *d, or a
- * regular file), else an errno. */
-static int settle(int fd, bool dir, DIR **d)
+/* 0 when fd is what handle h needs (a directory's stream then in *d, or a
+ * regular file, given back its blocking mode unless h asks for O_NONBLOCK),
+ * else an errno. */
+static int settle(int fd, const struct sfh *h, DIR **d)
 {
         struct stat st;
-        if (dir) {
+        if (h->dir) {
                 *d = fdopendir(fd);
                 return *d ? 0 : errno;
         }
         if (fstat(fd, &st) < 0)
                 return errno;
-        return S_ISREG(st.st_mode) ? 0 : EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return EISDIR;
+        if (!(h->flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+                return errno;
+        return 0;
 }
 
 /* Reopen handle h through its node as the guest opened it. */
@@ -414,11 +419,14 @@ static int open_fh(struct fuse_server *s, const struct sfh *h, struct kago_err *
                 return fh_error(s, h, -ifd, "", err);
         if (s->readonly && (h->flags & O_ACCMODE) != O_RDONLY)
                 return fh_error(s, h, EROFS, " for writing", err);
-        int flags = h->dir ? O_RDONLY | O_DIRECTORY : (int)h->flags;
+        /* A file is opened O_NONBLOCK, as the guest's opens are: the node
+         * may be a FIFO now (the table says what was a file), whose open
+         * would block the VMM; settle refuses it. */
+        int flags = h->dir ? O_RDONLY | O_DIRECTORY : (int)h->flags | O_NONBLOCK | O_NOCTTY;
         int fd = openat(s->proc_fd, fuse_fd_name(ifd, path, sizeof path), flags | O_CLOEXEC);
         if (fd < 0)
                 return fh_error(s, h, errno, "", err);
-        int e = settle(fd, h->dir, &d);
+        int e = settle(fd, h, &d);
         if (e) {
                 close(fd);
                 return fh_error(s, h, e, h->dir ? "" : " (no regular file now)", err);

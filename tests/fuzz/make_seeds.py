@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Writes the seed inputs of the state, ninep, fuse, guest, netlink and snap fuzz targets
+# Writes the seed inputs of the state, ninep, fuse, guest, netlink, snap and fstable fuzz targets
 # (tests/fuzz/seeds/TARGET/): short request sessions that reach every
 # operation, so the fuzzer starts from well-formed traffic. Rerun after a
 # protocol change: tests/fuzz/make_seeds.py
@@ -163,3 +163,50 @@ save("snap", "sections", snap_header() + snap_section(1, vcpu, flags=1) + snap_s
 save("snap", "unknown-optional", snap_header(minor=4) + snap_section(9, b"from a newer kago")
      + snap_section(4, Q(1 << 30) + I(7)))
 save("snap", "unknown-required", snap_header() + snap_section(2, I(5)) + snap_section(9, b"x", flags=1))
+
+
+# ---- the shared root's server tables in a microVM checkpoint ------------------
+# One selector byte (bit 0: 0 FUSE, 1 9P; bit 1: a read-only server), then the
+# table as microvm/fuse_snapshot.c and microvm/p9_snapshot.c lay it out. The
+# fstable target serves f, d/g, d/e/h, directories d and d/e, a FIFO and a symlink ln.
+def fuse_node(nid, parent, name, gen=None, nlookup=1):
+    b = name.encode()
+    return Q(nid, parent, nid + 10 if gen is None else gen, nlookup) + struct.pack("<H", len(b)) + b
+
+
+def fuse_fh(fh, node, flags, is_dir=False, pos=0):
+    return Q(fh, node) + I(flags) + bytes([1 if is_dir else 0]) + Q(pos)
+
+
+def fuse_table(nodes, fhs, gen=20):
+    return I(1) + Q(gen) + I(len(nodes), len(fhs)) + b"".join(nodes) + b"".join(fhs)
+
+
+O_RDWR, O_APPEND, O_NONBLOCK, O_DIRECTORY = 0o2, 0o2000, 0o4000, 0o200000
+save("fstable", "fuse-root", b"\0" + fuse_table([fuse_node(1, 0, "", gen=1)], []))
+save("fstable", "fuse-tree-handles", b"\0" + fuse_table(
+    [fuse_node(2, 1, "d"), fuse_node(1, 0, "", gen=1), fuse_node(3, 2, "g"), fuse_node(4, 6, "h"),
+     fuse_node(6, 2, "e", nlookup=3), fuse_node(5, 1, "f"), fuse_node(7, 1, "gone"), fuse_node(8, 1, "ln"),
+     fuse_node(9, 1, "fifo")],
+    [fuse_fh(0, 3, 0), fuse_fh(1, 5, O_RDWR | O_APPEND), fuse_fh(2, 2, 0, True, 0), fuse_fh(7, 4, O_RDWR),
+     fuse_fh(3, 1, 0, True, 0)]))
+save("fstable", "fuse-readonly", b"\2" + fuse_table(
+    [fuse_node(1, 0, "", gen=1), fuse_node(2, 1, "d"), fuse_node(3, 2, "g"), fuse_node(4, 1, "f")],
+    [fuse_fh(0, 3, O_NONBLOCK), fuse_fh(1, 2, 0, True), fuse_fh(2, 4, 0)]))
+
+
+def p9_fid(fid, path, is_open=False, flags=0, uid=0):
+    b = path.encode()
+    return I(fid, uid, flags) + bytes([1 if is_open else 0]) + struct.pack("<H", len(b)) + b
+
+
+def p9_table(fids):
+    return I(1, len(fids)) + b"".join(fids)
+
+
+save("fstable", "p9-root", b"\1" + p9_table([p9_fid(0, ".")]))
+save("fstable", "p9-tree-fids", b"\1" + p9_table(
+    [p9_fid(0, "."), p9_fid(1, "f", True, 0), p9_fid(2, "d", True, O_DIRECTORY), p9_fid(3, "d/e/h", True, O_RDWR),
+     p9_fid(9, "gone", uid=1000), p9_fid(5, "d/e"), p9_fid(6, "fifo"), p9_fid(7, "ln")]))
+save("fstable", "p9-readonly", b"\3" + p9_table(
+    [p9_fid(0, "."), p9_fid(1, "d/g", True, O_NONBLOCK), p9_fid(4, "d", True, O_DIRECTORY | O_APPEND)]))

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replays every seed and every kept finding of the state, ninep, fuse,
- * guest, blk, netlink, manifest and snap fuzz targets (tests/fuzz/seeds/TARGET/,
+ * guest, blk, netlink, manifest, snap and fstable fuzz targets (tests/fuzz/seeds/TARGET/,
  * tests/fuzz/regressions/TARGET/)
  * through the targets themselves, under ASan/UBSan: each fixed decoder bug
  * stays fixed, and the targets' invariants (replies fit and say their
  * length, nothing beyond the served root changes, no fd leaks, state.json
- * round-trips) hold on them. The fuzzing itself is `make fuzz FUZZ_TARGET=T`. */
+ * and the servers' checkpoint tables round-trip) hold on them. The fuzzing itself is `make fuzz FUZZ_TARGET=T`. */
 #include <dirent.h>
 
 #define LLVMFuzzerTestOneInput state_fuzz_input
@@ -31,6 +31,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput snap_fuzz_input
 #include "../fuzz/snap_fuzz.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fstable_fuzz_input
+#include "../fuzz/fstable_fuzz.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "unit.h"
@@ -108,8 +111,13 @@ UNIT_TEST(snap_inputs_keep_the_invariants)
         CHECK(replay("snap", snap_fuzz_input) >= 4);
 }
 
+UNIT_TEST(fstable_inputs_keep_the_invariants)
+{
+        CHECK(replay("fstable", fstable_fuzz_input) >= 7);
+}
+
 UNIT_MAIN("fuzz_corpus", UNIT(state_inputs_keep_the_invariants),
           UNIT(ninep_inputs_keep_the_invariants), UNIT(fuse_inputs_keep_the_invariants),
           UNIT(guest_inputs_keep_the_invariants), UNIT(blk_inputs_keep_the_invariants),
           UNIT(netlink_inputs_keep_the_invariants), UNIT(manifest_inputs_keep_the_invariants),
-          UNIT(snap_inputs_keep_the_invariants))
+          UNIT(snap_inputs_keep_the_invariants), UNIT(fstable_inputs_keep_the_invariants))
