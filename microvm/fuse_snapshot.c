@@ -19,11 +19,16 @@
 #include <string.h>
 
 #include "fuse.h"
+#include "snap.h"
+#include "vm.h"
 
-#define SNAP_VERSION 1
+#define SNAP_VERSION  1
 #define SNAP_NODE_MIN 34 /* a node record with an empty name */
-#define SNAP_FH_SIZE 29
-#define SNAP_ID_MAX (1ull << 26) /* node ids and handle numbers at or beyond are refused */
+#define SNAP_FH_SIZE  29
+/* Node ids and handle numbers at or beyond are refused: the server hands out
+ * the lowest free id, so an id this high means millions of live nodes (its
+ * table then takes 32 MiB). */
+#define SNAP_ID_MAX (1ull << 22)
 #define SNAP_FH_MAX (1ull << 20)
 /* The open flags a handle keeps across a restore: creation and truncation are done. */
 #define SNAP_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME)
@@ -32,46 +37,19 @@ typedef unsigned long long ull;
 
 /* ---- save -------------------------------------------------------------- */
 
-struct wbuf {
-        uint8_t *p;
-        size_t len, cap;
-};
-
-static uint8_t *room(struct wbuf *w, size_t n)
-{
-        if (w->len + n > w->cap) {
-                while (w->len + n > w->cap)
-                        w->cap = w->cap ? w->cap * 2 : 4096;
-                w->p = xrealloc(w->p, w->cap);
-        }
-        w->len += n;
-        return w->p + w->len - n;
-}
-
-static void put_at(uint8_t *p, uint64_t v, size_t n)
-{
-        for (size_t k = 0; k < n; k++)
-                p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void put(struct wbuf *w, uint64_t v, size_t n)
-{
-        put_at(room(w, n), v, n);
-}
-
-static void save_node(struct wbuf *w, const struct fuse_inode *i)
+static void save_node(struct bytes *w, const struct fuse_inode *i)
 {
         size_t nl = i->name ? strlen(i->name) : 0;
-        put(w, i->nodeid, 8);
-        put(w, i->parent ? i->parent->nodeid : 0, 8);
-        put(w, i->generation, 8);
-        put(w, i->nlookup, 8);
-        put(w, nl, 2);
+        snap_put_le(w, i->nodeid, 8);
+        snap_put_le(w, i->parent ? i->parent->nodeid : 0, 8);
+        snap_put_le(w, i->generation, 8);
+        snap_put_le(w, i->nlookup, 8);
+        snap_put_le(w, nl, 2);
         if (nl)
-                memcpy(room(w, nl), i->name, nl);
+                bytes_put(w, i->name, nl);
 }
 
-static int save_fh(struct fuse_server *s, struct wbuf *w, size_t n, struct kago_err *err)
+static int save_fh(struct fuse_server *s, struct bytes *w, size_t n, struct kago_err *err)
 {
         const struct fuse_fh *f = &s->fhs[n];
         const struct fuse_inode *i = fuse_inode_get(s, f->nodeid);
@@ -85,21 +63,21 @@ static int save_fh(struct fuse_server *s, struct wbuf *w, size_t n, struct kago_
         if (st.st_dev != i->dev || st.st_ino != i->ino)
                 return kago_err_set(err, "virtio-fs table: handle %zu: node %llu is another file",
                                     n, (ull)f->nodeid);
-        put(w, n, 8);
-        put(w, f->nodeid, 8);
-        put(w, (uint32_t)flags & SNAP_FLAGS, 4);
-        put(w, f->dir != NULL, 1);
-        put(w, f->dir ? f->dir_pos : 0, 8);
+        snap_put_le(w, n, 8);
+        snap_put_le(w, f->nodeid, 8);
+        snap_put_le(w, (uint32_t)flags & SNAP_FLAGS, 4);
+        snap_put_le(w, f->dir != NULL, 1);
+        snap_put_le(w, f->dir ? f->dir_pos : 0, 8);
         return 0;
 }
 
 int fuse_server_save(struct fuse_server *s, uint8_t **data, size_t *len, struct kago_err *err)
 {
-        struct wbuf w = { 0 };
+        struct bytes w = { 0 };
         uint32_t n_nodes = 0, n_fhs = 0;
-        put(&w, SNAP_VERSION, 4);
-        put(&w, s->generation, 8);
-        room(&w, 8); /* the counts, filled in below */
+        snap_put_le(&w, SNAP_VERSION, 4);
+        snap_put_le(&w, s->generation, 8);
+        snap_put_le(&w, 0, 8); /* the counts, filled in below */
         for (size_t n = 0; n < s->n_inodes; n++)
                 if (s->inodes[n]) {
                         save_node(&w, s->inodes[n]);
@@ -108,14 +86,14 @@ int fuse_server_save(struct fuse_server *s, uint8_t **data, size_t *len, struct 
         for (size_t n = 0; n < s->n_fhs; n++)
                 if (s->fhs[n].fd >= 0) {
                         if (save_fh(s, &w, n, err) < 0) {
-                                free(w.p);
+                                bytes_free(&w);
                                 return -1;
                         }
                         n_fhs++;
                 }
-        put_at(w.p + 12, n_nodes, 4);
-        put_at(w.p + 16, n_fhs, 4);
-        *data = w.p;
+        snap_patch_le(&w, 12, n_nodes, 4);
+        snap_patch_le(&w, 16, n_fhs, 4);
+        *data = w.data;
         *len = w.len;
         return 0;
 }
@@ -144,23 +122,6 @@ struct table {
         size_t *order; /* node records, parents before children */
 };
 
-struct rbuf {
-        const uint8_t *p;
-        size_t left;
-};
-
-static bool get(struct rbuf *r, size_t n, uint64_t *v)
-{
-        if (r->left < n)
-                return false;
-        *v = 0;
-        for (size_t k = 0; k < n; k++)
-                *v |= (uint64_t)r->p[k] << (8 * k);
-        r->p += n;
-        r->left -= n;
-        return true;
-}
-
 static bool valid_name(const uint8_t *p, size_t n)
 {
         if (n == 0 || n > NAME_MAX || memchr(p, '/', n) || memchr(p, 0, n))
@@ -168,11 +129,11 @@ static bool valid_name(const uint8_t *p, size_t n)
         return !(n == 1 && p[0] == '.') && !(n == 2 && p[0] == '.' && p[1] == '.');
 }
 
-static int parse_header(struct rbuf *r, struct table *t, struct kago_err *err)
+static int parse_header(struct snap_cursor *r, struct table *t, struct kago_err *err)
 {
         uint64_t version, nn, nf;
-        if (!get(r, 4, &version) || !get(r, 8, &t->generation) || !get(r, 4, &nn) ||
-            !get(r, 4, &nf))
+        if (!snap_get_le(r, 4, &version) || !snap_get_le(r, 8, &t->generation) ||
+            !snap_get_le(r, 4, &nn) || !snap_get_le(r, 4, &nf))
                 return kago_err_set(err, "virtio-fs table: truncated header");
         if (version != SNAP_VERSION)
                 return kago_err_set(err, "virtio-fs table: version %llu (kago reads %d)",
@@ -189,11 +150,12 @@ static int parse_header(struct rbuf *r, struct table *t, struct kago_err *err)
         return 0;
 }
 
-static int parse_node(struct rbuf *r, size_t k, struct snode *n, struct kago_err *err)
+static int parse_node(struct snap_cursor *r, size_t k, struct snode *n, struct kago_err *err)
 {
         uint64_t nl;
-        if (!get(r, 8, &n->id) || !get(r, 8, &n->parent) || !get(r, 8, &n->generation) ||
-            !get(r, 8, &n->nlookup) || !get(r, 2, &nl) || r->left < nl)
+        if (!snap_get_le(r, 8, &n->id) || !snap_get_le(r, 8, &n->parent) ||
+            !snap_get_le(r, 8, &n->generation) || !snap_get_le(r, 8, &n->nlookup) ||
+            !snap_get_le(r, 2, &nl) || r->left < nl)
                 return kago_err_set(err, "virtio-fs table: node record %zu truncated", k);
         const uint8_t *name = r->p;
         r->p += nl;
@@ -213,11 +175,12 @@ static int parse_node(struct rbuf *r, size_t k, struct snode *n, struct kago_err
         return 0;
 }
 
-static int parse_fh(struct rbuf *r, size_t k, struct sfh *f, struct kago_err *err)
+static int parse_fh(struct snap_cursor *r, size_t k, struct sfh *f, struct kago_err *err)
 {
         uint64_t flags, kind;
-        if (!get(r, 8, &f->fh) || !get(r, 8, &f->nodeid) || !get(r, 4, &flags) ||
-            !get(r, 1, &kind) || !get(r, 8, &f->dir_pos))
+        if (!snap_get_le(r, 8, &f->fh) || !snap_get_le(r, 8, &f->nodeid) ||
+            !snap_get_le(r, 4, &flags) || !snap_get_le(r, 1, &kind) ||
+            !snap_get_le(r, 8, &f->dir_pos))
                 return kago_err_set(err, "virtio-fs table: handle record %zu truncated", k);
         if (f->fh >= SNAP_FH_MAX)
                 return kago_err_set(err, "virtio-fs table: handle %llu out of range", (ull)f->fh);
@@ -313,7 +276,7 @@ static void table_free(struct table *t)
 
 static int parse(const uint8_t *data, size_t len, struct table *t, struct kago_err *err)
 {
-        struct rbuf r = { data, len };
+        struct snap_cursor r = { .p = data, .left = len };
         if (parse_header(&r, t, err) < 0)
                 return -1;
         for (size_t k = 0; k < t->n_nodes; k++)

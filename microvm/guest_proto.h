@@ -42,6 +42,12 @@
 #define KAGO_CTL_SEED 'r'
 #define KAGO_CTL_RESTORED 'R'
 #define KAGO_SEED_LEN 32
+/* After a restore, before 'R': the hostname of the restoring config, one
+ * 'h' message per byte (at most KAGO_HOSTNAME_MAX), then 'H' (second byte
+ * 0): the guest takes it (a clone gets its own name when asked). */
+#define KAGO_CTL_HOSTNAME_BYTE 'h'
+#define KAGO_CTL_HOSTNAME 'H'
+#define KAGO_HOSTNAME_MAX 64
 
 /* The guest agent's channel (kago exec), hvc2: frames both ways, each an
  * 8-byte header — type, KAGO_AGENT_VERSION, session (u16), length (u32),

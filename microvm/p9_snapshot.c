@@ -17,28 +17,15 @@
 
 #include "fs_entry.h"
 #include "p9.h"
+#include "snap.h"
+#include "vm.h"
 
 #define P9_SNAP_VERSION 1
 #define P9_SNAP_FID_MIN 15 /* a fid record with an empty path */
 /* The open flags a fid keeps across a restore: creation and truncation are done. */
 #define P9_SNAP_FLAGS (O_ACCMODE | O_APPEND | O_DIRECTORY | O_NONBLOCK | O_SYNC | O_DSYNC)
 
-struct p9_wbuf {
-        uint8_t *p;
-        size_t len, cap;
-};
-
-static void put(struct p9_wbuf *w, uint64_t v, size_t n)
-{
-        while (w->len + n > w->cap) {
-                w->cap = w->cap ? w->cap * 2 : 4096;
-                w->p = xrealloc(w->p, w->cap);
-        }
-        for (size_t k = 0; k < n; k++)
-                w->p[w->len++] = (uint8_t)(v >> (8 * k));
-}
-
-static int save_fid(struct p9_wbuf *w, const struct p9_fid *f, struct kago_err *err)
+static int save_fid(struct bytes *w, const struct p9_fid *f, struct kago_err *err)
 {
         size_t pl = strlen(f->path);
         int flags = 0;
@@ -46,31 +33,29 @@ static int save_fid(struct p9_wbuf *w, const struct p9_fid *f, struct kago_err *
                 return kago_err_errno(err, errno, "9p table: fid %u (%s)", f->fid, f->path);
         if (pl > PATH_MAX)
                 return kago_err_set(err, "9p table: fid %u: path too long", f->fid);
-        put(w, f->fid, 4);
-        put(w, f->uid, 4);
-        put(w, (uint32_t)flags & P9_SNAP_FLAGS, 4);
-        put(w, f->fd >= 0, 1);
-        put(w, pl, 2);
-        for (size_t k = 0; k < pl; k++)
-                put(w, (uint8_t)f->path[k], 1);
+        snap_put_le(w, f->fid, 4);
+        snap_put_le(w, f->uid, 4);
+        snap_put_le(w, (uint32_t)flags & P9_SNAP_FLAGS, 4);
+        snap_put_le(w, f->fd >= 0, 1);
+        snap_put_le(w, pl, 2);
+        bytes_put(w, f->path, pl);
         return 0;
 }
 
 int p9_server_save(struct p9_server *s, uint8_t **data, size_t *len, struct kago_err *err)
 {
-        struct p9_wbuf w = { 0 };
+        struct bytes w = { 0 };
         uint32_t n = 0;
-        put(&w, P9_SNAP_VERSION, 4);
-        put(&w, 0, 4); /* the count, filled in below */
+        snap_put_le(&w, P9_SNAP_VERSION, 4);
+        snap_put_le(&w, 0, 4); /* the count, filled in below */
         for (unsigned b = 0; b < P9_FID_BUCKETS; b++)
                 for (const struct p9_fid *f = s->fids[b]; f; f = f->next, n++)
                         if (save_fid(&w, f, err) < 0) {
-                                free(w.p);
+                                bytes_free(&w);
                                 return -1;
                         }
-        for (size_t k = 0; k < 4; k++)
-                w.p[4 + k] = (uint8_t)(n >> (8 * k));
-        *data = w.p;
+        snap_patch_le(&w, 4, n, 4);
+        *data = w.data;
         *len = w.len;
         return 0;
 }
@@ -82,23 +67,6 @@ struct sfid {
         bool open;
         char path[PATH_MAX + 1];
 };
-
-struct p9_rbuf {
-        const uint8_t *p;
-        size_t left;
-};
-
-static bool get(struct p9_rbuf *r, size_t n, uint64_t *v)
-{
-        if (r->left < n)
-                return false;
-        *v = 0;
-        for (size_t k = 0; k < n; k++)
-                *v |= (uint64_t)r->p[k] << (8 * k);
-        r->p += n;
-        r->left -= n;
-        return true;
-}
 
 /* "." or components joined by single '/': none empty, "." or "..", no NUL. */
 static bool valid_path(const uint8_t *p, size_t n)
@@ -118,11 +86,11 @@ static bool valid_path(const uint8_t *p, size_t n)
         return true;
 }
 
-static int parse_fid(struct p9_rbuf *r, size_t k, struct sfid *f, struct kago_err *err)
+static int parse_fid(struct snap_cursor *r, size_t k, struct sfid *f, struct kago_err *err)
 {
         uint64_t fid, uid, flags, open, pl;
-        if (!get(r, 4, &fid) || !get(r, 4, &uid) || !get(r, 4, &flags) || !get(r, 1, &open) ||
-            !get(r, 2, &pl) || r->left < pl)
+        if (!snap_get_le(r, 4, &fid) || !snap_get_le(r, 4, &uid) || !snap_get_le(r, 4, &flags) ||
+            !snap_get_le(r, 1, &open) || !snap_get_le(r, 2, &pl) || r->left < pl)
                 return kago_err_set(err, "9p table: fid record %zu truncated", k);
         const uint8_t *path = r->p;
         r->p += pl;
@@ -132,8 +100,10 @@ static int parse_fid(struct p9_rbuf *r, size_t k, struct sfid *f, struct kago_er
         if (pl > PATH_MAX || !valid_path(path, pl))
                 return kago_err_set(err, "9p table: fid %llu: invalid path",
                                     (unsigned long long)fid);
-        *f = (struct sfid){ .fid = (uint32_t)fid, .uid = (uint32_t)uid,
-                            .flags = (uint32_t)flags & P9_SNAP_FLAGS, .open = open };
+        *f = (struct sfid){ .fid = (uint32_t)fid,
+                            .uid = (uint32_t)uid,
+                            .flags = (uint32_t)flags & P9_SNAP_FLAGS,
+                            .open = open };
         memcpy(f->path, path, pl);
         return 0;
 }
@@ -147,9 +117,9 @@ static int by_fid(const void *a, const void *b)
 static int parse(const uint8_t *data, size_t len, struct sfid **out, size_t *n,
                  struct kago_err *err)
 {
-        struct p9_rbuf r = { data, len };
+        struct snap_cursor r = { .p = data, .left = len };
         uint64_t version, count;
-        if (!get(&r, 4, &version) || !get(&r, 4, &count))
+        if (!snap_get_le(&r, 4, &version) || !snap_get_le(&r, 4, &count))
                 return kago_err_set(err, "9p table: truncated header");
         if (version != P9_SNAP_VERSION)
                 return kago_err_set(err, "9p table: version %llu (kago reads %d)",
@@ -177,13 +147,12 @@ static int reopen(struct p9_server *s, struct p9_fid *f, uint32_t flags, struct 
 {
         struct stat st;
         if (s->readonly && (flags & O_ACCMODE) != O_RDONLY)
-                return kago_err_errno(err, EROFS, "9p table: fid %u: reopen %s for writing",
-                                      f->fid, f->path);
+                return kago_err_errno(err, EROFS, "9p table: fid %u: reopen %s for writing", f->fid,
+                                      f->path);
         int fd = p9_open_beneath(s, f->path, (int)flags | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
         int rc = fd < 0 ? fd : fs_open_settle(fd, true, flags & O_NONBLOCK, &st);
         if (rc == -ENOENT)
-                return kago_err_set(err, "9p table: fid %u: open file %s is gone", f->fid,
-                                    f->path);
+                return kago_err_set(err, "9p table: fid %u: open file %s is gone", f->fid, f->path);
         if (rc < 0)
                 return kago_err_errno(err, -rc, "9p table: fid %u: reopen %s", f->fid, f->path);
         f->fd = fd;

@@ -200,7 +200,8 @@ static int run_checkpoint(void *ctx, int state_fd, int mem_fd, uint32_t flags,
 
 /* kago restore: the VM comes back from its snapshot instead of booting,
  * its workload running. The guest is told, with a fresh seed for its
- * random pool, and each vCPU that time stood still (KVM_KVMCLOCK_CTRL),
+ * random pool and the config's hostname, and each vCPU that time stood
+ * still (KVM_KVMCLOCK_CTRL),
  * so its lockup detectors take the clock's jump for the pause it was. */
 static int restore_guest(struct run *r, struct kago_err *err)
 {
@@ -213,6 +214,11 @@ static int restore_guest(struct run *r, struct kago_err *err)
                 return kago_err_errno(err, errno, "getrandom: a seed for the restored guest");
         for (size_t i = 0; i < sizeof seed; i++)
                 ctl_send(r, KAGO_CTL_SEED, seed[i]);
+        const char *host = c->process.hostname;
+        for (size_t i = 0; host && host[i] && i < KAGO_HOSTNAME_MAX; i++)
+                ctl_send(r, KAGO_CTL_HOSTNAME_BYTE, (uint8_t)host[i]);
+        if (host && *host)
+                ctl_send(r, KAGO_CTL_HOSTNAME, 0);
         ctl_send(r, KAGO_CTL_RESTORED, 0);
         for (unsigned i = 0; i < r->vm.n_vcpus; i++)
                 ioctl(r->vm.vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0);

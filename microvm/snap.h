@@ -81,6 +81,13 @@ void snap_cursor_init(struct snap_cursor *c, const struct snap_section *s);
 void snap_get(struct snap_cursor *c, void *out, size_t n);
 uint64_t snap_get_u64(struct snap_cursor *c);
 uint32_t snap_get_u32(struct snap_cursor *c);
+/* An n-byte (1 to 8) little-endian number appended, or written over bytes
+ * already there at off. */
+void snap_put_le(struct bytes *b, uint64_t v, size_t n);
+void snap_patch_le(struct bytes *b, size_t off, uint64_t v, size_t n);
+/* An n-byte (1 to 8) little-endian number into *v; false, reading nothing,
+ * when fewer than n bytes remain. */
+bool snap_get_le(struct snap_cursor *c, size_t n, uint64_t *v);
 /* A pointer to the next n bytes (NULL, short_read set, when fewer remain). */
 const void *snap_take(struct snap_cursor *c, size_t n);
 

@@ -241,6 +241,32 @@ uint64_t snap_get_u64(struct snap_cursor *c)
         return kago_le64(b);
 }
 
+void snap_put_le(struct bytes *b, uint64_t v, size_t n)
+{
+        uint8_t le[8];
+        for (size_t k = 0; k < n && k < sizeof le; k++)
+                le[k] = (uint8_t)(v >> (8 * k));
+        bytes_put(b, le, n < sizeof le ? n : sizeof le);
+}
+
+void snap_patch_le(struct bytes *b, size_t off, uint64_t v, size_t n)
+{
+        for (size_t k = 0; k < n && off + k < b->len; k++)
+                b->data[off + k] = (uint8_t)(v >> (8 * k));
+}
+
+bool snap_get_le(struct snap_cursor *c, size_t n, uint64_t *v)
+{
+        uint8_t b[8] = { 0 };
+        *v = 0;
+        if (n > sizeof b || c->left < n)
+                return false;
+        snap_get(c, b, n);
+        for (size_t k = 0; k < n; k++)
+                *v |= (uint64_t)b[k] << (8 * k);
+        return true;
+}
+
 uint32_t snap_get_u32(struct snap_cursor *c)
 {
         uint8_t b[4];

@@ -20,13 +20,13 @@
 #include "snap.h"
 #include "vm.h"
 
-#define PAGE 4096u
+#define PAGE      4096u
 #define STATE_MAX (256u << 20)
 #define CPUID_MAX 256
 
-static const uint32_t known_tags[] = { SNAP_TAG_VM,     SNAP_TAG_CLOCK,  SNAP_TAG_CHIPS,
-                                       SNAP_TAG_VCPU,   SNAP_TAG_CPUID,  SNAP_TAG_DEVICE,
-                                       SNAP_TAG_FS,     SNAP_TAG_P9 };
+static const uint32_t known_tags[] = { SNAP_TAG_VM,   SNAP_TAG_CLOCK, SNAP_TAG_CHIPS,
+                                       SNAP_TAG_VCPU, SNAP_TAG_CPUID, SNAP_TAG_DEVICE,
+                                       SNAP_TAG_FS,   SNAP_TAG_P9 };
 
 /* ---- the VM's shape ------------------------------------------------------ */
 
@@ -35,18 +35,21 @@ static const uint32_t known_tags[] = { SNAP_TAG_VM,     SNAP_TAG_CLOCK,  SNAP_TA
 static int shape_check(const struct vm *vm, const struct vm_shape *s, struct kago_err *err)
 {
         if (s->vcpus != vm->n_vcpus || s->memory != vm->mem.size)
-                return kago_err_set(err, "the snapshot is of a VM with %u vCPUs and %" PRIu64
-                                         " MiB; the config asks for %u vCPUs and %" PRIu64 " MiB",
+                return kago_err_set(err,
+                                    "the snapshot is of a VM with %u vCPUs and %" PRIu64
+                                    " MiB; the config asks for %u vCPUs and %" PRIu64 " MiB",
                                     s->vcpus, s->memory >> 20, vm->n_vcpus, vm->mem.size >> 20);
         if (s->n_devs != vm->n_devs)
-                return kago_err_set(err, "the snapshot's VM has %u devices, this config makes %u "
-                                         "(disks, NICs and the root filesystem must be the same)",
+                return kago_err_set(err,
+                                    "the snapshot's VM has %u devices, this config makes %u "
+                                    "(disks, NICs and the root filesystem must be the same)",
                                     s->n_devs, vm->n_devs);
         for (unsigned i = 0; i < s->n_devs; i++)
                 if (s->dev_ids[i] != vm->devs[i]->ops->device_id)
-                        return kago_err_set(err, "the snapshot's device %u is virtio type %u, this "
-                                                 "config makes type %u there", i, s->dev_ids[i],
-                                            vm->devs[i]->ops->device_id);
+                        return kago_err_set(err,
+                                            "the snapshot's device %u is virtio type %u, this "
+                                            "config makes type %u there",
+                                            i, s->dev_ids[i], vm->devs[i]->ops->device_id);
         return 0;
 }
 
@@ -59,9 +62,11 @@ static int tsc_match(struct vm *vm, uint32_t khz, struct kago_err *err)
                 return 0;
         for (unsigned i = 0; i < vm->n_vcpus; i++)
                 if (ioctl(vm->vcpus[i].fd, KVM_SET_TSC_KHZ, khz) < 0)
-                        return kago_err_errno(err, errno, "the snapshot's TSC runs at %u kHz, "
-                                                          "this host's at %d kHz, and KVM cannot "
-                                                          "rescale it", khz, here);
+                        return kago_err_errno(err, errno,
+                                              "the snapshot's TSC runs at %u kHz, "
+                                              "this host's at %d kHz, and KVM cannot "
+                                              "rescale it",
+                                              khz, here);
         return 0;
 }
 
@@ -110,7 +115,8 @@ static int fs_save(const struct vm_fs *fs, struct bytes *out, struct kago_err *e
                  : fs->p9 ? p9_server_save(fs->p9, &data, &len, err)
                           : 0;
         if (rc == 0 && (fs->fuse || fs->p9))
-                snap_section(out, fs->fuse ? SNAP_TAG_FS : SNAP_TAG_P9, 1, SNAP_REQUIRED, data, len);
+                snap_section(out, fs->fuse ? SNAP_TAG_FS : SNAP_TAG_P9, 1, SNAP_REQUIRED, data,
+                             len);
         free(data);
         return rc;
 }
@@ -125,8 +131,9 @@ static int fs_load(const struct vm_fs *fs, const struct snap_file *f, struct kag
         const struct snap_section *fuse = snap_find(f, SNAP_TAG_FS, 0);
         const struct snap_section *p9 = snap_find(f, SNAP_TAG_P9, 0);
         if (!fuse != !fs->fuse || !p9 != !fs->p9)
-                return kago_err_set(err, "the snapshot's VM had a %s root, this config's has a %s "
-                                         "root (kago.vm.rootfs and vm.image must be the same)",
+                return kago_err_set(err,
+                                    "the snapshot's VM had a %s root, this config's has a %s "
+                                    "root (kago.vm.rootfs and vm.image must be the same)",
                                     fs_name(fuse, p9), fs_name(fs->fuse, fs->p9));
         int rc = fuse ? fuse_server_load(fs->fuse, fuse->data, fuse->len, err)
                  : p9 ? p9_server_load(fs->p9, p9->data, p9->len, err)
@@ -198,8 +205,9 @@ static int mem_map(struct vm *vm, int fd, struct kago_err *err)
         if (fstat(fd, &st) < 0)
                 return kago_err_errno(err, errno, "memory file");
         if ((uint64_t)st.st_size != vm->mem.size)
-                return kago_err_set(err, "memory file: %lld bytes, the VM has %" PRIu64
-                                         " (truncated or of another VM)",
+                return kago_err_set(err,
+                                    "memory file: %lld bytes, the VM has %" PRIu64
+                                    " (truncated or of another VM)",
                                     (long long)st.st_size, vm->mem.size);
         if (mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
                  0) == MAP_FAILED)
@@ -210,8 +218,8 @@ static int mem_map(struct vm *vm, int fd, struct kago_err *err)
 
 /* ---- the whole ---------------------------------------------------------------- */
 
-int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd,
-                     int mem_fd, struct kago_err *err)
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd, int mem_fd,
+                     struct kago_err *err)
 {
         struct bytes b = { 0 };
         uint64_t t0 = vm_now_ns(), mem_written = 0;
@@ -230,8 +238,8 @@ int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int s
                 rc = kago_err_errno(err, errno, "state file: write");
         if (rc == 0)
                 log_debug("microvm: snapshot: %zu bytes of state, %" PRIu64 " of %" PRIu64
-                          " MiB of RAM written, in %.1f ms", b.len, mem_written >> 20,
-                          vm->mem.size >> 20, (vm_now_ns() - t0) / 1e6);
+                          " MiB of RAM written, in %.1f ms",
+                          b.len, mem_written >> 20, vm->mem.size >> 20, (vm_now_ns() - t0) / 1e6);
         bytes_free(&b);
         return rc;
 }

@@ -20,7 +20,7 @@
 #include "snap.h"
 #include "vm.h"
 
-#define KERNEL_MAX (256u << 20)
+#define KERNEL_MAX           (256u << 20)
 #define NT_GNU_BUILD_ID_TYPE 3
 /* Within this the TSC counts as the same (calibration differs by a few kHz). */
 #define TSC_TOLERANCE_PPM 1000
@@ -117,9 +117,9 @@ static const struct {
         uint32_t fn, index;
         unsigned reg; /* 0 eax, 1 ebx, 2 ecx, 3 edx */
 } feature_regs[] = {
-        { 1, 0, 2 },          { 1, 0, 3 },          { 7, 0, 1 }, { 7, 0, 2 }, { 7, 0, 3 },
-        { 7, 1, 0 },          { 0xd, 1, 0 },        { 0x80000001, 0, 2 }, { 0x80000001, 0, 3 },
-        { 0x80000007, 0, 3 }, { 0x80000008, 0, 1 },
+        { 1, 0, 2 },          { 1, 0, 3 },          { 7, 0, 1 },          { 7, 0, 2 },
+        { 7, 0, 3 },          { 7, 1, 0 },          { 0xd, 1, 0 },        { 0x80000001, 0, 2 },
+        { 0x80000001, 0, 3 }, { 0x80000007, 0, 3 }, { 0x80000008, 0, 1 },
 };
 static const char *const reg_names[] = { "eax", "ebx", "ecx", "edx" };
 
@@ -175,9 +175,10 @@ static void check_cpuid(const struct snap_file *f, int kvm_fd, unsigned vcpus,
         size_t missing = cpuid_missing((const void *)s->data, s->len / sizeof(host->entries[0]),
                                        host->entries, host->nent, list, sizeof list);
         if (missing)
-                return row(rows, n, "cpuid", false, "%zu feature%s the guest saw this host's KVM "
-                                                    "lacks: %s%s", missing, missing > 1 ? "s" : "",
-                           list, missing > 8 ? ", ..." : "");
+                return row(rows, n, "cpuid", false,
+                           "%zu feature%s the guest saw this host's KVM "
+                           "lacks: %s%s",
+                           missing, missing > 1 ? "s" : "", list, missing > 8 ? ", ..." : "");
         row(rows, n, "cpuid", true, "every feature the guest saw is here");
 }
 
@@ -205,8 +206,10 @@ static void check_tsc(const struct vm_shape *s, int kvm_fd, struct microvm_check
         uint32_t here = host_tsc_khz(kvm_fd);
         bool scales = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_CONTROL) > 0;
         if (!s->tsc_khz || !here)
-                return row(rows, n, "tsc", true, "not known (image %u kHz, host %u kHz): not "
-                                                 "checked", s->tsc_khz, here);
+                return row(rows, n, "tsc", true,
+                           "not known (image %u kHz, host %u kHz): not "
+                           "checked",
+                           s->tsc_khz, here);
         if (vm_tsc_close(s->tsc_khz, here))
                 return row(rows, n, "tsc", true, "%u kHz, host %u kHz", s->tsc_khz, here);
         row(rows, n, "tsc", scales, "%u kHz, host %u kHz: %s", s->tsc_khz, here,
@@ -244,8 +247,8 @@ void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd
         struct vm_shape s;
         struct kago_err err = { 0 };
         *n = 0;
-        if (vm_state_read(state_fd, &b, &err) < 0 || snap_parse_known(b.data, b.len, &f, &err) < 0 ||
-            vm_shape_parse(&f, &s, &err) < 0) {
+        if (vm_state_read(state_fd, &b, &err) < 0 ||
+            snap_parse_known(b.data, b.len, &f, &err) < 0 || vm_shape_parse(&f, &s, &err) < 0) {
                 row(rows, n, "state file", false, "%s", kago_err_text(&err));
         } else {
                 row(rows, n, "state file", true, "%zu sections, each CRC right", f.n);

@@ -21,16 +21,17 @@
 
 #define VCPU_MSRS_MAX 1024
 
-/* The fixed part of a vCPU's section; its MSRs follow (u32 count, entries). */
+/* The fixed part of a vCPU's section; its MSRs follow (u32 count, entries).
+ * The XSAVE area last: the kernel's struct may end in a flexible array. */
 struct vcpu_state {
         struct kvm_mp_state mp;
         struct kvm_regs regs;
         struct kvm_sregs sregs;
-        struct kvm_xsave xsave;
         struct kvm_xcrs xcrs;
         struct kvm_debugregs dregs;
         struct kvm_lapic_state lapic;
         struct kvm_vcpu_events events;
+        struct kvm_xsave xsave;
 };
 
 /* The clock and when it was read, on the host's wall clock. */
@@ -79,18 +80,16 @@ static int msr_index_list(struct vm *vm, struct kvm_msr_list **out, struct kago_
  * guest lacks), appended to out as count and entries. */
 static void vcpu_save_msrs(const struct vcpu *v, const struct kvm_msr_list *l, struct bytes *out)
 {
-        struct {
-                struct kvm_msrs h;
-                struct kvm_msr_entry e;
-        } one;
+        _cleanup_free_ struct kvm_msrs *one =
+                xcalloc(1, sizeof *one + sizeof(struct kvm_msr_entry));
         struct bytes msrs = { 0 };
         uint32_t n = 0;
         for (uint32_t i = 0; i < l->nmsrs; i++) {
-                one.h = (struct kvm_msrs){ .nmsrs = 1 };
-                one.e = (struct kvm_msr_entry){ .index = l->indices[i] };
-                if (ioctl(v->fd, KVM_GET_MSRS, &one) != 1)
+                one->nmsrs = 1;
+                one->entries[0] = (struct kvm_msr_entry){ .index = l->indices[i] };
+                if (ioctl(v->fd, KVM_GET_MSRS, one) != 1)
                         continue;
-                bytes_put(&msrs, &one.e, sizeof one.e);
+                bytes_put(&msrs, &one->entries[0], sizeof one->entries[0]);
                 n++;
         }
         snap_put_u32(out, n);
@@ -121,7 +120,8 @@ static int chips_save(struct vm *vm, struct bytes *out, struct kago_err *err)
 {
         struct bytes b = { 0 };
         int rc = 0;
-        for (uint32_t chip = KVM_IRQCHIP_PIC_MASTER; chip <= KVM_IRQCHIP_IOAPIC && rc == 0; chip++) {
+        for (uint32_t chip = KVM_IRQCHIP_PIC_MASTER; chip <= KVM_IRQCHIP_IOAPIC && rc == 0;
+             chip++) {
                 struct kvm_irqchip c = { .chip_id = chip };
                 rc = kvm_get(vm->vm_fd, KVM_GET_IRQCHIP, &c, "KVM_GET_IRQCHIP", ~0u, err);
                 bytes_put(&b, &c, sizeof c);
@@ -187,8 +187,8 @@ static int vcpu_load_msrs(const struct vcpu *v, const struct kvm_msr_entry *e, u
                         return kago_err_errno(err, errno, "vCPU %u: KVM_SET_MSRS", v->id);
                 i += (uint32_t)r;
                 if (i < n)
-                        log_debug("microvm: vCPU %u: MSR 0x%x not restored (KVM refuses it)",
-                                  v->id, e[i++].index);
+                        log_debug("microvm: vCPU %u: MSR 0x%x not restored (KVM refuses it)", v->id,
+                                  e[i++].index);
         }
         return 0;
 }
@@ -230,8 +230,8 @@ static int chips_load(struct vm *vm, const struct snap_section *sec, struct kago
                 return kago_err_set(err, "snapshot: interrupt controllers: section malformed");
         for (uint32_t i = 0; i < 3; i++) {
                 if (chips[i].chip_id != i)
-                        return kago_err_set(err, "snapshot: interrupt controller %u: chip id %u",
-                                            i, chips[i].chip_id);
+                        return kago_err_set(err, "snapshot: interrupt controller %u: chip id %u", i,
+                                            chips[i].chip_id);
                 if (kvm_set(vm->vm_fd, KVM_SET_IRQCHIP, &chips[i], "KVM_SET_IRQCHIP", ~0u, err) < 0)
                         return -1;
         }

@@ -515,7 +515,16 @@ struct guest {
         unsigned short rows;
         uint8_t seed[KAGO_SEED_LEN]; /* KAGO_CTL_SEED bytes since the last restore */
         unsigned seed_len;
+        char host[KAGO_HOSTNAME_MAX]; /* KAGO_CTL_HOSTNAME_BYTE bytes */
+        unsigned host_len;
 };
+
+static void rename_host(struct guest *g)
+{
+        if (sethostname(g->host, g->host_len) < 0)
+                say("kago-init: the restored guest's hostname: %s", strerror(errno));
+        g->host_len = 0;
+}
 
 /* A restored guest mixes the host's fresh seed into its pool and reseeds
  * its generator at once: clones of one snapshot draw different numbers
@@ -547,6 +556,10 @@ static void control(struct guest *g, char a, char b)
                 g->seed[g->seed_len++] = (uint8_t)b;
         } else if (a == KAGO_CTL_RESTORED) {
                 reseed(g);
+        } else if (a == KAGO_CTL_HOSTNAME_BYTE && g->host_len < sizeof g->host) {
+                g->host[g->host_len++] = b;
+        } else if (a == KAGO_CTL_HOSTNAME) {
+                rename_host(g);
         } else if (a == KAGO_CTL_WINCH_COLS && g->pty >= 0) {
                 struct winsize ws = { .ws_row = g->rows, .ws_col = (unsigned char)b };
                 ioctl(g->pty, TIOCSWINSZ, &ws);

@@ -99,6 +99,7 @@ struct checkpoint_opts {
         const char *page_server; /* ADDRESS:PORT */
         bool leave_running, pre_dump, auto_dedup, link_remap, tcp_skip_in_flight;
         int status_fd; /* -1: none */
+        bool paused;   /* the container is paused (set by kago checkpoint, not a flag) */
 };
 
 struct restore_opts {
@@ -106,6 +107,7 @@ struct restore_opts {
         struct criu_flags f;
         bool detach, no_subreaper, tcp_close;
         bool check; /* --check: only the image's compatibility checks */
+        bool clone; /* --clone: a microVM image restored before, restored again */
         const char *lsm_profile, *lsm_mount_context;
 };
 

@@ -23,17 +23,19 @@
  * --file-locks) ask to keep what a snapshot of the whole VM keeps anyway. */
 static int vm_checkpoint_check(const struct checkpoint_opts *o, struct kago_err *err)
 {
-        const char *flag = o->pre_dump          ? "--pre-dump"
-                           : o->f.lazy_pages    ? "--lazy-pages"
-                           : o->page_server     ? "--page-server"
-                           : o->parent_path     ? "--parent-path"
-                           : o->auto_dedup      ? "--auto-dedup"
+        const char *flag = o->pre_dump                     ? "--pre-dump"
+                           : o->f.lazy_pages               ? "--lazy-pages"
+                           : o->page_server                ? "--page-server"
+                           : o->parent_path                ? "--parent-path"
+                           : o->auto_dedup                 ? "--auto-dedup"
                            : o->f.cg_mode != CRIU_CG_UNSET ? "--manage-cgroups-mode"
-                           : o->f.empty_ns      ? "--empty-ns"
-                                                : NULL;
+                           : o->f.empty_ns                 ? "--empty-ns"
+                                                           : NULL;
         if (flag)
-                return kago_err_set(err, "%s is CRIU's: a microVM's snapshot is kago's own and "
-                                         "takes the whole VM at once", flag);
+                return kago_err_set(err,
+                                    "%s is CRIU's: a microVM's snapshot is kago's own and "
+                                    "takes the whole VM at once",
+                                    flag);
         return 0;
 }
 
@@ -52,6 +54,12 @@ int vm_checkpoint(const struct container_state *st, int dirfd, const struct oci_
         _cleanup_close_ int imgfd = -1, state_fd = -1, mem_fd = -1;
         if (vm_checkpoint_check(o, err) < 0)
                 return -1;
+        if (o->paused)
+                return kago_err_set(err,
+                                    "container \"%s\" is paused: its VMM is frozen with it; "
+                                    "resume it first (kago checkpoint stops the vCPUs "
+                                    "itself)",
+                                    st->id);
         if (mkdir(o->f.image_path, 0700) < 0 && errno != EEXIST)
                 return kago_err_errno(err, errno, "--image-path %s", o->f.image_path);
         imgfd = open(o->f.image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

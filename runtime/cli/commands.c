@@ -69,8 +69,11 @@ const struct kago_command kago_commands[] = {
           "  --no-subreaper           in the foreground, do not adopt the container's orphans\n"
           "  --no-pivot               accepted for runc's callers: CRIU restores the root itself\n"
           "  --tcp-close              close the image's TCP connections instead of restoring them\n"
-          "  --check                  only check the image (its kago-checkpoint.json) against this\n"
-          "                           host, the bundle's mode and CRIU; print the checks as a table\n"
+          "  --check                  only check the image (its kago-checkpoint.json; a microVM's\n"
+          "                           snapshot) against this host, the bundle and CRIU; print the\n"
+          "                           checks as a table\n"
+          "  --clone                  restore a microVM image that was restored before: an\n"
+          "                           independent clone, with a fresh random seed\n"
           "  --lsm-profile TYPE:NAME  the LSM profile of the restored processes\n"
           "  --lsm-mount-context CTX  the SELinux mount context of restored mounts\n", cmd_restore },
         { NULL, NULL, NULL, NULL },

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lifecycle.h"
@@ -44,6 +45,8 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
                 return -1;
         enum container_status status = container_status_get(dirfd, &st);
         const struct kago_backend *b = backend_of_state(&st);
+        struct checkpoint_opts bo = *o;
+        bo.paused = status == STATUS_PAUSED;
         if (status != STATUS_RUNNING && status != STATUS_PAUSED)
                 kago_err_set(err, "container \"%s\" is %s: only a running or paused container "
                                   "can be checkpointed", o->id, container_status_name(status));
@@ -51,7 +54,7 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
                 kago_err_set(err, "container \"%s\" runs as a %s: kago cannot checkpoint that "
                                   "mode yet", o->id, b->name);
         else if (container_load_config(dirfd, o->id, &spec, err) == 0 &&
-                 b->checkpoint(&st, dirfd, spec, o, err) == 0)
+                 b->checkpoint(&st, dirfd, spec, &bo, err) == 0)
                 rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, err);
         spec_free(spec);
         container_state_free(&st);
@@ -154,6 +157,34 @@ static int restore_resumed(struct kago_global *g, const struct kago_backend *b, 
         return rc;
 }
 
+/* A microVM image restored once already makes an identical clone when
+ * restored again: the same memory (keys, caches, whatever the guest holds)
+ * under two names. That takes --clone; each restore gets a fresh seed for
+ * its random pool either way. The first restore's id is kept in the image. */
+#define RESTORED_FILE "kago-restored"
+
+static int restore_once(const char *image, const struct restore_opts *o, struct kago_err *err)
+{
+        _cleanup_close_ int dfd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *first = NULL;
+        struct kago_err none = { 0 };
+        if (o->clone || dfd < 0 || file_read_at(dfd, RESTORED_FILE, 256, &first, NULL, &none) < 0)
+                return 0;
+        return kago_err_set(err, "image %s was restored before, as \"%.*s\": another restore "
+                                 "makes an identical clone of it; say --clone to have one",
+                            image, (int)strcspn(first, "\n"), first);
+}
+
+static void restore_record(const char *image, const char *id)
+{
+        _cleanup_close_ int dfd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *line = xasprintf("%s\n", id);
+        struct kago_err e = { 0 };
+        if (dfd < 0 || file_write_atomic_at(dfd, RESTORED_FILE, line, strlen(line), 0644, &e) < 0)
+                log_debug("restore: the image's first restore not recorded: %s",
+                          dfd < 0 ? strerror(errno) : kago_err_text(&e));
+}
+
 /* A mode that restores in init: create with the image, start, and see it run. */
 static int restore_by_create(struct kago_global *g, const struct kago_backend *b,
                              const struct restore_opts *o, pid_t *pid, struct kago_err *err)
@@ -167,10 +198,13 @@ static int restore_by_create(struct kago_global *g, const struct kago_backend *b
                 return kago_err_set(err, "--lazy-pages is CRIU's: a microVM's memory comes in "
                                          "from its image file as the guest touches it anyway");
         co.restore_image = image;
-        if (container_create(g, &co, pid, err) < 0)
+        if (restore_once(image, o, err) < 0 || container_create(g, &co, pid, err) < 0)
                 return -1;
-        if (container_start(g, co.id, err) == 0 && restore_resumed(g, b, co.id, err) == 0)
+        if (container_start(g, co.id, err) == 0 && restore_resumed(g, b, co.id, err) == 0) {
+                if (!o->clone)
+                        restore_record(image, co.id);
                 return 0;
+        }
         container_delete(g, co.id, true, &ignored);
         return -1;
 }

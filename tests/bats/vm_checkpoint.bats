@@ -4,12 +4,13 @@
 # file it holds open on the shared root (virtio-fs tables restored); the
 # memory image is sparse; --leave-running keeps the VM running, and three
 # clones restored from one image run at once, each drawing different random
-# numbers (the guest is reseeded on restore). kago restore --check lists
+# numbers (the guest is reseeded on restore); a second restore of one image
+# takes --clone, and a clone whose config names a hostname gets it. kago restore --check lists
 # the VM's checks (state file, vCPUs and RAM, memory file, CPUID, TSC,
 # kernel). Refused with the reason, and leaving nothing behind: a restore
 # whose config makes another VM (memory) or names another kernel, a
 # truncated memory image, a flipped byte in the state file, CRIU's flags,
-# a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
+# a paused microVM, a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
 # in the test VM. Each boot is costly under nested KVM: two boots.
 
 load helpers
@@ -33,7 +34,7 @@ vm_counter_bundle() { # DIR [COUNT_DIR]
 # A microVM that logs a counter and a random number ("I HEX") to /out/log
 # and the counter to /out/n, every 0.2 s.
 rand_bundle() { # DIR OUT_DIR
-        bundle "$1" sh -c 'i=0; while :; do i=$((i+1)); echo "$i $(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")" >>/out/log; echo $i >/out/n; sleep 0.2; done'
+        bundle "$1" sh -c 'i=0; while :; do i=$((i+1)); echo "$i $(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")" >>/out/log; hostname >/out/host; echo $i >/out/n; sleep 0.2; done'
         mkdir -p "$2"
         config "$1" ".annotations[\"run.oci.handler\"] = \"microvm\" | .mounts += [{\"destination\":\"/out\",\"type\":\"bind\",\"source\":\"$2\",\"options\":[\"rbind\"]}]"
 }
@@ -90,7 +91,17 @@ rand_bundle() { # DIR OUT_DIR
         wait_count_above "$BATS_TEST_TMPDIR/o0" $((n0 + 2)) # it runs on
         for i in 1 2 3; do
                 rand_bundle "$BATS_TEST_TMPDIR/b$i" "$BATS_TEST_TMPDIR/o$i"
-                run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/b$i" "r$i"
+        done
+        config "$BATS_TEST_TMPDIR/b3" '.hostname = "clone3"'
+        run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/b1" r1
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        # A second restore of one image is an identical clone: it takes --clone.
+        run kgd restore -d --image-path "$img" --bundle "$BATS_TEST_TMPDIR/b2" r2
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'was restored before, as "r1": another restore makes an identical clone of it; say --clone'* ]]
+        assert_gone r2
+        for i in 2 3; do
+                run kgd restore -d --clone --image-path "$img" --bundle "$BATS_TEST_TMPDIR/b$i" "r$i"
                 [ "$status" -eq 0 ] || { echo "$output"; false; }
         done
         for i in 1 2 3; do
@@ -105,6 +116,9 @@ rand_bundle() { # DIR OUT_DIR
         draws=$(for i in 0 1 2 3; do awk -v k="$k" '$1 == k && length($2) == 32 { print $2 }' "$BATS_TEST_TMPDIR/o$i/log"; done)
         echo "draw $k: $draws"
         [ "$(sort -u <<<"$draws" | wc -l)" -eq 4 ]
+        # The clone whose config names a hostname has it; the others keep the image's.
+        [ "$(cat "$BATS_TEST_TMPDIR/o3/host")" = clone3 ]
+        [ "$(cat "$BATS_TEST_TMPDIR/o1/host")" = "$(cat "$BATS_TEST_TMPDIR/o0/host")" ]
         # Each clone's log goes on from the image's: no restart.
         for i in 1 2 3; do
                 [ "$(head -n1 "$BATS_TEST_TMPDIR/o$i/log" | cut -d' ' -f1)" -le "$((n0 + 1))" ]
@@ -149,6 +163,12 @@ rand_bundle() { # DIR OUT_DIR
         [ "$status" -ne 0 ]
         [[ "$output" == *"--pre-dump is CRIU's"* ]]
         [ "$(status_of r1)" = running ]
+
+        kg pause r1
+        run kg checkpoint --image-path "$BATS_TEST_TMPDIR/paused" r1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'container "r1" is paused: its VMM is frozen with it; resume it first'* ]]
+        kg resume r1
 
         kg exec -d r1 sleep 1000 </dev/null >/dev/null 2>&1
         run kg checkpoint --image-path "$BATS_TEST_TMPDIR/busy" r1
