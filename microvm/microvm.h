@@ -144,6 +144,7 @@ struct microvm_config {
          * file and memory file (mapped copy-on-write), or -1. The config
          * must make the VM the snapshot was taken of (vCPUs, memory, devices). */
         int restore_state_fd, restore_mem_fd;
+        bool restore_prefault; /* read the memory file in whole before the vCPUs run */
 };
 
 /* Counters of one run, for benchmarks (filled by microvm_run when non-NULL). */
@@ -285,6 +286,10 @@ struct microvm_check {
 };
 void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd, unsigned vcpus,
                              uint64_t memory, struct microvm_check *rows, size_t *n);
+/* What a snapshot's state file says of its VM, as a JSON member for the
+ * image's manifest ("vm":{format, vcpus, memory, tscKhz, kernel, cpuModel,
+ * cpuidLeaves}), malloc'd in *json. */
+int microvm_snapshot_describe(int state_fd, char **json, struct kago_err *err);
 /* A kernel image's identity: "build-id HEX" (an ELF vmlinux), else "crc32
  * X of N bytes". */
 int microvm_kernel_id(int fd, char *out, size_t size, struct kago_err *err);

@@ -208,7 +208,8 @@ static int restore_guest(struct run *r, struct kago_err *err)
         const struct microvm_config *c = r->cfg;
         uint8_t seed[KAGO_SEED_LEN];
         struct vm_fs fs = { r->fs, r->p9 };
-        if (vm_snapshot_load(&r->vm, &fs, c->restore_state_fd, c->restore_mem_fd, err) < 0)
+        if (vm_snapshot_load(&r->vm, &fs, c->restore_state_fd, c->restore_mem_fd,
+                             c->restore_prefault, err) < 0)
                 return -1;
         if (getrandom(seed, sizeof seed, 0) != (ssize_t)sizeof seed)
                 return kago_err_errno(err, errno, "getrandom: a seed for the restored guest");

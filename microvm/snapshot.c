@@ -199,7 +199,7 @@ static int mem_save(const struct vm *vm, int fd, uint64_t *written, struct kago_
 
 /* Guest RAM becomes the file, copy-on-write, at the same address (KVM's
  * memory slots keep pointing at it). */
-static int mem_map(struct vm *vm, int fd, struct kago_err *err)
+static int mem_map(struct vm *vm, int fd, bool prefault, struct kago_err *err)
 {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -209,8 +209,8 @@ static int mem_map(struct vm *vm, int fd, struct kago_err *err)
                                     "memory file: %lld bytes, the VM has %" PRIu64
                                     " (truncated or of another VM)",
                                     (long long)st.st_size, vm->mem.size);
-        if (mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
-                 0) == MAP_FAILED)
+        int flags = MAP_PRIVATE | MAP_FIXED | (prefault ? MAP_POPULATE : 0);
+        if (mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE, flags, fd, 0) == MAP_FAILED)
                 return kago_err_errno(err, errno, "memory file: map it");
         vm->mem_from_file = true;
         return 0;
@@ -272,7 +272,7 @@ int vm_state_read(int fd, struct bytes *b, struct kago_err *err)
 }
 
 int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
-                     struct kago_err *err)
+                     bool prefault, struct kago_err *err)
 {
         struct bytes b = { 0 };
         struct snap_file f = { 0 };
@@ -287,7 +287,7 @@ int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int me
         if (rc == 0)
                 rc = tsc_match(vm, shape.tsc_khz, err);
         if (rc == 0)
-                rc = mem_map(vm, mem_fd, err);
+                rc = mem_map(vm, mem_fd, prefault, err);
         if (rc == 0)
                 rc = vm_state_load(vm, &f, err);
         if (rc == 0)

@@ -8,6 +8,7 @@
  * KVM, a TSC of the same frequency (or one KVM rescales), the same kernel.
  */
 #include <errno.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <linux/kvm.h>
@@ -237,6 +238,60 @@ static void check_memory_file(int mem_fd, uint64_t memory, struct microvm_check 
         row(rows, n, "memory file", (uint64_t)st.st_size == memory,
             "%lld bytes, the VM has %" PRIu64 "%s", (long long)st.st_size, memory,
             (uint64_t)st.st_size == memory ? "" : " (truncated or of another VM)");
+}
+
+/* Family, model and stepping from CPUID leaf 1's eax, as Intel's and AMD's
+ * manuals combine the base and extended fields. */
+static void cpu_model(const struct snap_file *f, char *out, size_t size)
+{
+        const struct snap_section *s = snap_find(f, SNAP_TAG_CPUID, 0);
+        bool found = false;
+        uint32_t eax = 0;
+        if (s && s->len % sizeof(struct kvm_cpuid_entry2) == 0) {
+                const struct kvm_cpuid_entry2 *e = (const void *)s->data;
+                size_t n = s->len / sizeof *e;
+                for (size_t i = 0; i < n && !found; i++)
+                        if (e[i].function == 1 && e[i].index == 0)
+                                found = true, eax = e[i].eax;
+        }
+        if (!found) {
+                snprintf(out, size, "unknown");
+                return;
+        }
+        unsigned family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf;
+        if (family == 0xf)
+                family += (eax >> 20) & 0xff;
+        if (family >= 6)
+                model |= ((eax >> 16) & 0xf) << 4;
+        snprintf(out, size, "family 0x%x model 0x%x stepping %u", family, model, eax & 0xf);
+}
+
+int microvm_snapshot_describe(int state_fd, char **json, struct kago_err *err)
+{
+        struct bytes b = { 0 };
+        struct snap_file f = { 0 };
+        struct vm_shape s;
+        char model[64];
+        int rc = vm_state_read(state_fd, &b, err);
+        if (rc == 0)
+                rc = snap_parse_known(b.data, b.len, &f, err);
+        if (rc == 0)
+                rc = vm_shape_parse(&f, &s, err);
+        if (rc == 0) {
+                const struct snap_section *c = snap_find(&f, SNAP_TAG_CPUID, 0);
+                cpu_model(&f, model, sizeof model);
+                for (char *p = s.kernel_id; *p; p++) /* ours: hex, digits, words */
+                        if (!isalnum((unsigned char)*p) && *p != ' ')
+                                *p = '?';
+                *json = xasprintf("\"vm\":{\"format\":\"%u.%u\",\"vcpus\":%u,\"memory\":%" PRIu64
+                                  ",\"tscKhz\":%u,\"kernel\":\"%s\",\"cpuModel\":\"%s\","
+                                  "\"cpuidLeaves\":%zu}",
+                                  f.major, f.minor, s.vcpus, s.memory, s.tsc_khz, s.kernel_id, model,
+                                  c ? (size_t)(c->len / sizeof(struct kvm_cpuid_entry2)) : 0);
+        }
+        snap_file_free(&f);
+        bytes_free(&b);
+        return rc;
 }
 
 void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd, unsigned vcpus,

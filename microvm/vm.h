@@ -483,7 +483,9 @@ int snap_parse_known(const uint8_t *data, size_t len, struct snap_file *f, struc
  * format) to state_fd and its RAM to mem_fd; or, into a VM just made from
  * the same config (devices added, nothing run yet), both back. fs: the
  * shared root's server (one of them, or none for a disk root); kernel_fd:
- * the kernel the guest booted, whose identity the snapshot records. */
+ * the kernel the guest booted, whose identity the snapshot records;
+ * prefault: RAM read in whole at once, not page by page as the guest
+ * touches it. */
 struct vm_fs {
         struct fuse_server *fuse;
         struct p9_server *p9;
@@ -491,7 +493,7 @@ struct vm_fs {
 int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd,
                      int mem_fd, struct kago_err *err);
 int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
-                     struct kago_err *err);
+                     bool prefault, struct kago_err *err);
 
 /* kvm_fd: an open /dev/kvm to duplicate, or -1. */
 int vm_create(struct vm *vm, int kvm_fd, uint64_t memory, unsigned vcpus, struct kago_err *err);

@@ -166,6 +166,7 @@ int vm_checkpoint(const struct container_state *st, int dirfd, const struct oci_
 int vm_snapshot_open(const char *image, int *state_fd, int *mem_fd, struct kago_err *err);
 int vm_restore_resumed(const struct container_state *st, int dirfd, struct kago_err *err);
 void vm_image_checks(const struct container_ctx *c, const char *image, struct restore_checks *r);
+char *vm_image_manifest(const char *image);
 /* The guest kernel the config names (vm.kernel.path, else kago's own). */
 int vm_open_kernel(const struct container_ctx *c, int *fd, struct kago_err *err);
 

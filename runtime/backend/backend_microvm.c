@@ -235,6 +235,7 @@ static int vm_exec(struct container_ctx *c, const char *exe, char **argv, char *
         cfg.control_fd = c->control_fd;
         cfg.restore_state_fd = f->snapshot_state_fd;
         cfg.restore_mem_fd = f->snapshot_mem_fd;
+        cfg.restore_prefault = c->opts->restore_prefault;
         if (spec->process->terminal) {
                 stdio_raw();
                 cfg.console_fd = 0;
@@ -283,4 +284,5 @@ const struct kago_backend backend_microvm = {
         .checkpoint = vm_checkpoint,
         .restore_resumed = vm_restore_resumed,
         .image_checks = vm_image_checks,
+        .image_manifest = vm_image_manifest,
 };

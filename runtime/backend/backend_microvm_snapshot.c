@@ -134,3 +134,17 @@ void vm_image_checks(const struct container_ctx *c, const char *image, struct re
         for (size_t i = 0; i < n; i++)
                 add_row(r, rows[i].name, rows[i].ok, rows[i].detail);
 }
+
+/* The snapshot's VM in kago-checkpoint.json: what the restore checks
+ * compare, readable without kago. */
+char *vm_image_manifest(const char *image)
+{
+        _cleanup_close_ int state_fd = -1, mem_fd = -1;
+        struct kago_err err = { 0 };
+        char *json = NULL;
+        if (vm_snapshot_open(image, &state_fd, &mem_fd, &err) < 0 ||
+            microvm_snapshot_describe(state_fd, &json, &err) < 0)
+                log_warning("checkpoint: the manifest says nothing of the VM: %s",
+                            kago_err_text(&err));
+        return json;
+}

@@ -9,7 +9,8 @@
 #include "cli.h"
 
 enum { OPT_PID_FILE = 500, OPT_CONSOLE_SOCKET, OPT_NO_SUBREAPER, OPT_NO_PIVOT, OPT_TCP_CLOSE,
-       OPT_LSM_PROFILE, OPT_LSM_MOUNT_CONTEXT, OPT_CHECK, OPT_CLONE };
+       OPT_LSM_PROFILE, OPT_LSM_MOUNT_CONTEXT, OPT_CHECK, OPT_CLONE,
+       OPT_PREFAULT };
 
 static const struct option restore_options[] = {
         CRIU_FLAG_OPTIONS,
@@ -24,6 +25,7 @@ static const struct option restore_options[] = {
         { "lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT_CONTEXT },
         { "check", no_argument, NULL, OPT_CHECK },
         { "clone", no_argument, NULL, OPT_CLONE },
+        { "prefault", no_argument, NULL, OPT_PREFAULT },
         { NULL, 0, NULL, 0 },
 };
 
@@ -32,6 +34,7 @@ static int parse_one(int opt, struct restore_opts *o, struct kago_err *err)
         switch (opt) {
         case OPT_CHECK: o->check = true; return 0;
         case OPT_CLONE: o->clone = true; return 0;
+        case OPT_PREFAULT: o->c.restore_prefault = true; return 0;
         case 'b': o->c.bundle = optarg; return 0;
         case 'd': o->detach = true; return 0;
         case OPT_PID_FILE: o->c.pid_file = optarg; return 0;

@@ -74,6 +74,8 @@ const struct kago_command kago_commands[] = {
           "                           checks as a table\n"
           "  --clone                  restore a microVM image that was restored before: an\n"
           "                           independent clone, with a fresh random seed\n"
+          "  --prefault               a microVM's memory read in whole before it runs, not as\n"
+          "                           the guest first touches each page\n"
           "  --lsm-profile TYPE:NAME  the LSM profile of the restored processes\n"
           "  --lsm-mount-context CTX  the SELinux mount context of restored mounts\n", cmd_restore },
         { NULL, NULL, NULL, NULL },

@@ -158,6 +158,7 @@ struct create_opts {
         /* kago restore of a mode that restores in init (restore_resumed):
          * the image directory, absolute; NULL for create. */
         const char *restore_image;
+        bool restore_prefault; /* restore --prefault: read the memory image in at once */
         /* The config as JSON, instead of bundle/config.json (run --rootfs);
          * bundle is then the directory recorded as the container's bundle. */
         const char *config;
@@ -491,6 +492,9 @@ struct kago_backend {
          * --check run them before anything is made). May be NULL. */
         void (*image_checks)(const struct container_ctx *c, const char *image,
                              struct restore_checks *r);
+        /* What the mode's image says of itself, as JSON members for the
+         * manifest (malloc'd), after a checkpoint; NULL: nothing. May be NULL. */
+        char *(*image_manifest)(const char *image);
 };
 
 #endif

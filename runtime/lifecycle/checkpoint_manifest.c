@@ -48,7 +48,7 @@ static void host_id_get(struct host_id *h)
 }
 
 int checkpoint_manifest_write(const char *image_path, const char *mode, const char *id,
-                              struct kago_err *err)
+                              const char *extra, struct kago_err *err)
 {
         struct host_id h;
         _cleanup_free_ char *json = NULL, *created = time_now_rfc3339();
@@ -63,6 +63,8 @@ int checkpoint_manifest_write(const char *image_path, const char *mode, const ch
         json_fputs_escaped(f, h.arch);
         fputs(",\"cpuVendor\":", f);
         json_fputs_escaped(f, h.vendor);
+        if (extra)
+                fprintf(f, ",%s", extra);
         fputs(",\"id\":", f);
         json_fputs_escaped(f, id);
         fprintf(f, ",\"created\":\"%s\"}\n", created);

@@ -54,8 +54,11 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
                 kago_err_set(err, "container \"%s\" runs as a %s: kago cannot checkpoint that "
                                   "mode yet", o->id, b->name);
         else if (container_load_config(dirfd, o->id, &spec, err) == 0 &&
-                 b->checkpoint(&st, dirfd, spec, &bo, err) == 0)
-                rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, err);
+                 b->checkpoint(&st, dirfd, spec, &bo, err) == 0) {
+                _cleanup_free_ char *extra = b->image_manifest ? b->image_manifest(o->f.image_path)
+                                                               : NULL;
+                rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, extra, err);
+        }
         spec_free(spec);
         container_state_free(&st);
         return rc;
@@ -119,12 +122,12 @@ fail:
         return kago_err_wrap(err, "restore container \"%s\"", o->c.id);
 }
 
-/* The manifest's checks (CRIU's usability for a mode that restores
- * through it), then the mode's own. */
-static void image_checks(const struct container_ctx *c, const char *image,
+/* The manifest's checks (with_criu: CRIU's usability too, for a mode that
+ * restores through it), then the mode's own. */
+static void image_checks(const struct container_ctx *c, const char *image, bool with_criu,
                          struct restore_checks *r)
 {
-        restore_checks_run(image, c->backend->name, !c->backend->restore_resumed, r);
+        restore_checks_run(image, c->backend->name, with_criu && !c->backend->restore_resumed, r);
         if (c->backend->image_checks)
                 c->backend->image_checks(c, image, r);
 }
@@ -138,7 +141,7 @@ int container_restore_check(struct kago_global *g, const struct restore_opts *o,
         int rc = container_ctx_load(&c, &raw, &len, err);
 
         if (rc == 0)
-                image_checks(&c, o->f.image_path, r);
+                image_checks(&c, o->f.image_path, true, r);
         container_ctx_free(&c);
         return rc;
 }
@@ -226,9 +229,14 @@ int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t
                 goto out;
         }
         struct restore_checks checks;
-        image_checks(&c, o->f.image_path, &checks);
+        image_checks(&c, o->f.image_path, false, &checks);
         if (restore_checks_verdict(&checks, o->f.image_path, err) < 0)
                 goto out;
+        if (o->c.restore_prefault && !c.backend->restore_resumed) {
+                kago_err_set(err, "--prefault is for a microVM's image: CRIU restores a "
+                                  "container's memory whole anyway");
+                goto out;
+        }
         if (c.backend->restore_resumed) {
                 rc = restore_by_create(g, c.backend, o, pid, err);
                 goto out;

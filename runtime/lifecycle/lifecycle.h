@@ -69,9 +69,10 @@ int container_restore_check(struct kago_global *g, const struct restore_opts *o,
 /* ---- checkpoint images' manifest (checkpoint_manifest.c) ------------- */
 
 /* Write kago-checkpoint.json into the image directory: format version,
- * mode (the backend's name), kago's version, architecture, CPU vendor. */
+ * mode (the backend's name), kago's version, architecture, CPU vendor, and
+ * extra (JSON members, or NULL: the mode's own, image_manifest). */
 int checkpoint_manifest_write(const char *image_path, const char *mode, const char *id,
-                              struct kago_err *err);
+                              const char *extra, struct kago_err *err);
 /* The checks of an image against this host and mode (and, with criu,
  * whether CRIU works here). */
 void restore_checks_run(const char *image_path, const char *mode, bool criu,

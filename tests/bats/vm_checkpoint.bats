@@ -2,14 +2,16 @@
 # Proves kago checkpoint and kago restore of microVMs (kago's own snapshot,
 # no CRIU): a counter in the guest continues from where it was, with the
 # file it holds open on the shared root (virtio-fs tables restored); the
-# memory image is sparse; --leave-running keeps the VM running, and three
+# memory image is sparse (and read in whole with --prefault); --leave-running keeps the VM running, and three
 # clones restored from one image run at once, each drawing different random
 # numbers (the guest is reseeded on restore); a second restore of one image
 # takes --clone, and a clone whose config names a hostname gets it. kago restore --check lists
 # the VM's checks (state file, vCPUs and RAM, memory file, CPUID, TSC,
-# kernel). Refused with the reason, and leaving nothing behind: a restore
-# whose config makes another VM (memory) or names another kernel, a
-# truncated memory image, a flipped byte in the state file, CRIU's flags,
+# kernel; kago-checkpoint.json names them too). Refused with the reason,
+# and leaving nothing behind: a restore whose config makes another VM
+# (memory) or names another kernel, an image whose guest saw CPUID features
+# this host lacks (edited in), a truncated memory image, a flipped byte in
+# the state file, CRIU's flags,
 # a paused microVM, a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
 # in the test VM. Each boot is costly under nested KVM: two boots.
 
@@ -49,7 +51,9 @@ rand_bundle() { # DIR OUT_DIR
         run kg checkpoint --image-path "$img" v1
         [ "$status" -eq 0 ] || { echo "$output"; false; }
         assert_gone v1
-        jq -e '.mode == "microvm" and .id == "v1"' "$img/kago-checkpoint.json"
+        jq -e '.mode == "microvm" and .id == "v1" and .vm.vcpus == 1 and .vm.memory == 134217728 and
+                (.vm.kernel | startswith("build-id ")) and .vm.tscKhz > 0 and .vm.cpuidLeaves > 0' \
+                "$img/kago-checkpoint.json"
         [ -s "$img/vm-state.img" ]
         # 128 MiB of guest RAM, most of it never written: holes.
         [ "$(stat -c %s "$img/vm-memory.img")" -eq $((128 << 20)) ]
@@ -66,7 +70,7 @@ rand_bundle() { # DIR OUT_DIR
         # the memory file, CPUID, TSC, kernel.
         [ "$(grep -c ' ok ' <<<"$output")" -eq 11 ]
         [[ "$output" == *"kernel       ok     image build-id "* ]]
-        run kgd restore -d --image-path "$img" --bundle "$b" v2
+        run kgd restore -d --prefault --image-path "$img" --bundle "$b" v2
         [ "$status" -eq 0 ] || { echo "$output"; false; }
         [ "$(status_of v2)" = running ]
         wait_count_above "$b/count" $((n + 3))
@@ -157,6 +161,35 @@ rand_bundle() { # DIR OUT_DIR
         run kgd restore -d --image-path "$broken" --bundle "$BATS_TEST_TMPDIR/b1" bad
         [ "$status" -ne 0 ]
         [[ "$output" == *"CRC mismatch"* ]]
+        assert_gone bad
+
+        # CPUID features the guest saw that this host lacks: leaf 7's feature
+        # registers all set in the state file, its CRC made right again.
+        cp "$img/vm-memory.img" "$broken/vm-memory.img"
+        cp "$img/vm-state.img" "$broken/vm-state.img"
+        python3 - "$broken/vm-state.img" <<'PY'
+import struct, sys, zlib
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+off = 16
+while off < len(b):
+    tag, ver, flags, length, crc, _ = struct.unpack_from("<IHHQII", b, off)
+    data = off + 24
+    if tag == 0x43505549:  # the CPUID the guest saw
+        for e in range(data, data + length, 40):
+            fn, idx = struct.unpack_from("<II", b, e)
+            if (fn, idx) == (7, 0):
+                struct.pack_into("<III", b, e + 16, 0xffffffff, 0xffffffff, 0xffffffff)
+        struct.pack_into("<I", b, off + 16, zlib.crc32(bytes(b[data:data + length])))
+    off = data + (length + 7) // 8 * 8
+open(path, "wb").write(b)
+PY
+        run kg restore --check --image-path "$broken" --bundle "$BATS_TEST_TMPDIR/b1" bad
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"cpuid        FAIL   "*" the guest saw this host's KVM lacks: leaf 0x7.0 "* ]]
+        run kgd restore -d --clone --image-path "$broken" --bundle "$BATS_TEST_TMPDIR/b1" bad
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"cpuid: "*" the guest saw this host's KVM lacks: leaf 0x7.0 "* ]]
         assert_gone bad
 
         run kg checkpoint --pre-dump --image-path "$BATS_TEST_TMPDIR/pre" r1

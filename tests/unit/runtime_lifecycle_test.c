@@ -282,7 +282,8 @@ UNIT_TEST(checkpoint_manifest_round_trip)
         struct restore_checks r;
 
         CHECK(dir != NULL);
-        CHECK(checkpoint_manifest_write(dir, "container", "c\"1", &err) == 0);
+        CHECK(checkpoint_manifest_write(dir, "container", "c\"1", "\"vm\":{\"vcpus\":2}", &err) ==
+              0);
         restore_checks_run(dir, "container", false, &r);
         CHECK(r.n == 5);
         CHECK(restore_checks_verdict(&r, dir, &err) == 0);
@@ -293,6 +294,7 @@ UNIT_TEST(checkpoint_manifest_round_trip)
         _cleanup_free_ char *path = xasprintf("%s/kago-checkpoint.json", dir), *raw = NULL;
         CHECK(file_read_at(AT_FDCWD, path, 4096, &raw, NULL, &err) == 0);
         CHECK(strstr(raw, "\"id\":\"c\\\"1\"") != NULL);
+        CHECK(strstr(raw, ",\"vm\":{\"vcpus\":2},\"id\"") != NULL); /* the mode's own members */
         char *v = strstr(raw, "\"1.0\"");
         CHECK(v != NULL);
         v[3] = '9'; /* 1.9 */
