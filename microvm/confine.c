@@ -40,10 +40,12 @@ static const char *const vcpu_calls[] = {
 };
 
 /* The host loop: stdio, signalfd, timerfd, the control socket, the agent;
- * a checkpoint's files (written sparse, guest RAM's residency asked first). */
+ * a checkpoint's files (written sparse, guest RAM's residency asked first)
+ * and its disks (flushed, read through for their fingerprints). */
 static const char *const host_calls[] = {
         "poll", "ppoll", "accept4", "recvfrom", "recvmsg", "sendto", "sendmsg", "setsockopt",
-        "getsockopt", "shutdown", "openat", "pwrite64", "ftruncate", "mincore",
+        "getsockopt", "shutdown", "openat", "pwrite64", "ftruncate", "mincore", "pread64",
+        "fdatasync",
 };
 
 /* TUNSETOFFLOAD: the NIC's offloads, once the guest's driver is ready. */

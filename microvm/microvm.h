@@ -275,16 +275,24 @@ int microvm_checkpoint(int dirfd, const char *id, int state_fd, int mem_fd, bool
                        int timeout_ms, struct kago_err *err);
 /* Before a restore, one row each: the state file whole (every CRC), the
  * VM's vCPUs and RAM against the config's (vcpus, memory), the memory
- * file's size, every CPUID feature the guest saw against this host's KVM
- * (kvm_fd), the TSC frequency (or KVM's rescaling), the kernel's identity
- * (kernel_fd: the config's) against the one the guest booted. */
+ * file's size, every CPUID feature the guest saw against this host's KVM,
+ * the TSC frequency (or KVM's rescaling), the kernel's identity against the
+ * one the guest booted, the disks against what they held at the checkpoint
+ * (size and CRC-32: the guest's memory holds their state). */
 #define MICROVM_CHECKS_MAX 8
 struct microvm_check {
         const char *name;
         bool ok;
         char detail[320];
 };
-void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd, unsigned vcpus,
+/* What the checks read: the image's two files, /dev/kvm, and the config's
+ * kernel and disks (in the VM's order). */
+struct microvm_snapshot_files {
+        int state_fd, mem_fd, kvm_fd, kernel_fd;
+        const int *disk_fds;
+        size_t n_disks;
+};
+void microvm_snapshot_checks(const struct microvm_snapshot_files *h, unsigned vcpus,
                              uint64_t memory, struct microvm_check *rows, size_t *n);
 /* What a snapshot's state file says of its VM, as a JSON member for the
  * image's manifest ("vm":{format, vcpus, memory, tscKhz, kernel, cpuModel,

@@ -192,7 +192,8 @@ static int run_checkpoint(void *ctx, int state_fd, int mem_fd, uint32_t flags,
         if (vm_park_wait(&r->vm, PARK_TIMEOUT_MS, &parked_before, err) < 0)
                 return -1;
         struct vm_fs fs = { r->fs, r->p9 };
-        int rc = vm_snapshot_save(&r->vm, &fs, r->cfg->kernel_fd, state_fd, mem_fd, err);
+        struct vm_outside out = { r->cfg->kernel_fd, r->cfg->disks, r->cfg->n_disks };
+        int rc = vm_snapshot_save(&r->vm, &fs, &out, state_fd, mem_fd, err);
         if (!parked_before && (rc < 0 || (flags & KAGO_CHECKPOINT_LEAVE_RUNNING)))
                 vm_unpark(&r->vm);
         return rc;

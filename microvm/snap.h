@@ -96,5 +96,7 @@ void snap_put_u64(struct bytes *b, uint64_t v);
 void snap_put_u32(struct bytes *b, uint32_t v);
 /* IEEE 802.3 CRC-32 (zlib's crc32 with a zero start). */
 uint32_t snap_crc32(const void *data, size_t len);
+/* The CRC-32 of what crc covered followed by data (0 for nothing yet). */
+uint32_t snap_crc32_update(uint32_t crc, const void *data, size_t len);
 
 #endif

@@ -28,15 +28,20 @@ static void crc_table_fill(void)
         }
 }
 
-uint32_t snap_crc32(const void *data, size_t len)
+uint32_t snap_crc32_update(uint32_t crc, const void *data, size_t len)
 {
         const uint8_t *p = data;
-        uint32_t c = 0xffffffffu;
+        uint32_t c = ~crc;
 
         pthread_once(&crc_once, crc_table_fill);
         for (size_t i = 0; i < len; i++)
                 c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
         return ~c;
+}
+
+uint32_t snap_crc32(const void *data, size_t len)
+{
+        return snap_crc32_update(0, data, len);
 }
 
 /* ---- writing --------------------------------------------------------- */

@@ -26,7 +26,7 @@
 
 static const uint32_t known_tags[] = { SNAP_TAG_VM,   SNAP_TAG_CLOCK, SNAP_TAG_CHIPS,
                                        SNAP_TAG_VCPU, SNAP_TAG_CPUID, SNAP_TAG_DEVICE,
-                                       SNAP_TAG_FS,   SNAP_TAG_P9 };
+                                       SNAP_TAG_FS,   SNAP_TAG_P9, SNAP_TAG_DISKS };
 
 /* ---- the VM's shape ------------------------------------------------------ */
 
@@ -218,13 +218,13 @@ static int mem_map(struct vm *vm, int fd, bool prefault, struct kago_err *err)
 
 /* ---- the whole ---------------------------------------------------------------- */
 
-int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd, int mem_fd,
-                     struct kago_err *err)
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, const struct vm_outside *out,
+                     int state_fd, int mem_fd, struct kago_err *err)
 {
         struct bytes b = { 0 };
         uint64_t t0 = vm_now_ns(), mem_written = 0;
         snap_begin(&b);
-        int rc = vm_shape_save(vm, kernel_fd, &b, err);
+        int rc = vm_shape_save(vm, out->kernel_fd, &b, err);
         if (rc == 0)
                 rc = vm_state_save(vm, &b, err);
         if (rc == 0) {
@@ -232,6 +232,8 @@ int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int s
                 devices_save(vm, &b);
                 rc = fs_save(fs, &b, err);
         }
+        if (rc == 0)
+                rc = vm_disks_save(out->disks, out->n_disks, &b, err);
         if (rc == 0)
                 rc = mem_save(vm, mem_fd, &mem_written, err);
         if (rc == 0 && (ftruncate(state_fd, 0) < 0 || pwrite_all(state_fd, b.data, b.len, 0) < 0))

@@ -48,6 +48,52 @@ int microvm_kernel_id(int fd, char *out, size_t size, struct kago_err *err)
         return 0;
 }
 
+/* ---- the disks ------------------------------------------------------------- */
+
+/* A disk's size and the CRC-32 of all of it, read through fd. */
+int disk_fingerprint(int fd, struct disk_print *out, struct kago_err *err)
+{
+        static uint8_t buf[1 << 20];
+        uint64_t size = 0;
+        uint32_t crc = 0;
+        for (;;) {
+                ssize_t n = pread(fd, buf, sizeof buf, (off_t)size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return kago_err_errno(err, errno, "disk: read at %" PRIu64, size);
+                if (n == 0)
+                        break;
+                crc = snap_crc32_update(crc, buf, (size_t)n);
+                size += (uint64_t)n;
+        }
+        *out = (struct disk_print){ size, crc };
+        return 0;
+}
+
+/* Each disk as it was when the snapshot was taken, flushed first: a restore
+ * refuses disks that changed since (the guest's memory holds their state). */
+int vm_disks_save(const struct microvm_disk *disks, size_t n, struct bytes *out,
+                  struct kago_err *err)
+{
+        struct bytes b = { 0 };
+        snap_put_u32(&b, (uint32_t)n);
+        for (size_t i = 0; i < n; i++) {
+                struct disk_print p;
+                if ((!disks[i].readonly && fdatasync(disks[i].fd) < 0 && errno != EINVAL &&
+                     kago_err_errno(err, errno, "flush") < 0) ||
+                    disk_fingerprint(disks[i].fd, &p, err) < 0) {
+                        bytes_free(&b);
+                        return kago_err_wrap(err, "disk %zu", i);
+                }
+                snap_put_u64(&b, p.size);
+                snap_put_u32(&b, p.crc);
+        }
+        snap_section(out, SNAP_TAG_DISKS, 1, 0, b.data, b.len);
+        bytes_free(&b);
+        return 0;
+}
+
 /* ---- the VM section ------------------------------------------------------ */
 
 static uint32_t vcpu_tsc_khz(const struct vcpu *v)
@@ -281,7 +327,7 @@ int microvm_snapshot_describe(int state_fd, char **json, struct kago_err *err)
                 const struct snap_section *c = snap_find(&f, SNAP_TAG_CPUID, 0);
                 cpu_model(&f, model, sizeof model);
                 for (char *p = s.kernel_id; *p; p++) /* ours: hex, digits, words */
-                        if (!isalnum((unsigned char)*p) && *p != ' ')
+                        if (!isalnum((unsigned char)*p) && *p != ' ' && *p != '-')
                                 *p = '?';
                 *json = xasprintf("\"vm\":{\"format\":\"%u.%u\",\"vcpus\":%u,\"memory\":%" PRIu64
                                   ",\"tscKhz\":%u,\"kernel\":\"%s\",\"cpuModel\":\"%s\","
@@ -294,7 +340,36 @@ int microvm_snapshot_describe(int state_fd, char **json, struct kago_err *err)
         return rc;
 }
 
-void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd, unsigned vcpus,
+static void check_disks(const struct snap_file *f, const int *disk_fds, size_t n_disks,
+                        struct microvm_check *rows, size_t *n)
+{
+        struct snap_cursor c;
+        const struct snap_section *s = snap_find(f, SNAP_TAG_DISKS, 0);
+        struct kago_err err = { 0 };
+        if (!s)
+                return row(rows, n, "disks", true, "not recorded in the image: not checked");
+        snap_cursor_init(&c, s);
+        uint32_t saved = snap_get_u32(&c);
+        if (c.short_read || saved != n_disks)
+                return row(rows, n, "disks", false, "image %u, config %zu", saved, n_disks);
+        for (size_t i = 0; i < n_disks; i++) {
+                struct disk_print p, was;
+                was.size = snap_get_u64(&c);
+                was.crc = snap_get_u32(&c);
+                if (c.short_read)
+                        return row(rows, n, "disks", false, "the image's disk table is malformed");
+                if (disk_fingerprint(disk_fds[i], &p, &err) < 0)
+                        return row(rows, n, "disks", false, "disk %zu: %s", i, kago_err_text(&err));
+                if (p.size != was.size || p.crc != was.crc)
+                        return row(rows, n, "disks", false,
+                                   "disk %zu (/dev/vd%c) changed since the checkpoint: %" PRIu64
+                                   " bytes, CRC-32 %08x; then %" PRIu64 ", %08x",
+                                   i, (char)('a' + i), p.size, p.crc, was.size, was.crc);
+        }
+        row(rows, n, "disks", true, "%zu as they were at the checkpoint (size, CRC-32)", n_disks);
+}
+
+void microvm_snapshot_checks(const struct microvm_snapshot_files *h, unsigned vcpus,
                              uint64_t memory, struct microvm_check *rows, size_t *n)
 {
         struct bytes b = { 0 };
@@ -302,7 +377,7 @@ void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd
         struct vm_shape s;
         struct kago_err err = { 0 };
         *n = 0;
-        if (vm_state_read(state_fd, &b, &err) < 0 ||
+        if (vm_state_read(h->state_fd, &b, &err) < 0 ||
             snap_parse_known(b.data, b.len, &f, &err) < 0 || vm_shape_parse(&f, &s, &err) < 0) {
                 row(rows, n, "state file", false, "%s", kago_err_text(&err));
         } else {
@@ -310,10 +385,11 @@ void microvm_snapshot_checks(int state_fd, int mem_fd, int kvm_fd, int kernel_fd
                 row(rows, n, "vm", s.vcpus == vcpus && s.memory == memory,
                     "image %u vCPUs and %" PRIu64 " MiB, config %u vCPUs and %" PRIu64 " MiB",
                     s.vcpus, s.memory >> 20, vcpus, memory >> 20);
-                check_memory_file(mem_fd, memory, rows, n);
-                check_cpuid(&f, kvm_fd, vcpus, rows, n);
-                check_tsc(&s, kvm_fd, rows, n);
-                check_kernel(&s, kernel_fd, rows, n);
+                check_memory_file(h->mem_fd, memory, rows, n);
+                check_cpuid(&f, h->kvm_fd, vcpus, rows, n);
+                check_tsc(&s, h->kvm_fd, rows, n);
+                check_kernel(&s, h->kernel_fd, rows, n);
+                check_disks(&f, h->disk_fds, h->n_disks, rows, n);
         }
         snap_file_free(&f);
         bytes_free(&b);

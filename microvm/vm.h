@@ -448,6 +448,7 @@ struct vm {
 #define SNAP_TAG_DEVICE 0x44455643u /* "DEVC": one per virtio device, in order */
 #define SNAP_TAG_FS 0x46534654u     /* "FSFT": the virtio-fs server's tables */
 #define SNAP_TAG_P9 0x50394654u     /* "P9FT": the 9P server's fids */
+#define SNAP_TAG_DISKS 0x444b5346u  /* "DKSF": each disk's size and CRC-32 (optional) */
 
 /* KVM's part of the VM (vm_state.c): clock, irqchip, PIT, the vCPUs.
  * Save with every vCPU parked; load before the vCPUs first run. */
@@ -472,6 +473,15 @@ int vm_shape_parse(const struct snap_file *f, struct vm_shape *s, struct kago_er
 struct kvm_cpuid_entry2;
 size_t cpuid_missing(const struct kvm_cpuid_entry2 *saved, size_t n_saved,
                      const struct kvm_cpuid_entry2 *host, size_t n_host, char *list, size_t size);
+/* A disk's size and the CRC-32 of its content; the disks' section, each
+ * flushed first (their state belongs with the guest's memory). */
+struct disk_print {
+        uint64_t size;
+        uint32_t crc;
+};
+int disk_fingerprint(int fd, struct disk_print *out, struct kago_err *err);
+int vm_disks_save(const struct microvm_disk *disks, size_t n, struct bytes *out,
+                  struct kago_err *err);
 /* Whether two TSC frequencies (kHz) count as the same. */
 bool vm_tsc_close(uint32_t a, uint32_t b);
 /* A state file's bytes, from its start (at most 256 MiB), and their parse
@@ -490,8 +500,13 @@ struct vm_fs {
         struct fuse_server *fuse;
         struct p9_server *p9;
 };
-int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, int kernel_fd, int state_fd,
-                     int mem_fd, struct kago_err *err);
+struct vm_outside { /* what a snapshot records of the files outside the VM */
+        int kernel_fd;
+        const struct microvm_disk *disks;
+        size_t n_disks;
+};
+int vm_snapshot_save(struct vm *vm, const struct vm_fs *fs, const struct vm_outside *out,
+                     int state_fd, int mem_fd, struct kago_err *err);
 int vm_snapshot_load(struct vm *vm, const struct vm_fs *fs, int state_fd, int mem_fd,
                      bool prefault, struct kago_err *err);
 

@@ -167,8 +167,11 @@ int vm_snapshot_open(const char *image, int *state_fd, int *mem_fd, struct kago_
 int vm_restore_resumed(const struct container_state *st, int dirfd, struct kago_err *err);
 void vm_image_checks(const struct container_ctx *c, const char *image, struct restore_checks *r);
 char *vm_image_manifest(const char *image);
-/* The guest kernel the config names (vm.kernel.path, else kago's own). */
+/* The guest kernel the config names (vm.kernel.path, else kago's own), and
+ * its disks (s's; each fd -1 until opened, closed by the caller). */
 int vm_open_kernel(const struct container_ctx *c, int *fd, struct kago_err *err);
+int vm_open_disks(const struct container_ctx *c, const struct microvm_settings *s,
+                  struct microvm_disk *disks, struct kago_err *err);
 
 /* Whether the container runs as a microVM: the config's `vm` object, the
  * annotation run.oci.handler=microvm, kago invoked as kago-vm, or run --vm. */

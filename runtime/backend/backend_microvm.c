@@ -55,14 +55,15 @@ static int open_host_file(const char *bundle, const char *path, size_t len, int 
 
 /* The disks, opened as root while the bundle is reachable: the VMM later
  * runs as process.user and keeps only these fds. */
-static int open_disks(struct container_ctx *c, struct vm_files *f, struct kago_err *err)
+int vm_open_disks(const struct container_ctx *c, const struct microvm_settings *s,
+                  struct microvm_disk *disks, struct kago_err *err)
 {
-        const struct microvm_settings *s = &f->settings;
+        for (unsigned i = 0; i < s->n_disks; i++)
+                disks[i] = (struct microvm_disk){ -1, s->disks[i].readonly };
         for (unsigned i = 0; i < s->n_disks; i++) {
                 const struct microvm_disk_setting *d = &s->disks[i];
-                f->disks[i] = (struct microvm_disk){ -1, d->readonly };
                 if (open_host_file(c->bundle, d->path, d->path_len, d->readonly ? O_RDONLY : O_RDWR,
-                                   d->from, &f->disks[i].fd, err) < 0)
+                                   d->from, &disks[i].fd, err) < 0)
                         return -1;
         }
         return 0;
@@ -95,7 +96,8 @@ static int vm_prepare(struct container_ctx *c, struct kago_err *err)
             open_host_file(c->bundle, k->initrd, strlen(k->initrd), O_RDONLY, "vm.kernel.initrd",
                            &f->initrd_fd, err) < 0)
                 return -1;
-        if (open_disks(c, f, err) < 0 || vm_nics_prepare(c->spec, &f->nics, err) < 0)
+        if (vm_open_disks(c, &f->settings, f->disks, err) < 0 ||
+            vm_nics_prepare(c->spec, &f->nics, err) < 0)
                 return -1;
         if (c->opts->restore_image &&
             vm_snapshot_open(c->opts->restore_image, &f->snapshot_state_fd, &f->snapshot_mem_fd,

@@ -114,23 +114,44 @@ static void add_row(struct restore_checks *r, const char *name, bool ok, const c
         }
 }
 
+static void close_disks(struct microvm_disk *disks, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (disks[i].fd >= 0)
+                        close(disks[i].fd);
+}
+
 /* The snapshot against the VM this config makes here: the files, vCPUs and
- * RAM, CPUID, TSC, kernel (microvm_snapshot_checks). */
+ * RAM, CPUID, TSC, kernel, disks (microvm_snapshot_checks). */
 void vm_image_checks(const struct container_ctx *c, const char *image, struct restore_checks *r)
 {
         _cleanup_close_ int state_fd = -1, mem_fd = -1, kernel_fd = -1, kvm_fd = -1;
         struct microvm_settings s;
+        struct microvm_disk disks[MICROVM_DISKS_MAX];
+        int disk_fds[MICROVM_DISKS_MAX];
         struct microvm_check rows[MICROVM_CHECKS_MAX];
         struct kago_err err = { 0 };
         size_t n = 0;
-        if (microvm_settings_from_spec(c->spec, &s, &err) < 0 ||
-            vm_snapshot_open(image, &state_fd, &mem_fd, &err) < 0 ||
-            vm_open_kernel(c, &kernel_fd, &err) < 0)
+        for (unsigned i = 0; i < MICROVM_DISKS_MAX; i++)
+                disks[i].fd = -1;
+        if (microvm_settings_from_spec(c->spec, &s, &err) < 0)
                 return add_row(r, "vm image", false, kago_err_text(&err));
+        if (vm_snapshot_open(image, &state_fd, &mem_fd, &err) < 0 ||
+            vm_open_kernel(c, &kernel_fd, &err) < 0 || vm_open_disks(c, &s, disks, &err) < 0) {
+                close_disks(disks, s.n_disks);
+                return add_row(r, "vm image", false, kago_err_text(&err));
+        }
         kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (kvm_fd < 0)
+        if (kvm_fd < 0) {
+                close_disks(disks, s.n_disks);
                 return add_row(r, "kvm", false, "open /dev/kvm: this host has no KVM");
-        microvm_snapshot_checks(state_fd, mem_fd, kvm_fd, kernel_fd, s.vcpus, s.memory, rows, &n);
+        }
+        for (unsigned i = 0; i < s.n_disks; i++)
+                disk_fds[i] = disks[i].fd;
+        struct microvm_snapshot_files h = { state_fd, mem_fd, kvm_fd, kernel_fd, disk_fds,
+                                            s.n_disks };
+        microvm_snapshot_checks(&h, s.vcpus, s.memory, rows, &n);
+        close_disks(disks, s.n_disks);
         for (size_t i = 0; i < n; i++)
                 add_row(r, rows[i].name, rows[i].ok, rows[i].detail);
 }

@@ -1,19 +1,21 @@
 #!/usr/bin/env bats
 # Proves kago checkpoint and kago restore of microVMs (kago's own snapshot,
 # no CRIU): a counter in the guest continues from where it was, with the
-# file it holds open on the shared root (virtio-fs tables restored); the
-# memory image is sparse (and read in whole with --prefault); --leave-running keeps the VM running, and three
-# clones restored from one image run at once, each drawing different random
-# numbers (the guest is reseeded on restore); a second restore of one image
-# takes --clone, and a clone whose config names a hostname gets it. kago restore --check lists
-# the VM's checks (state file, vCPUs and RAM, memory file, CPUID, TSC,
-# kernel; kago-checkpoint.json names them too). Refused with the reason,
-# and leaving nothing behind: a restore whose config makes another VM
-# (memory) or names another kernel, an image whose guest saw CPUID features
-# this host lacks (edited in), a truncated memory image, a flipped byte in
-# the state file, CRIU's flags,
-# a paused microVM, a checkpoint while a kago exec session runs in the guest. Needs KVM: runs
-# in the test VM. Each boot is costly under nested KVM: two boots.
+# file it holds open on the shared root (virtio-fs tables restored) and its
+# disk, which a restore refuses once it has changed since; the memory image
+# is sparse (and read in whole with --prefault); --leave-running keeps the
+# VM running, and three clones restored from one image run at once, each
+# drawing different random numbers (the guest is reseeded on restore); a
+# second restore of one image takes --clone, and a clone whose config names
+# a hostname gets it. kago restore --check lists the VM's checks (state
+# file, vCPUs and RAM, memory file, CPUID, TSC, kernel, disks;
+# kago-checkpoint.json names the VM too). Refused with the reason, and
+# leaving nothing behind: a restore whose config makes another VM (memory)
+# or names another kernel, an image whose guest saw CPUID features this
+# host lacks (edited in), a truncated memory image, a flipped byte in the
+# state file, CRIU's flags, a paused microVM, a checkpoint while a kago exec
+# session runs in the guest. Needs KVM: runs in the test VM. Each boot is
+# costly under nested KVM: two boots.
 
 load helpers
 load container_helpers
@@ -46,6 +48,8 @@ rand_bundle() { # DIR OUT_DIR
         requires_vm_kernel
         local b=$BATS_TEST_TMPDIR/b img=$BATS_TEST_TMPDIR/img
         vm_counter_bundle "$b"
+        truncate -s 1M "$b/disk.img" # a disk the guest sees as /dev/vda
+        config "$b" '.annotations["kago.vm.disk.0"] = "disk.img"'
         kgd run -d --bundle "$b" v1
         wait_count_above "$b/count" 3
         run kg checkpoint --image-path "$img" v1
@@ -53,7 +57,7 @@ rand_bundle() { # DIR OUT_DIR
         assert_gone v1
         jq -e '.mode == "microvm" and .id == "v1" and .vm.vcpus == 1 and .vm.memory == 134217728 and
                 (.vm.kernel | startswith("build-id ")) and .vm.tscKhz > 0 and .vm.cpuidLeaves > 0' \
-                "$img/kago-checkpoint.json"
+                "$img/kago-checkpoint.json" || { cat "$img/kago-checkpoint.json"; false; }
         [ -s "$img/vm-state.img" ]
         # 128 MiB of guest RAM, most of it never written: holes.
         [ "$(stat -c %s "$img/vm-memory.img")" -eq $((128 << 20)) ]
@@ -67,8 +71,9 @@ rand_bundle() { # DIR OUT_DIR
         [ "$status" -eq 0 ] || { echo "$output"; false; }
         echo "$output"
         # The manifest's rows, then the VM's: the state file, vCPUs and RAM,
-        # the memory file, CPUID, TSC, kernel.
-        [ "$(grep -c ' ok ' <<<"$output")" -eq 11 ]
+        # the memory file, CPUID, TSC, kernel, disks.
+        [ "$(grep -c ' ok ' <<<"$output")" -eq 12 ]
+        [[ "$output" == *"disks        ok     1 as they were at the checkpoint"* ]]
         [[ "$output" == *"kernel       ok     image build-id "* ]]
         run kgd restore -d --prefault --image-path "$img" --bundle "$b" v2
         [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -78,6 +83,12 @@ rand_bundle() { # DIR OUT_DIR
         assert_log_sequential "$b/count/log"
         kg delete --force v2
         assert_gone v2
+        # A disk written since the checkpoint does not match the guest's memory.
+        printf x | dd of="$b/disk.img" bs=1 seek=4096 conv=notrunc status=none
+        run kgd restore -d --clone --image-path "$img" --bundle "$b" v3
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"disks: disk 0 (/dev/vda) changed since the checkpoint"* ]]
+        assert_gone v3
 }
 
 @test "vm checkpoint: --leave-running keeps the VM; three clones of its image run at once with their own random numbers" {
