@@ -72,15 +72,15 @@ static int tsc_match(struct vm *vm, uint32_t khz, struct kago_err *err)
 
 /* ---- devices and file server -------------------------------------------- */
 
-static int cpuid_save(const struct vm *vm, struct bytes *out)
+/* The CPUID the guest saw, for the checks of a restore: optional. */
+static void cpuid_save(const struct vm *vm, struct bytes *out)
 {
         _cleanup_free_ struct kvm_cpuid2 *c =
                 xcalloc(1, sizeof *c + CPUID_MAX * sizeof(struct kvm_cpuid_entry2));
         c->nent = CPUID_MAX;
-        if (ioctl(vm->vcpus[0].fd, KVM_GET_CPUID2, c) < 0)
-                return 0; /* only for the record: optional */
-        snap_section(out, SNAP_TAG_CPUID, 1, 0, c->entries, c->nent * sizeof(c->entries[0]));
-        return 0;
+        if (ioctl(vm->vcpus[0].fd, KVM_GET_CPUID2, c) == 0)
+                snap_section(out, SNAP_TAG_CPUID, 1, 0, c->entries,
+                             c->nent * sizeof(c->entries[0]));
 }
 
 static void devices_save(struct vm *vm, struct bytes *out)
@@ -261,7 +261,7 @@ int vm_state_read(int fd, struct bytes *b, struct kago_err *err)
                                     (long long)st.st_size, STATE_MAX >> 20);
         b->data = xmalloc((size_t)st.st_size);
         b->cap = (size_t)st.st_size;
-        for (size_t got = 0; got < b->cap;) { /* from its start: init read it once already */
+        for (size_t got = 0; got < b->cap;) { /* from its start, wherever the fd stands */
                 ssize_t n = pread(fd, b->data + got, b->cap - got, (off_t)got);
                 if (n < 0 && errno == EINTR)
                         continue;

@@ -39,11 +39,50 @@ static int vm_checkpoint_check(const struct checkpoint_opts *o, struct kago_err 
         return 0;
 }
 
+#define NEW_SUFFIX ".new"
+
+/* name.new, made afresh: the image's files are replaced only once both are
+ * written, never truncated in place (a VM restored from this directory
+ * maps its memory file: truncating it would pull its RAM away). */
 static int create_image_file(int dirfd, const char *name, int *fd, struct kago_err *err)
 {
-        *fd = openat(dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_free_ char *tmp = xasprintf("%s" NEW_SUFFIX, name);
+        unlinkat(dirfd, tmp, 0);
+        *fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (*fd < 0)
-                return kago_err_errno(err, errno, "image file %s", name);
+                return kago_err_errno(err, errno, "image file %s", tmp);
+        return 0;
+}
+
+/* Both written: each takes its name (keep), or both go. */
+static int settle_image_files(int dirfd, bool keep, struct kago_err *err)
+{
+        static const char *const names[] = { MICROVM_SNAPSHOT_STATE, MICROVM_SNAPSHOT_MEMORY };
+        int rc = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                _cleanup_free_ char *tmp = xasprintf("%s" NEW_SUFFIX, names[i]);
+                if (keep && rc == 0 && renameat(dirfd, tmp, dirfd, names[i]) < 0)
+                        rc = kago_err_errno(err, errno, "image file %s", names[i]);
+                else if (!keep || rc < 0)
+                        unlinkat(dirfd, tmp, 0);
+        }
+        return rc;
+}
+
+/* podman takes an image directory for complete once CRIU's inventory.img
+ * is in it (it looks for nothing else before it calls kago restore): an
+ * empty one says so for kago's snapshot. CRIU never reads it: the manifest
+ * refuses a microVM's image to any mode but microVM, and CRIU itself
+ * stops at an empty inventory. */
+#define ENGINE_COMPLETE_MARK "inventory.img"
+
+static int mark_complete(int dirfd, struct kago_err *err)
+{
+        int fd = openat(dirfd, ENGINE_COMPLETE_MARK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+                                                         O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return kago_err_errno(err, errno, "image file %s", ENGINE_COMPLETE_MARK);
+        close(fd);
         return 0;
 }
 
@@ -66,15 +105,18 @@ int vm_checkpoint(const struct container_state *st, int dirfd, const struct oci_
         if (imgfd < 0)
                 return kago_err_errno(err, errno, "--image-path %s", o->f.image_path);
         if (create_image_file(imgfd, MICROVM_SNAPSHOT_STATE, &state_fd, err) < 0 ||
-            create_image_file(imgfd, MICROVM_SNAPSHOT_MEMORY, &mem_fd, err) < 0)
+            create_image_file(imgfd, MICROVM_SNAPSHOT_MEMORY, &mem_fd, err) < 0) {
+                settle_image_files(imgfd, false, err);
                 return -1;
+        }
         if (microvm_checkpoint(dirfd, st->id, state_fd, mem_fd, o->leave_running,
                                CHECKPOINT_TIMEOUT_MS, err) < 0) {
-                unlinkat(imgfd, MICROVM_SNAPSHOT_STATE, 0);
-                unlinkat(imgfd, MICROVM_SNAPSHOT_MEMORY, 0);
+                settle_image_files(imgfd, false, err);
                 return kago_err_wrap(err, "microVM snapshot");
         }
-        return 0;
+        if (settle_image_files(imgfd, true, err) < 0)
+                return -1;
+        return mark_complete(imgfd, err);
 }
 
 static int open_image_file(const char *image, const char *name, int *fd, struct kago_err *err)

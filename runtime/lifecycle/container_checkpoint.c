@@ -12,6 +12,20 @@
 
 #include "lifecycle.h"
 
+/* A microVM image restored once already makes an identical clone when
+ * restored again: the same memory (keys, caches, whatever the guest holds)
+ * under two names. That takes --clone; each restore gets a fresh seed for
+ * its random pool either way. The first restore's id is kept in the image. */
+#define RESTORED_FILE "kago-restored"
+
+/* A new image in a directory an engine reuses: no restore of it yet. */
+static void restored_forget(const char *image)
+{
+        _cleanup_close_ int dfd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                unlinkat(dfd, RESTORED_FILE, 0);
+}
+
 /* Combinations refused before CRIU runs. */
 static int checkpoint_check_opts(const struct checkpoint_opts *o, struct kago_err *err)
 {
@@ -58,6 +72,7 @@ static int checkpoint_locked(int dirfd, const struct checkpoint_opts *o, struct 
                 _cleanup_free_ char *extra = b->image_manifest ? b->image_manifest(o->f.image_path)
                                                                : NULL;
                 rc = checkpoint_manifest_write(o->f.image_path, b->name, o->id, extra, err);
+                restored_forget(o->f.image_path);
         }
         spec_free(spec);
         container_state_free(&st);
@@ -159,12 +174,6 @@ static int restore_resumed(struct kago_global *g, const struct kago_backend *b, 
         container_state_free(&st);
         return rc;
 }
-
-/* A microVM image restored once already makes an identical clone when
- * restored again: the same memory (keys, caches, whatever the guest holds)
- * under two names. That takes --clone; each restore gets a fresh seed for
- * its random pool either way. The first restore's id is kept in the image. */
-#define RESTORED_FILE "kago-restored"
 
 static int restore_once(const char *image, const struct restore_opts *o, struct kago_err *err)
 {

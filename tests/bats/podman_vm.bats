@@ -3,7 +3,8 @@
 # runtime, and execs into it: podman exec (conmon runs `kago-vm exec
 # --detach --pid-file`, adopts the stand-in and reports its status), with
 # its environment, working directory and user flags, and exec -t through
-# the console socket. Needs KVM: it runs in the test VM, with podman's own
+# the console socket; podman's container checkpoint and restore, with
+# --export and --import (kago's own snapshot of the VM). Needs KVM: it runs in the test VM, with podman's own
 # root, runroot and tmpdir under this suite's directory and nothing left at
 # the end (no podman container, no kago state, no libpod cgroup).
 
@@ -94,4 +95,42 @@ teardown_file() {
         [ "$output" = from-the-container ]
         pmv rm -f -t 0 pn2 pn1
         [ -z "$(pmv ps -aq)" ]
+}
+
+# podman's checkpoint needs CRIU installed (it checks for it), though kago
+# snapshots a microVM itself.
+@test "podman: container checkpoint and restore of a kago-vm container continue the guest's workload, twice over, and --export/--import" {
+        requires root kvm criu
+        [ -r "$KAGO_VM_KERNEL" ] || skip "no guest kernel at $KAGO_VM_KERNEL (make kernel)"
+        command -v podman >/dev/null || skip "podman is not installed"
+        pmv run -d --name pc --network none --pull never "$IMG" \
+                sh -c 'i=0; while :; do i=$((i+1)); echo $i >/n; sleep 0.1; done'
+        local n=0 round i
+        for round in 1 2; do
+                for i in $(seq 300); do
+                        [ "$(pmv exec pc cat /n 2>/dev/null || echo 0)" -gt $((n + 3)) ] && break
+                        sleep 0.2
+                done
+                run pmv container checkpoint pc
+                [ "$status" -eq 0 ] || { echo "$output"; false; }
+                [ "$(pmv inspect --format '{{.State.Status}}' pc)" = exited ]
+                run pmv container restore pc
+                [ "$status" -eq 0 ] || { echo "$output"; false; }
+                [ "$(pmv inspect --format '{{.State.Status}}' pc)" = running ]
+                i=$(pmv exec pc cat /n)
+                [ "$i" -gt $((n + 3)) ] # from where it was, not from 0
+                n=$i
+        done
+        # --export, then --import as a new container.
+        run pmv container checkpoint --export "$BATS_TEST_TMPDIR/pc.tar.gz" pc
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        pmv rm -f -t 0 pc
+        run pmv container restore --import "$BATS_TEST_TMPDIR/pc.tar.gz" --name pc2
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        [ "$(pmv inspect --format '{{.State.Status}}' pc2)" = running ]
+        [ "$(pmv exec pc2 cat /n)" -gt "$n" ]
+        local id
+        id=$(pmv inspect --format '{{.Id}}' pc2)
+        pmv rm -f -t 0 pc2
+        [ ! -e "/run/kago/$id" ]
 }

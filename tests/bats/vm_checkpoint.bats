@@ -81,6 +81,14 @@ rand_bundle() { # DIR OUT_DIR
         wait_count_above "$b/count" $((n + 3))
         # The same guest process, through the fd it opened before: no restart, no gap.
         assert_log_sequential "$b/count/log"
+        # Checkpointed again into the directory it was restored from: its
+        # memory file is replaced, not truncated under the running VM.
+        run kg checkpoint --leave-running --image-path "$img" v2
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        n=$(count_of "$b/count")
+        wait_count_above "$b/count" $((n + 3))
+        assert_log_sequential "$b/count/log"
+        [ ! -e "$img/vm-memory.img.new" ] && [ ! -e "$img/kago-restored" ]
         kg delete --force v2
         assert_gone v2
         # A disk written since the checkpoint does not match the guest's memory.

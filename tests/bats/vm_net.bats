@@ -6,7 +6,8 @@
 # reaches a TCP port the guest serves and the guest reaches one it serves,
 # the exec'd process sees the same network, 3 MB cross it intact, a
 # kago.net bandwidth limit holds for the guest's traffic, and pause parks the
-# NIC with the vCPUs (no answer while paused, answers after resume). Delete
+# NIC with the vCPUs (no answer while paused, answers after resume), and a
+# checkpointed VM restored on its bridge answers and talks TCP again. Delete
 # leaves no link behind; in a namespace the engine keeps, it takes the
 # redirects off, and a create refused there (too many interfaces) leaves
 # the namespace as it was. Needs root and
@@ -145,6 +146,26 @@ vm_sleeper() {
         read -r got secs < <(transfer "${N}w" 10.233.2.3 3000000 "${N}c")
         [ "$got" = 3000000 ]
         check_rate "$secs" 3000000 2000000
+}
+
+@test "vm net: a checkpointed and restored microVM answers on its bridge again, exec and TCP included" {
+        needs_vm
+        bridge_up "${N}br" 10.233.3.1/24
+        bridge_container "${N}c" 10.233.3.3/24
+        vm_sleeper "${N}v" 10.233.3.2/24 '"kago.net.mac": "02:33:00:00:03:02"'
+        kg exec "${N}c" ping -c 1 -W 10 10.233.3.2
+        kg checkpoint --image-path "$BATS_TEST_TMPDIR/img" "${N}v"
+        [ ! -e "$ROOT/${N}v" ]
+        run kg exec "${N}c" ping -c 1 -W 2 10.233.3.2
+        [ "$status" -ne 0 ] # saved and gone
+        kg restore -d --image-path "$BATS_TEST_TMPDIR/img" --bundle "$BATS_TEST_TMPDIR/${N}v" "${N}v" \
+                </dev/null >"$BATS_TEST_TMPDIR/r.out" 2>&1 || { cat "$BATS_TEST_TMPDIR/r.out" >&2; false; }
+        # The NIC's rings and the tap's redirects come back with the guest.
+        kg exec "${N}c" ping -c 1 -W 20 10.233.3.2
+        read -r got secs < <(transfer "${N}v" 10.233.3.3 1000000 "${N}c")
+        [ "$got" = 1000000 ]
+        kg delete --force "${N}v"
+        kg delete --force "${N}c"
 }
 
 @test "vm net: in a namespace the engine keeps, a refused create and delete leave its interfaces as they were" {
