@@ -241,9 +241,10 @@ int container_restore(struct kago_global *g, const struct restore_opts *o, pid_t
         image_checks(&c, o->f.image_path, false, &checks);
         if (restore_checks_verdict(&checks, o->f.image_path, err) < 0)
                 goto out;
-        if (o->c.restore_prefault && !c.backend->restore_resumed) {
-                kago_err_set(err, "--prefault is for a microVM's image: CRIU restores a "
-                                  "container's memory whole anyway");
+        if ((o->c.restore_prefault || o->clone) && !c.backend->restore_resumed) {
+                kago_err_set(err, "%s is for a microVM's image: CRIU restores a container's "
+                                  "image as often as asked, its memory whole",
+                             o->clone ? "--clone" : "--prefault");
                 goto out;
         }
         if (c.backend->restore_resumed) {

@@ -177,6 +177,12 @@ start_counter() { # ID BUNDLE
         run kg restore -d --image-path "$BATS_TEST_TMPDIR/nowhere" --bundle "$b" r1
         [ "$status" -ne 0 ] && [[ "$output" == *"--image-path $BATS_TEST_TMPDIR/nowhere"* ]]
         assert_gone r1
+        run kg restore -d --prefault --image-path "$BATS_TEST_TMPDIR/empty" --bundle "$b" r1
+        [ "$status" -ne 0 ] && [[ "$output" == *"--prefault is for a microVM's image"* ]]
+        assert_gone r1
+        run kg restore -d --clone --image-path "$BATS_TEST_TMPDIR/empty" --bundle "$b" r1
+        [ "$status" -ne 0 ] && [[ "$output" == *"--clone is for a microVM's image"* ]]
+        assert_gone r1
         run kg restore -d --image-path "$BATS_TEST_TMPDIR/empty" --bundle "$b" made
         [ "$status" -ne 0 ] && [[ "$output" == *'already exists'* ]]
         [ "$(status_of made)" = created ]
