@@ -52,7 +52,7 @@ static void conf_mounts(const struct microvm_config *cfg, struct bytes *b)
 }
 
 /* Each NIC, its addresses and routes, keyed by its MAC. */
-static void conf_nics(const struct microvm_config *cfg, struct bytes *b)
+void guest_conf_encode_nics(const struct microvm_config *cfg, struct bytes *b)
 {
         for (size_t i = 0; i < cfg->n_nics; i++) {
                 const struct microvm_nic *n = &cfg->nics[i];
@@ -127,7 +127,7 @@ int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct b
         rec_u32(b, KAGO_CONF_MSIZE, msize);
         rec_u32(b, KAGO_CONF_ROOT_FS, cfg->root_disk ? KAGO_ROOT_DISK : (uint32_t)cfg->rootfs);
         conf_mounts(cfg, b);
-        conf_nics(cfg, b);
+        guest_conf_encode_nics(cfg, b);
         if (b->len > KAGO_CONF_MAX_LEN)
                 return kago_err_set(err, "process description is %zu bytes, the guest takes at most %u",
                                     b->len, KAGO_CONF_MAX_LEN);

@@ -48,6 +48,15 @@
 #define KAGO_CTL_HOSTNAME_BYTE 'h'
 #define KAGO_CTL_HOSTNAME 'H'
 #define KAGO_HOSTNAME_MAX 64
+/* After a restore, before 'R': the restoring config's network — its
+ * KAGO_CONF_NIC, _NIC_ADDR and _NIC_ROUTE records, encoded as in /kago.conf
+ * — one 'n' message per byte (at most KAGO_NET_CONF_MAX), then 'N' (second
+ * byte 0): each NIC, found by its interface name, takes the container
+ * interface's MAC, addresses and routes as they now are, and announces
+ * itself (gratuitous ARP, unsolicited neighbour advertisement). */
+#define KAGO_CTL_NET_BYTE 'n'
+#define KAGO_CTL_NET 'N'
+#define KAGO_NET_CONF_MAX 4096
 
 /* The guest agent's channel (kago exec), hvc2: frames both ways, each an
  * 8-byte header — type, KAGO_AGENT_VERSION, session (u16), length (u32),

@@ -45,7 +45,8 @@ struct run {
         uint8_t in[4096];
         size_t in_len, in_off;
         bool in_eof;
-        uint8_t ctlq[256];
+        /* a restore's messages (seed, hostname, network) fit at once */
+        uint8_t ctlq[2 * (KAGO_SEED_LEN + KAGO_HOSTNAME_MAX + KAGO_NET_CONF_MAX) + 64];
         size_t ctl_len;
 };
 
@@ -201,7 +202,7 @@ static int run_checkpoint(void *ctx, int state_fd, int mem_fd, uint32_t flags,
 
 /* kago restore: the VM comes back from its snapshot instead of booting,
  * its workload running. The guest is told, with a fresh seed for its
- * random pool and the config's hostname, and each vCPU that time stood
+ * random pool, the config's hostname and network, and each vCPU that time stood
  * still (KVM_KVMCLOCK_CTRL),
  * so its lockup detectors take the clock's jump for the pause it was. */
 static int restore_guest(struct run *r, struct kago_err *err)
@@ -221,6 +222,14 @@ static int restore_guest(struct run *r, struct kago_err *err)
                 ctl_send(r, KAGO_CTL_HOSTNAME_BYTE, (uint8_t)host[i]);
         if (host && *host)
                 ctl_send(r, KAGO_CTL_HOSTNAME, 0);
+        if (c->n_nics) {
+                struct bytes net = { 0 };
+                guest_conf_encode_nics(c, &net);
+                for (size_t i = 0; i < net.len && i < KAGO_NET_CONF_MAX; i++)
+                        ctl_send(r, KAGO_CTL_NET_BYTE, net.data[i]);
+                ctl_send(r, KAGO_CTL_NET, 0);
+                bytes_free(&net);
+        }
         ctl_send(r, KAGO_CTL_RESTORED, 0);
         for (unsigned i = 0; i < r->vm.n_vcpus; i++)
                 ioctl(r->vm.vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0);

@@ -78,6 +78,10 @@ struct conf {
 /* net.c: each NIC found by its MAC, renamed, its MTU set, up, with its
  * addresses; then the routes. NULL, or the step that failed (errno says why). */
 const char *net_setup(const struct conf *c);
+/* After a restore: each NIC of now (found in cur by its interface name)
+ * loses cur's addresses and routes now lacks, takes now's MTU, addresses,
+ * MAC and routes, and announces itself; cur then holds now's network. */
+const char *net_renew(struct conf *cur, const struct conf *now);
 
 /* caps.c: process.capabilities and noNewPrivileges, around the user
  * switch. NULL, or the step that failed (errno says why). */

@@ -517,6 +517,8 @@ struct guest {
         unsigned seed_len;
         char host[KAGO_HOSTNAME_MAX]; /* KAGO_CTL_HOSTNAME_BYTE bytes */
         unsigned host_len;
+        uint8_t net[KAGO_NET_CONF_MAX]; /* KAGO_CTL_NET_BYTE bytes */
+        unsigned net_len;
 };
 
 static void rename_host(struct guest *g)
@@ -544,6 +546,23 @@ static void reseed(struct guest *g)
         g->seed_len = 0;
 }
 
+/* The restoring config's network ('n' bytes): its NIC records alone. */
+static void renew_net(struct guest *g)
+{
+        static struct conf now; /* in .bss: its tables are large */
+        struct kago_conf_rec r;
+        size_t off = 0;
+        memset(&now, 0, sizeof now);
+        while (kago_conf_next(g->net, g->net_len, &off, &r) > 0)
+                if (r.tag == KAGO_CONF_NIC || r.tag == KAGO_CONF_NIC_ADDR ||
+                    r.tag == KAGO_CONF_NIC_ROUTE)
+                        conf_apply(&now, &r);
+        const char *failed = net_renew(&g->conf, &now);
+        if (failed)
+                say("kago-init: the restored guest's network: %s: %s", failed, strerror(errno));
+        g->net_len = 0;
+}
+
 static void control(struct guest *g, char a, char b)
 {
         if (a == KAGO_CTL_SIGNAL && g->pid > 0 && !g->exited) {
@@ -560,6 +579,10 @@ static void control(struct guest *g, char a, char b)
                 g->host[g->host_len++] = b;
         } else if (a == KAGO_CTL_HOSTNAME) {
                 rename_host(g);
+        } else if (a == KAGO_CTL_NET_BYTE && g->net_len < sizeof g->net) {
+                g->net[g->net_len++] = (uint8_t)b;
+        } else if (a == KAGO_CTL_NET) {
+                renew_net(g);
         } else if (a == KAGO_CTL_WINCH_COLS && g->pty >= 0) {
                 struct winsize ws = { .ws_row = g->rows, .ws_col = (unsigned char)b };
                 ioctl(g->pty, TIOCSWINSZ, &ws);

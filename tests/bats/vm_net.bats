@@ -7,7 +7,9 @@
 # the exec'd process sees the same network, 3 MB cross it intact, a
 # kago.net bandwidth limit holds for the guest's traffic, and pause parks the
 # NIC with the vCPUs (no answer while paused, answers after resume), and a
-# checkpointed VM restored on its bridge answers and talks TCP again. Delete
+# checkpointed VM restored on its bridge answers and talks TCP again; restored
+# where its interface has another MAC or address, the guest takes them and
+# announces itself (the peer's neighbour entry follows). Delete
 # leaves no link behind; in a namespace the engine keeps, it takes the
 # redirects off, and a create refused there (too many interfaces) leaves
 # the namespace as it was. Needs root and
@@ -148,7 +150,7 @@ vm_sleeper() {
         check_rate "$secs" 3000000 2000000
 }
 
-@test "vm net: a checkpointed and restored microVM answers on its bridge again, exec and TCP included" {
+@test "vm net: a checkpointed and restored microVM answers on its bridge again, exec and TCP included; restored elsewhere it takes the new MAC and address and announces them" {
         needs_vm
         bridge_up "${N}br" 10.233.3.1/24
         bridge_container "${N}c" 10.233.3.3/24
@@ -164,8 +166,40 @@ vm_sleeper() {
         kg exec "${N}c" ping -c 1 -W 20 10.233.3.2
         read -r got secs < <(transfer "${N}v" 10.233.3.3 1000000 "${N}c")
         [ "$got" = 1000000 ]
-        kg delete --force "${N}v"
+        kg exec "${N}c" ip neigh show 10.233.3.2 | grep -q "02:33:00:00:03:02"
+
+        # Restored where its interface has another MAC: the guest takes it and
+        # announces itself, so the peer's neighbour entry follows at once,
+        # without asking (gratuitous ARP).
+        kg checkpoint --image-path "$BATS_TEST_TMPDIR/img2" "${N}v"
+        restore_as "${N}w" "$BATS_TEST_TMPDIR/img2" 10.233.3.2/24 02:33:00:00:03:05
+        kg exec "${N}w" ip -o link show eth0 | grep -q "link/ether 02:33:00:00:03:05"
+        local i
+        for i in $(seq 50); do
+                kg exec "${N}c" ip neigh show 10.233.3.2 | grep -q "02:33:00:00:03:05" && break
+                sleep 0.2
+        done
+        kg exec "${N}c" ip neigh show 10.233.3.2 | grep -q "02:33:00:00:03:05"
+
+        # Restored under another address: the old one and its routes go.
+        kg checkpoint --image-path "$BATS_TEST_TMPDIR/img3" "${N}w"
+        restore_as "${N}x" "$BATS_TEST_TMPDIR/img3" 10.233.3.4/24 02:33:00:00:03:04
+        kg exec "${N}x" ip -o addr show eth0 >"$BATS_TEST_TMPDIR/addr"
+        grep -q "inet 10.233.3.4/24" "$BATS_TEST_TMPDIR/addr"
+        ! grep -q "10.233.3.2" "$BATS_TEST_TMPDIR/addr" || { cat "$BATS_TEST_TMPDIR/addr"; false; }
+        kg exec "${N}c" ping -c 1 -W 20 10.233.3.4
+        read -r got secs < <(transfer "${N}x" 10.233.3.3 100000 "${N}c")
+        [ "$got" = 100000 ]
+        kg delete --force "${N}x"
         kg delete --force "${N}c"
+}
+
+# Restore image $2 as microVM $1 on ${N}br with address $3 and MAC $4.
+restore_as() {
+        net_bundle "$1" "$BATS_TEST_TMPDIR/$1" "{\"kago.net\": \"bridge:${N}br\",
+                \"kago.net.address\": \"$3\", \"kago.net.mac\": \"$4\"}" vm sleep 4242
+        kg restore -d --image-path "$2" --bundle "$BATS_TEST_TMPDIR/$1" "$1" </dev/null \
+                >"$BATS_TEST_TMPDIR/$1.out" 2>&1 || { cat "$BATS_TEST_TMPDIR/$1.out" >&2; false; }
 }
 
 @test "vm net: in a namespace the engine keeps, a refused create and delete leave its interfaces as they were" {
