@@ -58,20 +58,53 @@ systemd_dir=
 compgen -G "tests/bats/systemd/*.bats" >/dev/null && systemd_dir=tests/bats/systemd
 vm_timeout=${KAGO_VM_TIMEOUT:-3000}
 # A test VM whose suite prints nothing for 7 minutes is stuck (no test may
-# take longer than bats' 300 s timeout): it is killed. That, or a guest that
-# ends without the suite's status (its kernel died), makes tests/vm/run exit
-# 125, and the suites run again in a new VM, up to twice.
+# take longer than bats' 300 s timeout): it is killed, as is one whose kernel
+# stopped (tests/vm/run). That, or a guest that ends without the suite's
+# status (its kernel died), makes tests/vm/run exit 125, and the suites it
+# did not finish run again in a new VM, up to three times; the results of
+# those it finished stand.
 export KAGO_VM_STALL=${KAGO_VM_STALL:-420}
-run_vm_bats() { # ENV SUITE_DIRS -- CMD...: at most three test VMs
-        run_bats "$@"
-        local rerun
-        for rerun in 1 2; do
-                [ "$(cat "$results/$1.rc")" = 125 ] || return 0
-                echo "check: the test VM stalled or died (above); its suites run again in a new one" >&2
-                reruns+=("$1")
-                unset 'envs[-1]'
-                run_bats "$@"
+
+# Of the suite files $2 (in order), print those the TAP stream of ENV $1 did
+# not finish; the result lines of those it did are added to $results/$1.done.
+unfinished_suites() { # ENV SUITES
+        local ran f n upto=0 left=()
+        ran=$(grep -cE '^(not )?ok [0-9]+ ' "$results/$1.timed")
+        for f in $2; do
+                n=$(bats --count "$f")
+                if [ ${#left[@]} -eq 0 ] && [ $((upto + n)) -le "$ran" ]; then
+                        upto=$((upto + n))
+                else
+                        left+=("$f")
+                fi
         done
+        grep -E '^(not )?ok [0-9]+ ' "$results/$1.timed" | head -n "$upto" >>"$results/$1.done"
+        echo "${left[*]}"
+}
+
+run_vm_bats() { # ENV SUITES -- CMD...: at most four test VMs
+        local env=$1 suites=$2 planned rerun
+        planned=$(bats --count $suites)
+        : >"$results/$env.done"
+        run_bats "$@"
+        shift 3
+        for rerun in 1 2 3; do
+                [ "$(cat "$results/$env.rc")" = 125 ] || break
+                suites=$(unfinished_suites "$env" "$suites")
+                echo "check: the test VM stalled or died (above); what it did not finish runs" \
+                        "again in a new one: $suites" >&2
+                reruns+=("$env")
+                unset 'envs[-1]'
+                run_bats "$env" "$suites" -- "$@"
+        done
+        [ -s "$results/$env.done" ] || return 0
+        { # the summary reads one stream: the plan of all, the finished, the last run
+                echo "1..$planned"
+                cat "$results/$env.done"
+                grep -vE '^1\.\.[0-9]+$' "$results/$env.timed"
+        } >"$results/$env.all"
+        mv "$results/$env.all" "$results/$env.timed"
+        sed -E 's/ in [0-9]+ms( # skip|$)/\1/' "$results/$env.timed" >"$results/$env.tap"
 }
 run_bats host "tests/bats $systemd_dir" -- env
 # The microVM suites get a test VM of their own: the emulated nested KVM is

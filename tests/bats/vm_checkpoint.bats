@@ -38,7 +38,7 @@ vm_counter_bundle() { # DIR [COUNT_DIR]
 # A microVM that logs a counter and a random number ("I HEX") to /out/log
 # and the counter to /out/n, every 0.2 s.
 rand_bundle() { # DIR OUT_DIR
-        bundle "$1" sh -c 'i=0; while :; do i=$((i+1)); echo "$i $(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")" >>/out/log; hostname >/out/host; echo $i >/out/n; sleep 0.2; done'
+        bundle "$1" sh -c 'i=0; while :; do i=$((i+1)); echo "$i $(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")" >>/out/log; hostname >/out/host.new; mv /out/host.new /out/host; echo $i >/out/n; sleep 0.2; done'
         mkdir -p "$2"
         config "$1" ".annotations[\"run.oci.handler\"] = \"microvm\" | .mounts += [{\"destination\":\"/out\",\"type\":\"bind\",\"source\":\"$2\",\"options\":[\"rbind\"]}]"
 }
@@ -141,7 +141,9 @@ rand_bundle() { # DIR OUT_DIR
         [ "$(sort -u <<<"$draws" | wc -l)" -eq 4 ]
         # The clone whose config names a hostname has it; the others keep the image's.
         [ "$(cat "$BATS_TEST_TMPDIR/o3/host")" = clone3 ]
-        [ "$(cat "$BATS_TEST_TMPDIR/o1/host")" = "$(cat "$BATS_TEST_TMPDIR/o0/host")" ]
+        local h0 h1
+        h0=$(cat "$BATS_TEST_TMPDIR/o0/host") h1=$(cat "$BATS_TEST_TMPDIR/o1/host")
+        [ "$h1" = "$h0" ] || { echo "hostname: clone 1 \"$h1\", image \"$h0\""; false; }
         # Each clone's log goes on from the image's: no restart.
         for i in 1 2 3; do
                 [ "$(head -n1 "$BATS_TEST_TMPDIR/o$i/log" | cut -d' ' -f1)" -le "$((n0 + 1))" ]
