@@ -108,7 +108,8 @@ run_vm_bats() { # ENV SUITES -- CMD...: at most four test VMs
 }
 run_bats host "tests/bats $systemd_dir" -- env
 # The microVM suites get a test VM of their own: the emulated nested KVM is
-# what rarely stalls, and a rerun then repeats only them.
+# what can stall (tests/vm/stage2 avoids the known cause), and a rerun then
+# repeats only them.
 kvm_suites=$(ls tests/bats/vm*.bats tests/bats/podman_vm.bats | tr '\n' ' ')
 other_suites=$(ls tests/bats/*.bats | grep -vxF -f <(ls $kvm_suites) | tr '\n' ' ')
 run_vm_bats testvm "$other_suites" -- tests/vm/run --timeout "$vm_timeout"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Proves kago checkpoint and kago restore of microVMs (kago's own snapshot,
 # no CRIU): a counter in the guest continues from where it was, with the
-# file it holds open on the shared root (virtio-fs tables restored) and its
+# files it holds open on the shared root, one written and one read
+# (virtio-fs tables restored), and its
 # disk, which a restore refuses once it has changed since; the memory image
 # is sparse (and read in whole with --prefault); --leave-running keeps the
 # VM running, and three clones restored from one image run at once, each
@@ -30,9 +31,14 @@ assert_log_sequential() {
         awk 'NR != $1 { print "line " NR " holds " $1; bad = 1 } END { exit bad }' "$1"
 }
 
-vm_counter_bundle() { # DIR [COUNT_DIR]
-        counter_bundle "$@"
-        config "$1" '.annotations["run.oci.handler"] = "microvm"'
+# A microVM counting into DIR/count/log through fd 3, opened for writing
+# before the loop, and copying DIR/count/in (1, 2, 3, ...) to
+# DIR/count/read a line a round, read through fd 4, opened before the loop.
+vm_counter_bundle() { # DIR
+        counter_bundle "$1"
+        seq 100000 >"$1/count/in"
+        config "$1" '.annotations["run.oci.handler"] = "microvm" | .process.args = ["sh", "-c",
+                "exec 3>>/count/log 4</count/in; i=0; while :; do i=$((i+1)); echo $i >/count/n; echo $i >&3; read -r l <&4 && echo $l >>/count/read; sleep 0.1; done"]'
 }
 
 # A microVM that logs a counter and a random number ("I HEX") to /out/log
@@ -79,8 +85,11 @@ rand_bundle() { # DIR OUT_DIR
         [ "$status" -eq 0 ] || { echo "$output"; false; }
         [ "$(status_of v2)" = running ]
         wait_count_above "$b/count" $((n + 3))
-        # The same guest process, through the fd it opened before: no restart, no gap.
+        # The same guest process, through the fds it opened before, one
+        # written and one read: no restart, no gap.
         assert_log_sequential "$b/count/log"
+        assert_log_sequential "$b/count/read"
+        [ "$(wc -l <"$b/count/read")" -ge $((n + 3)) ]
         # Checkpointed again into the directory it was restored from: its
         # memory file is replaced, not truncated under the running VM.
         run kg checkpoint --leave-running --image-path "$img" v2
