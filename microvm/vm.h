@@ -144,9 +144,9 @@ void cpio_finish(struct bytes *b);
 /* The process's part of /kago.conf alone (a kago exec's OPEN frame). */
 int guest_conf_encode_process(const struct microvm_process *p, struct bytes *out,
                               struct kago_err *err);
-/* Encode cfg's process and mounts as /kago.conf records. */
 /* The NIC records alone (what a restored guest takes: KAGO_CTL_NET_BYTE). */
 void guest_conf_encode_nics(const struct microvm_config *cfg, struct bytes *out);
+/* Encode cfg's process and mounts as /kago.conf records. */
 int guest_conf_encode(const struct microvm_config *cfg, uint32_t msize, struct bytes *out,
                       struct kago_err *err);
 /* A user's initrd (any format the kernel unpacks), then the padding that
